@@ -1,0 +1,104 @@
+# uffdwp-trace: eBPF tracing and verification for userfaultfd write-protection.
+#
+#   make setup     install build/test dependencies and kernel images (Debian 12, root)
+#   make           build/uffdwp-trace and build/uffdwp-vmtest (static)
+#   make check     run every test (prints "N passed, N failed, N skipped")
+#   make bench     side-by-side measurements, written to build/bench.json
+#   make vmlinux   regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel's BTF
+include tools.mk
+
+OUTPUT  := build
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+	   -D_GNU_SOURCE -Isrc -I$(OUTPUT) $(LIBBPF_CFLAGS)
+LDFLAGS += -static
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
+	      -Ivmlinux/$(ARCH) -Isrc -Ibpf
+
+# The checker, model and reporting: plain C, no libbpf, shared by the tracer,
+# replay and the unit tests.
+CORE_SRCS    := $(wildcard src/model/*.c src/report/*.c)
+CORE_OBJS    := $(CORE_SRCS:%.c=$(OUTPUT)/%.o)
+LOADER_SRCS  := src/main.c $(wildcard src/loader/*.c)
+LOADER_OBJS  := $(LOADER_SRCS:%.c=$(OUTPUT)/%.o)
+VMTEST_SRCS  := $(wildcard src/vmtest/*.c)
+VMTEST_OBJS  := $(VMTEST_SRCS:%.c=$(OUTPUT)/%.o)
+BPF_SRCS     := $(wildcard bpf/*.bpf.c)
+SKELS        := $(BPF_SRCS:bpf/%.bpf.c=$(OUTPUT)/%.skel.h)
+SCENARIOS    := $(patsubst tests/scenarios/%.c,$(OUTPUT)/scenarios/%,$(wildcard tests/scenarios/*.c))
+UNIT_TESTS   := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
+HDRS         := $(wildcard src/*.h src/*/*.h)
+
+TOOLS := $(OUTPUT)/uffdwp-trace $(if $(VMTEST_SRCS),$(OUTPUT)/uffdwp-vmtest)
+
+.PHONY: all setup check bench install clean vmlinux scenarios unit
+all: $(TOOLS) scenarios
+
+$(OUTPUT) $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/report $(OUTPUT)/src/vmtest $(OUTPUT)/scenarios $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+# BPF: compile, link with bpftool (resolves .rodata/.bss, strips DWARF), skeleton.
+$(OUTPUT)/%.tmp.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) src/event.h vmlinux/$(ARCH)/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(OUTPUT)/%.bpf.o: $(OUTPUT)/%.tmp.bpf.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+
+$(OUTPUT)/src/%.o: src/%.c $(HDRS) $(SKELS) | $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/report $(OUTPUT)/src/vmtest
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/libuffdwp-core.a: $(CORE_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/uffdwp-trace: $(LOADER_OBJS) $(OUTPUT)/libuffdwp-core.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDFLAGS) $(LIBBPF_LIBS) -lzstd -o $@
+
+$(OUTPUT)/uffdwp-vmtest: $(VMTEST_OBJS) $(OUTPUT)/libuffdwp-core.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDFLAGS) -o $@
+
+# Scenario programs run inside bare guests: static, one behaviour each.
+scenarios: $(SCENARIOS)
+$(OUTPUT)/scenarios/%: tests/scenarios/%.c $(wildcard tests/scenarios/*.h) | $(OUTPUT)/scenarios
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -g -Wall -D_GNU_SOURCE -Itests/scenarios -static -pthread $< -o $@
+
+unit: $(UNIT_TESTS)
+$(OUTPUT)/tests/%: tests/unit/%.c $(OUTPUT)/libuffdwp-core.a $(wildcard tests/unit/*.h) | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(OUTPUT)/libuffdwp-core.a -o $@
+
+setup:
+	$(Q)./vm/setup.sh
+
+check: all unit
+	$(Q)./tests/run.sh
+
+bench: all
+	$(Q)./tests/bench.sh
+
+vmlinux:
+	$(Q)mkdir -p vmlinux/$(ARCH)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
+
+install: $(TOOLS)
+	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8
+	$(Q)install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+	$(Q)install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+
+clean:
+	$(Q)rm -rf $(OUTPUT)
+
+.DELETE_ON_ERROR:
+.SECONDARY:

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Load-time configuration the loader writes into the BPF object's .rodata
+ * between open and load.  Shared by bpf/ and src/loader/.
+ */
+#ifndef UFFDWP_BPF_CONFIG_H
+#define UFFDWP_BPF_CONFIG_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+
+/*
+ * What a kernel function argument means to us.  The loader finds each role
+ * by parameter name in the running kernel's BTF, because prototypes drift
+ * (change_protection() lost `newprot` after 6.1, folio replaced page, ...).
+ */
+enum uffdwp_arg_role {
+	ROLE_VMA = 0,	/* struct vm_area_struct *vma */
+	ROLE_START,	/* start / addr / address */
+	ROLE_END,	/* end */
+	ROLE_SIZE,	/* size (end = start + size) */
+	ROLE_FLAGS,	/* cp_flags (change_protection), reason (handle_userfault) */
+	ROLE_DETAILS,	/* struct zap_details *details */
+	ROLE_VMF,	/* struct vm_fault *vmf */
+	ROLE_PVMW,	/* struct page_vma_mapped_walk *pvmw */
+	ROLE_MAX,
+};
+
+#define ARG_ABSENT	(-1)
+#define MAX_FUNC_ARGS	6	/* register arguments on x86-64 and arm64 */
+#define MAX_WP_RANGES	64	/* WP-registered ranges tracked in the kernel for write faults */
+#define MAX_MSGS_PER_READ 16	/* uffd_msg decoded per read() */
+
+/* Value of the traced_tgids map; the loader inserts the target with mm = 0. */
+struct traced_task {
+	__u64 mm;	/* current mm of the thread group, 0 until seen */
+};
+
+#endif

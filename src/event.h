@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The record ABI between the BPF programs (bpf/) and user space (src/).
+ *
+ * Included by both sides: only __u64-style types, no libc, no vmlinux.h.
+ * Every record in the ring buffer, in a recording file and in the checker
+ * is one struct uffdwp_event of fixed size.  Changing the layout means
+ * bumping UFFDWP_EVENT_VERSION (recordings carry it in their header).
+ */
+#ifndef UFFDWP_EVENT_H
+#define UFFDWP_EVENT_H
+
+#ifndef __bpf__	/* on the BPF side vmlinux.h has the types */
+#include <linux/types.h>
+#endif
+
+#define UFFDWP_EVENT_VERSION 1
+#define UFFDWP_COMM_LEN 16
+#define UFFDWP_PAGE_SHIFT 12
+
+/* Where an event came from: one entry per kernel or user-side hook point. */
+enum uffdwp_hook {
+	HOOK_CHANGE_PROTECTION = 0,	/* change_protection() entry+exit */
+	HOOK_HUGETLB_CHANGE_PROTECTION,	/* hugetlb_change_protection() */
+	HOOK_CHANGE_HUGE_PMD,		/* change_huge_pmd() */
+	HOOK_MIGRATION_PTE,		/* migrate:remove_migration_pte tp, else remove_migration_pte() */
+	HOOK_SET_MIGRATION_PTE,		/* migrate:set_migration_pte tp */
+	HOOK_MIGRATION_PMD,		/* remove_migration_pmd() */
+	HOOK_SET_MIGRATION_PMD,		/* set_pmd_migration_entry() */
+	HOOK_ZAP,			/* unmap_page_range(), else zap_page_range_single() */
+	HOOK_HANDLE_USERFAULT,		/* handle_userfault() */
+	HOOK_SYSCALLS,			/* syscalls:sys_{enter,exit}_* tracepoints */
+	HOOK_WRITE_FAULT,		/* exceptions:page_fault_user */
+	HOOK_SCHED,			/* sched_process_{fork,exec,exit} */
+	HOOK_MAX,
+};
+
+/* How a hook is attached; chosen per hook at load time (src/loader/attach.c). */
+enum uffdwp_mech {
+	MECH_NONE = 0,
+	MECH_FENTRY,		/* fentry/fexit (BPF trampoline) */
+	MECH_KPROBE,		/* kprobe/kretprobe */
+	MECH_TRACEPOINT,	/* tracepoint, raw_tp or tp_btf */
+	MECH_MAX,
+};
+
+enum uffdwp_kind {
+	EV_UFFD_OPEN = 1,	/* userfaultfd() or USERFAULTFD_IOC_NEW returned a uffd */
+	EV_UFFD_API,		/* UFFDIO_API */
+	EV_UFFD_REGISTER,	/* UFFDIO_REGISTER */
+	EV_UFFD_UNREGISTER,	/* UFFDIO_UNREGISTER */
+	EV_UFFD_WRITEPROTECT,	/* UFFDIO_WRITEPROTECT */
+	EV_UFFD_COPY,		/* UFFDIO_COPY / ZEROPAGE / CONTINUE / POISON (u.fill.op) */
+	EV_UFFD_WP_MESSAGE,	/* a uffd_msg PAGEFAULT with UFFD_PAGEFAULT_FLAG_WP read by the target */
+	EV_UFFD_MESSAGE,	/* any other uffd_msg read (missing/minor fault, fork, remap, remove, unmap) */
+	EV_HANDLE_USERFAULT,	/* kernel: handle_userfault() was entered */
+	EV_CHANGE_PROTECTION,	/* kernel: change_protection / hugetlb_change_protection / change_huge_pmd returned */
+	EV_MIGRATION_PTE,	/* kernel: a migration entry was installed or removed */
+	EV_ZAP,			/* kernel: a range of a VMA is being zapped */
+	EV_MPROTECT,
+	EV_MADVISE,
+	EV_MUNMAP,
+	EV_MREMAP,
+	EV_FALLOCATE,
+	EV_FORK,		/* a traced process created a child process (not a thread) */
+	EV_EXEC,
+	EV_EXIT,		/* a traced thread group exited */
+	EV_WRITE_FAULT,		/* a user write fault inside a range registered for WP */
+	EV_PTE_RUN,		/* observed page-table state of a run of pages (ground truth) */
+	EV_KIND_MAX,
+};
+
+/* u.fill.op for EV_UFFD_COPY */
+enum uffdwp_fill_op {
+	FILL_COPY = 1,
+	FILL_ZEROPAGE,
+	FILL_CONTINUE,
+	FILL_POISON,
+};
+
+/* u.mig.where for EV_MIGRATION_PTE */
+enum uffdwp_mig_where {
+	MIG_SET_PTE = 1,	/* a PTE was replaced by a migration entry; u.mig.pte is that entry */
+	MIG_REMOVE_PTE,		/* a migration entry was replaced by the new PTE; u.mig.pte is the new PTE */
+	MIG_SET_PMD,
+	MIG_REMOVE_PMD,
+};
+
+/* u.cp.variant for EV_CHANGE_PROTECTION */
+enum uffdwp_cp_variant {
+	CP_PTE = 1,		/* change_protection() */
+	CP_HUGETLB,		/* hugetlb_change_protection() */
+	CP_HUGE_PMD,		/* change_huge_pmd() */
+};
+
+/* Kernel constants the records carry verbatim (uapi / mm.h values, stable). */
+#define UFFDWP_MM_CP_TRY_CHANGE_WRITABLE	(1UL << 0)
+#define UFFDWP_MM_CP_PROT_NUMA			(1UL << 1)
+#define UFFDWP_MM_CP_UFFD_WP			(1UL << 2)
+#define UFFDWP_MM_CP_UFFD_WP_RESOLVE		(1UL << 3)
+
+#define UFFDWP_VM_WRITE		0x00000002UL
+#define UFFDWP_VM_SHARED	0x00000008UL
+#define UFFDWP_VM_UFFD_MISSING	0x00000200UL
+#define UFFDWP_VM_HUGETLB	0x00400000UL
+#define UFFDWP_VM_UFFD_WP	0x00001000UL
+/* VM_UFFD_MINOR moved (bit 37 in 6.1, 38 in 6.12): a handle_userfault reason that is
+ * neither VM_UFFD_WP nor VM_UFFD_MISSING is a minor fault. */
+
+/* EV_PTE_RUN u.run.state bits: the decoded state shared by every page of the run. */
+#define PTE_ST_NONE		(1u << 0)	/* pte_none / empty upper level */
+#define PTE_ST_PRESENT		(1u << 1)
+#define PTE_ST_WRITE		(1u << 2)
+#define PTE_ST_UFFD_WP		(1u << 3)	/* uffd-wp bit (present or swap) */
+#define PTE_ST_SWAP		(1u << 4)
+#define PTE_ST_MIGRATION	(1u << 5)
+#define PTE_ST_MARKER_WP	(1u << 6)	/* PTE marker with PTE_MARKER_UFFD_WP */
+#define PTE_ST_HUGE		(1u << 7)	/* leaf at PMD/PUD level */
+#define PTE_ST_DIRTY		(1u << 8)
+
+struct uffdwp_event {
+	__u64 ts_ns;		/* bpf_ktime_get_ns() */
+	__u64 mm;		/* mm_struct address: identity only */
+	__u32 kind;		/* enum uffdwp_kind */
+	__u16 hook;		/* enum uffdwp_hook */
+	__u16 mech;		/* enum uffdwp_mech the hook ran under */
+	__u32 pid;		/* thread group id */
+	__u32 tid;
+	__s64 ret;		/* return value of the syscall / function, 0 if none */
+	__u64 start;		/* affected range [start, end), page aligned where the kernel aligns */
+	__u64 end;
+	__u64 vma_start;	/* the VMA, when the hook has one (0 otherwise) */
+	__u64 vma_end;
+	__u64 vm_flags;
+	union {
+		struct {			/* EV_UFFD_OPEN */
+			__s32 fd;
+			__u32 flags;
+		} open;
+		struct {			/* EV_UFFD_API */
+			__s32 fd;
+			__u32 _pad;
+			__u64 api;
+			__u64 features_req;	/* what the caller asked for */
+			__u64 features;		/* what the kernel returned (0 on error) */
+			__u64 ioctls;
+		} api;
+		struct {			/* EV_UFFD_REGISTER / UNREGISTER / WRITEPROTECT */
+			__s32 fd;
+			__u32 _pad;
+			__u64 mode;		/* UFFDIO_REGISTER_MODE_* or UFFDIO_WRITEPROTECT_MODE_* */
+			__u64 ioctls;		/* REGISTER: returned ioctls */
+		} range;
+		struct {			/* EV_UFFD_COPY */
+			__s32 fd;
+			__u32 op;		/* enum uffdwp_fill_op */
+			__u64 mode;		/* UFFDIO_COPY_MODE_WP etc. */
+			__s64 done;		/* bytes copied/zeroed/mapped (the struct's result field) */
+			__u64 src;
+		} fill;
+		struct {			/* EV_UFFD_WP_MESSAGE / EV_UFFD_MESSAGE: start = address */
+			__s32 fd;
+			__u8 event;		/* UFFD_EVENT_* */
+			__u8 _pad[3];
+			__u64 flags;		/* pagefault.flags (UFFD_PAGEFAULT_FLAG_*) */
+			__u64 arg1;		/* fork: ufd; remap: from; remove/unmap: start */
+			__u64 arg2;		/* remap: to; remove/unmap: end */
+			__u64 arg3;		/* remap: len */
+		} msg;
+		struct {			/* EV_HANDLE_USERFAULT: start = address */
+			__u64 reason;		/* VM_UFFD_WP, VM_UFFD_MISSING, else minor */
+			__u64 fault_flags;	/* FAULT_FLAG_* */
+		} fault;
+		struct {			/* EV_CHANGE_PROTECTION */
+			__u64 cp_flags;		/* MM_CP_* */
+			__u32 variant;		/* enum uffdwp_cp_variant */
+			__u32 _pad;
+			__u64 vm_page_prot;	/* pgprot of the VMA after the call */
+		} cp;
+		struct {			/* EV_MIGRATION_PTE: start = address */
+			__u64 pte;		/* see enum uffdwp_mig_where */
+			__u32 where;		/* enum uffdwp_mig_where */
+			__s32 order;
+		} mig;
+		struct {			/* EV_ZAP */
+			__u64 zap_flags;	/* zap_details->zap_flags, 0 without details */
+			__u8 has_details;
+			__u8 even_cows;
+		} zap;
+		struct {			/* EV_MPROTECT */
+			__u64 prot;
+		} mprotect;
+		struct {			/* EV_MADVISE */
+			__u64 advice;
+		} madvise;
+		struct {			/* EV_MREMAP: start/end = old range */
+			__u64 new_len;
+			__u64 flags;
+			__u64 new_addr;		/* requested (MREMAP_FIXED); ret holds the result */
+		} mremap;
+		struct {			/* EV_FALLOCATE: start/end = file offsets */
+			__s32 fd;
+			__u32 mode;
+		} falloc;
+		struct {			/* EV_FORK: pid = parent */
+			__u32 child_pid;
+			__u32 _pad;
+			__u64 child_mm;
+		} fork;
+		struct {			/* EV_EXIT */
+			__s32 code;
+		} exit;
+		struct {			/* EV_WRITE_FAULT: start = address */
+			__u64 error_code;	/* x86 PF error code */
+			__u64 ip;
+		} wf;
+		struct {			/* EV_PTE_RUN: [start, end) share one state */
+			__u32 state;		/* PTE_ST_* */
+			__u16 source_kind;	/* the event kind this observation belongs to */
+			__u8 level;		/* 1 = PTE, 2 = PMD, 3 = PUD */
+			__u8 capped;		/* the walk stopped at its per-event cap here */
+			__u64 sample;		/* raw entry value of the first page */
+		} run;
+		__u64 raw[5];
+	} u;
+	char comm[UFFDWP_COMM_LEN];
+};
+
+#endif /* UFFDWP_EVENT_H */
