@@ -1,0 +1,860 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uffdwp-trace kernel side.
+ *
+ * Kernel-function hooks (change_protection, migration, zap, handle_userfault)
+ * are declared once as SEC("kprobe")/SEC("kretprobe") programs; the loader
+ * turns each into fentry/fexit when the kernel allows it and sets the attach
+ * target it found (src/loader/hooks.c).  Syscalls, faults, migration and
+ * process lifetime come from tracepoints, which every kernel we support has.
+ */
+#include "uffdwp.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* ------------------------------------------------------------------ */
+/* Kernel function hooks: entry stashes the arguments, exit reports.   */
+/* ------------------------------------------------------------------ */
+
+struct call_stash {
+	__u64 role[ROLE_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);		/* tid << 8 | hook */
+	__type(value, struct call_stash);
+} call_stash SEC(".maps");
+
+static __always_inline __u64 stash_key(__u32 hook)
+{
+	return (bpf_get_current_pid_tgid() << 8) | hook;
+}
+
+/* The VMA a hook works on, whichever argument carries it. */
+static __always_inline struct vm_area_struct *call_vma(struct call_stash *s)
+{
+	/* locals first: BPF_CORE_READ() would relocate the s->role[] access too */
+	struct vm_area_struct *vma = (struct vm_area_struct *)s->role[ROLE_VMA];
+	struct vm_fault *vmf = (struct vm_fault *)s->role[ROLE_VMF];
+	struct page_vma_mapped_walk *pvmw = (struct page_vma_mapped_walk *)s->role[ROLE_PVMW];
+
+	if (vma)
+		return vma;
+	if (vmf)
+		return BPF_CORE_READ(vmf, vma);
+	if (pvmw)
+		return BPF_CORE_READ(pvmw, vma);
+	return NULL;
+}
+
+static __always_inline bool call_is_traced(struct call_stash *s)
+{
+	struct vm_area_struct *vma = call_vma(s);
+
+	if (vma && mm_is_traced((__u64)BPF_CORE_READ(vma, vm_mm)))
+		return true;
+	return traced_current() != NULL;
+}
+
+static __always_inline int on_func_enter(void *ctx, __u32 hook)
+{
+	struct call_stash s = {};
+	__u64 key = stash_key(hook);
+
+#pragma unroll
+	for (int r = 0; r < ROLE_MAX; r++)
+		s.role[r] = func_arg(ctx, hook, r);
+	if (!call_is_traced(&s))
+		return 0;
+	bpf_map_update_elem(&call_stash, &key, &s, BPF_ANY);
+	return 0;
+}
+
+static __always_inline void fill_range(struct uffdwp_event *e, struct call_stash *s)
+{
+	e->start = s->role[ROLE_START];
+	e->end = s->role[ROLE_END] ? s->role[ROLE_END] : e->start + s->role[ROLE_SIZE];
+}
+
+static __always_inline void report_change_protection(struct uffdwp_event *e, struct call_stash *s,
+						      struct vm_area_struct *vma, __u32 variant)
+{
+	fill_range(e, s);
+	/* change_huge_pmd() covers the one PMD at addr */
+	if (variant == CP_HUGE_PMD)
+		e->end = e->start + (1UL << 21);
+	e->u.cp.cp_flags = s->role[ROLE_FLAGS];
+	e->u.cp.variant = variant;
+	e->u.cp.vm_page_prot = BPF_CORE_READ(vma, vm_page_prot.pgprot);
+}
+
+static __always_inline void report_zap(struct uffdwp_event *e, struct call_stash *s)
+{
+	struct zap_details *details = (struct zap_details *)s->role[ROLE_DETAILS];
+
+	fill_range(e, s);
+	if (details) {
+		e->u.zap.has_details = 1;
+		e->u.zap.zap_flags = BPF_CORE_READ(details, zap_flags);
+		e->u.zap.even_cows = BPF_CORE_READ(details, even_cows);
+	}
+}
+
+/* remove_migration_pmd / set_pmd_migration_entry: the PMD as left by the call. */
+static __always_inline void report_migration_pmd(struct uffdwp_event *e, struct call_stash *s,
+						 __u32 where)
+{
+	struct page_vma_mapped_walk *pvmw = (struct page_vma_mapped_walk *)s->role[ROLE_PVMW];
+	pmd_t *pmdp = BPF_CORE_READ(pvmw, pmd);
+	pmd_t pmd = {};
+
+	bpf_probe_read_kernel(&pmd, sizeof(pmd), pmdp);
+	e->start = BPF_CORE_READ(pvmw, address);
+	e->end = e->start + (1UL << 21);
+	e->u.mig.pte = pmd.pmd;
+	e->u.mig.where = where;
+	e->u.mig.order = 9;
+}
+
+static __always_inline int on_func_exit(void *ctx, __u32 hook)
+{
+	__u64 key = stash_key(hook);
+	struct call_stash *s = bpf_map_lookup_elem(&call_stash, &key);
+	struct vm_area_struct *vma;
+	struct uffdwp_event *e;
+	__u32 kind;
+
+	if (!s)
+		return 0;
+	switch (hook) {
+	case HOOK_CHANGE_PROTECTION:
+	case HOOK_HUGETLB_CHANGE_PROTECTION:
+	case HOOK_CHANGE_HUGE_PMD:
+		kind = EV_CHANGE_PROTECTION;
+		break;
+	case HOOK_ZAP:
+		kind = EV_ZAP;
+		break;
+	default:
+		kind = EV_MIGRATION_PTE;
+	}
+	e = event_reserve(hook, kind);
+	if (!e)
+		goto out;
+	vma = call_vma(s);
+	event_set_vma(e, vma);
+	e->ret = func_ret(ctx, hook);
+	switch (hook) {
+	case HOOK_CHANGE_PROTECTION:
+		report_change_protection(e, s, vma, CP_PTE);
+		break;
+	case HOOK_HUGETLB_CHANGE_PROTECTION:
+		report_change_protection(e, s, vma, CP_HUGETLB);
+		break;
+	case HOOK_CHANGE_HUGE_PMD:
+		report_change_protection(e, s, vma, CP_HUGE_PMD);
+		break;
+	case HOOK_ZAP:
+		report_zap(e, s);
+		break;
+	case HOOK_MIGRATION_PTE:
+		/* function fallback: the tracepoint would carry the PTE value */
+		e->start = s->role[ROLE_START];
+		e->end = e->start + 4096;
+		e->u.mig.where = MIG_REMOVE_PTE;
+		break;
+	case HOOK_MIGRATION_PMD:
+		report_migration_pmd(e, s, MIG_REMOVE_PMD);
+		break;
+	case HOOK_SET_MIGRATION_PMD:
+		report_migration_pmd(e, s, MIG_SET_PMD);
+		break;
+	}
+	event_submit(e);
+out:
+	bpf_map_delete_elem(&call_stash, &key);
+	return 0;
+}
+
+/* One entry and one exit program per hooked function. */
+#define FUNC_HOOK(name, hook)						\
+SEC("kprobe") int name##_enter(void *ctx) { return on_func_enter(ctx, hook); } \
+SEC("kretprobe") int name##_exit(void *ctx) { return on_func_exit(ctx, hook); }
+
+FUNC_HOOK(change_protection, HOOK_CHANGE_PROTECTION)
+FUNC_HOOK(hugetlb_change_protection, HOOK_HUGETLB_CHANGE_PROTECTION)
+FUNC_HOOK(change_huge_pmd, HOOK_CHANGE_HUGE_PMD)
+FUNC_HOOK(remove_migration_pte, HOOK_MIGRATION_PTE)
+FUNC_HOOK(remove_migration_pmd, HOOK_MIGRATION_PMD)
+FUNC_HOOK(set_pmd_migration_entry, HOOK_SET_MIGRATION_PMD)
+FUNC_HOOK(zap, HOOK_ZAP)
+
+/* handle_userfault() may sleep until the fault is resolved: report at entry. */
+SEC("kprobe")
+int handle_userfault_enter(void *ctx)
+{
+	struct vm_fault *vmf = (struct vm_fault *)func_arg(ctx, HOOK_HANDLE_USERFAULT, ROLE_VMF);
+	struct vm_area_struct *vma = BPF_CORE_READ(vmf, vma);
+	struct uffdwp_event *e;
+
+	if (!mm_is_traced((__u64)BPF_CORE_READ(vma, vm_mm)) && !traced_current())
+		return 0;
+	e = event_reserve(HOOK_HANDLE_USERFAULT, EV_HANDLE_USERFAULT);
+	if (!e)
+		return 0;
+	event_set_vma(e, vma);
+	e->start = BPF_CORE_READ(vmf, address);
+	e->end = e->start + 4096;
+	e->u.fault.reason = func_arg(ctx, HOOK_HANDLE_USERFAULT, ROLE_FLAGS);
+	e->u.fault.fault_flags = BPF_CORE_READ(vmf, flags);
+	event_submit(e);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Migration tracepoints (5.19+): they carry the PTE value itself.     */
+/* ------------------------------------------------------------------ */
+
+static __always_inline int on_migration_tp(__u32 hook, __u32 where, __u64 addr, __u64 pte, int order)
+{
+	struct uffdwp_event *e;
+
+	if (!traced_current())
+		return 0;
+	e = event_reserve(hook, EV_MIGRATION_PTE);
+	if (!e)
+		return 0;
+	e->start = addr;
+	e->end = addr + (4096UL << order);
+	e->u.mig.pte = pte;
+	e->u.mig.where = where;
+	e->u.mig.order = order;
+	event_submit(e);
+	return 0;
+}
+
+SEC("tp_btf/set_migration_pte")
+int BPF_PROG(set_migration_pte_tp, unsigned long addr, unsigned long pte, int order)
+{
+	return on_migration_tp(HOOK_SET_MIGRATION_PTE, MIG_SET_PTE, addr, pte, order);
+}
+
+SEC("tp_btf/remove_migration_pte")
+int BPF_PROG(remove_migration_pte_tp, unsigned long addr, unsigned long pte, int order)
+{
+	return on_migration_tp(HOOK_MIGRATION_PTE, MIG_REMOVE_PTE, addr, pte, order);
+}
+
+/* ------------------------------------------------------------------ */
+/* Write faults inside WP-registered ranges                            */
+/* ------------------------------------------------------------------ */
+
+struct wp_range {
+	__u32 tgid;
+	__u64 start;
+	__u64 end;
+};
+
+/*
+ * Small and scanned linearly with bpf_loop() (5.17+): a process registers a
+ * handful of ranges, and 6.1's verifier calls the equivalent plain loop
+ * infinite.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_WP_RANGES);
+	__type(key, __u32);
+	__type(value, struct wp_range);
+} wp_ranges SEC(".maps");
+
+struct wp_scan {
+	__u32 tgid;
+	__u64 start, end;	/* the address, the range to add, or to delete */
+	bool found;
+};
+
+static long wp_scan_contains(__u32 i, void *ctx)
+{
+	struct wp_scan *s = ctx;
+	struct wp_range *r = bpf_map_lookup_elem(&wp_ranges, &i);
+
+	if (r && r->tgid == s->tgid && s->start >= r->start && s->start < r->end) {
+		s->found = true;
+		return 1;
+	}
+	return 0;
+}
+
+static long wp_scan_add(__u32 i, void *ctx)
+{
+	struct wp_scan *s = ctx;
+	struct wp_range *r = bpf_map_lookup_elem(&wp_ranges, &i);
+
+	if (!r || r->tgid)
+		return 0;
+	r->start = s->start;
+	r->end = s->end;
+	r->tgid = s->tgid;
+	return 1;
+}
+
+static long wp_scan_del(__u32 i, void *ctx)
+{
+	struct wp_scan *s = ctx;
+	struct wp_range *r = bpf_map_lookup_elem(&wp_ranges, &i);
+
+	if (r && r->tgid == s->tgid && r->start < s->end && s->start < r->end)
+		r->tgid = 0;
+	return 0;
+}
+
+static __always_inline bool in_wp_range(__u32 tgid, __u64 addr)
+{
+	struct wp_scan s = { .tgid = tgid, .start = addr };
+
+	bpf_loop(MAX_WP_RANGES, wp_scan_contains, &s, 0);
+	return s.found;
+}
+
+static __always_inline void wp_range_add(__u32 tgid, __u64 start, __u64 end)
+{
+	struct wp_scan s = { .tgid = tgid, .start = start, .end = end };
+
+	bpf_loop(MAX_WP_RANGES, wp_scan_add, &s, 0);
+}
+
+static __always_inline void wp_range_del(__u32 tgid, __u64 start, __u64 end)
+{
+	struct wp_scan s = { .tgid = tgid, .start = start, .end = end };
+
+	bpf_loop(MAX_WP_RANGES, wp_scan_del, &s, 0);
+}
+
+#define X86_PF_WRITE (1UL << 1)
+
+SEC("tp_btf/page_fault_user")
+int BPF_PROG(page_fault_user, unsigned long address, struct pt_regs *regs, unsigned long error_code)
+{
+	__u32 tgid = current_tgid();
+	struct uffdwp_event *e;
+
+	if (!(error_code & X86_PF_WRITE) || !traced_current() || !in_wp_range(tgid, address))
+		return 0;
+	e = event_reserve(HOOK_WRITE_FAULT, EV_WRITE_FAULT);
+	if (!e)
+		return 0;
+	e->start = address & ~4095UL;
+	e->end = e->start + 4096;
+	e->u.wf.error_code = error_code;
+	e->u.wf.ip = BPF_CORE_READ(regs, ip);
+	event_submit(e);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Process lifetime                                                    */
+/* ------------------------------------------------------------------ */
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &ptgid);
+	struct traced_task child_task = { .mm = (__u64)child->mm };
+	struct uffdwp_event *e;
+
+	if (!t || ctgid == ptgid)	/* untraced, or a new thread */
+		return 0;
+	if (follow_children) {
+		bpf_map_update_elem(&traced_tgids, &ctgid, &child_task, BPF_ANY);
+		if (child_task.mm)
+			bpf_map_update_elem(&traced_mms, &child_task.mm, &ctgid, BPF_ANY);
+	}
+	e = event_reserve(HOOK_SCHED, EV_FORK);
+	if (!e)
+		return 0;
+	e->u.fork.child_pid = ctgid;
+	e->u.fork.child_mm = child_task.mm;
+	event_submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_process_exec, struct task_struct *p)
+{
+	__u32 tgid = p->tgid;
+	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &tgid);
+	struct uffdwp_event *e;
+
+	if (!t)
+		return 0;
+	note_mm(t, tgid, (__u64)p->mm);
+	e = event_reserve(HOOK_SCHED, EV_EXEC);
+	if (e)
+		event_submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_process_exit, struct task_struct *p)
+{
+	__u32 tgid = p->tgid;
+	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &tgid);
+	struct uffdwp_event *e;
+
+	/* only the last thread of the group: do_exit() dropped signal->live first */
+	if (!t || BPF_CORE_READ(p, signal, live.counter) != 0)
+		return 0;
+	e = event_reserve(HOOK_SCHED, EV_EXIT);
+	if (e) {
+		e->mm = t->mm;
+		e->u.exit.code = p->exit_code;
+		event_submit(e);
+	}
+	if (t->mm)
+		bpf_map_delete_elem(&traced_mms, &t->mm);
+	bpf_map_delete_elem(&traced_tgids, &tgid);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Syscalls: enter stashes the arguments (and the uffdio struct), exit */
+/* reports with the result.                                            */
+/* ------------------------------------------------------------------ */
+
+#if defined(__TARGET_ARCH_x86)
+/* x86-64 syscall numbers and argument registers (arch/x86/entry/syscalls/syscall_64.tbl) */
+#define SYSNR_read		0
+#define SYSNR_close		3
+#define SYSNR_mprotect		10
+#define SYSNR_munmap		11
+#define SYSNR_ioctl		16
+#define SYSNR_mremap		25
+#define SYSNR_madvise		28
+#define SYSNR_fallocate		285
+#define SYSNR_userfaultfd	323
+#define SYSCALL_ARG0(regs) BPF_CORE_READ(regs, di)
+#define SYSCALL_ARG1(regs) BPF_CORE_READ(regs, si)
+#define SYSCALL_ARG2(regs) BPF_CORE_READ(regs, dx)
+#define SYSCALL_ARG3(regs) BPF_CORE_READ(regs, r10)
+#define SYSCALL_ARG4(regs) BPF_CORE_READ(regs, r8)
+#define SYSCALL_ARG5(regs) BPF_CORE_READ(regs, r9)
+#else
+#error "syscall numbers for this architecture are missing"
+#endif
+
+#define UFFDIO 0xAA
+#define _IOC_NR(cmd)	((cmd) & 0xff)
+#define _IOC_TYPE(cmd)	(((cmd) >> 8) & 0xff)
+#define _IOC_SIZE(cmd)	(((cmd) >> 16) & 0x3fff)
+/* uapi/linux/userfaultfd.h ioctl numbers */
+#define _UFFDIO_REGISTER	0x00	/* also USERFAULTFD_IOC_NEW, which has no argument */
+#define _UFFDIO_UNREGISTER	0x01
+#define _UFFDIO_COPY		0x03
+#define _UFFDIO_ZEROPAGE	0x04
+#define _UFFDIO_WRITEPROTECT	0x06
+#define _UFFDIO_CONTINUE	0x07
+#define _UFFDIO_POISON		0x08
+#define _UFFDIO_API		0x3F
+
+#define UFFD_EVENT_PAGEFAULT	0x12
+#define UFFD_EVENT_FORK		0x13
+#define UFFD_PAGEFAULT_FLAG_WP	(1UL << 1)
+#define UFFDIO_REGISTER_MODE_WP	(1UL << 1)
+
+#define UFFDIO_ARG_MAX 48	/* the largest uffdio_* struct is uffdio_copy (40) */
+
+enum sys_kind {
+	SYS_IOCTL = 1,
+	SYS_READ,
+	SYS_MPROTECT,
+	SYS_MADVISE,
+	SYS_MUNMAP,
+	SYS_MREMAP,
+	SYS_FALLOCATE,
+	SYS_USERFAULTFD,
+};
+
+struct sys_stash {
+	__u32 kind;
+	__u64 args[6];
+	__u64 uarg[UFFDIO_ARG_MAX / 8];	/* ioctl: the uffdio struct as passed in */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);	/* tid */
+	__type(value, struct sys_stash);
+} sys_stash SEC(".maps");
+
+/* userfaultfds open in traced processes: key tgid << 32 | fd */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8);
+} uffd_fds SEC(".maps");
+
+static __always_inline __u64 fd_key(__u32 tgid, __u64 fd)
+{
+	return ((__u64)tgid << 32) | (__u32)fd;
+}
+
+static __always_inline void uffd_fd_add(__u32 tgid, __u64 fd)
+{
+	__u64 key = fd_key(tgid, fd);
+	__u8 one = 1;
+
+	bpf_map_update_elem(&uffd_fds, &key, &one, BPF_ANY);
+}
+
+static __always_inline bool is_uffd_ioctl(__u64 cmd)
+{
+	return _IOC_TYPE(cmd) == UFFDIO;
+}
+
+static __always_inline int sys_enter(__u32 kind, const __u64 args[6])
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, tid = (__u32)id;
+	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &tgid);
+	struct sys_stash s = { .kind = kind };
+
+	if (!t)
+		return 0;
+	note_mm(t, tgid, current_mm());
+	__builtin_memcpy(s.args, args, sizeof(s.args));
+	if (kind == SYS_IOCTL) {
+		__u64 size = _IOC_SIZE(s.args[1]);
+
+		if (!is_uffd_ioctl(s.args[1]))
+			return 0;
+		if (size > UFFDIO_ARG_MAX)
+			size = UFFDIO_ARG_MAX;
+		if (size)
+			bpf_probe_read_user(s.uarg, size, (void *)s.args[2]);
+	} else if (kind == SYS_READ) {
+		__u64 key = fd_key(tgid, s.args[0]);
+
+		if (!bpf_map_lookup_elem(&uffd_fds, &key))
+			return 0;
+	}
+	bpf_map_update_elem(&sys_stash, &tid, &s, BPF_ANY);
+	return 0;
+}
+
+static __always_inline void report_uffd_ioctl(struct sys_stash *s, __s64 ret)
+{
+	__u64 cmd = s->args[1], nr = _IOC_NR(cmd), *in = s->uarg;
+	__u64 out[UFFDIO_ARG_MAX / 8] = {};
+	struct uffdwp_event *e;
+	__u32 kind;
+
+	if (nr == _UFFDIO_REGISTER && _IOC_SIZE(cmd) == 0) {	/* USERFAULTFD_IOC_NEW */
+		kind = EV_UFFD_OPEN;
+	} else if (nr == _UFFDIO_API) {
+		kind = EV_UFFD_API;
+	} else if (nr == _UFFDIO_REGISTER) {
+		kind = EV_UFFD_REGISTER;
+	} else if (nr == _UFFDIO_UNREGISTER) {
+		kind = EV_UFFD_UNREGISTER;
+	} else if (nr == _UFFDIO_WRITEPROTECT) {
+		kind = EV_UFFD_WRITEPROTECT;
+	} else if (nr == _UFFDIO_COPY || nr == _UFFDIO_ZEROPAGE ||
+		   nr == _UFFDIO_CONTINUE || nr == _UFFDIO_POISON) {
+		kind = EV_UFFD_COPY;
+	} else {
+		return;		/* WAKE, MOVE: no effect on protection */
+	}
+	/* map updates first: the verifier wants no helper calls with a reservation held */
+	if (ret >= 0 && kind == EV_UFFD_OPEN)
+		uffd_fd_add(current_tgid(), ret);
+	else if (ret == 0 && kind == EV_UFFD_REGISTER && (in[2] & UFFDIO_REGISTER_MODE_WP))
+		wp_range_add(current_tgid(), in[0], in[0] + in[1]);
+	else if (ret == 0 && kind == EV_UFFD_UNREGISTER)
+		wp_range_del(current_tgid(), in[0], in[0] + in[1]);
+	e = event_reserve(HOOK_SYSCALLS, kind);
+	if (!e)
+		return;
+	e->ret = ret;
+	/* what the kernel wrote back (features, ioctls, bytes copied) */
+	bpf_probe_read_user(out, sizeof(out), (void *)s->args[2]);
+	switch (kind) {
+	case EV_UFFD_OPEN:
+		e->u.open.fd = ret;
+		e->u.open.flags = s->args[2];
+		break;
+	case EV_UFFD_API:	/* struct uffdio_api { api, features, ioctls } */
+		e->u.api.fd = s->args[0];
+		e->u.api.api = in[0];
+		e->u.api.features_req = in[1];
+		e->u.api.features = ret == 0 ? out[1] : 0;
+		e->u.api.ioctls = ret == 0 ? out[2] : 0;
+		break;
+	case EV_UFFD_REGISTER:	/* { range { start, len }, mode, ioctls } */
+		e->start = in[0];
+		e->end = in[0] + in[1];
+		e->u.range.fd = s->args[0];
+		e->u.range.mode = in[2];
+		e->u.range.ioctls = out[3];
+		break;
+	case EV_UFFD_UNREGISTER:	/* struct uffdio_range { start, len } */
+		e->start = in[0];
+		e->end = in[0] + in[1];
+		e->u.range.fd = s->args[0];
+		break;
+	case EV_UFFD_WRITEPROTECT:	/* { range, mode } */
+		e->start = in[0];
+		e->end = in[0] + in[1];
+		e->u.range.fd = s->args[0];
+		e->u.range.mode = in[2];
+		break;
+	case EV_UFFD_COPY:
+		e->u.fill.fd = s->args[0];
+		if (nr == _UFFDIO_COPY) {	/* { dst, src, len, mode, copy } */
+			e->u.fill.op = FILL_COPY;
+			e->start = in[0];
+			e->end = in[0] + in[2];
+			e->u.fill.src = in[1];
+			e->u.fill.mode = in[3];
+			e->u.fill.done = out[4];
+		} else {	/* { range { start, len }, mode, result } */
+			e->u.fill.op = nr == _UFFDIO_ZEROPAGE ? FILL_ZEROPAGE :
+				       nr == _UFFDIO_CONTINUE ? FILL_CONTINUE : FILL_POISON;
+			e->start = in[0];
+			e->end = in[0] + in[1];
+			e->u.fill.mode = in[2];
+			e->u.fill.done = out[3];
+		}
+		break;
+	}
+	event_submit(e);
+}
+
+struct uffd_msg_raw {
+	__u8 event;
+	__u8 reserved[7];
+	__u64 arg[3];
+};
+
+/* The uffd_msg structs the target read from its userfaultfd. */
+static __always_inline void report_uffd_msgs(struct sys_stash *s, __s64 ret)
+{
+	__u32 tgid = current_tgid();
+	__u64 buf = s->args[1];
+	__u32 n = ret > 0 ? ret / sizeof(struct uffd_msg_raw) : 0;
+
+	for (__u32 i = 0; i < MAX_MSGS_PER_READ && i < n; i++) {
+		struct uffd_msg_raw m = {};
+		struct uffdwp_event *e;
+		bool wp;
+
+		if (bpf_probe_read_user(&m, sizeof(m), (void *)(buf + i * sizeof(m))))
+			break;
+		wp = m.event == UFFD_EVENT_PAGEFAULT && (m.arg[0] & UFFD_PAGEFAULT_FLAG_WP);
+		if (m.event == UFFD_EVENT_FORK)	/* the child's uffd lands in our table */
+			uffd_fd_add(tgid, (__u32)m.arg[0]);
+		e = event_reserve(HOOK_SYSCALLS, wp ? EV_UFFD_WP_MESSAGE : EV_UFFD_MESSAGE);
+		if (!e)
+			break;
+		e->u.msg.fd = s->args[0];
+		e->u.msg.event = m.event;
+		if (m.event == UFFD_EVENT_PAGEFAULT) {	/* pagefault { flags, address, ptid } */
+			e->u.msg.flags = m.arg[0];
+			e->start = m.arg[1] & ~4095UL;
+			e->end = e->start + 4096;
+		} else {
+			e->u.msg.arg1 = m.arg[0];
+			e->u.msg.arg2 = m.arg[1];
+			e->u.msg.arg3 = m.arg[2];
+		}
+		event_submit(e);
+	}
+}
+
+static __always_inline __u64 page_align_up(__u64 len)
+{
+	return (len + 4095) & ~4095UL;
+}
+
+static __always_inline __u32 mm_syscall_kind(__u32 sys)
+{
+	switch (sys) {
+	case SYS_MPROTECT: return EV_MPROTECT;
+	case SYS_MADVISE: return EV_MADVISE;
+	case SYS_MUNMAP: return EV_MUNMAP;
+	case SYS_MREMAP: return EV_MREMAP;
+	case SYS_FALLOCATE: return EV_FALLOCATE;
+	}
+	return 0;
+}
+
+static __always_inline void report_mm_syscall(struct sys_stash *s, __s64 ret)
+{
+	__u32 kind = mm_syscall_kind(s->kind);
+	struct uffdwp_event *e;
+
+	if (!kind)
+		return;
+	e = event_reserve(HOOK_SYSCALLS, kind);
+	if (!e)
+		return;
+	e->ret = ret;
+	e->start = s->args[0];
+	e->end = s->args[0] + page_align_up(s->args[1]);
+	switch (s->kind) {
+	case SYS_MPROTECT:
+		e->u.mprotect.prot = s->args[2];
+		break;
+	case SYS_MADVISE:
+		e->u.madvise.advice = s->args[2];
+		break;
+	case SYS_MREMAP:
+		e->u.mremap.new_len = s->args[2];
+		e->u.mremap.flags = s->args[3];
+		e->u.mremap.new_addr = s->args[4];
+		break;
+	case SYS_FALLOCATE:	/* (fd, mode, offset, len): a file range */
+		e->start = s->args[2];
+		e->end = s->args[2] + s->args[3];
+		e->u.falloc.fd = s->args[0];
+		e->u.falloc.mode = s->args[1];
+		break;
+	}
+	event_submit(e);
+}
+
+static __always_inline void report_uffd_open(__s64 fd, __u64 flags)
+{
+	struct uffdwp_event *e;
+
+	uffd_fd_add(current_tgid(), fd);
+	e = event_reserve(HOOK_SYSCALLS, EV_UFFD_OPEN);
+	if (!e)
+		return;
+	e->ret = fd;
+	e->u.open.fd = fd;
+	e->u.open.flags = flags;
+	event_submit(e);
+}
+
+static __always_inline int sys_exit(__s64 ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sys_stash *s = bpf_map_lookup_elem(&sys_stash, &tid);
+
+	if (!s)
+		return 0;
+	switch (s->kind) {
+	case SYS_IOCTL:
+		report_uffd_ioctl(s, ret);
+		break;
+	case SYS_READ:
+		report_uffd_msgs(s, ret);
+		break;
+	case SYS_USERFAULTFD:
+		if (ret >= 0)
+			report_uffd_open(ret, s->args[0]);
+		break;
+	default:
+		report_mm_syscall(s, ret);
+	}
+	bpf_map_delete_elem(&sys_stash, &tid);
+	return 0;
+}
+
+static __always_inline void uffd_fd_close(__u64 fd)
+{
+	__u64 key = fd_key(current_tgid(), fd);
+
+	/* a closed uffd number may be reused by an ordinary file */
+	if (traced_current())
+		bpf_map_delete_elem(&uffd_fds, &key);
+}
+
+/*
+ * Per-syscall tracepoints fire only for the syscalls we want; where the
+ * kernel refuses them (perf-based attach), raw_syscalls below does the same.
+ */
+static __always_inline int tp_sys_enter(struct trace_event_raw_sys_enter *ctx, __u32 kind, int nargs)
+{
+	/*
+	 * Only the syscall's own arguments: perf refuses (EACCES) a program that
+	 * reads past the tracepoint record, and the record has nargs slots.
+	 */
+	__u64 args[6] = { ctx->args[0] };
+
+	if (nargs > 1) args[1] = ctx->args[1];
+	if (nargs > 2) args[2] = ctx->args[2];
+	if (nargs > 3) args[3] = ctx->args[3];
+	if (nargs > 4) args[4] = ctx->args[4];
+	if (nargs > 5) args[5] = ctx->args[5];
+	return sys_enter(kind, args);
+}
+
+#define SYSCALL_HOOK(name, kind, nargs)						\
+SEC("tracepoint/syscalls/sys_enter_" #name)					\
+int sys_enter_##name(struct trace_event_raw_sys_enter *ctx) { return tp_sys_enter(ctx, kind, nargs); } \
+SEC("tracepoint/syscalls/sys_exit_" #name)					\
+int sys_exit_##name(struct trace_event_raw_sys_exit *ctx) { return sys_exit(ctx->ret); }
+
+SYSCALL_HOOK(ioctl, SYS_IOCTL, 3)
+SYSCALL_HOOK(read, SYS_READ, 3)
+SYSCALL_HOOK(mprotect, SYS_MPROTECT, 3)
+SYSCALL_HOOK(madvise, SYS_MADVISE, 3)
+SYSCALL_HOOK(munmap, SYS_MUNMAP, 2)
+SYSCALL_HOOK(mremap, SYS_MREMAP, 5)
+SYSCALL_HOOK(fallocate, SYS_FALLOCATE, 4)
+SYSCALL_HOOK(userfaultfd, SYS_USERFAULTFD, 1)
+
+SEC("tracepoint/syscalls/sys_enter_close")
+int sys_enter_close(struct trace_event_raw_sys_enter *ctx)
+{
+	uffd_fd_close(ctx->args[0]);
+	return 0;
+}
+
+static __always_inline __u32 sys_kind_of(long nr)
+{
+	switch (nr) {
+	case SYSNR_ioctl: return SYS_IOCTL;
+	case SYSNR_read: return SYS_READ;
+	case SYSNR_mprotect: return SYS_MPROTECT;
+	case SYSNR_madvise: return SYS_MADVISE;
+	case SYSNR_munmap: return SYS_MUNMAP;
+	case SYSNR_mremap: return SYS_MREMAP;
+	case SYSNR_fallocate: return SYS_FALLOCATE;
+	case SYSNR_userfaultfd: return SYS_USERFAULTFD;
+	}
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long nr)
+{
+	__u32 kind;
+
+	if (!traced_current())		/* every syscall of the system comes here */
+		return 0;
+	if (nr == SYSNR_close) {
+		uffd_fd_close(SYSCALL_ARG0(regs));
+		return 0;
+	}
+	kind = sys_kind_of(nr);
+	if (kind) {
+		__u64 args[6] = { SYSCALL_ARG0(regs), SYSCALL_ARG1(regs), SYSCALL_ARG2(regs),
+				  SYSCALL_ARG3(regs), SYSCALL_ARG4(regs), SYSCALL_ARG5(regs) };
+
+		sys_enter(kind, args);
+	}
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(raw_sys_exit, struct pt_regs *regs, long ret)
+{
+	return sys_exit(ret);
+}

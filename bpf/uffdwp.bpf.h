@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared BPF-side state and helpers: the target filter, the ring buffer with
+ * per-hook loss accounting, and mechanism-independent argument access.
+ */
+#ifndef UFFDWP_BPF_H
+#define UFFDWP_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "event.h"
+#include "bpf_config.h"
+
+/* ---- load-time knobs (set by src/loader between open and load) ---- */
+
+/* enum uffdwp_mech in force per hook: selects how func_arg() reads ctx. */
+const volatile __u8 hook_mech[HOOK_MAX] = {};
+/* Argument index per role per hook, from the running kernel's BTF. */
+const volatile __s8 hook_arg_idx[HOOK_MAX][ROLE_MAX] = {};
+/* Number of arguments per hook: fexit finds the return value at ctx[nargs]. */
+const volatile __u8 hook_nargs[HOOK_MAX] = {};
+/* Follow children created by fork/clone of a traced process. */
+const volatile bool follow_children = true;
+
+/* ---- maps ---- */
+
+/* Thread groups we trace.  Everything else returns at the first lookup. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct traced_task);
+} traced_tgids SEC(".maps");
+
+/* mm_structs of traced thread groups: kernel hooks filter on vma->vm_mm. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u32);
+} traced_mms SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} events SEC(".maps");
+
+/* Failed ring-buffer reserves per hook: a run with any is never clean. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HOOK_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost_events SEC(".maps");
+
+/* ---- target filter ---- */
+
+static __always_inline __u32 current_tgid(void)
+{
+	return bpf_get_current_pid_tgid() >> 32;
+}
+
+static __always_inline struct traced_task *traced_current(void)
+{
+	__u32 tgid = current_tgid();
+
+	return bpf_map_lookup_elem(&traced_tgids, &tgid);
+}
+
+static __always_inline bool mm_is_traced(__u64 mm)
+{
+	return mm && bpf_map_lookup_elem(&traced_mms, &mm);
+}
+
+/*
+ * Remember the current mm of a traced thread group, so that kernel hooks
+ * running in another context (kcompactd, a hole punch by another process)
+ * still match by vma->vm_mm.  The previous mm is forgotten: its address may be
+ * reused by an unrelated process once it is freed.
+ */
+static __always_inline void note_mm(struct traced_task *t, __u32 tgid, __u64 mm)
+{
+	if (!mm || t->mm == mm)
+		return;
+	if (t->mm)
+		bpf_map_delete_elem(&traced_mms, &t->mm);
+	t->mm = mm;
+	bpf_map_update_elem(&traced_mms, &mm, &tgid, BPF_ANY);
+}
+
+static __always_inline __u64 current_mm(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	return (__u64)BPF_CORE_READ(task, mm);
+}
+
+/* ---- records ---- */
+
+static __always_inline void count_lost(__u32 hook)
+{
+	__u64 *n = bpf_map_lookup_elem(&lost_events, &hook);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+/* A zeroed record with the common header filled, or NULL (loss counted). */
+static __always_inline struct uffdwp_event *event_reserve(__u16 hook, __u32 kind)
+{
+	struct uffdwp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!e) {
+		count_lost(hook);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = bpf_ktime_get_ns();
+	e->kind = kind;
+	e->hook = hook;
+	e->mech = hook < HOOK_MAX ? hook_mech[hook] : MECH_NONE;
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->mm = current_mm();
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+static __always_inline void event_submit(struct uffdwp_event *e)
+{
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline void event_set_vma(struct uffdwp_event *e, struct vm_area_struct *vma)
+{
+	if (!vma)
+		return;
+	e->vma_start = BPF_CORE_READ(vma, vm_start);
+	e->vma_end = BPF_CORE_READ(vma, vm_end);
+	e->vm_flags = BPF_CORE_READ(vma, vm_flags);
+	e->mm = (__u64)BPF_CORE_READ(vma, vm_mm);
+}
+
+/* ---- mechanism-independent access to a hooked function's arguments ---- */
+
+/*
+ * Raw argument @idx.  hook_mech[] and the index are load-time constants, so
+ * the verifier walks only the branch in force and prunes the others: one
+ * program serves fentry/fexit and kprobe/kretprobe alike.  The reads go
+ * through bpf_probe_read_kernel() because clang merges the per-case loads
+ * into one load from a computed ctx pointer, which the verifier refuses.
+ */
+static __always_inline __u64 ctx_arg(void *ctx, __u32 hook, int idx)
+{
+	__u64 v = 0;
+
+	if (idx < 0 || idx > MAX_FUNC_ARGS)
+		return 0;
+	if (hook_mech[hook] == MECH_FENTRY) {
+		bpf_probe_read_kernel(&v, sizeof(v), (__u64 *)ctx + idx);
+		return v;
+	}
+	switch (idx) {
+	case 0: return PT_REGS_PARM1_CORE((struct pt_regs *)ctx);
+	case 1: return PT_REGS_PARM2_CORE((struct pt_regs *)ctx);
+	case 2: return PT_REGS_PARM3_CORE((struct pt_regs *)ctx);
+	case 3: return PT_REGS_PARM4_CORE((struct pt_regs *)ctx);
+	case 4: return PT_REGS_PARM5_CORE((struct pt_regs *)ctx);
+#if defined(__TARGET_ARCH_x86)
+	case 5: return BPF_CORE_READ((struct pt_regs *)ctx, r9);	/* no PT_REGS_PARM6 in libbpf 1.1 */
+#endif
+	}
+	return 0;
+}
+
+/* The argument playing @role for @hook, 0 when this kernel has none. */
+static __always_inline __u64 func_arg(void *ctx, __u32 hook, int role)
+{
+	return ctx_arg(ctx, hook, hook_arg_idx[hook][role]);
+}
+
+/* Return value in an exit program: fexit keeps it right after the arguments. */
+static __always_inline __s64 func_ret(void *ctx, __u32 hook)
+{
+	__s64 v = 0;
+
+	if (hook_mech[hook] == MECH_FENTRY) {
+		bpf_probe_read_kernel(&v, sizeof(v), (__u64 *)ctx + (hook_nargs[hook] & 7));
+		return v;
+	}
+	return PT_REGS_RC_CORE((struct pt_regs *)ctx);
+}
+
+#endif /* UFFDWP_BPF_H */
