@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-hook attach strategy.  Like libbpf-tools' fentry_can_attach() and
+ * kprobe_exists(), but by really attaching: this host's kernel, for one,
+ * loads fentry programs and refuses the attach with EPERM.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/perf_event.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "loader/hooks.h"
+#include "report/names.h"
+#include "uffdwp.skel.h"
+
+#define TP(n, prefix) { .name = n, .prog_prefix = prefix }
+#define RAW_TP(n, prefix) { .name = n, .prog_prefix = prefix, .raw = true }
+
+const struct hook_def hook_defs[HOOK_MAX] = {
+	[HOOK_CHANGE_PROTECTION] = {
+		.funcs = { "change_protection" }, .func_prog = "change_protection",
+		.kernel_hook = true, .evidence = "LOST_WP LOST_WRITE_BIT" },
+	[HOOK_HUGETLB_CHANGE_PROTECTION] = {
+		.funcs = { "hugetlb_change_protection" }, .func_prog = "hugetlb_change_protection",
+		.evidence = "LOST_WP" },
+	[HOOK_CHANGE_HUGE_PMD] = {
+		.funcs = { "change_huge_pmd" }, .func_prog = "change_huge_pmd", .evidence = "LOST_WP" },
+	/* the tracepoint (5.19+) carries the final PTE; the function does not */
+	[HOOK_MIGRATION_PTE] = {
+		.funcs = { "remove_migration_pte" }, .func_prog = "remove_migration_pte",
+		.tps = { RAW_TP("remove_migration_pte", "remove_migration_pte_tp") },
+		.prefer_tp = true, .kernel_hook = true, .evidence = "LOST_WP LOST_WRITE_BIT" },
+	[HOOK_SET_MIGRATION_PTE] = {
+		.tps = { RAW_TP("set_migration_pte", "set_migration_pte_tp") }, .evidence = "LOST_WP" },
+	[HOOK_MIGRATION_PMD] = {
+		.funcs = { "remove_migration_pmd" }, .func_prog = "remove_migration_pmd",
+		.evidence = "LOST_WP" },
+	[HOOK_SET_MIGRATION_PMD] = {
+		.funcs = { "set_pmd_migration_entry" }, .func_prog = "set_pmd_migration_entry",
+		.evidence = "LOST_WP" },
+	/* zap_pte_range() is inlined everywhere; every zap goes through unmap_page_range() */
+	[HOOK_ZAP] = {
+		.funcs = { "unmap_page_range", "zap_page_range_single" }, .func_prog = "zap",
+		.kernel_hook = true, .evidence = "DROPPED_MARKER" },
+	[HOOK_HANDLE_USERFAULT] = {
+		.funcs = { "handle_userfault" }, .func_prog = "handle_userfault",
+		.kernel_hook = true, .evidence = "FALSE_WP" },
+	/* per-syscall tracepoints fire only for our syscalls; raw_syscalls for all */
+	[HOOK_SYSCALLS] = {
+		.tps = { TP("syscalls/sys_enter_ioctl", "sys_"), RAW_TP("sys_enter", "raw_sys_") },
+		.evidence = "FALSE_WP" },
+	[HOOK_WRITE_FAULT] = {
+		.tps = { RAW_TP("page_fault_user", "page_fault_user") }, .evidence = "LOST_WRITE_BIT" },
+	[HOOK_SCHED] = { .tps = { RAW_TP("sched_process_fork", "sched_process_") } },
+};
+
+static const struct {
+	const char *param;
+	enum uffdwp_arg_role role;
+} role_by_param[] = {
+	{ "vma", ROLE_VMA }, { "start", ROLE_START }, { "addr", ROLE_START },
+	{ "address", ROLE_START }, { "end", ROLE_END }, { "size", ROLE_SIZE },
+	{ "cp_flags", ROLE_FLAGS }, { "reason", ROLE_FLAGS }, { "details", ROLE_DETAILS },
+	{ "vmf", ROLE_VMF }, { "pvmw", ROLE_PVMW },
+};
+
+static void note(struct hook_choice *c, const char *fmt, const char *what, int err)
+{
+	size_t n = strlen(c->why);
+
+	snprintf(c->why + n, sizeof(c->why) - n, "%s%s: %s", n ? "; " : "", what,
+		 fmt ? fmt : strerror(err));
+}
+
+/* ---- trivial programs for calibration ---- */
+
+static const struct bpf_insn return_zero[] = {
+	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+	{ .code = BPF_JMP | BPF_EXIT },
+};
+
+static int try_fentry(int btf_id)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = btf_id);
+	int prog, link, err = 0;
+
+	prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "uffdwp_probe", "GPL", return_zero, 2, &opts);
+	if (prog < 0)
+		return -errno;
+	link = bpf_link_create(prog, 0, BPF_TRACE_FENTRY, NULL);
+	if (link < 0)
+		link = bpf_raw_tracepoint_open(NULL, prog);
+	if (link < 0)
+		err = -errno;
+	else
+		close(link);
+	close(prog);
+	return err;
+}
+
+static int read_int_file(const char *path, int *val)
+{
+	char buf[32] = {};
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EINVAL;
+	*val = atoi(buf);
+	return 0;
+}
+
+/* Attach through the kprobe PMU, as libbpf does (perf_event_open + SET_BPF). */
+static int try_kprobe(const char *func, const char **why)
+{
+	struct perf_event_attr attr = { .size = sizeof(attr) };
+	int type = 0, prog, pfd, err = 0;
+
+	if (read_int_file("/sys/bus/event_source/devices/kprobe/type", &type)) {
+		*why = "no kprobe PMU (kernel without CONFIG_KPROBES?)";
+		return -ENOENT;
+	}
+	prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "uffdwp_probe", "GPL", return_zero, 2, NULL);
+	if (prog < 0)
+		return -errno;
+	attr.type = type;
+	attr.config1 = (__u64)(unsigned long)func;
+	pfd = syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0 || ioctl(pfd, PERF_EVENT_IOC_SET_BPF, prog) < 0)
+		err = -errno;
+	if (pfd >= 0)
+		close(pfd);
+	close(prog);
+	return err;
+}
+
+/* Tracepoints we attach need tracefs; a bare initramfs may not have it mounted. */
+static bool tracefs_events_dir(char *buf, size_t len)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	struct stat st;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+			snprintf(buf, len, "%s/events", roots[i]);
+			if (!stat(buf, &st))
+				return true;
+		}
+		if (pass == 0)
+			mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	}
+	return false;
+}
+
+/* A classic tracepoint is attached through a perf event: try exactly that. */
+static int try_perf_tracepoint(const char *tp, const char **why)
+{
+	struct perf_event_attr attr = { .size = sizeof(attr), .type = PERF_TYPE_TRACEPOINT,
+					.sample_period = 1, .wakeup_events = 1 };
+	char path[512];
+	int id = 0, prog, pfd, err = 0;
+	size_t n;
+
+	if (!tracefs_events_dir(path, sizeof(path))) {
+		*why = "tracefs unavailable";
+		return -ENOENT;
+	}
+	n = strlen(path);
+	snprintf(path + n, sizeof(path) - n, "/%s/id", tp);
+	if (read_int_file(path, &id)) {
+		*why = "no such tracepoint";
+		return -ENOENT;
+	}
+	prog = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "uffdwp_probe", "GPL", return_zero, 2, NULL);
+	if (prog < 0)
+		return -errno;
+	attr.config = id;
+	pfd = syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0 || ioctl(pfd, PERF_EVENT_IOC_SET_BPF, prog) < 0)
+		err = -errno;
+	if (pfd >= 0)
+		close(pfd);
+	close(prog);
+	return err;
+}
+
+/* tp_btf programs need the tracepoint's BTF type and a raw tracepoint attach. */
+static int try_raw_tracepoint(const struct btf *btf, const char *tp, const char **why)
+{
+	char type[128];
+	int prog, link, err = 0;
+
+	snprintf(type, sizeof(type), "btf_trace_%s", tp);
+	if (btf__find_by_name_kind(btf, type, BTF_KIND_TYPEDEF) < 0) {
+		*why = "no such tracepoint in BTF";
+		return -ENOENT;
+	}
+	prog = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "uffdwp_probe", "GPL", return_zero, 2, NULL);
+	if (prog < 0)
+		return -errno;
+	link = bpf_raw_tracepoint_open(tp, prog);
+	if (link < 0)
+		err = -errno;
+	else
+		close(link);
+	close(prog);
+	return err;
+}
+
+static bool btf_func_layout(const struct btf *btf, const char *func, struct hook_choice *c)
+{
+	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	const struct btf_type *proto;
+	const struct btf_param *p;
+
+	if (id < 0)
+		return false;
+	proto = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	p = btf_params(proto);
+	c->nargs = btf_vlen(proto);
+	memset(c->arg_idx, ARG_ABSENT, sizeof(c->arg_idx));
+	for (int i = 0; i < c->nargs && i < MAX_FUNC_ARGS; i++) {
+		const char *name = btf__name_by_offset(btf, p[i].name_off);
+
+		for (size_t r = 0; r < sizeof(role_by_param) / sizeof(role_by_param[0]); r++)
+			if (name && !strcmp(name, role_by_param[r].param))
+				c->arg_idx[role_by_param[r].role] = i;
+	}
+	return true;
+}
+
+static bool choose_function(struct hook_choice *c, const struct hook_def *d,
+			    const struct btf *btf, int mech)
+{
+	for (int i = 0; i < 3 && d->funcs[i]; i++) {
+		const char *func = d->funcs[i], *why = NULL;
+		char what[96];
+		int err;
+
+		if (!btf_func_layout(btf, func, c)) {
+			snprintf(what, sizeof(what), "%s", func);
+			note(c, "not in BTF (inlined or absent)", what, 0);
+			continue;
+		}
+		if (mech == MECH_FENTRY)
+			err = try_fentry(btf__find_by_name_kind(btf, func, BTF_KIND_FUNC));
+		else
+			err = try_kprobe(func, &why);
+		if (!err) {
+			c->mech = mech;
+			c->target = func;
+			return true;
+		}
+		snprintf(what, sizeof(what), "%s %s", mech_name(mech), func);
+		note(c, why, what, -err);
+		if (why)	/* no kprobe support at all: other functions fare no better */
+			return false;
+	}
+	return false;
+}
+
+/*
+ * Every alternative is calibrated, not just the first that works: the real
+ * programs can still be refused at attach (this host denies perf-event links
+ * to the syscall tracepoint programs), and then the next one is used.
+ */
+static bool choose_tracepoint(struct hook_choice *c, const struct hook_def *d,
+			      const struct btf *btf)
+{
+	for (int i = 1; i >= 0; i--) {
+		const struct tp_alt *t = &d->tps[i];
+		const char *why = NULL;
+		int err;
+
+		if (!t->name)
+			continue;
+		err = t->raw ? try_raw_tracepoint(btf, t->name, &why) : try_perf_tracepoint(t->name, &why);
+		c->tp_ok[i] = !err;
+		if (!err) {
+			c->mech = MECH_TRACEPOINT;
+			c->target = t->name;
+			c->tp_alt = i;
+			memset(c->arg_idx, ARG_ABSENT, sizeof(c->arg_idx));
+		} else {
+			note(c, why, t->name, -err);
+		}
+	}
+	return c->mech == MECH_TRACEPOINT;
+}
+
+void hooks_calibrate(struct hook_plan *plan, const struct btf *vmlinux)
+{
+	memset(plan, 0, sizeof(*plan));
+	for (int h = 0; h < HOOK_MAX; h++) {
+		const struct hook_def *d = &hook_defs[h];
+		struct hook_choice *c = &plan->hook[h];
+
+		memset(c->arg_idx, ARG_ABSENT, sizeof(c->arg_idx));
+		if (d->prefer_tp && choose_tracepoint(c, d, vmlinux))
+			continue;
+		if (d->funcs[0] && (choose_function(c, d, vmlinux, MECH_FENTRY) ||
+				    choose_function(c, d, vmlinux, MECH_KPROBE)))
+			continue;
+		if (!d->prefer_tp)
+			choose_tracepoint(c, d, vmlinux);
+	}
+}
+
+/* ---- skeleton configuration and attach ---- */
+
+static bool prog_is(const struct bpf_program *prog, const char *prefix, const char *suffix)
+{
+	const char *name = bpf_program__name(prog);
+	size_t n = strlen(prefix);
+
+	if (strncmp(name, prefix, n))
+		return false;
+	return suffix ? !strcmp(name + n, suffix) : true;
+}
+
+/*
+ * Which hook a program belongs to; *tp_alt is its tracepoint alternative, or
+ * -1 for a function hook program (then *is_exit tells entry from exit).
+ */
+static int prog_hook(const struct bpf_program *prog, int *tp_alt, bool *is_exit)
+{
+	for (int h = 0; h < HOOK_MAX; h++) {
+		const struct hook_def *d = &hook_defs[h];
+
+		for (int i = 0; i < 2; i++) {
+			if (d->tps[i].prog_prefix && prog_is(prog, d->tps[i].prog_prefix, NULL)) {
+				*tp_alt = i;
+				return h;
+			}
+		}
+		if (d->func_prog && (prog_is(prog, d->func_prog, "_enter") ||
+				     prog_is(prog, d->func_prog, "_exit"))) {
+			*tp_alt = -1;
+			*is_exit = prog_is(prog, d->func_prog, "_exit");
+			return h;
+		}
+	}
+	return -1;
+}
+
+int hooks_configure(struct uffdwp *skel, const struct hook_plan *plan)
+{
+	struct bpf_program *prog;
+
+	for (int h = 0; h < HOOK_MAX; h++) {
+		skel->rodata->hook_mech[h] = plan->hook[h].mech;
+		skel->rodata->hook_nargs[h] = plan->hook[h].nargs;
+		memcpy((void *)skel->rodata->hook_arg_idx[h], plan->hook[h].arg_idx, ROLE_MAX);
+	}
+	bpf_object__for_each_program(prog, skel->obj) {
+		bool is_exit = false, load;
+		int tp_alt, h = prog_hook(prog, &tp_alt, &is_exit), err = 0;
+		const struct hook_choice *c;
+
+		if (h < 0)
+			continue;
+		c = &plan->hook[h];
+		load = tp_alt < 0 ? (c->mech == MECH_FENTRY || c->mech == MECH_KPROBE)
+				  : (c->mech == MECH_TRACEPOINT && c->tp_ok[tp_alt]);
+		bpf_program__set_autoload(prog, load);
+		if (!load || c->mech != MECH_FENTRY)
+			continue;
+		/* one program, retyped: fentry/fexit instead of kprobe/kretprobe */
+		err = err ?: bpf_program__set_type(prog, BPF_PROG_TYPE_TRACING);
+		err = err ?: bpf_program__set_expected_attach_type(prog, is_exit ? BPF_TRACE_FEXIT
+										 : BPF_TRACE_FENTRY);
+		err = err ?: bpf_program__set_attach_target(prog, 0, c->target);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+#define MAX_LINKS 64
+static struct bpf_link *links[MAX_LINKS];
+static int link_hook[MAX_LINKS];
+static int nlinks;
+
+static void detach_hook(int h)
+{
+	for (int i = 0; i < nlinks; i++) {
+		if (link_hook[i] == h && links[i]) {
+			bpf_link__destroy(links[i]);
+			links[i] = NULL;
+		}
+	}
+}
+
+/* Attach the programs of hook @h for alternative @alt (-1: the function hook). */
+static int attach_programs(struct uffdwp *skel, struct hook_choice *c, int h, int alt)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		bool is_exit = false;
+		int tp_alt;
+		struct bpf_link *link;
+
+		if (prog_hook(prog, &tp_alt, &is_exit) != h || tp_alt != alt)
+			continue;
+		if (nlinks >= MAX_LINKS)
+			return -E2BIG;
+		if (alt < 0 && c->mech == MECH_KPROBE)
+			link = bpf_program__attach_kprobe(prog, is_exit, c->target);
+		else if (alt < 0)
+			link = bpf_program__attach_trace(prog);
+		else
+			link = bpf_program__attach(prog);
+		if (!link) {
+			int err = -errno;
+
+			note(c, NULL, bpf_program__name(prog), -err);
+			detach_hook(h);
+			return err;
+		}
+		link_hook[nlinks] = h;
+		links[nlinks++] = link;
+	}
+	return 0;
+}
+
+int hooks_attach(struct uffdwp *skel, struct hook_plan *plan)
+{
+	for (int h = 0; h < HOOK_MAX; h++) {
+		struct hook_choice *c = &plan->hook[h];
+		int alt;
+
+		if (c->mech == MECH_NONE)
+			continue;
+		if (c->mech != MECH_TRACEPOINT) {
+			if (attach_programs(skel, c, h, -1))
+				c->mech = MECH_NONE;
+			continue;
+		}
+		for (alt = c->tp_alt; alt < 2; alt++)
+			if (c->tp_ok[alt] && !attach_programs(skel, c, h, alt))
+				break;
+		if (alt < 2) {
+			c->tp_alt = alt;
+			c->target = hook_defs[h].tps[alt].name;
+		} else {
+			c->mech = MECH_NONE;
+		}
+	}
+	return 0;
+}
+
+void hooks_detach(void)
+{
+	for (int i = 0; i < nlinks; i++)
+		bpf_link__destroy(links[i]);
+	nlinks = 0;
+}
+
+void hooks_classes(const struct hook_plan *plan, char *buf, size_t len)
+{
+	static const char *const classes[] = { "LOST_WP", "DROPPED_MARKER", "FALSE_WP",
+					       "LOST_WRITE_BIT" };
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+		for (int h = 0; h < HOOK_MAX; h++) {
+			const char *ev = hook_defs[h].evidence;
+
+			if (plan->hook[h].mech != MECH_NONE && ev && strstr(ev, classes[i])) {
+				n += snprintf(buf + n, len > n ? len - n : 0, "%s%s", n ? " " : "",
+					      classes[i]);
+				break;
+			}
+		}
+	}
+}
+
+void hooks_print_table(FILE *f, const struct hook_plan *plan)
+{
+	char classes[128];
+
+	fprintf(f, "%-26s %-11s %-30s %s\n", "HOOK", "MECHANISM", "TARGET", "NOTES");
+	for (int h = 0; h < HOOK_MAX; h++) {
+		const struct hook_choice *c = &plan->hook[h];
+
+		fprintf(f, "%-26s %-11s %-30s %s\n", hook_name(h), mech_name(c->mech),
+			c->target ? c->target : "-", c->why);
+	}
+	hooks_classes(plan, classes, sizeof(classes));
+	fprintf(f, "finding classes possible: %s\n", classes[0] ? classes : "none");
+}

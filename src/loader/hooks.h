@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Attach strategy: per hook, the best mechanism this kernel really allows
+ * (fentry -> kprobe -> tracepoint, or tracepoint first where the tracepoint
+ * carries more), the attach target, and the argument layout from BTF.
+ */
+#ifndef UFFDWP_HOOKS_H
+#define UFFDWP_HOOKS_H
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "event.h"
+#include "bpf_config.h"
+
+struct btf;
+struct uffdwp;	/* the BPF skeleton */
+
+/* A tracepoint way to serve a hook, and the skeleton programs that implement it. */
+struct tp_alt {
+	const char *name;	/* raw: "name" (tp_btf); else "category/name" (perf tracepoint) */
+	const char *prog_prefix;
+	bool raw;
+};
+
+struct hook_def {
+	const char *funcs[3];	/* kernel functions, best first; NULL-terminated */
+	const char *func_prog;	/* FUNC_HOOK() name: programs <func_prog>_enter/_exit */
+	struct tp_alt tps[2];	/* tracepoint alternatives, best first */
+	bool prefer_tp;		/* the tracepoint carries more than the function */
+	bool kernel_hook;	/* one of the four the design card requires with --strict */
+	const char *evidence;	/* finding classes this hook gives evidence for */
+};
+
+extern const struct hook_def hook_defs[HOOK_MAX];
+
+struct hook_choice {
+	__u8 mech;			/* enum uffdwp_mech */
+	const char *target;		/* function or tracepoint chosen */
+	int tp_alt;			/* index in hook_def.tps when mech is MECH_TRACEPOINT */
+	bool tp_ok[2];			/* alternatives that passed calibration: attach fallbacks */
+	int nargs;
+	__s8 arg_idx[ROLE_MAX];
+	char why[192];			/* why better mechanisms were not taken */
+};
+
+struct hook_plan {
+	struct hook_choice hook[HOOK_MAX];
+};
+
+/* Decide every hook by really loading and attaching a trivial program. */
+void hooks_calibrate(struct hook_plan *plan, const struct btf *vmlinux);
+/* Configure the opened skeleton from the plan: rodata, program types, autoload. */
+int hooks_configure(struct uffdwp *skel, const struct hook_plan *plan);
+/* Attach every autoloaded program; a failure downgrades the hook to MECH_NONE. */
+int hooks_attach(struct uffdwp *skel, struct hook_plan *plan);
+void hooks_detach(void);
+
+/* Finding classes still decidable with this plan (space-separated names). */
+void hooks_classes(const struct hook_plan *plan, char *buf, size_t len);
+void hooks_print_table(FILE *f, const struct hook_plan *plan);
+
+#endif

@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "loader/hooks.h"
+#include "loader/session.h"
+#include "model/checker.h"
+#include "model/record.h"
+#include "report/events.h"
+#include "report/findings.h"
+#include "report/json.h"
+#include "report/names.h"
+#include "uffdwp.skel.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	stop_requested = 1;
+}
+
+int report_error(const struct trace_opts *o, int status, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (o && o->json) {
+		struct json j;
+
+		json_begin(&j, stdout);
+		json_str(&j, "type", "error");
+		json_str(&j, "error", msg);
+		json_i64(&j, "exit", status);
+		json_end(&j);
+	} else {
+		fprintf(stderr, "uffdwp-trace: %s\n", msg);
+	}
+	return status;
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return 0;
+}
+
+static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* Privileges and BTF: the two things every run needs before anything else. */
+static int check_environment(const struct trace_opts *o, struct btf **btf)
+{
+	if (geteuid() != 0)
+		return report_error(o, EXIT_ERROR, "must run as root (loading BPF needs CAP_BPF and CAP_PERFMON)");
+	*btf = btf__load_vmlinux_btf();
+	if (!*btf)
+		return report_error(o, EXIT_ERROR,
+				    "kernel has no BTF (/sys/kernel/btf/vmlinux: %s); CONFIG_DEBUG_INFO_BTF=y is required",
+				    strerror(errno));
+	return 0;
+}
+
+struct session {
+	const struct trace_opts *o;
+	struct uffdwp *skel;
+	struct hook_plan plan;
+	struct ring_buffer *rb;
+	struct checker *checker;
+	struct recorder *recorder;
+	pid_t target;
+	int target_pidfd;
+	bool target_is_child;
+	bool target_exited;
+	int target_status;
+	__u64 t0_ns;
+	__u64 counts[EV_KIND_MAX];
+	__u64 lost[HOOK_MAX];
+	__u64 lost_total;
+	int record_errors;
+	char kernel[128];
+};
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct session *s = ctx;
+	const struct uffdwp_event *e = data;
+
+	if (size < sizeof(*e))
+		return 0;
+	if (!s->t0_ns)
+		s->t0_ns = e->ts_ns;
+	if (e->kind < EV_KIND_MAX)
+		s->counts[e->kind]++;
+	if (s->o->json)
+		event_print_json(stdout, e);
+	else if (s->o->verbose)
+		event_print_text(stdout, e, s->t0_ns);
+	checker_feed(s->checker, e);
+	if (s->recorder && recorder_write(s->recorder, e))
+		s->record_errors++;
+	if (e->kind == EV_EXIT && e->pid == (__u32)s->target)
+		s->target_exited = true;
+	return 0;
+}
+
+/* A child held at a pipe until every program is attached: no lost prologue. */
+static pid_t spawn_held(char **cmd, int *go_fd)
+{
+	int go[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(go, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)	/* the tracer gave up */
+			_exit(127);
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "uffdwp-trace: cannot run %s: %s\n", cmd[0], strerror(errno));
+		_exit(127);
+	}
+	close(go[0]);
+	*go_fd = go[1];
+	return pid;
+}
+
+static int add_target(struct session *s, pid_t pid)
+{
+	struct traced_task t = {};
+	__u32 key = pid;
+
+	return bpf_map__update_elem(s->skel->maps.traced_tgids, &key, sizeof(key), &t,
+				    sizeof(t), BPF_ANY);
+}
+
+static bool target_gone(struct session *s)
+{
+	struct pollfd p = { .fd = s->target_pidfd, .events = POLLIN };
+
+	if (s->target_is_child) {
+		int status;
+
+		if (waitpid(s->target, &status, WNOHANG) == s->target) {
+			s->target_status = status;
+			return true;
+		}
+		return false;
+	}
+	return s->target_pidfd >= 0 && poll(&p, 1, 0) == 1;
+}
+
+static __u64 now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static void read_losses(struct session *s)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *vals = calloc(ncpu > 0 ? ncpu : 1, sizeof(*vals));
+
+	for (__u32 h = 0; vals && h < HOOK_MAX; h++) {
+		if (bpf_map__lookup_elem(s->skel->maps.lost_events, &h, sizeof(h), vals,
+					 sizeof(*vals) * ncpu, 0))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			s->lost[h] += vals[c];
+		s->lost_total += s->lost[h];
+	}
+	free(vals);
+}
+
+/* Why a run cannot be called clean, or NULL. */
+static const char *inconclusive_reason(const struct session *s, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (s->lost_total)
+		n += snprintf(buf + n, len - n, "%llu events lost", (unsigned long long)s->lost_total);
+	if (s->record_errors)
+		n += snprintf(buf + n, len - n, "%srecording incomplete", n ? "; " : "");
+	for (int h = 0; h < HOOK_MAX && n < len; h++) {
+		bool required = h == HOOK_SYSCALLS || h == HOOK_SCHED ||
+				(s->o->strict && hook_defs[h].kernel_hook);
+
+		if (required && s->plan.hook[h].mech == MECH_NONE)
+			n += snprintf(buf + n, len - n, "%srequired hook %s not attached", n ? "; " : "",
+				      hook_name(h));
+	}
+	return n ? buf : NULL;
+}
+
+static void print_summary_json(struct session *s, size_t findings, const char *why)
+{
+	char classes[128];
+	struct json j;
+
+	hooks_classes(&s->plan, classes, sizeof(classes));
+	json_begin(&j, stdout);
+	json_str(&j, "type", "summary");
+	json_str(&j, "kernel", s->kernel);
+	json_obj_begin(&j, "hooks");
+	for (int h = 0; h < HOOK_MAX; h++)
+		json_str(&j, hook_name(h), mech_name(s->plan.hook[h].mech));
+	json_obj_end(&j);
+	json_obj_begin(&j, "targets");
+	for (int h = 0; h < HOOK_MAX; h++)
+		json_str(&j, hook_name(h), s->plan.hook[h].target ? s->plan.hook[h].target : "");
+	json_obj_end(&j);
+	json_str(&j, "classes", classes);
+	json_obj_begin(&j, "counts");
+	for (int k = 1; k < EV_KIND_MAX; k++)
+		json_u64(&j, kind_name(k), s->counts[k]);
+	json_obj_end(&j);
+	json_u64(&j, "lost", s->lost_total);
+	json_obj_begin(&j, "lost_by_hook");
+	for (int h = 0; h < HOOK_MAX; h++)
+		if (s->lost[h])
+			json_u64(&j, hook_name(h), s->lost[h]);
+	json_obj_end(&j);
+	json_u64(&j, "findings", findings);
+	json_i64(&j, "target_pid", s->target);
+	if (s->target_is_child && WIFEXITED(s->target_status))
+		json_i64(&j, "target_exit", WEXITSTATUS(s->target_status));
+	json_str(&j, "verdict", why ? "inconclusive" : findings ? "findings" : "clean");
+	if (why)
+		json_str(&j, "reason", why);
+	json_end(&j);
+}
+
+static void print_summary_text(struct session *s, size_t findings, const char *why)
+{
+	fprintf(stdout, "\n=== uffdwp-trace summary (kernel %s, target %d) ===\n", s->kernel, s->target);
+	hooks_print_table(stdout, &s->plan);
+	fprintf(stdout, "events:");
+	for (int k = 1; k < EV_KIND_MAX; k++)
+		if (s->counts[k])
+			fprintf(stdout, " %s=%llu", kind_name(k), (unsigned long long)s->counts[k]);
+	fprintf(stdout, "\nlost: %llu", (unsigned long long)s->lost_total);
+	for (int h = 0; h < HOOK_MAX; h++)
+		if (s->lost[h])
+			fprintf(stdout, " %s=%llu", hook_name(h), (unsigned long long)s->lost[h]);
+	fprintf(stdout, "\nfindings: %zu\nverdict: %s%s%s\n", findings,
+		why ? "INCONCLUSIVE" : findings ? "FINDINGS" : "clean", why ? ": " : "", why ? why : "");
+}
+
+/* Open, configure from the calibrated plan, load. */
+static int load_programs(struct session *s, const struct btf *btf)
+{
+	int err;
+
+	hooks_calibrate(&s->plan, btf);
+	s->skel = uffdwp__open();
+	if (!s->skel)
+		return report_error(s->o, EXIT_ERROR, "cannot open the BPF object: %s", strerror(errno));
+	s->skel->rodata->follow_children = !s->o->no_follow;
+	err = hooks_configure(s->skel, &s->plan);
+	if (err)
+		return report_error(s->o, EXIT_ERROR, "cannot configure BPF programs: %s", strerror(-err));
+	err = uffdwp__load(s->skel);
+	if (err)
+		return report_error(s->o, EXIT_ERROR,
+				    "the kernel refused the BPF programs: %s (run with --debug for the verifier log)",
+				    strerror(-err));
+	hooks_attach(s->skel, &s->plan);
+	for (int h = 0; h < HOOK_MAX; h++)
+		if (s->plan.hook[h].mech == MECH_NONE && (s->o->verbose || s->o->debug))
+			fprintf(stderr, "uffdwp-trace: hook %s not attached: %s\n", hook_name(h),
+				s->plan.hook[h].why[0] ? s->plan.hook[h].why : "no mechanism");
+	return 0;
+}
+
+static int start_target(struct session *s)
+{
+	int go_fd = -1;
+
+	if (s->o->cmd) {
+		s->target = spawn_held(s->o->cmd, &go_fd);
+		if (s->target < 0)
+			return report_error(s->o, EXIT_ERROR, "cannot start %s: %s", s->o->cmd[0], strerror(errno));
+		s->target_is_child = true;
+	} else {
+		s->target = s->o->pid;
+		s->target_pidfd = syscall(SYS_pidfd_open, s->target, 0);
+		if (s->target_pidfd < 0)
+			return report_error(s->o, EXIT_ERROR, "PID %d: %s", s->target,
+					    errno == ESRCH ? "no such process" : strerror(errno));
+	}
+	if (add_target(s, s->target))
+		return report_error(s->o, EXIT_ERROR, "cannot add target %d: %s", s->target, strerror(errno));
+	if (go_fd >= 0) {
+		if (write(go_fd, "g", 1) != 1)
+			return report_error(s->o, EXIT_ERROR, "cannot release %s", s->o->cmd[0]);
+		close(go_fd);
+	}
+	return 0;
+}
+
+static void follow_target(struct session *s)
+{
+	__u64 deadline = s->o->duration ? now_s() + s->o->duration : 0;
+
+	while (!stop_requested && !s->target_exited) {
+		if (ring_buffer__poll(s->rb, 100) < 0 && errno != EINTR)
+			break;
+		if (target_gone(s) || (deadline && now_s() >= deadline))
+			break;
+	}
+	/* sched_process_exit fires before the parent can reap: all events are queued */
+	ring_buffer__consume(s->rb);
+	if (s->target_is_child && !s->target_status && !stop_requested)
+		waitpid(s->target, &s->target_status, 0);
+}
+
+static int finish(struct session *s)
+{
+	char buf[512];
+	const char *why;
+	size_t findings;
+
+	read_losses(s);
+	checker_finish(s->checker);
+	findings = checker_nfindings(s->checker);
+	why = inconclusive_reason(s, buf, sizeof(buf));
+	if (s->o->json) {
+		findings_print_json(stdout, s->checker);
+		print_summary_json(s, findings, why);
+	} else {
+		findings_print_text(stdout, s->checker);
+		print_summary_text(s, findings, why);
+	}
+	if (s->lost_total)
+		fprintf(stderr, "uffdwp-trace: %llu events lost (ring buffer full): the run is inconclusive\n",
+			(unsigned long long)s->lost_total);
+	if (why)
+		return EXIT_INCONCLUSIVE;
+	return findings ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+static void kernel_release(char *buf, size_t len)
+{
+	struct utsname u;
+
+	snprintf(buf, len, "%s", uname(&u) ? "unknown" : u.release);
+}
+
+int trace_run(const struct trace_opts *o)
+{
+	struct session s = { .o = o, .target_pidfd = -1 };
+	struct btf *btf = NULL;
+	int status;
+
+	libbpf_set_print(o->debug ? libbpf_verbose : libbpf_quiet);
+	status = check_environment(o, &btf);
+	if (status)
+		return status;
+	if (o->pid && kill(o->pid, 0) && errno == ESRCH) {
+		btf__free(btf);
+		return report_error(o, EXIT_ERROR, "PID %d: no such process", o->pid);
+	}
+	kernel_release(s.kernel, sizeof(s.kernel));
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	s.checker = checker_new();
+	status = load_programs(&s, btf);
+	if (status)
+		goto out;
+	s.rb = ring_buffer__new(bpf_map__fd(s.skel->maps.events), on_event, &s, NULL);
+	if (!s.rb) {
+		status = report_error(o, EXIT_ERROR, "cannot open the ring buffer: %s", strerror(errno));
+		goto out;
+	}
+	if (o->record) {
+		__u8 mech[HOOK_MAX];
+
+		for (int h = 0; h < HOOK_MAX; h++)
+			mech[h] = s.plan.hook[h].mech;
+		s.recorder = recorder_open(o->record, s.kernel, mech);
+		if (!s.recorder) {
+			status = report_error(o, EXIT_ERROR, "cannot write %s: %s", o->record, strerror(errno));
+			goto out;
+		}
+	}
+	status = start_target(&s);
+	if (status)
+		goto out;
+	follow_target(&s);
+	if (s.recorder && recorder_close(s.recorder))
+		s.record_errors++;
+	s.recorder = NULL;
+	status = finish(&s);
+out:
+	if (s.recorder)
+		recorder_close(s.recorder);
+	/* detach everything: no program or link outlives the tool */
+	ring_buffer__free(s.rb);
+	hooks_detach();
+	uffdwp__destroy(s.skel);
+	checker_free(s.checker);
+	btf__free(btf);
+	return status;
+}
+
+int probe_run(const struct trace_opts *o)
+{
+	struct hook_plan plan;
+	struct btf *btf = NULL;
+	char classes[128];
+	int status;
+
+	libbpf_set_print(o->debug ? libbpf_verbose : libbpf_quiet);
+	status = check_environment(o, &btf);
+	if (status)
+		return status;
+	hooks_calibrate(&plan, btf);
+	btf__free(btf);
+	if (!o->json) {
+		hooks_print_table(stdout, &plan);
+		return EXIT_CLEAN;
+	}
+	struct json j;
+
+	hooks_classes(&plan, classes, sizeof(classes));
+	json_begin(&j, stdout);
+	json_str(&j, "type", "probe");
+	json_obj_begin(&j, "hooks");
+	for (int h = 0; h < HOOK_MAX; h++) {
+		json_obj_begin(&j, hook_name(h));
+		json_str(&j, "mech", mech_name(plan.hook[h].mech));
+		json_str(&j, "target", plan.hook[h].target ? plan.hook[h].target : "");
+		json_str(&j, "why", plan.hook[h].why);
+		json_obj_end(&j);
+	}
+	json_obj_end(&j);
+	json_str(&j, "classes", classes);
+	json_end(&j);
+	return EXIT_CLEAN;
+}

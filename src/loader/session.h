@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* One tracing run: load, attach, follow the target, report. */
+#ifndef UFFDWP_SESSION_H
+#define UFFDWP_SESSION_H
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Exit statuses of uffdwp-trace (README "Exit status"). */
+enum {
+	EXIT_CLEAN = 0,
+	EXIT_FINDINGS = 1,
+	EXIT_ERROR = 2,		/* usage or environment */
+	EXIT_INCONCLUSIVE = 3,	/* lost events, required hooks missing */
+};
+
+struct trace_opts {
+	bool verbose;		/* one line per event */
+	bool json;		/* JSON lines on stdout */
+	bool strict;		/* the four kernel hooks are required */
+	bool debug;		/* libbpf messages, verifier log */
+	bool no_follow;		/* do not trace children */
+	int duration;		/* seconds; 0 = until the target exits */
+	pid_t pid;		/* -p */
+	char **cmd;		/* -- CMD ARGS */
+	const char *record;	/* --record FILE */
+};
+
+int trace_run(const struct trace_opts *o);
+int probe_run(const struct trace_opts *o);
+/* One clear line (stderr, or a JSON error object on stdout with --json); returns status. */
+int report_error(const struct trace_opts *o, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

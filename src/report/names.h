@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Stable names of hooks, mechanisms and event kinds: text and JSON use the same. */
+#ifndef UFFDWP_NAMES_H
+#define UFFDWP_NAMES_H
+#include <linux/types.h>
+#include "event.h"
+
+const char *hook_name(unsigned int hook);
+const char *mech_name(unsigned int mech);
+const char *kind_name(unsigned int kind);
+/* Parse a name back (replay, --require); -1 when unknown. */
+int hook_from_name(const char *name);
+
+#endif
