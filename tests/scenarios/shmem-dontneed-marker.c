@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shmem-dontneed-marker: zap variant of the dropped-marker bugs (#12 family;
+ * patch E in shared/kernels removes the marker install from zap_pte_range).
+ *
+ * A populated, protected shmem page is zapped with MADV_DONTNEED.  The page
+ * stays in the page cache, so the zap must leave a uffd-wp PTE marker
+ * (zap_install_uffd_wp_if_needed()); pagemap keeps showing bit 57 and the
+ * next write still produces a message.  Without the marker the re-fault
+ * maps the page writable and the write goes unnotified.
+ */
+#include "scenario.h"
+
+#define NPAGES 4
+
+static void run_backing(struct scen_rows *rows, enum backing b)
+{
+	size_t wp_bits, subpages;
+	unsigned int wp_msgs;
+	const char *why;
+	struct region r;
+	int uffd;
+
+	why = region_map(&r, b, NPAGES);
+	if (why) {
+		rows_add(rows, b, VERDICT_SKIP, "%s", why);
+		return;
+	}
+	region_fill(&r, 0);
+	uffd = uffd_new(0);
+	uffd_register(uffd, r.addr, r.len, UFFDIO_REGISTER_MODE_WP);
+	uffd_writeprotect(uffd, r.addr, r.len, true);
+	SCEN_CHECK(madvise(r.addr, r.len, MADV_DONTNEED));
+
+	subpages = r.len / SCEN_PAGE_SIZE;
+	wp_bits = count_uffd_wp(r.addr, r.len);
+	wp_msgs = write_all_count_wp(uffd, &r, 1, NULL);
+	rows_add(rows, b, wp_bits == subpages && wp_msgs == NPAGES ? VERDICT_OK : VERDICT_BUG,
+		 "wp_bits_after_zap=%zu/%zu wp_msgs=%u/%d", wp_bits, subpages, wp_msgs, NPAGES);
+	close(uffd);
+	region_unmap(&r);
+}
+
+int main(void)
+{
+	static const enum backing backings[] = { BACKING_SHMEM, BACKING_HUGETLB_SHARED };
+	struct scen_rows rows = { 0 };
+
+	scen_begin("shmem-dontneed-marker");
+	for (size_t i = 0; i < sizeof(backings) / sizeof(backings[0]); i++)
+		run_backing(&rows, backings[i]);
+	rows_end(&rows);
+}

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * unregister: UFFDIO_UNREGISTER drops the protection with the registration.
+ *
+ * Since f369b07c8614 (6.0) unregistering a WP range resolves its uffd-wp
+ * bits (userfaultfd_unregister() -> uffd_wp_range(..., false)), so no stale
+ * bit 57 remains and writes go through without any message.  writer_faults
+ * is informative: on 6.1 anon pages come back read-only (bug #14), one fault
+ * per page, where 6.3+ leaves them writable.
+ */
+#include "scenario.h"
+
+#define NPAGES 4
+
+static void run_backing(struct scen_rows *rows, enum backing b)
+{
+	unsigned int wp_msgs;
+	long writer_faults;
+	const char *why;
+	struct region r;
+	size_t wp_bits;
+	int uffd;
+
+	why = region_map(&r, b, NPAGES);
+	if (why) {
+		rows_add(rows, b, VERDICT_SKIP, "%s", why);
+		return;
+	}
+	region_fill(&r, 0);
+	uffd = uffd_new(0);
+	uffd_register(uffd, r.addr, r.len, UFFDIO_REGISTER_MODE_WP);
+	uffd_writeprotect(uffd, r.addr, r.len, true);
+	uffd_unregister(uffd, r.addr, r.len);
+
+	wp_bits = count_uffd_wp(r.addr, r.len);
+	wp_msgs = write_all_count_wp(uffd, &r, 1, &writer_faults);
+	rows_add(rows, b, wp_bits || wp_msgs || region_mismatches(&r, 1) ? VERDICT_BUG : VERDICT_OK,
+		 "wp_bits_after_unregister=%zu wp_msgs=%u writer_faults=%ld/%d_pages", wp_bits,
+		 wp_msgs, writer_faults, NPAGES);
+	close(uffd);
+	region_unmap(&r);
+}
+
+int main(void)
+{
+	static const enum backing backings[] = { BACKING_ANON, BACKING_SHMEM };
+	struct scen_rows rows = { 0 };
+
+	scen_begin("unregister");
+	for (size_t i = 0; i < sizeof(backings) / sizeof(backings[0]); i++)
+		run_backing(&rows, backings[i]);
+	rows_end(&rows);
+}

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wp-async: UFFD_FEATURE_WP_ASYNC (6.7+), the kernel resolves WP faults itself.
+ *
+ * Protect populated pages, write every other one.  No message may arrive;
+ * pagemap bit 57 must be clear exactly on the written pages and set on the
+ * others, and the data must be what was written.  Skips where the kernel
+ * lacks the feature (6.1).
+ */
+#include "scenario.h"
+
+#define NPAGES 16
+
+static void run_backing(struct scen_rows *rows, enum backing b)
+{
+	size_t still_protected = 0, wrong_bits = 0, wrong_data = 0;
+	struct uffd_monitor mon;
+	struct region r;
+	const char *why;
+	int uffd;
+
+	why = region_map(&r, b, NPAGES);
+	if (why) {
+		rows_add(rows, b, VERDICT_SKIP, "%s", why);
+		return;
+	}
+	region_fill(&r, 0);
+	uffd = uffd_new(UFFD_FEATURE_WP_ASYNC);
+	uffd_register(uffd, r.addr, r.len, UFFDIO_REGISTER_MODE_WP);
+	uffd_writeprotect(uffd, r.addr, r.len, true);
+	monitor_start(&mon, uffd, r.page_size, NULL, NULL); /* must stay silent */
+
+	for (size_t i = 0; i < NPAGES; i += 2)
+		page_fill(r.addr + i * r.page_size, r.page_size, page_tag(i, 1));
+	monitor_stop(&mon);
+
+	for (size_t i = 0; i < NPAGES; i++) {
+		bool written = i % 2 == 0, wp = page_uffd_wp(r.addr + i * r.page_size);
+
+		still_protected += wp;
+		wrong_bits += wp == written;
+		wrong_data += !page_holds(r.addr + i * r.page_size, r.page_size,
+					  page_tag(i, written ? 1 : 0));
+	}
+	rows_add(rows, b, mon.wp_count || wrong_bits || wrong_data ? VERDICT_BUG : VERDICT_OK,
+		 "wp_msgs=%u protected=%zu/%d wrong_bits=%zu wrong_data=%zu", mon.wp_count,
+		 still_protected, NPAGES / 2, wrong_bits, wrong_data);
+	close(uffd);
+	region_unmap(&r);
+}
+
+int main(void)
+{
+	static const enum backing backings[] = { BACKING_ANON, BACKING_SHMEM };
+	struct scen_rows rows = { 0 };
+
+	scen_begin("wp-async");
+	uffd_require_features(UFFD_FEATURE_WP_ASYNC, "UFFD_FEATURE_WP_ASYNC");
+	for (size_t i = 0; i < sizeof(backings) / sizeof(backings[0]); i++)
+		run_backing(&rows, backings[i]);
+	rows_end(&rows);
+}
