@@ -27,7 +27,7 @@ static const char doc[] =
 
 static const char args_doc[] = "(-p PID | [--] CMD [ARGS...])\nreplay [--json] FILE";
 
-enum { OPT_PROBE = 1000, OPT_STRICT, OPT_RECORD, OPT_DEBUG, OPT_NO_FOLLOW };
+enum { OPT_PROBE = 1000, OPT_STRICT, OPT_RECORD, OPT_DEBUG, OPT_NO_FOLLOW, OPT_NO_FENTRY };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace this running process (and its children)" },
@@ -39,6 +39,7 @@ static const struct argp_option options[] = {
 	  "Require the four kernel hooks (change_protection, migration, zap, handle_userfault)" },
 	{ "record", OPT_RECORD, "FILE", 0, "Also write the raw event stream to FILE" },
 	{ "no-follow", OPT_NO_FOLLOW, NULL, 0, "Do not trace children" },
+	{ "no-fentry", OPT_NO_FENTRY, NULL, 0, "Use kprobes where fentry would do" },
 	{ "debug", OPT_DEBUG, NULL, 0, "libbpf messages and the verifier log" },
 	{},
 };
@@ -88,6 +89,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NO_FOLLOW:
 		c->opts.no_follow = true;
+		break;
+	case OPT_NO_FENTRY:
+		c->opts.no_fentry = true;
 		break;
 	case OPT_DEBUG:
 		c->opts.debug = true;

@@ -301,7 +301,7 @@ static bool choose_tracepoint(struct hook_choice *c, const struct hook_def *d,
 	return c->mech == MECH_TRACEPOINT;
 }
 
-void hooks_calibrate(struct hook_plan *plan, const struct btf *vmlinux)
+void hooks_calibrate(struct hook_plan *plan, const struct btf *vmlinux, bool use_fentry)
 {
 	memset(plan, 0, sizeof(*plan));
 	for (int h = 0; h < HOOK_MAX; h++) {
@@ -311,7 +311,7 @@ void hooks_calibrate(struct hook_plan *plan, const struct btf *vmlinux)
 		memset(c->arg_idx, ARG_ABSENT, sizeof(c->arg_idx));
 		if (d->prefer_tp && choose_tracepoint(c, d, vmlinux))
 			continue;
-		if (d->funcs[0] && (choose_function(c, d, vmlinux, MECH_FENTRY) ||
+		if (d->funcs[0] && ((use_fentry && choose_function(c, d, vmlinux, MECH_FENTRY)) ||
 				    choose_function(c, d, vmlinux, MECH_KPROBE)))
 			continue;
 		if (!d->prefer_tp)

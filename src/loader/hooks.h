@@ -47,8 +47,11 @@ struct hook_plan {
 	struct hook_choice hook[HOOK_MAX];
 };
 
-/* Decide every hook by really loading and attaching a trivial program. */
-void hooks_calibrate(struct hook_plan *plan, const struct btf *vmlinux);
+/*
+ * Decide every hook by really loading and attaching a trivial program.
+ * Without fentry (--no-fentry) kprobes are used where fentry would be.
+ */
+void hooks_calibrate(struct hook_plan *plan, const struct btf *vmlinux, bool use_fentry);
 /* Configure the opened skeleton from the plan: rodata, program types, autoload. */
 int hooks_configure(struct uffdwp *skel, const struct hook_plan *plan);
 /* Attach every autoloaded program; a failure downgrades the hook to MECH_NONE. */

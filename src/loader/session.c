@@ -271,7 +271,7 @@ static int load_programs(struct session *s, const struct btf *btf)
 {
 	int err;
 
-	hooks_calibrate(&s->plan, btf);
+	hooks_calibrate(&s->plan, btf, !s->o->no_fentry);
 	s->skel = uffdwp__open();
 	if (!s->skel)
 		return report_error(s->o, EXIT_ERROR, "cannot open the BPF object: %s", strerror(errno));
@@ -434,7 +434,7 @@ int probe_run(const struct trace_opts *o)
 	status = check_environment(o, &btf);
 	if (status)
 		return status;
-	hooks_calibrate(&plan, btf);
+	hooks_calibrate(&plan, btf, !o->no_fentry);
 	btf__free(btf);
 	if (!o->json) {
 		hooks_print_table(stdout, &plan);

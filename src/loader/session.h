@@ -19,6 +19,7 @@ struct trace_opts {
 	bool strict;		/* the four kernel hooks are required */
 	bool debug;		/* libbpf messages, verifier log */
 	bool no_follow;		/* do not trace children */
+	bool no_fentry;		/* kprobes where fentry would do (testing, old trampolines) */
 	int duration;		/* seconds; 0 = until the target exits */
 	pid_t pid;		/* -p */
 	char **cmd;		/* -- CMD ARGS */
