@@ -118,28 +118,37 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* A child held at a pipe until every program is attached: no lost prologue. */
-static pid_t spawn_held(char **cmd, int *go_fd)
+/*
+ * A child held at a pipe until every program is attached (no lost prologue).
+ * A failed exec reports its errno through a close-on-exec pipe, which a
+ * successful exec closes: EOF means the command runs.
+ */
+static pid_t spawn_held(char **cmd, int *go_fd, int *exec_err_fd)
 {
-	int go[2];
+	int go[2], err[2];
 	pid_t pid;
 	char c;
 
-	if (pipe2(go, O_CLOEXEC))
+	if (pipe2(go, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
 		return -1;
 	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
 		close(go[1]);
+		close(err[0]);
 		if (read(go[0], &c, 1) != 1)	/* the tracer gave up */
 			_exit(127);
 		execvp(cmd[0], cmd);
-		fprintf(stderr, "uffdwp-trace: cannot run %s: %s\n", cmd[0], strerror(errno));
+		c = errno;
+		if (write(err[1], &c, 1) != 1)
+			_exit(126);
 		_exit(127);
 	}
 	close(go[0]);
+	close(err[1]);
 	*go_fd = go[1];
+	*exec_err_fd = err[0];
 	return pid;
 }
 
@@ -294,10 +303,11 @@ static int load_programs(struct session *s, const struct btf *btf)
 
 static int start_target(struct session *s)
 {
-	int go_fd = -1;
+	int go_fd = -1, exec_err_fd = -1;
+	char exec_errno;
 
 	if (s->o->cmd) {
-		s->target = spawn_held(s->o->cmd, &go_fd);
+		s->target = spawn_held(s->o->cmd, &go_fd, &exec_err_fd);
 		if (s->target < 0)
 			return report_error(s->o, EXIT_ERROR, "cannot start %s: %s", s->o->cmd[0], strerror(errno));
 		s->target_is_child = true;
@@ -314,7 +324,14 @@ static int start_target(struct session *s)
 		if (write(go_fd, "g", 1) != 1)
 			return report_error(s->o, EXIT_ERROR, "cannot release %s", s->o->cmd[0]);
 		close(go_fd);
+		if (read(exec_err_fd, &exec_errno, 1) == 1) {
+			waitpid(s->target, NULL, 0);
+			return report_error(s->o, EXIT_ERROR, "cannot run %s: %s", s->o->cmd[0],
+					    strerror(exec_errno));
+		}
+		close(exec_err_fd);
 	}
+	fprintf(stderr, "uffdwp-trace: tracing PID %d\n", s->target);
 	return 0;
 }
 

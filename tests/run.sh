@@ -1,0 +1,51 @@
+#!/bin/bash
+# The test driver behind `make check`: runs every suite, each printing TAP
+# lines, and closes with "N passed, N failed, N skipped".
+#   tests/run.sh            everything (VM suites skip with a reason when
+#                           their kernels are not installed)
+#   tests/run.sh host       only what runs on this host
+cd "$(dirname "$0")/.." || exit 2
+. tests/lib.sh
+what=${1:-all}
+passed=0 failed=0 skipped=0
+
+run_suite() {
+	local name=$1; shift
+	echo "# --- $name"
+	while IFS= read -r line; do
+		echo "$line"
+		case "$line" in
+		"not ok"*) failed=$((failed + 1)) ;;
+		"ok"*"# SKIP"*) skipped=$((skipped + 1)) ;;
+		"ok"*) passed=$((passed + 1)) ;;
+		esac
+	done < <("$@" 2>&1)
+}
+
+# A scenario binary on the host: its own ground truth must say ok (or skip).
+host_scenarios() {
+	local n=0 s out status
+	for s in "$BUILD"/scenarios/*; do
+		n=$((n + 1))
+		out=$("$s" 2>&1 | tail -n1); status=$?
+		"$s" >/dev/null 2>&1; status=$?
+		case $status in
+		0) echo "ok $n - $(basename "$s"): $out" ;;
+		77) echo "ok $n - $(basename "$s") # SKIP $out" ;;
+		*) echo "not ok $n - $(basename "$s") (exit $status): $out" ;;
+		esac
+	done
+}
+
+for t in "$BUILD"/tests/test_*; do
+	[ -x "$t" ] && run_suite "unit: $(basename "$t")" "$t"
+done
+run_suite "scenarios on the host kernel" host_scenarios
+run_suite "tracer on the host kernel" tests/tracer.sh
+if [ "$what" = all ]; then
+	for t in tests/vm/*.sh; do
+		[ -x "$t" ] && run_suite "vm: $(basename "$t")" "$t"
+	done
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
