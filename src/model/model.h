@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The reference state model (shared/docs/reference-model.md): for each traced
+ * mm, what a fixed kernel (6.12) holds for every page.  Fed one struct
+ * uffdwp_event at a time; the checker (checker.c) compares observations with
+ * it.  Page state lives in an interval map keyed by page number.
+ */
+#ifndef UFFDWP_MODEL_H
+#define UFFDWP_MODEL_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+#include "event.h"
+#include "model/intervals.h"
+
+/* uapi constants (include/uapi/linux/userfaultfd.h, mman, madvise): stable ABI. */
+#define UFFD_FEAT_EVENT_FORK		(1ULL << 1)
+#define UFFD_FEAT_EVENT_REMAP		(1ULL << 2)
+#define UFFD_FEAT_WP_UNPOPULATED	(1ULL << 13)
+#define UFFD_FEAT_WP_ASYNC		(1ULL << 15)
+#define UFFD_REG_MODE_WP		(1ULL << 1)
+#define UFFD_WP_MODE_WP			(1ULL << 0)
+#define UFFD_COPY_MODE_WP		(1ULL << 1)	/* also UFFDIO_CONTINUE_MODE_WP */
+#define UFFD_PF_FLAG_WP			(1ULL << 1)
+#define UFFD_PROT_WRITE			0x2
+#define UFFD_MADV_DONTNEED		4
+#define UFFD_MADV_REMOVE		9
+#define UFFD_MREMAP_DONTUNMAP		4
+#define UFFD_ZAP_FLAG_DROP_MARKER	(1ULL << 0)	/* include/linux/mm.h */
+#define X86_PF_PROT			(1ULL << 0)	/* fault on a present page */
+
+/* Expected protection of a page (two low bits of a page value). */
+enum expect {
+	EXP_NONE = 0,		/* not in a WP-registered range: no bit, no marker */
+	EXP_UNPROTECTED,
+	EXP_PROTECTED,
+	EXP_PROTECTED_IF_POPULATED,	/* anon without WP_UNPOPULATED: empty is fine */
+};
+
+#define PG_EXPECT_MASK	0x3u
+#define PG_POPULATED	(1u << 2)	/* known to be mapped */
+#define PG_WRITTEN	(1u << 3)	/* written since populated, no fork since: an
+					   exclusive dirty page in a private VMA */
+#define PG_WANT_WRITE	(1u << 4)	/* unprotected while PG_WRITTEN in a writable
+					   private VMA: the next write must not fault */
+#define PG_ZAPPED	(1u << 5)	/* zapped while PROTECTED: a marker is owed */
+#define PG_WP_FAULTED	(1u << 6)	/* a WP fault was seen since the last protect */
+#define PG_WAS_PROT	(1u << 7)	/* PROTECTED at some point since registration */
+#define PG_OBS_SHIFT	8		/* last observation: PTE_ST_* bits */
+#define PG_OBS_MASK	(0x1ffu << PG_OBS_SHIFT)
+
+static inline enum expect pg_expect(imap_val v)
+{
+	return (enum expect)(v & PG_EXPECT_MASK);
+}
+
+static inline imap_val pg_with_expect(imap_val v, enum expect e)
+{
+	return (v & ~PG_EXPECT_MASK) | (imap_val)e;
+}
+
+/* A range registered with a uffd, as the VMA flags say (userfaultfd_register()). */
+struct region {
+	uint64_t start, end;	/* addresses */
+	int fd;			/* -1 for a context inherited through EVENT_FORK */
+	uint64_t mode;		/* UFFDIO_REGISTER_MODE_* */
+	uint64_t features;	/* of the context, at registration */
+	uint64_t vm_flags;	/* last seen in a kernel hook; valid if flags_known */
+	bool flags_known;
+	bool writable;		/* VM_WRITE, from vm_flags or mprotect */
+	bool writable_known;
+	bool markers_seen;	/* a PTE marker was observed: file/shmem/hugetlb backing */
+};
+
+struct uffd_ctx {
+	int fd;
+	uint64_t features;
+};
+
+#define MM_RING 32	/* recent events kept per mm for evidence chains */
+
+struct mm_state {
+	uint64_t mm;
+	uint32_t pid;
+	char comm[UFFDWP_COMM_LEN];
+	bool complete;		/* traced from birth: every registration was seen */
+	struct imap *pages;
+	struct region *regions;	/* sorted, non-overlapping */
+	size_t nregions, cap_regions;
+	struct uffd_ctx *ctxs;
+	size_t nctxs, cap_ctxs;
+	struct uffdwp_event ring[MM_RING];
+	uint64_t ring_seq[MM_RING];
+	uint64_t ring_count;
+};
+
+struct model {
+	struct mm_state **mms;
+	size_t nmms, cap_mms;
+	struct mm_state *last;	/* lookup cache */
+};
+
+struct model *model_new(void);
+void model_free(struct model *mdl);
+
+/* The mm of an event, created on first sight. */
+struct mm_state *model_mm(struct model *mdl, uint64_t mm, uint32_t pid);
+struct mm_state *model_find_mm(const struct model *mdl, uint64_t mm);
+
+/* Applies the expectation change of an event, every kind; observations
+ * update population, resolve PROTECTED_IF_POPULATED and store the observed
+ * state.  The checker calls it after judging the event. */
+void model_apply(struct model *mdl, const struct uffdwp_event *ev);
+
+/* Remembers ev in its mm's ring of recent events. */
+void model_remember(struct mm_state *m, const struct uffdwp_event *ev, uint64_t seq);
+
+/* The region covering addr, or NULL; the predicates accept NULL. */
+struct region *model_region(struct mm_state *m, uint64_t addr);
+bool region_is_wp(const struct region *r);
+/* Unpopulated protected pages carry a PTE marker (userfaultfd_wp_use_markers()). */
+bool region_uses_markers(const struct region *r);
+/* Private, not hugetlb, known: the only backing where LOST_WRITE_BIT is decidable. */
+bool region_private_known(const struct region *r);
+
+#define UFFDWP_PAGE_SIZE (1ULL << UFFDWP_PAGE_SHIFT)
+
+/* Page helpers (addresses in bytes, state in page numbers). */
+static inline uint64_t pfn_of(uint64_t addr)
+{
+	return addr >> UFFDWP_PAGE_SHIFT;
+}
+
+/* Decodes an x86-64 PTE/PMD value (present or swap/migration entry) into
+ * PTE_ST_* bits: _PAGE_RW bit 1, _PAGE_UFFD_WP bit 10 (_PAGE_SOFTW2) for
+ * present entries, _PAGE_SWP_UFFD_WP = _PAGE_USER bit 2 for swap entries
+ * (arch/x86/include/asm/pgtable_types.h, 6.1 and 6.12 alike). */
+uint32_t decode_x86_pte(uint64_t pte, bool pmd);
+
+/* What an observation event (EV_PTE_RUN, EV_MIGRATION_PTE) saw. */
+struct observed_entry {
+	uint64_t start, end;	/* bytes, page aligned */
+	uint32_t state;		/* PTE_ST_* */
+	uint64_t raw;		/* the entry value, 0 if none */
+};
+bool model_event_observation(const struct uffdwp_event *ev, struct observed_entry *o);
+
+/* Applies fn to the page runs of [start, end) (bytes, rounded out to pages). */
+size_t model_pages_update(struct mm_state *m, uint64_t start, uint64_t end,
+			  imap_map_fn fn, void *arg);
+
+size_t model_bytes(const struct model *mdl);
+size_t model_nruns(const struct model *mdl);
+
+#endif

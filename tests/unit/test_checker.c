@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Finding classes on hand-written event sequences: the corpus bugs of
+ * shared/docs/uffd-wp-bugs.md as a buggy kernel would trace them, and the
+ * correct counterparts that must stay silent.
+ */
+#include <stdlib.h>
+
+#include "synth.h"
+#include "tap.h"
+#include "report/findings.h"
+
+#define FD 3
+#define A A_BASE
+#define N16 (16 * PG)
+#define HPAGE (512 * PG)
+#define CHILD_MM 0xffff888000c0ffeeULL
+
+/* Exactly one finding, of this class, seen by this hook, over [start, end). */
+static void expect_one(struct checker *c, const char *name, enum finding_class cls,
+		       unsigned hook, __u64 start, __u64 end)
+{
+	const struct finding *f = checker_finding(c, 0);
+	bool pass = checker_nfindings(c) == 1 && f->cls == cls && f->hook == hook &&
+		    f->start == start && f->end == end && f->nchain > 0;
+
+	if (!tap_ok(pass, "%s: one %s", name, finding_class_name(cls)))
+		findings_print_text(stdout, c);
+	checker_free(c);
+}
+
+static void expect_silent(struct checker *c, const char *name)
+{
+	if (!tap_ok(checker_nfindings(c) == 0, "%s: silent", name))
+		findings_print_text(stdout, c);
+	checker_free(c);
+}
+
+/* A registered and write-protected, populated region of npages. */
+static struct checker *protected_region(struct synth *s, __u64 vm_flags, __u64 features,
+					__u64 len)
+{
+	struct checker *c = checker_new();
+
+	synth_init(s, c, 0xffff888000001000ULL, 100, vm_flags, A, A + len);
+	s_open_api(s, FD, features);
+	s_register(s, FD, A, A + len);
+	for (__u64 a = A; a < A + len; a += PG)
+		s_write_fault(s, a, PF_USER_WRITE);
+	s_writeprotect(s, FD, A, A + len, true);
+	s_pte(s, A, A + len, PTE_ST_PRESENT | PTE_ST_UFFD_WP | PTE_ST_DIRTY, HOOK_CHANGE_PROTECTION);
+	return c;
+}
+
+/* #1 (51d3d5eb74ff reverted): mprotect(RO)+mprotect(RW) on protected shmem. */
+static void bug1_mprotect(bool buggy)
+{
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_SHMEM, 0, N16);
+	__u32 after = PTE_ST_PRESENT | PTE_ST_UFFD_WP | PTE_ST_DIRTY | (buggy ? PTE_ST_WRITE : 0);
+
+	s_syscall_range(&s, EV_MPROTECT, A, A + N16, 1);
+	s_cp(&s, A, A + N16, 0);
+	s_syscall_range(&s, EV_MPROTECT, A, A + N16, 3);
+	s_cp(&s, A, A + N16, UFFDWP_MM_CP_TRY_CHANGE_WRITABLE);
+	s_pte(&s, A, A + N16, after, HOOK_CHANGE_PROTECTION);
+	if (buggy)
+		expect_one(c, "#1 mprotect path", FIND_LOST_WP, HOOK_CHANGE_PROTECTION, A, A + N16);
+	else
+		expect_silent(c, "#1 mprotect path, fixed kernel");
+}
+
+/* #1 via move_pages(): remove_migration_pte rebuilds the PTE from vm_page_prot. */
+static void bug1_migration(bool buggy)
+{
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_SHMEM, 0, N16);
+
+	s_migration(&s, A + PG, MIG_SET_PTE, X86_SWP_MIGRATION(0x1234) | X86_SWP_UFFD_WP, 0);
+	s_migration(&s, A + PG, MIG_REMOVE_PTE,
+		    X86_PTE(0x5678) | X86_UFFD_WP | (buggy ? X86_RW : 0), 0);
+	if (buggy)
+		expect_one(c, "#1 migration path", FIND_LOST_WP, HOOK_MIGRATION_PTE, A + PG, A + 2 * PG);
+	else
+		expect_silent(c, "#1 migration path, fixed kernel");
+}
+
+/* #5 (24bf08c4376b reverted): set_pmd_migration_entry() drops the bit. */
+static void bug5_thp(bool buggy)
+{
+	struct synth s;
+	struct checker *c = checker_new();
+
+	synth_init(&s, c, 0xffff888000002000ULL, 101, VMF_ANON, A, A + HPAGE);
+	s_open_api(&s, FD, 0);
+	s_register(&s, FD, A, A + HPAGE);
+	s_write_fault(&s, A, PF_USER_WRITE);	/* one fault maps the whole THP */
+	s_writeprotect(&s, FD, A, A + HPAGE, true);
+	s_pte(&s, A, A + HPAGE, PTE_ST_PRESENT | PTE_ST_HUGE | PTE_ST_UFFD_WP, HOOK_CHANGE_HUGE_PMD);
+	s_migration(&s, A, MIG_SET_PMD, X86_SWP_MIGRATION(0x200) | (buggy ? 0 : X86_SWP_UFFD_WP), 9);
+	s_migration(&s, A, MIG_REMOVE_PMD, X86_PTE(0x400) | X86_PSE | (buggy ? 0 : X86_UFFD_WP), 9);
+	if (buggy)
+		expect_one(c, "#5 THP migration", FIND_LOST_WP, HOOK_SET_MIGRATION_PMD, A, A + HPAGE);
+	else
+		expect_silent(c, "#5 THP migration, fixed kernel");
+}
+
+/* A private hugetlb parent, protected, forks; the child's state follows. */
+static struct checker *hugetlb_fork(struct synth *child, __u64 features)
+{
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_HUGETLB & ~UFFDWP_VM_SHARED, features, HPAGE);
+
+	s_fork(&s, CHILD_MM, 200);
+	*child = s;
+	child->mm = CHILD_MM;
+	child->pid = 200;
+	return c;
+}
+
+/* #8 (5a2f8d22ace4, still in 6.1): the child's PTEs keep the bit. */
+static void bug8_hugetlb_fork(void)
+{
+	struct synth ch;
+	struct checker *c = hugetlb_fork(&ch, 0);
+
+	s_pte(&ch, A, A + HPAGE, PTE_ST_PRESENT | PTE_ST_HUGE | PTE_ST_UFFD_WP, HOOK_ZAP);
+	expect_one(c, "#8 hugetlb fork, child bit seen", FIND_FALSE_WP, HOOK_ZAP, A, A + HPAGE);
+
+	c = hugetlb_fork(&ch, 0);
+	s_open_api(&ch, 4, 0);
+	s_range(&ch, EV_UFFD_REGISTER, 4, A, A + HPAGE, UFFD_REG_MODE_WP, 0);
+	s_write_fault(&ch, A + 5 * PG, PF_PROT_WRITE);
+	s_handle_userfault(&ch, A + 5 * PG);
+	s_wp_message(&ch, 4, A + 5 * PG);
+	expect_one(c, "#8 hugetlb fork, child's unasked WP message", FIND_FALSE_WP,
+		   HOOK_HANDLE_USERFAULT, A + 5 * PG, A + 6 * PG);
+
+	c = hugetlb_fork(&ch, 0);
+	s_open_api(&ch, 4, 0);
+	s_range(&ch, EV_UFFD_REGISTER, 4, A, A + HPAGE, UFFD_REG_MODE_WP, 0);
+	s_wp_message(&ch, 4, A + 5 * PG);	/* no handle_userfault hook */
+	expect_one(c, "#8 hugetlb fork, message only", FIND_FALSE_WP, HOOK_SYSCALLS,
+		   A + 5 * PG, A + 6 * PG);
+
+	c = hugetlb_fork(&ch, UFFD_FEAT_EVENT_FORK);
+	ch.mm = 0xffff888000001000ULL;	/* the parent reads the child's messages */
+	ch.pid = 100;
+	s_wp_message(&ch, 7, A + 5 * PG);
+	expect_silent(c, "message read through another process's uffd");
+
+	c = hugetlb_fork(&ch, UFFD_FEAT_EVENT_FORK);
+	s_pte(&ch, A, A + HPAGE, PTE_ST_PRESENT | PTE_ST_HUGE | PTE_ST_UFFD_WP, HOOK_ZAP);
+	s_handle_userfault(&ch, A + 5 * PG);
+	expect_silent(c, "fork with EVENT_FORK: child inherits protection");
+
+	c = hugetlb_fork(&ch, 0);
+	s_pte(&ch, A, A + HPAGE, PTE_ST_PRESENT | PTE_ST_HUGE, HOOK_ZAP);
+	expect_silent(c, "fork without EVENT_FORK, fixed kernel");
+}
+
+/* #7 (49d6d7fb6313): markers of a private memfd copied to the child. */
+static void bug7_marker_fork(bool buggy)
+{
+	struct synth s;
+	struct checker *c = checker_new();
+
+	synth_init(&s, c, 0xffff888000003000ULL, 102, 0x1 | UFFDWP_VM_WRITE, A, A + N16);
+	s_open_api(&s, FD, 0);
+	s_register(&s, FD, A, A + N16);
+	s_writeprotect(&s, FD, A, A + N16, true);
+	s_pte(&s, A, A + N16, PTE_ST_MARKER_WP, HOOK_CHANGE_PROTECTION);
+	s_fork(&s, CHILD_MM, 201);
+	s.mm = CHILD_MM;
+	s.pid = 201;
+	s_pte(&s, A, A + N16, buggy ? PTE_ST_MARKER_WP : PTE_ST_NONE, HOOK_ZAP);
+	if (buggy)
+		expect_one(c, "#7 marker copied at fork", FIND_FALSE_WP, HOOK_ZAP, A, A + N16);
+	else
+		expect_silent(c, "#7 fork without EVENT_FORK, fixed kernel");
+}
+
+/* #14 (931298e103c2, still in 6.1): unprotect leaves the PTE read-only. */
+static void bug14_lost_write_bit(bool buggy)
+{
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_ANON, 0, N16);
+
+	s_writeprotect(&s, FD, A, A + N16, false);
+	if (buggy)
+		s_write_fault(&s, A + 3 * PG, PF_PROT_WRITE);
+	s_write_fault(&s, A + 3 * PG + 8, PF_PROT_WRITE & 0);	/* noise: a non-event */
+	if (buggy)
+		expect_one(c, "#14 lost write bit", FIND_LOST_WRITE_BIT, HOOK_WRITE_FAULT,
+			   A + 3 * PG, A + 4 * PG);
+	else
+		expect_silent(c, "#14 unprotect, fixed kernel (no extra fault)");
+}
+
+/* #14 seen by the page-table walk after the unprotect: the PTE bits. */
+static void bug14_walk(bool buggy)
+{
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_ANON, 0, N16);
+	__u32 st = PTE_ST_PRESENT | PTE_ST_DIRTY | (buggy ? 0 : PTE_ST_WRITE);
+
+	s_cp(&s, A, A + N16, UFFDWP_MM_CP_UFFD_WP_RESOLVE);
+	s_pte(&s, A, A + N16, st, HOOK_CHANGE_PROTECTION);
+	s_range(&s, EV_UFFD_WRITEPROTECT, FD, A, A + N16, 0, 0);
+	s_write_fault(&s, A, PF_PROT_WRITE);		/* the same bug: not reported twice */
+	if (buggy)
+		expect_one(c, "#14 read-only PTE seen by the walk", FIND_LOST_WRITE_BIT,
+			   HOOK_CHANGE_PROTECTION, A, A + N16);
+	else
+		expect_silent(c, "#14 walk sees writable PTEs, fixed kernel");
+}
+
+/* Faults that are normal on every kernel after an unprotect. */
+static void lost_write_bit_negatives(void)
+{
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_ANON, 0, N16);
+
+	s_writeprotect(&s, FD, A, A + N16, false);
+	s_write_fault(&s, A + N16 + PG, PF_PROT_WRITE);	/* outside */
+	s_write_fault(&s, A + 2 * PG, PF_USER_WRITE);	/* not present: swapped/zapped */
+	expect_silent(c, "not-present fault after unprotect");
+
+	c = protected_region(&s, VMF_ANON, 0, N16);
+	s_fork(&s, CHILD_MM, 202);			/* COW: pages no longer exclusive */
+	s_writeprotect(&s, FD, A, A + N16, false);
+	s_write_fault(&s, A, PF_PROT_WRITE);
+	expect_silent(c, "COW fault after fork and unprotect");
+
+	c = checker_new();
+	synth_init(&s, c, 0xffff888000004000ULL, 103, VMF_ANON, A, A + N16);
+	s_open_api(&s, FD, 0);
+	s_register(&s, FD, A, A + N16);
+	s_writeprotect(&s, FD, A, A + N16, true);	/* nothing populated */
+	s_writeprotect(&s, FD, A, A + N16, false);
+	s_write_fault(&s, A, PF_USER_WRITE);		/* first touch */
+	s_write_fault(&s, A + PG, PF_PROT_WRITE);	/* zero page COW */
+	expect_silent(c, "first-touch and zero-page faults");
+
+	c = protected_region(&s, VMF_SHMEM, 0, N16);
+	s_writeprotect(&s, FD, A, A + N16, false);
+	s_write_fault(&s, A, PF_PROT_WRITE);		/* shared: writenotify decides */
+	expect_silent(c, "shmem write fault after unprotect is not judged");
+}
+
+/* The snapshot client: sync WP faults resolved by the handler. */
+static void snapshot_client(void)
+{
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_ANON, 0, N16);
+
+	for (__u64 a = A; a < A + 4 * PG; a += PG) {
+		s_write_fault(&s, a, PF_PROT_WRITE);
+		s_handle_userfault(&s, a);
+		s_wp_message(&s, FD, a);
+		s_writeprotect(&s, FD, a, a + PG, false);
+		s_pte(&s, a, a + PG, PTE_ST_PRESENT | PTE_ST_WRITE | PTE_ST_DIRTY, HOOK_CHANGE_PROTECTION);
+	}
+	s_wp_message(&s, FD, A + PG);	/* a second thread's queued message, read late */
+	expect_silent(c, "snapshot client (sync WP)");
+}
+
+/* WP_ASYNC: the kernel resolves the fault itself, no message. */
+static void async_mode(void)
+{
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_ANON, UFFD_FEAT_WP_ASYNC, N16);
+
+	s_write_fault(&s, A + PG, PF_PROT_WRITE);
+	s_pte(&s, A + PG, A + 2 * PG, PTE_ST_PRESENT | PTE_ST_WRITE | PTE_ST_DIRTY, HOOK_ZAP);
+	expect_silent(c, "WP_ASYNC resolves in the kernel");
+}
+
+/* E (f8572367eaff reverted): the zap drops the marker of protected shmem. */
+static void zap_dropped_marker(bool buggy)
+{
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_SHMEM, 0, N16);
+
+	s_dontneed(&s, A, A + 4 * PG);
+	s_pte(&s, A, A + 4 * PG, buggy ? PTE_ST_NONE : PTE_ST_MARKER_WP, HOOK_ZAP);
+	if (buggy)
+		expect_one(c, "E zap dropped marker", FIND_DROPPED_MARKER, HOOK_ZAP, A, A + 4 * PG);
+	else
+		expect_silent(c, "E zap keeps the marker, fixed kernel");
+}
+
+static void dontneed_anon(void)
+{
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_ANON, 0, N16);
+	s_dontneed(&s, A, A + 4 * PG);
+	s_pte(&s, A, A + 4 * PG, PTE_ST_NONE, HOOK_ZAP);
+	s_write_fault(&s, A, PF_USER_WRITE);
+	s_pte(&s, A, A + PG, PTE_ST_PRESENT | PTE_ST_WRITE, HOOK_ZAP);
+	expect_silent(c, "DONTNEED on anon drops protection");
+}
+
+/* #11 (0cef0bb836e3): mremap without EVENT_REMAP keeps the bits. */
+static void bug11_mremap(bool buggy, __u64 features)
+{
+	const __u64 to = A + 0x100000000ULL;
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_ANON, features, N16);
+
+	s_mremap(&s, A, A + N16, to, 3 /* MAYMOVE|FIXED */);
+	bool bits = buggy || (features & UFFD_FEAT_EVENT_REMAP);
+
+	s_pte(&s, to, to + N16, PTE_ST_PRESENT | PTE_ST_DIRTY | (bits ? PTE_ST_UFFD_WP : 0),
+	      HOOK_CHANGE_PROTECTION);
+	if (features & UFFD_FEAT_EVENT_REMAP) {
+		s_handle_userfault(&s, to + PG);
+		expect_silent(c, "mremap with EVENT_REMAP moves protection");
+	} else if (buggy) {
+		expect_one(c, "#11 mremap keeps bits", FIND_FALSE_WP, HOOK_CHANGE_PROTECTION, to, to + N16);
+	} else {
+		expect_silent(c, "#11 mremap clears bits, fixed kernel");
+	}
+}
+
+static void unregister_and_failed_ioctls(void)
+{
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_ANON, 0, N16);
+
+	s_cp(&s, A, A + N16, UFFDWP_MM_CP_UFFD_WP_RESOLVE);
+	s_range(&s, EV_UFFD_UNREGISTER, FD, A, A + N16, 0, 0);
+	s_pte(&s, A, A + N16, PTE_ST_PRESENT | PTE_ST_WRITE | PTE_ST_DIRTY, HOOK_CHANGE_PROTECTION);
+	expect_silent(c, "unregister clears protection");
+
+	c = protected_region(&s, VMF_ANON, 0, N16);
+	s_range(&s, EV_UFFD_UNREGISTER, FD, A, A + N16, 0, 0);
+	s_pte(&s, A, A + 2 * PG, PTE_ST_PRESENT | PTE_ST_UFFD_WP, HOOK_ZAP);
+	expect_one(c, "stale bit after unregister", FIND_FALSE_WP, HOOK_ZAP, A, A + 2 * PG);
+
+	c = checker_new();
+	synth_init(&s, c, 0xffff888000005000ULL, 104, VMF_ANON, A, A + N16);
+	s_open_api(&s, FD, 0);
+	s_register(&s, FD, A, A + N16);
+	s_write_fault(&s, A, PF_USER_WRITE);
+	s_range(&s, EV_UFFD_WRITEPROTECT, FD, A, A + N16, UFFD_WP_MODE_WP, -11);
+	s_pte(&s, A, A + PG, PTE_ST_PRESENT | PTE_ST_WRITE | PTE_ST_DIRTY, HOOK_ZAP);
+	expect_silent(c, "failed WRITEPROTECT has no effect");
+}
+
+static void lost_wp_rules(void)
+{
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_ANON, 0, N16);
+
+	/* Two adjacent observations of the same loss merge into one finding. */
+	s_pte(&s, A, A + 2 * PG, PTE_ST_PRESENT | PTE_ST_DIRTY, HOOK_ZAP);
+	s_pte(&s, A + 2 * PG, A + 5 * PG, PTE_ST_PRESENT | PTE_ST_DIRTY, HOOK_ZAP);
+	expect_one(c, "lost uffd-wp bit, merged", FIND_LOST_WP, HOOK_ZAP, A, A + 5 * PG);
+
+	c = checker_new();
+	synth_init(&s, c, 0xffff888000006000ULL, 105, VMF_ANON, A, A + N16);
+	s_migration(&s, A, MIG_REMOVE_PTE, X86_PTE(1) | X86_RW | X86_UFFD_WP, 0);
+	expect_one(c, "write+uffd-wp PTE anywhere", FIND_LOST_WP, HOOK_MIGRATION_PTE, A, A + PG);
+
+	c = protected_region(&s, VMF_ANON, 0, N16);
+	s_copy(&s, FD, A + N16, 0, FILL_COPY, 0);	/* zero-length: no effect */
+	s_syscall_range(&s, EV_MUNMAP, A, A + N16, 0);
+	s_pte(&s, A, A + N16, PTE_ST_NONE, HOOK_ZAP);
+	expect_silent(c, "munmap forgets the range");
+}
+
+static void copy_mode_wp(void)
+{
+	struct synth s;
+	struct checker *c = checker_new();
+
+	synth_init(&s, c, 0xffff888000007000ULL, 106, VMF_ANON, A, A + N16);
+	s_open_api(&s, FD, 0);
+	s_register(&s, FD, A, A + N16);
+	s_copy(&s, FD, A, 4 * PG, FILL_COPY, UFFD_COPY_MODE_WP);
+	s_handle_userfault(&s, A + PG);			/* legitimately protected */
+	s_pte(&s, A, A + 4 * PG, PTE_ST_PRESENT | PTE_ST_DIRTY, HOOK_ZAP);
+	expect_one(c, "UFFDIO_COPY(MODE_WP) page lost its bit", FIND_LOST_WP, HOOK_ZAP, A, A + 4 * PG);
+}
+
+static void json_output(void)
+{
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_ANON, 0, N16);
+	char buf[8192] = "";
+	FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
+
+	s_pte(&s, A, A + PG, PTE_ST_PRESENT, HOOK_ZAP);
+	findings_print_json(f, c);
+	fclose(f);
+	tap_ok(strstr(buf, "{\"type\":\"finding\",\"class\":\"LOST_WP\"") == buf &&
+	       strstr(buf, "\"events\":[{") != NULL, "JSON line for a finding");
+	checker_free(c);
+}
+
+int main(void)
+{
+	bug1_mprotect(true);
+	bug1_mprotect(false);
+	bug1_migration(true);
+	bug1_migration(false);
+	bug5_thp(true);
+	bug5_thp(false);
+	bug7_marker_fork(true);
+	bug7_marker_fork(false);
+	bug8_hugetlb_fork();
+	bug14_lost_write_bit(true);
+	bug14_lost_write_bit(false);
+	bug14_walk(true);
+	bug14_walk(false);
+	lost_write_bit_negatives();
+	snapshot_client();
+	async_mode();
+	zap_dropped_marker(true);
+	zap_dropped_marker(false);
+	dontneed_anon();
+	bug11_mremap(true, 0);
+	bug11_mremap(false, 0);
+	bug11_mremap(false, UFFD_FEAT_EVENT_REMAP);
+	unregister_and_failed_ioctls();
+	lost_wp_rules();
+	copy_mode_wp();
+	json_output();
+	return tap_done();
+}

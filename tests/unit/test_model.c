@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Transitions of the reference model, one event kind at a time. */
+#include <stdlib.h>
+
+#include "synth.h"
+#include "tap.h"
+
+#define FD 3
+#define A A_BASE
+#define N8 (8 * PG)
+#define MM 0xffff888000010000ULL
+#define CHILD 0xffff888000020000ULL
+
+static struct model *mdl;
+
+/* A fresh model with one registered range of 8 pages; page 0 written. */
+static void start(struct synth *s, __u64 vm_flags, __u64 features)
+{
+	model_free(mdl);
+	mdl = model_new();
+	synth_init(s, NULL, MM, 10, vm_flags, A, A + N8);
+	s->mdl = mdl;
+	model_apply(mdl, &(struct uffdwp_event){ .mm = MM, .pid = 10, .kind = EV_EXEC });
+	s_open_api(s, FD, features);
+	s_register(s, FD, A, A + N8);
+	s_write_fault(s, A, PF_USER_WRITE);
+	s_cp(s, A, A, 0);	/* any kernel hook: teaches the model the VMA flags */
+}
+
+static imap_val page(__u64 mm, __u64 addr)
+{
+	struct mm_state *m = model_find_mm(mdl, mm);
+
+	return m ? imap_get(m->pages, addr >> 12) : 0xffffffff;
+}
+
+static bool expect_is(__u64 mm, __u64 addr, enum expect e)
+{
+	return pg_expect(page(mm, addr)) == e;
+}
+
+static void t_register_protect(void)
+{
+	struct synth s;
+
+	start(&s, VMF_ANON, 0);
+	tap_ok(expect_is(MM, A + PG, EXP_UNPROTECTED) && expect_is(MM, A + N8, EXP_NONE),
+	       "register: UNPROTECTED inside, nothing outside");
+	s_range(&s, EV_UFFD_WRITEPROTECT, FD, A, A + N8, UFFD_WP_MODE_WP, -22);
+	tap_ok(expect_is(MM, A, EXP_UNPROTECTED), "writeprotect with ret != 0: no effect");
+	s_writeprotect(&s, FD, A, A + N8, true);
+	tap_ok(expect_is(MM, A, EXP_PROTECTED) && expect_is(MM, A + PG, EXP_PROTECTED_IF_POPULATED),
+	       "protect anon: populated PROTECTED, empty PROTECTED_IF_POPULATED");
+	s_pte(&s, A + PG, A + 2 * PG, PTE_ST_PRESENT | PTE_ST_UFFD_WP, HOOK_ZAP);
+	tap_ok(expect_is(MM, A + PG, EXP_PROTECTED), "observed bit resolves PROTECTED_IF_POPULATED");
+	s_writeprotect(&s, FD, A, A + N8, false);
+	tap_ok(expect_is(MM, A, EXP_UNPROTECTED) && (page(MM, A) & PG_WANT_WRITE) &&
+	       !(page(MM, A + PG) & PG_WANT_WRITE),
+	       "unprotect: UNPROTECTED, written exclusive page must become writable");
+	s_syscall_range(&s, EV_MPROTECT, A, A + N8, 1);
+	tap_ok(!(page(MM, A) & PG_WANT_WRITE), "mprotect: no writable expectation left");
+
+	start(&s, VMF_SHMEM, 0);
+	s_writeprotect(&s, FD, A, A + N8, true);
+	tap_ok(expect_is(MM, A + PG, EXP_PROTECTED), "protect shmem: empty pages get markers");
+	start(&s, VMF_ANON, UFFD_FEAT_WP_UNPOPULATED);
+	s_writeprotect(&s, FD, A, A + N8, true);
+	tap_ok(expect_is(MM, A + PG, EXP_PROTECTED), "protect anon with WP_UNPOPULATED: markers");
+}
+
+static void t_faults_and_fills(void)
+{
+	struct synth s;
+
+	start(&s, VMF_ANON, 0);
+	s_copy(&s, FD, A + PG, 2 * PG, FILL_COPY, UFFD_COPY_MODE_WP);
+	s_copy(&s, FD, A + 3 * PG, PG, FILL_ZEROPAGE, 0);
+	tap_ok(expect_is(MM, A + 2 * PG, EXP_PROTECTED) && (page(MM, A + PG) & PG_WRITTEN) &&
+	       expect_is(MM, A + 3 * PG, EXP_UNPROTECTED) && !(page(MM, A + 3 * PG) & PG_WRITTEN),
+	       "COPY(MODE_WP) protected and written; ZEROPAGE neither");
+	s_write_fault(&s, A + PG, PF_PROT_WRITE);
+	tap_ok(expect_is(MM, A + PG, EXP_PROTECTED) && (page(MM, A + PG) & PG_WP_FAULTED),
+	       "sync WP fault: stays PROTECTED until the handler resolves");
+
+	start(&s, VMF_ANON, UFFD_FEAT_WP_ASYNC);
+	s_writeprotect(&s, FD, A, A + N8, true);
+	s_write_fault(&s, A, PF_PROT_WRITE);
+	tap_ok(expect_is(MM, A, EXP_UNPROTECTED), "async WP fault: the kernel unprotects");
+}
+
+static void t_zaps(void)
+{
+	struct synth s;
+
+	start(&s, VMF_SHMEM, 0);
+	s_writeprotect(&s, FD, A, A + N8, true);
+	s_dontneed(&s, A, A + N8);
+	tap_ok(expect_is(MM, A, EXP_PROTECTED) && (page(MM, A) & PG_ZAPPED),
+	       "DONTNEED on shmem: still PROTECTED, a marker owed");
+	start(&s, VMF_ANON, 0);
+	s_writeprotect(&s, FD, A, A + N8, true);
+	s_dontneed(&s, A, A + N8);
+	tap_ok(expect_is(MM, A, EXP_PROTECTED_IF_POPULATED) && !(page(MM, A) & PG_POPULATED),
+	       "DONTNEED on anon: protection dropped with the data");
+
+	start(&s, VMF_SHMEM, 0);
+	s_writeprotect(&s, FD, A, A + N8, true);
+	{
+		struct uffdwp_event ev = synth_ev(&s, EV_ZAP, HOOK_ZAP);
+
+		ev.start = A;
+		ev.end = A + N8;
+		ev.u.zap.has_details = 1;
+		ev.u.zap.zap_flags = UFFD_ZAP_FLAG_DROP_MARKER;
+		synth_feed(&s, &ev);
+	}
+	tap_ok(expect_is(MM, A, EXP_UNPROTECTED), "zap with ZAP_FLAG_DROP_MARKER drops markers");
+	s_syscall_range(&s, EV_MUNMAP, A, A + 4 * PG, 0);
+	tap_ok(expect_is(MM, A, EXP_NONE) && !model_region(model_find_mm(mdl, MM), A) &&
+	       model_region(model_find_mm(mdl, MM), A + 4 * PG), "munmap forgets part of a region");
+}
+
+static void t_mremap(void)
+{
+	const __u64 to = A + 0x40000000ULL;
+	struct synth s;
+
+	start(&s, VMF_ANON, 0);
+	s_writeprotect(&s, FD, A, A + N8, true);
+	s_mremap(&s, A, A + N8, to, 3);
+	tap_ok(expect_is(MM, A, EXP_NONE) && expect_is(MM, to, EXP_NONE) &&
+	       (page(MM, to) & PG_POPULATED) && !model_region(model_find_mm(mdl, MM), to),
+	       "mremap without EVENT_REMAP: new range unregistered, no bits");
+	start(&s, VMF_ANON, UFFD_FEAT_EVENT_REMAP);
+	s_writeprotect(&s, FD, A, A + N8, true);
+	s_mremap(&s, A, A + N8, to, 3);
+	tap_ok(expect_is(MM, A, EXP_NONE) && expect_is(MM, to, EXP_PROTECTED) &&
+	       region_is_wp(model_region(model_find_mm(mdl, MM), to + PG)),
+	       "mremap with EVENT_REMAP: protection moves");
+	s_mremap(&s, to, to + N8, to, 0);
+	tap_ok(expect_is(MM, to, EXP_PROTECTED), "mremap in place keeps the state");
+}
+
+static void t_fork_exit(void)
+{
+	struct synth s;
+
+	start(&s, VMF_ANON, 0);
+	s_writeprotect(&s, FD, A, A + N8, true);
+	s_fork(&s, CHILD, 11);
+	tap_ok(expect_is(CHILD, A, EXP_NONE) && !(page(MM, A) & PG_WRITTEN) &&
+	       expect_is(MM, A, EXP_PROTECTED), "fork without EVENT_FORK: child has no protection");
+	start(&s, VMF_ANON, UFFD_FEAT_EVENT_FORK);
+	s_writeprotect(&s, FD, A, A + N8, true);
+	s_fork(&s, CHILD, 11);
+	tap_ok(expect_is(CHILD, A, EXP_PROTECTED) &&
+	       region_is_wp(model_region(model_find_mm(mdl, CHILD), A)),
+	       "fork with EVENT_FORK: child inherits protection");
+	s.mm = CHILD;
+	s_exit(&s);
+	tap_ok(!model_find_mm(mdl, CHILD) && model_find_mm(mdl, MM), "exit forgets the mm");
+}
+
+int main(void)
+{
+	t_register_protect();
+	t_faults_and_fills();
+	t_zaps();
+	t_mremap();
+	t_fork_exit();
+	model_free(mdl);
+	return tap_done();
+}
