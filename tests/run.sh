@@ -44,6 +44,7 @@ run_suite "scenarios on the host kernel" host_scenarios
 run_suite "tracer on the host kernel" tests/tracer.sh
 if [ "$what" = all ]; then
 	for t in tests/vm/*.sh; do
+		[ "$(basename "$t")" = lib.sh ] && continue
 		[ -x "$t" ] && run_suite "vm: $(basename "$t")" "$t"
 	done
 fi

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Command line of uffdwp-vmtest. */
+#include "vmtest.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_CACHE "/var/cache/uffdwp-trace/kernels"
+
+static const char usage_text[] =
+"Usage: uffdwp-vmtest (--kernel IMAGE | --debian 6.1 | --debian 6.12) [--add FILE]...\n"
+"                     [--mem 2G] [--cmdline EXTRA] [--timeout SECONDS] [--tap | --json]\n"
+"                     [--scenario NAME]... [-- GUEST-COMMAND [ARGS...]]\n"
+"\n"
+"Boots IMAGE in QEMU with a generated initramfs (static busybox, uffdwp-trace, every\n"
+"scenario binary, the --add files; all on PATH) and runs every scenario, or the named ones,\n"
+"as `uffdwp-trace --json -- SCENARIO`; with `--`, runs GUEST-COMMAND instead.\n"
+"Guest: 2 CPUs, numa=fake=2, numa_balancing off, 64 x 2MiB hugetlb pages on /mnt/huge,\n"
+"THP madvise, proc/sys/devtmpfs/tracefs/debugfs/bpffs mounted.\n"
+"\n"
+"  --kernel IMAGE       bzImage to boot (e.g. a kernel tree's arch/x86/boot/bzImage)\n"
+"  --debian 6.1|6.12    Debian's own image, fetched by `make setup` into\n"
+"                       $UFFDWP_CACHE (default " DEFAULT_CACHE ")\n"
+"  --add FILE           also pack FILE into the guest's /bin (repeatable)\n"
+"  --mem SIZE           guest memory (default 2G)\n"
+"  --smp N              guest CPUs (default 2)\n"
+"  --cmdline EXTRA      append EXTRA to the kernel command line\n"
+"  --timeout SECONDS    limit for the whole run, boot included (default 600)\n"
+"  --tap                print TAP, one test per scenario (guest output as # lines)\n"
+"  --json               print one JSON object (guest output goes to stderr)\n"
+"  --scenario NAME      run only this scenario (repeatable)\n"
+"  --tracer PATH        uffdwp-trace to pack (default: beside this program)\n"
+"  --scenarios-dir DIR  scenario binaries (default: build/scenarios beside this program)\n"
+"  --accel auto|kvm|tcg accelerator (default auto: KVM if it really runs a guest, else TCG)\n"
+"  --qemu PATH          QEMU binary (default qemu-system-x86_64)\n"
+"  --busybox PATH       static busybox for the guest (default /bin/busybox)\n"
+"  --keep-initramfs     keep the generated initramfs and print its path\n"
+"  -v, --verbose        also stream the kernel's boot log\n"
+"\n"
+"Exit status (the `git bisect run` contract):\n"
+"  0    every scenario (or the command) ran and the tracer found nothing\n"
+"  1    a finding (the tracer exited 1 for some scenario): the kernel is bad\n"
+"  125  could not decide: the image did not boot, panicked or timed out, the tracer failed\n"
+"       (exit 2) or was inconclusive (exit 3: lost events, hooks missing); the reason is\n"
+"       printed on one line. Usage errors also exit 125, so that a broken bisect script\n"
+"       skips a commit instead of blaming it.\n"
+"  With `--`, the command's status maps like `git bisect run`: 0 -> 0, 125 -> 125,\n"
+"  126/127 (cannot run) -> 125, anything else -> 1.\n";
+
+enum long_only_opt {
+	OPT_KERNEL = 256, OPT_DEBIAN, OPT_ADD, OPT_MEM, OPT_SMP, OPT_CMDLINE, OPT_TIMEOUT,
+	OPT_TAP, OPT_JSON, OPT_SCENARIO, OPT_TRACER, OPT_SCENARIOS_DIR, OPT_ACCEL, OPT_QEMU,
+	OPT_BUSYBOX, OPT_KEEP,
+};
+
+static const struct option long_opts[] = {
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "debian", required_argument, NULL, OPT_DEBIAN },
+	{ "add", required_argument, NULL, OPT_ADD },
+	{ "mem", required_argument, NULL, OPT_MEM },
+	{ "smp", required_argument, NULL, OPT_SMP },
+	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "tap", no_argument, NULL, OPT_TAP },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "scenario", required_argument, NULL, OPT_SCENARIO },
+	{ "tracer", required_argument, NULL, OPT_TRACER },
+	{ "scenarios-dir", required_argument, NULL, OPT_SCENARIOS_DIR },
+	{ "accel", required_argument, NULL, OPT_ACCEL },
+	{ "qemu", required_argument, NULL, OPT_QEMU },
+	{ "busybox", required_argument, NULL, OPT_BUSYBOX },
+	{ "keep-initramfs", no_argument, NULL, OPT_KEEP },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+static bool usage_error(const char *msg, const char *arg)
+{
+	vmtest_err("%s%s%s (see --help)", msg, arg ? ": " : "", arg ? arg : "");
+	return false;
+}
+
+static bool parse_uint(const char *s, unsigned int max, unsigned int *out)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (!*s || *end || v == 0 || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool append(const char **list, int *n, const char *item, const char *what)
+{
+	if (*n >= VMTEST_MAX_LIST)
+		return usage_error("too many", what);
+	list[(*n)++] = item;
+	return true;
+}
+
+/* --debian VER -> $UFFDWP_CACHE/debian-VER/vmlinuz, the layout vm/setup.sh writes. */
+static bool resolve_debian(struct vmtest_opts *o, const char *ver)
+{
+	const char *cache = getenv("UFFDWP_CACHE");
+	static char path[4096];
+
+	if (strcmp(ver, "6.1") && strcmp(ver, "6.12"))
+		return usage_error("--debian takes 6.1 or 6.12, not", ver);
+	snprintf(path, sizeof(path), "%s/debian-%s/vmlinuz", cache && *cache ? cache : DEFAULT_CACHE,
+		 ver);
+	o->debian = ver;
+	o->kernel = path;
+	return true;
+}
+
+static bool parse_accel(const char *s, enum accel_choice *out)
+{
+	if (!strcmp(s, "auto"))
+		*out = ACCEL_AUTO;
+	else if (!strcmp(s, "kvm"))
+		*out = ACCEL_KVM;
+	else if (!strcmp(s, "tcg"))
+		*out = ACCEL_TCG;
+	else
+		return usage_error("--accel takes auto, kvm or tcg, not", s);
+	return true;
+}
+
+static void set_defaults(struct vmtest_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->mem = "2G";
+	o->smp = 2;
+	o->timeout_s = 600;
+	o->output = OUTPUT_TEXT;
+	o->accel = ACCEL_AUTO;
+	o->qemu = "qemu-system-x86_64";
+	o->busybox = "/bin/busybox";
+}
+
+static bool parse_one(struct vmtest_opts *o, int opt, const char *arg)
+{
+	unsigned int n;
+
+	switch (opt) {
+	case OPT_KERNEL:
+		if (o->kernel)
+			return usage_error("give one of --kernel and --debian, once", NULL);
+		o->kernel = arg;
+		return true;
+	case OPT_DEBIAN:
+		if (o->kernel)
+			return usage_error("give one of --kernel and --debian, once", NULL);
+		return resolve_debian(o, arg);
+	case OPT_ADD:
+		return append(o->add, &o->n_add, arg, "--add files");
+	case OPT_SCENARIO:
+		return append(o->scenario, &o->n_scenario, arg, "--scenario names");
+	case OPT_MEM:
+		o->mem = arg;
+		return true;
+	case OPT_SMP:
+		if (!parse_uint(arg, 64, &n))
+			return usage_error("--smp takes 1..64, not", arg);
+		o->smp = n;
+		return true;
+	case OPT_CMDLINE:
+		o->cmdline_extra = arg;
+		return true;
+	case OPT_TIMEOUT:
+		if (!parse_uint(arg, 86400, &o->timeout_s))
+			return usage_error("--timeout takes seconds (1..86400), not", arg);
+		return true;
+	case OPT_TAP:
+	case OPT_JSON:
+		if (o->output != OUTPUT_TEXT)
+			return usage_error("give at most one of --tap and --json", NULL);
+		o->output = opt == OPT_TAP ? OUTPUT_TAP : OUTPUT_JSON;
+		return true;
+	case OPT_TRACER:
+		o->tracer = arg;
+		return true;
+	case OPT_SCENARIOS_DIR:
+		o->scenarios_dir = arg;
+		return true;
+	case OPT_ACCEL:
+		return parse_accel(arg, &o->accel);
+	case OPT_QEMU:
+		o->qemu = arg;
+		return true;
+	case OPT_BUSYBOX:
+		o->busybox = arg;
+		return true;
+	case OPT_KEEP:
+		o->keep_initramfs = true;
+		return true;
+	case 'v':
+		o->verbose = true;
+		return true;
+	case 'h':
+		fputs(usage_text, stdout);
+		exit(0);
+	default:	/* getopt already printed what was wrong */
+		return usage_error("bad option", NULL);
+	}
+}
+
+bool vmtest_parse_args(int argc, char **argv, struct vmtest_opts *o)
+{
+	int opt;
+
+	set_defaults(o);
+	/* "+": stop at the first non-option, so "-- CMD -x" is never parsed as ours. */
+	while ((opt = getopt_long(argc, argv, "+vh", long_opts, NULL)) != -1)
+		if (!parse_one(o, opt, optarg))
+			return false;
+	if (optind < argc) {
+		if (strcmp(argv[optind - 1], "--"))
+			return usage_error("unexpected argument (a guest command follows --)",
+					   argv[optind]);
+		o->guest_argv = &argv[optind];
+	} else if (optind > 1 && !strcmp(argv[optind - 1], "--")) {
+		return usage_error("nothing after --", NULL);
+	}
+	if (!o->kernel)
+		return usage_error("no kernel: give --kernel IMAGE or --debian 6.1|6.12", NULL);
+	if (o->guest_argv && o->n_scenario)
+		return usage_error("--scenario and a guest command exclude each other", NULL);
+	return true;
+}

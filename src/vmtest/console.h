@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The guest console protocol. /init (initramfs.c) prints marker lines around each run:
+ *
+ *   @@uffdwp-vmtest init release=R hugepages=N nodes=N   /init is running
+ *   @@uffdwp-vmtest begin scenario NAME | begin command
+ *   @@uffdwp-vmtest end scenario NAME status=S | end command status=S
+ *   @@uffdwp-vmtest done                                 every run finished
+ *
+ * Inside a scenario run the parser also keeps the tracer's last {"type":"summary",...} line
+ * and the scenario's own self-check "scenario: NAME verdict=ok|bug|skip REASON". Markers are
+ * matched anywhere in a line: output without a final newline may precede them.
+ */
+#ifndef UFFDWP_VMTEST_CONSOLE_H
+#define UFFDWP_VMTEST_CONSOLE_H
+#include "vmtest.h"
+
+#include <stdio.h>
+
+#define CONSOLE_MARKER "@@uffdwp-vmtest"
+#define CONSOLE_TAIL_LINES 30
+/* Printed without a newline by the x86 boot stub's error() (arch/x86/boot/compressed/misc.c) */
+#define CONSOLE_HALTED "System halted"
+
+struct guest_run {
+	char name[64];			/* scenario name, or "command" */
+	bool is_command;
+	bool ended;			/* its end marker was seen */
+	int status;			/* exit status of the tracer (or the command) */
+	char *summary;			/* the tracer's summary JSON line (malloc'd) */
+	long findings, lost;		/* from the summary; -1 when absent */
+	char verdict[16];		/* scenario self-check: ok, bug, skip; "" = none */
+	char verdict_reason[160];
+};
+
+struct console {
+	bool kernel_started;		/* the kernel printed its "Linux version" banner */
+	bool init_started;
+	bool done;
+	char panic[200];		/* the "Kernel panic" line, or the decompressor's
+					 * "... -- System halted"; "" if none */
+	bool halted;			/* the boot stub halted: QEMU will never exit */
+	char release[80];
+	int hugepages, numa_nodes;
+	struct guest_run runs[VMTEST_MAX_LIST];
+	int n_runs;
+	struct guest_run *current;	/* between a begin and its end marker */
+	char tail[CONSOLE_TAIL_LINES][200];	/* last lines, for a failure's diagnosis */
+	int tail_next, tail_count;
+};
+
+void console_init(struct console *c);
+/* Parses one console line (no trailing newline); returns true for a marker line. */
+bool console_feed(struct console *c, const char *line);
+/* Prints the last console lines to f, each prefixed with prefix. */
+void console_print_tail(const struct console *c, FILE *f, const char *prefix);
+
+#endif

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What goes into the guest, and the initramfs that carries it. */
+#ifndef UFFDWP_VMTEST_INITRAMFS_H
+#define UFFDWP_VMTEST_INITRAMFS_H
+#include "vmtest.h"
+
+#include <stdio.h>
+
+struct payload {
+	char *tracer;			/* NULL: not found (fatal only when scenarios run) */
+	char *scenarios_dir;		/* NULL: not found */
+	char *available[VMTEST_MAX_LIST];	/* every scenario binary, packed in both modes */
+	int n_available;
+	const char *run[VMTEST_MAX_LIST];	/* scenarios to run, in order (scenario mode) */
+	int n_run;
+};
+
+/* Finds the tracer and the scenarios and picks the ones to run; false after one error line. */
+bool payload_resolve(const struct vmtest_opts *opts, struct payload *p);
+
+/* Writes the initramfs (newc cpio) for opts/p to f; false after one error line. */
+bool initramfs_write(const struct vmtest_opts *opts, const struct payload *p, FILE *f);
+
+#endif

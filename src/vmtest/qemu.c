@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * QEMU child process: command line, console streaming and the deadlines that turn a
+ * kernel that does not boot into an answer instead of a hang:
+ *  - the kernel banner ("Linux version") must appear within BANNER_DEADLINE_*: it comes
+ *    right after decompression (~3 s under TCG here, < 1 s under KVM);
+ *  - /init must print its marker within INIT_DEADLINE;
+ *  - the whole run must end within --timeout.
+ * earlyprintk makes the boot stub and early boot errors visible; a halted boot stub
+ * (console.h: CONSOLE_HALTED) ends QEMU at once.
+ */
+#include "qemu.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define BANNER_DEADLINE_KVM 8
+#define BANNER_DEADLINE_TCG 60
+#define INIT_DEADLINE 300
+#define LINE_MAX_LEN 65536
+
+/* Guest defaults that the scenarios need (issue 3); /init mounts the rest. */
+static const char base_cmdline[] =
+	"console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1 numa=fake=2 numa_balancing=disable "
+	"hugepagesz=2M hugepages=64 transparent_hugepage=madvise rdinit=/init";
+
+struct qemu_child {
+	pid_t pid;
+	int out_fd;		/* serial console */
+	int err_fd;		/* QEMU's own diagnostics */
+};
+
+struct line_buf {
+	char data[LINE_MAX_LEN + 1];	/* + the terminating NUL of a full line */
+	size_t len;
+};
+
+static void build_argv(const struct vmtest_opts *o, const char *initramfs,
+		       enum accel_choice accel, char *cmdline, size_t cmdline_size,
+		       char smp[16], const char **argv)
+{
+	int n = 0;
+
+	snprintf(cmdline, cmdline_size, "%s%s%s", base_cmdline, o->cmdline_extra ? " " : "",
+		 o->cmdline_extra ? o->cmdline_extra : "");
+	snprintf(smp, 16, "%d", o->smp);
+	argv[n++] = o->qemu;
+	argv[n++] = "-accel";
+	argv[n++] = accel == ACCEL_KVM ? "kvm" : "tcg";
+	if (accel == ACCEL_KVM) {
+		argv[n++] = "-cpu";
+		argv[n++] = "host";
+	}
+	argv[n++] = "-m";
+	argv[n++] = o->mem;
+	argv[n++] = "-smp";
+	argv[n++] = smp;
+	/* No default devices (no NIC option ROM, no VGA): only the serial console. */
+	argv[n++] = "-nodefaults";
+	argv[n++] = "-display";
+	argv[n++] = "none";
+	argv[n++] = "-chardev";
+	argv[n++] = "stdio,id=console,signal=off";
+	argv[n++] = "-serial";
+	argv[n++] = "chardev:console";
+	argv[n++] = "-no-reboot";	/* with panic=-1, a panic ends QEMU */
+	argv[n++] = "-kernel";
+	argv[n++] = o->kernel;
+	argv[n++] = "-initrd";
+	argv[n++] = initramfs;
+	argv[n++] = "-append";
+	argv[n++] = cmdline;
+	argv[n] = NULL;
+}
+
+static bool spawn(const char **argv, struct qemu_child *child, struct vm_result *res)
+{
+	int out[2], err[2];
+
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+		snprintf(res->qemu_error, sizeof(res->qemu_error), "pipe: %s", strerror(errno));
+		return false;
+	}
+	child->pid = fork();
+	if (child->pid < 0) {
+		snprintf(res->qemu_error, sizeof(res->qemu_error), "fork: %s", strerror(errno));
+		return false;
+	}
+	if (child->pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		dup2(devnull, STDIN_FILENO);
+		dup2(out[1], STDOUT_FILENO);
+		dup2(err[1], STDERR_FILENO);
+		execvp(argv[0], (char *const *)argv);
+		dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	child->out_fd = out[0];
+	child->err_fd = err[0];
+	return true;
+}
+
+/*
+ * Splits buffered bytes into lines ("\r\n" from the serial line counts as one end). A line
+ * longer than the buffer, or the unterminated rest at the end (flush), goes out as it is.
+ */
+static void deliver_lines(struct line_buf *b, struct console *c, console_echo_fn echo,
+			  bool flush)
+{
+	char *start = b->data;
+
+	for (;;) {
+		size_t left = b->data + b->len - start;
+		char *nl = memchr(start, '\n', left);
+		char *end = nl;
+		bool marker;
+
+		if (!nl && left && (flush || left == LINE_MAX_LEN))
+			end = start + left;
+		if (!end)
+			break;
+		*end = '\0';
+		if (end > start && end[-1] == '\r')
+			end[-1] = '\0';
+		marker = console_feed(c, start);
+		echo(c, start, marker);
+		start = nl ? nl + 1 : end;
+	}
+	b->len -= start - b->data;
+	memmove(b->data, start, b->len);
+}
+
+/* Keeps QEMU's last stderr line (its reason when it refuses an image). */
+static void keep_last_error(char *dst, size_t size, const char *buf, ssize_t n)
+{
+	char tmp[512];
+	char *line, *save = NULL;
+
+	if (n >= (ssize_t)sizeof(tmp))
+		n = sizeof(tmp) - 1;
+	memcpy(tmp, buf, n);
+	tmp[n] = '\0';
+	for (line = strtok_r(tmp, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save))
+		snprintf(dst, size, "%s", line);
+}
+
+/* Seconds until the earliest deadline that still applies, and which one it is. */
+static double next_deadline(const struct vmtest_opts *o, const struct console *c,
+			    enum accel_choice accel, double elapsed, enum vm_end *which,
+			    unsigned int *limit)
+{
+	unsigned int banner = accel == ACCEL_KVM ? BANNER_DEADLINE_KVM : BANNER_DEADLINE_TCG;
+
+	*which = VM_TIMEOUT;
+	*limit = o->timeout_s;
+	if (!c->kernel_started && banner < *limit) {
+		*which = VM_NO_BANNER;
+		*limit = banner;
+	} else if (!c->init_started && INIT_DEADLINE < *limit) {
+		*which = VM_NO_INIT;
+		*limit = INIT_DEADLINE;
+	}
+	return *limit - elapsed;
+}
+
+static void stream_until_exit(const struct vmtest_opts *o, struct qemu_child *child,
+			      struct console *c, console_echo_fn echo, struct vm_result *res,
+			      double start)
+{
+	static struct line_buf buf;
+	struct pollfd fds[2] = {
+		{ .fd = child->out_fd, .events = POLLIN },
+		{ .fd = child->err_fd, .events = POLLIN },
+	};
+	int open_fds = 2;
+
+	buf.len = 0;
+	while (open_fds > 0) {
+		double now = vmtest_now() - start;
+		enum vm_end which;
+		double left = next_deadline(o, c, res->accel, now, &which, &res->deadline_s);
+		char tmp[4096];
+		ssize_t n;
+
+		if (left <= 0 || c->halted) {
+			res->end = c->halted ? VM_EXITED : which;
+			kill(child->pid, SIGKILL);
+			break;
+		}
+		if (poll(fds, 2, (int)(left * 1000) + 1) < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < 2; i++) {
+			if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			n = i == 0 ? read(fds[i].fd, buf.data + buf.len, LINE_MAX_LEN - buf.len)
+				   : read(fds[i].fd, tmp, sizeof(tmp));
+			if (n <= 0) {
+				close(fds[i].fd);
+				fds[i].fd = -1;
+				open_fds--;
+			} else if (i == 0) {
+				buf.len += n;
+				deliver_lines(&buf, c, echo, false);
+				if (memmem(buf.data, buf.len, CONSOLE_HALTED, strlen(CONSOLE_HALTED)))
+					deliver_lines(&buf, c, echo, true);	/* no newline follows */
+				if (c->init_started && !res->boot_seconds)
+					res->boot_seconds = vmtest_now() - start;
+			} else {
+				keep_last_error(res->qemu_error, sizeof(res->qemu_error), tmp, n);
+			}
+		}
+	}
+	deliver_lines(&buf, c, echo, true);
+	for (int i = 0; i < 2; i++)
+		if (fds[i].fd >= 0)
+			close(fds[i].fd);
+}
+
+void qemu_run(const struct vmtest_opts *o, const char *initramfs, enum accel_choice accel,
+	      struct console *c, console_echo_fn echo, struct vm_result *res)
+{
+	char cmdline[4096], smp[16];
+	const char *argv[40];
+	struct qemu_child child;
+	double start = vmtest_now();
+
+	memset(res, 0, sizeof(*res));
+	res->accel = accel;
+	res->end = VM_EXITED;
+	build_argv(o, initramfs, accel, cmdline, sizeof(cmdline), smp, argv);
+	if (!spawn(argv, &child, res)) {
+		res->end = VM_START_FAILED;
+		return;
+	}
+	stream_until_exit(o, &child, c, echo, res, start);
+	waitpid(child.pid, &res->qemu_status, 0);
+	if (WIFEXITED(res->qemu_status) && WEXITSTATUS(res->qemu_status) == 127 &&
+	    !c->kernel_started && res->end == VM_EXITED)
+		res->end = VM_START_FAILED;
+	res->total_seconds = vmtest_now() - start;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * uffdwp-vmtest: boot a kernel image in QEMU with a generated initramfs, run the scenarios
+ * under uffdwp-trace (or one command) and turn the outcome into a git-bisect exit status.
+ *
+ * Flow (main.c): args -> initramfs -> accel -> qemu (streams the console into console.c)
+ * -> report.
+ */
+#ifndef UFFDWP_VMTEST_H
+#define UFFDWP_VMTEST_H
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Exit statuses: the `git bisect run` contract (issue 3). */
+enum vmtest_exit {
+	VMTEST_GOOD = 0,	/* everything ran, no finding */
+	VMTEST_BAD = 1,		/* a finding: the kernel is bad */
+	VMTEST_SKIP = 125,	/* could not decide (also usage errors: bisect must not blame) */
+};
+
+/* Exit statuses of uffdwp-trace (issue 2). */
+enum tracer_exit {
+	TRACER_CLEAN = 0,
+	TRACER_FINDINGS = 1,
+	TRACER_ERROR = 2,
+	TRACER_INCONCLUSIVE = 3,
+};
+
+enum output_mode { OUTPUT_TEXT, OUTPUT_TAP, OUTPUT_JSON };
+enum accel_choice { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
+
+#define VMTEST_MAX_LIST 256
+
+struct vmtest_opts {
+	const char *kernel;		/* image to boot (resolved from --debian too) */
+	const char *debian;		/* "6.1" or "6.12" when --debian was given */
+	const char *add[VMTEST_MAX_LIST];
+	int n_add;
+	const char *scenario[VMTEST_MAX_LIST];	/* --scenario; empty = all found */
+	int n_scenario;
+	char **guest_argv;		/* after "--"; NULL = scenario mode */
+	const char *mem;
+	int smp;
+	const char *cmdline_extra;
+	unsigned int timeout_s;		/* whole run, boot included */
+	enum output_mode output;
+	enum accel_choice accel;
+	const char *tracer;		/* uffdwp-trace to pack; NULL = beside this binary */
+	const char *scenarios_dir;	/* NULL = build/scenarios beside this binary */
+	const char *qemu;
+	const char *busybox;
+	bool keep_initramfs;		/* print and keep the generated cpio (debugging) */
+	bool verbose;			/* stream the kernel's boot log too */
+};
+
+/* args.c */
+/* Parses argv into opts; on error prints one line (and usage) and returns false. */
+bool vmtest_parse_args(int argc, char **argv, struct vmtest_opts *opts);
+
+/* util.c: small helpers shared by the other files. */
+extern char vmtest_last_error[512];	/* what vmtest_err() printed last */
+/* Prints "uffdwp-vmtest: MESSAGE" on stderr and keeps MESSAGE in vmtest_last_error. */
+void vmtest_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *vmtest_self_dir(void);		/* directory of this executable (malloc'd) */
+char *vmtest_path_join(const char *dir, const char *name);	/* malloc'd */
+bool vmtest_is_executable(const char *path);
+double vmtest_now(void);		/* CLOCK_MONOTONIC seconds */
+char *vmtest_shell_quote(const char *s);	/* '...' form for /bin/sh (malloc'd) */
+
+#endif

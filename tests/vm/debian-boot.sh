@@ -1,0 +1,34 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Debian's 6.1 and 6.12 kernels boot, run a guest command and report its status.
+. "$(dirname "$0")/lib.sh"
+
+tap_plan 5
+
+for ver in 6.1 6.12; do
+	image=$CACHE/debian-$ver/vmlinuz
+	if ! need_image "$image"; then
+		tap_skip "debian $ver: uname -r" "no image at $image (run make setup)"
+		continue
+	fi
+	vmtest --debian "$ver" -- uname -r
+	expect "debian $ver: uname -r" 0 "^$(echo "$ver" | sed 's/\./\\./')\.[0-9].*-amd64\$"
+done
+
+if need_image "$DEBIAN_61"; then
+	echo guest-says-hi > "$WORK/greeting"
+	vmtest --debian 6.1 --tap --add "$WORK/greeting" -- sh -c 'cat /bin/greeting; exit 3'
+	expect "a failing guest command exits 1" 1 '^not ok 1 - command # exited 3$'
+	name="--add file on PATH, guest output as TAP comments"
+	grep -q '^# guest-says-hi$' "$WORK/out" && tap_ok "$name" ||
+		tap_not_ok "$name" "no '# guest-says-hi' line"
+	vmtest --debian 6.1 -- sh -c 'exit 125'
+	expect "a guest command's 125 is passed on" 125 "${RESULT_125}undecided: command: exited 125"
+else
+	for t in "a failing guest command exits 1" \
+		 "--add file on PATH, guest output as TAP comments" \
+		 "a guest command's 125 is passed on"; do
+		tap_skip "$t" "no Debian 6.1 image at $DEBIAN_61 (run make setup)"
+	done
+fi
+tap_done

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The real tracer inside Debian's own kernels (BTF, kprobes, fentry): every
+# kernel hook attaches by fentry (or kprobe with --no-fentry) and reports the
+# issue 2 workload: 16 WP messages seen both by handle_userfault and read().
+. "$(dirname "$0")/lib.sh"
+tap_plan 19
+
+# guest_trace NAME KERNEL-OPTION TRACER-ARGS: the tracer's JSON summary in $WORK/summary
+guest_trace() {
+	"$VMTEST" $2 -- uffdwp-trace --json --strict $3 -- wp-threads > "$WORK/out" 2>&1
+	echo $? > "$WORK/status"
+	grep -o '{"type":"summary".*}' "$WORK/out" | tail -n1 > "$WORK/summary"
+}
+
+# expect NAME PATTERN: the summary contains PATTERN
+expect() {
+	if grep -q -- "$2" "$WORK/summary"; then tap_ok "$1"; else tap_not_ok "$1" "summary lacks $2"; fi
+}
+
+for kernel in 6.1 6.12; do
+	image=$CACHE/debian-$kernel/vmlinuz
+	if [ ! -f "$image" ]; then
+		for i in 1 2 3 4 5 6 7; do tap_skip "Debian $kernel: tracer in the guest" "no $image (run make setup)"; done
+		continue
+	fi
+	guest_trace "$kernel" "--debian $kernel" ""
+	if [ "$(cat "$WORK/status")" = 0 ]; then tap_ok "Debian $kernel: traced run is clean (vmtest exit 0)"
+	else tap_not_ok "Debian $kernel: traced run is clean" "vmtest exit $(cat "$WORK/status")"; fi
+	for hook in change_protection zap handle_userfault; do
+		expect "Debian $kernel: $hook attached by fentry" "\"$hook\":\"fentry\""
+	done
+	expect "Debian $kernel: migration by its tracepoint" '"remove_migration_pte":"tracepoint"'
+	expect "Debian $kernel: 16 WP messages read and 16 handle_userfault" '"uffd_wp_message":16.*"handle_userfault":16'
+	expect "Debian $kernel: change_protection events, nothing lost" '"change_protection":[1-9][0-9]*.*"lost":0'
+done
+
+image=$CACHE/debian-6.1/vmlinuz
+if [ -f "$image" ]; then
+	guest_trace 6.1-kprobe "--debian 6.1" --no-fentry
+	for hook in change_protection zap handle_userfault; do
+		expect "Debian 6.1 --no-fentry: $hook attached by kprobe" "\"$hook\":\"kprobe\""
+	done
+	expect "Debian 6.1 --no-fentry: the same 16 WP messages" '"uffd_wp_message":16.*"handle_userfault":16'
+	expect "Debian 6.1 --no-fentry: verdict clean" '"verdict":"clean"'
+else
+	for i in 1 2 3 4 5; do tap_skip "Debian 6.1 --no-fentry" "no $image (run make setup)"; done
+fi
+tap_done
