@@ -67,7 +67,7 @@
  *   CONFIG_MIGRATION=y and CONFIG_DEVICE_PRIVATE=n (both Debian configs, the
  *   shared/kernels config and the 6.18 host).  The types are counted down from
  *   1 << MAX_SWAPFILES_SHIFT: 5.19..6.1 have SWP_SWAPIN_ERROR on top (31),
- *   6.2+ (15520a3f0469 "mm: use pte markers for swap errors") do not, so
+ *   6.2+ ("mm: use pte markers for swap errors") do not, so
  *   marker = 30 on 6.1 and 31 on 6.2+; SWP_DEVICE_NUM (4 with
  *   CONFIG_DEVICE_PRIVATE) sits between the marker and the 3 migration types.
  */

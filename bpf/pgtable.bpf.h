@@ -10,8 +10,11 @@
  * and call
  *   pgtable_walk_emit(ctx, mm, start, end, source_kind, hook);
  * It returns the number of runs emitted (records lost in event_reserve()
- * included), or -1 when the tables cannot be reached (no mm->pgd, no
- * direct-map base).
+ * included), 0 for an empty range or no mm (kernel thread), or -1 when the
+ * tables cannot be reached (no mm->pgd, no direct-map base).  Also:
+ *   pgtable_decode_entry(val, level)  PTE_ST_* of one raw entry a hook holds
+ *   pgtable_state_lost_wp(state)      the f1eb1bacfba9 invariant, violated?
+ * Loader knobs (all optional): see arch_x86.bpf.h.
  *
  * Record fields: start/end = the run, mm = the walked mm (not necessarily
  * current's), u.run.state = PTE_ST_*, u.run.level = level of the entries
@@ -23,7 +26,8 @@
  * State bits (decoding in arch_*.bpf.h), following the kernel's predicates:
  *   NONE                 pte_none() / an empty upper-level entry (skipped whole)
  *   PRESENT [WRITE] [DIRTY] [UFFD_WP]
- *                        pte_present(); PROT_NONE / NUMA-hinting entries count
+ *                        pte_present(); DIRTY = pte_dirty() (6.6+: hardware or
+ *                        saved dirty); PROT_NONE / NUMA-hinting entries count
  *                        as present (as pte_present() and pagemap do), their
  *                        WRITE bit is whatever the entry holds (normally clear)
  *   SWAP [UFFD_WP]       any other entry (is_swap_pte()), UFFD_WP from
