@@ -704,6 +704,19 @@ static inline void rows_end(struct scen_rows *t)
 	scen_end(v, "%s", t->detail);
 }
 
+/* The main() of a scenario run once per backing: one row each, then the verdict. */
+static inline int scen_run_backings(const char *name, const enum backing *backings, size_t n,
+				    void (*run_backing)(struct scen_rows *, enum backing))
+{
+	struct scen_rows rows = { 0 };
+
+	scen_begin(name);
+	for (size_t i = 0; i < n; i++)
+		run_backing(&rows, backings[i]);
+	rows_end(&rows);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Page contents                                                       */
 

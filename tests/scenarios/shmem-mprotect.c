@@ -44,10 +44,7 @@ static void run_backing(struct scen_rows *rows, enum backing b)
 int main(void)
 {
 	static const enum backing backings[] = { BACKING_SHMEM, BACKING_HUGETLB_SHARED };
-	struct scen_rows rows = { 0 };
 
-	scen_begin("shmem-mprotect");
-	for (size_t i = 0; i < sizeof(backings) / sizeof(backings[0]); i++)
-		run_backing(&rows, backings[i]);
-	rows_end(&rows);
+	return scen_run_backings("shmem-mprotect", backings, sizeof(backings) / sizeof(backings[0]),
+				 run_backing);
 }
