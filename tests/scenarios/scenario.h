@@ -751,6 +751,28 @@ static inline void region_fill(struct region *r, unsigned int gen)
 		page_fill(r->addr + i * r->page_size, r->page_size, page_tag(i, gen));
 }
 
+/*
+ * The common start of a per-backing scenario: map @npages of backing @b, fill
+ * them, register them for WP and protect them all.  Returns the uffd, or -1
+ * after adding a skip row when the backing is not available here.
+ */
+static inline int region_map_protected(struct scen_rows *rows, struct region *r, enum backing b,
+				       size_t npages)
+{
+	const char *why = region_map(r, b, npages);
+	int uffd;
+
+	if (why) {
+		rows_add(rows, b, VERDICT_SKIP, "%s", why);
+		return -1;
+	}
+	region_fill(r, 0);
+	uffd = uffd_new(0);
+	uffd_register(uffd, r->addr, r->len, UFFDIO_REGISTER_MODE_WP);
+	uffd_writeprotect(uffd, r->addr, r->len, true);
+	return uffd;
+}
+
 /* Number of pages that do not hold generation gen. */
 static inline size_t region_mismatches(const struct region *r, unsigned int gen)
 {

@@ -17,19 +17,12 @@ static void run_backing(struct scen_rows *rows, enum backing b)
 {
 	size_t wp_bits, subpages;
 	unsigned int wp_msgs;
-	const char *why;
 	struct region r;
 	int uffd;
 
-	why = region_map(&r, b, NPAGES);
-	if (why) {
-		rows_add(rows, b, VERDICT_SKIP, "%s", why);
+	uffd = region_map_protected(rows, &r, b, NPAGES);
+	if (uffd < 0)
 		return;
-	}
-	region_fill(&r, 0);
-	uffd = uffd_new(0);
-	uffd_register(uffd, r.addr, r.len, UFFDIO_REGISTER_MODE_WP);
-	uffd_writeprotect(uffd, r.addr, r.len, true);
 	SCEN_CHECK(madvise(r.addr, r.len, MADV_DONTNEED));
 
 	subpages = r.len / SCEN_PAGE_SIZE;

@@ -16,20 +16,13 @@ static void run_backing(struct scen_rows *rows, enum backing b)
 {
 	unsigned int wp_msgs;
 	long writer_faults;
-	const char *why;
 	struct region r;
 	size_t wp_bits;
 	int uffd;
 
-	why = region_map(&r, b, NPAGES);
-	if (why) {
-		rows_add(rows, b, VERDICT_SKIP, "%s", why);
+	uffd = region_map_protected(rows, &r, b, NPAGES);
+	if (uffd < 0)
 		return;
-	}
-	region_fill(&r, 0);
-	uffd = uffd_new(0);
-	uffd_register(uffd, r.addr, r.len, UFFDIO_REGISTER_MODE_WP);
-	uffd_writeprotect(uffd, r.addr, r.len, true);
 	uffd_unregister(uffd, r.addr, r.len);
 
 	wp_bits = count_uffd_wp(r.addr, r.len);
