@@ -87,11 +87,22 @@ static const struct bpf_insn return_zero[] = {
 	{ .code = BPF_JMP | BPF_EXIT },
 };
 
+/* The attach result of a calibration probe; both descriptors are closed. */
+static int attach_result(int prog, int link)
+{
+	int err = link < 0 ? -errno : 0;
+
+	if (link >= 0)
+		close(link);
+	close(prog);
+	return err;
+}
+
 static int try_fentry(int btf_id)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
 		    .attach_btf_id = btf_id);
-	int prog, link, err = 0;
+	int prog, link;
 
 	prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "uffdwp_probe", "GPL", return_zero, 2, &opts);
 	if (prog < 0)
@@ -99,12 +110,7 @@ static int try_fentry(int btf_id)
 	link = bpf_link_create(prog, 0, BPF_TRACE_FENTRY, NULL);
 	if (link < 0)
 		link = bpf_raw_tracepoint_open(NULL, prog);
-	if (link < 0)
-		err = -errno;
-	else
-		close(link);
-	close(prog);
-	return err;
+	return attach_result(prog, link);
 }
 
 static int read_int_file(const char *path, int *val)
@@ -201,7 +207,7 @@ static int try_perf_tracepoint(const char *tp, const char **why)
 static int try_raw_tracepoint(const struct btf *btf, const char *tp, const char **why)
 {
 	char type[128];
-	int prog, link, err = 0;
+	int prog;
 
 	snprintf(type, sizeof(type), "btf_trace_%s", tp);
 	if (btf__find_by_name_kind(btf, type, BTF_KIND_TYPEDEF) < 0) {
@@ -211,13 +217,7 @@ static int try_raw_tracepoint(const struct btf *btf, const char *tp, const char 
 	prog = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "uffdwp_probe", "GPL", return_zero, 2, NULL);
 	if (prog < 0)
 		return -errno;
-	link = bpf_raw_tracepoint_open(tp, prog);
-	if (link < 0)
-		err = -errno;
-	else
-		close(link);
-	close(prog);
-	return err;
+	return attach_result(prog, bpf_raw_tracepoint_open(tp, prog));
 }
 
 static bool btf_func_layout(const struct btf *btf, const char *func, struct hook_choice *c)

@@ -86,6 +86,7 @@ struct session {
 	int target_pidfd;
 	bool target_is_child;
 	bool target_exited;
+	bool target_reaped;
 	int target_status;
 	__u64 t0_ns;
 	__u64 counts[EV_KIND_MAX];
@@ -170,6 +171,7 @@ static bool target_gone(struct session *s)
 
 		if (waitpid(s->target, &status, WNOHANG) == s->target) {
 			s->target_status = status;
+			s->target_reaped = true;
 			return true;
 		}
 		return false;
@@ -251,7 +253,7 @@ static void print_summary_json(struct session *s, size_t findings, const char *w
 	json_obj_end(&j);
 	json_u64(&j, "findings", findings);
 	json_i64(&j, "target_pid", s->target);
-	if (s->target_is_child && WIFEXITED(s->target_status))
+	if (s->target_reaped && WIFEXITED(s->target_status))
 		json_i64(&j, "target_exit", WEXITSTATUS(s->target_status));
 	json_str(&j, "verdict", why ? "inconclusive" : findings ? "findings" : "clean");
 	if (why)
@@ -347,8 +349,8 @@ static void follow_target(struct session *s)
 	}
 	/* sched_process_exit fires before the parent can reap: all events are queued */
 	ring_buffer__consume(s->rb);
-	if (s->target_is_child && !s->target_status && !stop_requested)
-		waitpid(s->target, &s->target_status, 0);
+	if (s->target_is_child && !s->target_reaped && !stop_requested)
+		s->target_reaped = waitpid(s->target, &s->target_status, 0) == s->target;
 }
 
 static int finish(struct session *s)
