@@ -25,7 +25,7 @@ static const char doc[] =
 	"  uffdwp-trace --probe               which mechanism each hook gets on this kernel\n"
 	"  uffdwp-trace --record run.uwt -- ./app;  uffdwp-trace replay run.uwt";
 
-static const char args_doc[] = "(-p PID | [--] CMD [ARGS...])\nreplay [--json] FILE";
+static const char args_doc[] = "(-p PID | [--] CMD [ARGS...])\nreplay [-v] [--json] FILE";
 
 enum { OPT_PROBE = 1000, OPT_STRICT, OPT_RECORD, OPT_DEBUG, OPT_NO_FOLLOW, OPT_NO_FENTRY };
 
@@ -115,22 +115,24 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 static int replay_main(int argc, char **argv)
 {
-	bool json = false;
+	unsigned flags = 0;
 	const char *file = NULL;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
-			json = true;
+			flags |= REPLAY_JSON;
+		else if (!strcmp(argv[i], "--verbose") || !strcmp(argv[i], "-v"))
+			flags |= REPLAY_EVENTS;
 		else if (!file && argv[i][0] != '-')
 			file = argv[i];
 		else
 			file = NULL, i = argc;
 	}
 	if (!file) {
-		fprintf(stderr, "uffdwp-trace: usage: uffdwp-trace replay [--json] FILE\n");
+		fprintf(stderr, "uffdwp-trace: usage: uffdwp-trace replay [-v] [--json] FILE\n");
 		return EXIT_ERROR;
 	}
-	return uffdwp_replay(file, json, stdout);
+	return uffdwp_replay(file, flags, stdout);
 }
 
 int main(int argc, char **argv)

@@ -6,6 +6,7 @@
 
 #include "model/checker.h"
 #include "model/record.h"
+#include "report/events.h"
 #include "report/findings.h"
 
 #define OFF_FORMAT	8
@@ -159,6 +160,9 @@ struct replay {
 	struct checker *c;
 	struct uffdwp_event *batch;
 	uint64_t nread;
+	unsigned flags;		/* REPLAY_* */
+	FILE *out;
+	__u64 t0_ns;
 };
 
 static int fail(const struct replay *rp, const char *why)
@@ -178,6 +182,18 @@ static int read_header(struct replay *rp)
 	return why ? fail(rp, why) : 0;
 }
 
+static void print_event(struct replay *rp, const struct uffdwp_event *ev)
+{
+	if (!(rp->flags & REPLAY_EVENTS))
+		return;
+	if (!rp->t0_ns)
+		rp->t0_ns = ev->ts_ns;
+	if (rp->flags & REPLAY_JSON)
+		event_print_json(rp->out, ev);
+	else
+		event_print_text(rp->out, ev, rp->t0_ns);
+}
+
 static int feed_records(struct replay *rp)
 {
 	char why[160];
@@ -193,6 +209,7 @@ static int feed_records(struct replay *rp)
 					 rp->batch[i].hook);
 				return fail(rp, why);
 			}
+			print_event(rp, &rp->batch[i]);
 			checker_feed(rp->c, &rp->batch[i]);
 		}
 		if (got % sizeof(*rp->batch)) {
@@ -213,8 +230,10 @@ static int feed_records(struct replay *rp)
 	return 0;
 }
 
-static void print_results(const struct replay *rp, bool json, FILE *out)
+static void print_results(const struct replay *rp, FILE *out)
 {
+	bool json = rp->flags & REPLAY_JSON;
+
 	if (json) {
 		findings_print_json(out, rp->c);
 	} else {
@@ -225,9 +244,9 @@ static void print_results(const struct replay *rp, bool json, FILE *out)
 	findings_print_summary(out, rp->c, json);
 }
 
-int uffdwp_replay(const char *path, bool json, FILE *out)
+int uffdwp_replay(const char *path, unsigned flags, FILE *out)
 {
-	struct replay rp = { .path = path };
+	struct replay rp = { .path = path, .flags = flags, .out = out };
 	int status;
 
 	rp.f = fopen(path, "rb");
@@ -245,7 +264,7 @@ int uffdwp_replay(const char *path, bool json, FILE *out)
 		status = feed_records(&rp);
 	if (!status) {
 		checker_finish(rp.c);
-		print_results(&rp, json, out);
+		print_results(&rp, out);
 		status = checker_nfindings(rp.c) ? 1 : 0;
 	}
 	free(rp.batch);

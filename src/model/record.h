@@ -53,6 +53,9 @@ const char *record_parse_header(const unsigned char buf[RECORD_HEADER_SIZE],
 /* Replays a recording through the checker and prints findings and a
  * summary to out.  Returns 0 (clean), 1 (findings) or 2 (unreadable file,
  * after one line on stderr). */
-int uffdwp_replay(const char *path, bool json, FILE *out);
+/* Replay flags */
+#define REPLAY_JSON	(1u << 0)	/* JSON lines instead of text */
+#define REPLAY_EVENTS	(1u << 1)	/* also print every record (-v) */
+int uffdwp_replay(const char *path, unsigned flags, FILE *out);
 
 #endif

@@ -50,7 +50,7 @@ static int replay_to(const char *path, bool json, char *out, size_t len)
 	int status;
 
 	memset(out, 0, len);
-	status = uffdwp_replay(path, json, f);
+	status = uffdwp_replay(path, json ? REPLAY_JSON : 0, f);
 	fclose(f);
 	return status;
 }
