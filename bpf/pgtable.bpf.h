@@ -7,11 +7,12 @@
  * Include after the definitions of
  *   struct uffdwp_event *event_reserve(__u16 hook, __u32 kind);
  *   void event_submit(struct uffdwp_event *e);
+ *   void count_invariant_violation(__u32 hook);
  * and call
- *   pgtable_walk_emit(ctx, mm, start, end, source_kind, hook);
+ *   pgtable_walk(mm, start, end, source_kind, hook);
  * It returns the number of runs emitted (records lost in event_reserve()
- * included), 0 for an empty range or no mm (kernel thread), or -1 when the
- * tables cannot be reached (no mm->pgd, no direct-map base).  Also:
+ * included), or -1 for no mm (kernel thread), an empty range, or tables that
+ * cannot be reached (no mm->pgd, no direct-map base).  Also:
  *   pgtable_decode_entry(val, level)  PTE_ST_* of one raw entry a hook holds
  *   pgtable_state_lost_wp(state)      the f1eb1bacfba9 invariant, violated?
  * Loader knobs (all optional): see arch_x86.bpf.h.
@@ -122,6 +123,26 @@ struct pgt_loop_arg {
 	struct pgt_walk *w;
 };
 
+/* Decode one raw entry that a hook already holds (e.g. the PTE value of the
+ * migrate:set_migration_pte / remove_migration_pte tracepoints): level 1 for
+ * a PTE, 2 for a PMD. */
+static __always_inline __u32 pgtable_decode_entry(__u64 val, __u32 level)
+{
+	struct pgt_geom g = {};
+
+	arch_decode_setup(&g);
+	return arch_entry_decode(&g, val, level);
+}
+
+/* The invariant made explicit by f1eb1bacfba9: an entry never carries the
+ * uffd-wp bit and the write permission together (a writable migration entry
+ * restores a writable PTE). */
+static __always_inline int pgtable_state_lost_wp(__u32 state)
+{
+	return (state & (PTE_ST_WRITE | PTE_ST_UFFD_WP)) == (PTE_ST_WRITE | PTE_ST_UFFD_WP) &&
+	       (state & (PTE_ST_PRESENT | PTE_ST_MIGRATION));
+}
+
 static __always_inline __u64 pgt_entry_span(__u32 level)
 {
 	return 1ULL << arch_level_shift(level);
@@ -143,6 +164,9 @@ static __always_inline void pgt_emit_run(struct pgt_walk *w, __u8 capped)
 	e->u.run.level = w->run.level;
 	e->u.run.capped = capped;
 	e->u.run.sample = w->run.sample;
+	e->u.run.lost_wp = pgtable_state_lost_wp(w->run.state);
+	if (e->u.run.lost_wp)
+		count_invariant_violation(w->hook);
 	event_submit(e);
 }
 
@@ -261,29 +285,37 @@ static __always_inline void pgt_walk_finish(struct pgt_walk *w)
 		pgt_emit_run(w, w->capped);
 }
 
-static __noinline int pgtable_walk(struct mm_struct *mm, __u64 start, __u64 end,
-				   __u16 source_kind, __u16 hook)
+/*
+ * A global function: the verifier checks it once, on its own, with scalar
+ * arguments, instead of inside every hook that calls it (6.1 refuses the
+ * walk inlined into the change_protection/zap exit program).
+ */
+__noinline int pgtable_walk(__u64 mm, __u64 start, __u64 end, __u32 source_kind, __u32 hook)
 {
 	__u32 zero = 0;
 	struct pgt_scratch *sc = bpf_map_lookup_elem(&pgt_scratch, &zero);
 	struct pgt_loop_arg arg;
 	struct pgt_walk *w;
 
-	if (!sc)
+	if (!sc || !mm || start >= end || hook >= HOOK_MAX)
 		return -1;
 	w = &sc->walk;
 	if (sc->busy) {
-		/* Nested on this CPU (a hook inside a hook): report, do not clobber. */
-		struct pgt_walk nested = {};
+		/* Nested on this CPU (a hook inside a hook): say so, do not clobber. */
+		struct uffdwp_event *e = event_reserve(hook, EV_PTE_RUN);
 
-		pgt_walk_init(&nested, mm, start, end, source_kind, hook);
-		nested.capped = 1;
-		pgt_walk_finish(&nested);
-		return nested.runs;
+		if (e) {
+			e->mm = mm;
+			e->start = e->end = start & ~(PGT_PAGE_SIZE - 1);
+			e->u.run.source_kind = source_kind;
+			e->u.run.capped = 1;
+			event_submit(e);
+		}
+		return 1;
 	}
 	sc->busy = 1;
-	pgt_walk_init(w, mm, start, end, source_kind, hook);
-	if (arch_pgt_setup(&w->g, mm)) {
+	pgt_walk_init(w, (struct mm_struct *)mm, start, end, source_kind, hook);
+	if (arch_pgt_setup(&w->g, (struct mm_struct *)mm)) {
 		sc->busy = 0;
 		return -1;
 	}
@@ -297,34 +329,6 @@ static __noinline int pgtable_walk(struct mm_struct *mm, __u64 start, __u64 end,
 	pgt_walk_finish(w);
 	sc->busy = 0;
 	return w->runs;
-}
-
-/* Decode one raw entry that a hook already holds (e.g. the PTE value of the
- * migrate:set_migration_pte / remove_migration_pte tracepoints): level 1 for
- * a PTE, 2 for a PMD. */
-static __always_inline __u32 pgtable_decode_entry(__u64 val, __u32 level)
-{
-	struct pgt_geom g = {};
-
-	arch_decode_setup(&g);
-	return arch_entry_decode(&g, val, level);
-}
-
-/* The invariant made explicit by f1eb1bacfba9: an entry never carries the
- * uffd-wp bit and the write permission together (a writable migration entry
- * restores a writable PTE). */
-static __always_inline int pgtable_state_lost_wp(__u32 state)
-{
-	return (state & (PTE_ST_WRITE | PTE_ST_UFFD_WP)) == (PTE_ST_WRITE | PTE_ST_UFFD_WP) &&
-	       (state & (PTE_ST_PRESENT | PTE_ST_MIGRATION));
-}
-
-static __always_inline int pgtable_walk_emit(void *ctx, struct mm_struct *mm, __u64 start,
-					     __u64 end, __u16 source_kind, __u16 hook)
-{
-	if (!mm || start >= end)
-		return 0;
-	return pgtable_walk(mm, start, end, source_kind, hook);
 }
 
 #endif /* UFFDWP_PGTABLE_BPF_H */

@@ -9,8 +9,48 @@
  * process lifetime come from tracepoints, which every kernel we support has.
  */
 #include "uffdwp.bpf.h"
+#include "pgtable.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* ------------------------------------------------------------------ */
+/* Syscalls in flight: enter stashes the arguments, exit reports (the  */
+/* programs are at the end); kernel hooks ask what a thread is inside. */
+/* ------------------------------------------------------------------ */
+
+#define UFFDIO_ARG_MAX 48	/* the largest uffdio_* struct is uffdio_copy (40) */
+
+enum sys_kind {
+	SYS_IOCTL = 1,
+	SYS_READ,
+	SYS_MPROTECT,
+	SYS_MADVISE,
+	SYS_MUNMAP,
+	SYS_MREMAP,
+	SYS_FALLOCATE,
+	SYS_USERFAULTFD,
+};
+
+struct sys_stash {
+	__u32 kind;
+	__u64 args[6];
+	__u64 uarg[UFFDIO_ARG_MAX / 8];	/* ioctl: the uffdio struct as passed in */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);	/* tid */
+	__type(value, struct sys_stash);
+} sys_stash SEC(".maps");
+
+static __always_inline __u32 current_syscall(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sys_stash *s = bpf_map_lookup_elem(&sys_stash, &tid);
+
+	return s ? s->kind : 0;
+}
 
 /* ------------------------------------------------------------------ */
 /* Kernel function hooks: entry stashes the arguments, exit reports.   */
@@ -100,6 +140,25 @@ static __always_inline void report_zap(struct uffdwp_event *e, struct call_stash
 		e->u.zap.zap_flags = BPF_CORE_READ(details, zap_flags);
 		e->u.zap.even_cows = BPF_CORE_READ(details, even_cows);
 	}
+	e->u.zap.in_mremap = current_syscall() == SYS_MREMAP;
+}
+
+/* A migration entry or the entry that replaced it, decoded here: only the
+ * kernel side knows this kernel's swap-entry type numbers. */
+static __always_inline void report_migration_entry(struct uffdwp_event *e, __u32 where,
+						   __u64 entry, int order)
+{
+	__u32 level = order >= 9 ? 2 : 1;
+
+	e->u.mig.pte = entry;
+	e->u.mig.where = where;
+	e->u.mig.order = order;
+	e->u.mig.state = pgtable_decode_entry(entry, level);
+	if (where == MIG_SET_PTE || where == MIG_SET_PMD)
+		e->u.mig.state |= PTE_ST_MIGRATION;
+	e->u.mig.lost_wp = pgtable_state_lost_wp(e->u.mig.state);
+	if (e->u.mig.lost_wp)
+		count_invariant_violation(e->hook);
 }
 
 /* remove_migration_pmd / set_pmd_migration_entry: the PMD as left by the call. */
@@ -113,9 +172,27 @@ static __always_inline void report_migration_pmd(struct uffdwp_event *e, struct 
 	bpf_probe_read_kernel(&pmd, sizeof(pmd), pmdp);
 	e->start = BPF_CORE_READ(pvmw, address);
 	e->end = e->start + (1UL << 21);
-	e->u.mig.pte = pmd.pmd;
-	e->u.mig.where = where;
-	e->u.mig.order = 9;
+	report_migration_entry(e, where, pmd.pmd, 9);
+}
+
+/* Where a hook's exit walks the page tables: after the state changed.
+ * NUMA hinting (PROT_NONE) and zaps that drop markers on purpose (munmap,
+ * exit: ZAP_FLAG_DROP_MARKER) have nothing to confirm. */
+static __always_inline bool exit_walks(__u32 hook, struct call_stash *s)
+{
+	struct zap_details *details;
+
+	switch (hook) {
+	case HOOK_CHANGE_PROTECTION:
+		return !(s->role[ROLE_FLAGS] & UFFDWP_MM_CP_PROT_NUMA);
+	case HOOK_ZAP:
+		details = (struct zap_details *)s->role[ROLE_DETAILS];
+		return !details ||
+		       !(BPF_CORE_READ(details, zap_flags) & UFFDWP_ZAP_FLAG_DROP_MARKER);
+	case HOOK_MIGRATION_PTE:	/* function fallback: no PTE value in the record */
+		return true;
+	}
+	return false;
 }
 
 static __always_inline int on_func_exit(void *ctx, __u32 hook)
@@ -140,10 +217,10 @@ static __always_inline int on_func_exit(void *ctx, __u32 hook)
 	default:
 		kind = EV_MIGRATION_PTE;
 	}
+	vma = call_vma(s);
 	e = event_reserve(hook, kind);
 	if (!e)
-		goto out;
-	vma = call_vma(s);
+		goto walk;
 	event_set_vma(e, vma);
 	e->ret = func_ret(ctx, hook);
 	switch (hook) {
@@ -173,7 +250,13 @@ static __always_inline int on_func_exit(void *ctx, __u32 hook)
 		break;
 	}
 	event_submit(e);
-out:
+walk:
+	if (exit_walks(hook, s)) {
+		__u64 start = s->role[ROLE_START];
+		__u64 end = s->role[ROLE_END] ? s->role[ROLE_END] : start + PGT_PAGE_SIZE;
+
+		pgtable_walk((__u64)BPF_CORE_READ(vma, vm_mm), start, end, kind, hook);
+	}
 	bpf_map_delete_elem(&call_stash, &key);
 	return 0;
 }
@@ -198,6 +281,7 @@ int handle_userfault_enter(void *ctx)
 	struct vm_fault *vmf = (struct vm_fault *)func_arg(ctx, HOOK_HANDLE_USERFAULT, ROLE_VMF);
 	struct vm_area_struct *vma = BPF_CORE_READ(vmf, vma);
 	struct uffdwp_event *e;
+	__u64 addr;
 
 	if (!mm_is_traced((__u64)BPF_CORE_READ(vma, vm_mm)) && !traced_current())
 		return 0;
@@ -210,6 +294,10 @@ int handle_userfault_enter(void *ctx)
 	e->u.fault.reason = func_arg(ctx, HOOK_HANDLE_USERFAULT, ROLE_FLAGS);
 	e->u.fault.fault_flags = BPF_CORE_READ(vmf, flags);
 	event_submit(e);
+	/* the faulting entry: evidence for a WP fault the model did not expect */
+	addr = BPF_CORE_READ(vmf, address) & ~(PGT_PAGE_SIZE - 1);
+	pgtable_walk((__u64)BPF_CORE_READ(vma, vm_mm), addr, addr + PGT_PAGE_SIZE,
+		     EV_HANDLE_USERFAULT, HOOK_HANDLE_USERFAULT);
 	return 0;
 }
 
@@ -228,9 +316,7 @@ static __always_inline int on_migration_tp(__u32 hook, __u32 where, __u64 addr, 
 		return 0;
 	e->start = addr;
 	e->end = addr + (4096UL << order);
-	e->u.mig.pte = pte;
-	e->u.mig.where = where;
-	e->u.mig.order = order;
+	report_migration_entry(e, where, pte, order);
 	event_submit(e);
 	return 0;
 }
@@ -464,31 +550,6 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 #define UFFD_PAGEFAULT_FLAG_WP	(1UL << 1)
 #define UFFDIO_REGISTER_MODE_WP	(1UL << 1)
 
-#define UFFDIO_ARG_MAX 48	/* the largest uffdio_* struct is uffdio_copy (40) */
-
-enum sys_kind {
-	SYS_IOCTL = 1,
-	SYS_READ,
-	SYS_MPROTECT,
-	SYS_MADVISE,
-	SYS_MUNMAP,
-	SYS_MREMAP,
-	SYS_FALLOCATE,
-	SYS_USERFAULTFD,
-};
-
-struct sys_stash {
-	__u32 kind;
-	__u64 args[6];
-	__u64 uarg[UFFDIO_ARG_MAX / 8];	/* ioctl: the uffdio struct as passed in */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);	/* tid */
-	__type(value, struct sys_stash);
-} sys_stash SEC(".maps");
 
 /* userfaultfds open in traced processes: key tgid << 32 | fd */
 struct {
@@ -546,10 +607,19 @@ static __always_inline int sys_enter(__u32 kind, const __u64 args[6])
 	return 0;
 }
 
+/* Without change_protection/zap hooks, the syscall's return is the first
+ * point where the page tables can be confirmed. */
+static __always_inline void walk_after_syscall(__u64 start, __u64 end, __u32 kind)
+{
+	if (walk_at_syscall_exit)
+		pgtable_walk(current_mm(), start, end, kind, HOOK_SYSCALLS);
+}
+
 static __always_inline void report_uffd_ioctl(struct sys_stash *s, __s64 ret)
 {
 	__u64 cmd = s->args[1], nr = _IOC_NR(cmd), *in = s->uarg;
 	__u64 out[UFFDIO_ARG_MAX / 8] = {};
+	struct vma_info vi = {};
 	struct uffdwp_event *e;
 	__u32 kind;
 
@@ -576,10 +646,14 @@ static __always_inline void report_uffd_ioctl(struct sys_stash *s, __s64 ret)
 		wp_range_add(current_tgid(), in[0], in[0] + in[1]);
 	else if (ret == 0 && kind == EV_UFFD_UNREGISTER)
 		wp_range_del(current_tgid(), in[0], in[0] + in[1]);
+	/* every range ioctl starts with the address (range.start, copy.dst) */
+	if (kind != EV_UFFD_OPEN && kind != EV_UFFD_API)
+		vma_info_at(&vi, in[0]);
 	e = event_reserve(HOOK_SYSCALLS, kind);
 	if (!e)
 		return;
 	e->ret = ret;
+	event_set_vma_info(e, &vi);
 	/* what the kernel wrote back (features, ioctls, bytes copied) */
 	bpf_probe_read_user(out, sizeof(out), (void *)s->args[2]);
 	switch (kind) {
@@ -632,6 +706,12 @@ static __always_inline void report_uffd_ioctl(struct sys_stash *s, __s64 ret)
 		break;
 	}
 	event_submit(e);
+	/* A registration is rare and its walk is the model's baseline: which
+	 * pages are populated, and which are writable (exclusive anon). */
+	if (kind == EV_UFFD_REGISTER && ret == 0)
+		pgtable_walk(current_mm(), in[0], in[0] + in[1], kind, HOOK_SYSCALLS);
+	else if (kind == EV_UFFD_WRITEPROTECT && ret == 0)
+		walk_after_syscall(in[0], in[0] + in[1], kind);
 }
 
 struct uffd_msg_raw {
@@ -692,19 +772,28 @@ static __always_inline __u32 mm_syscall_kind(__u32 sys)
 	return 0;
 }
 
+#define MADV_DONTNEED	4
+#define MADV_REMOVE	9
+
 static __always_inline void report_mm_syscall(struct sys_stash *s, __s64 ret)
 {
 	__u32 kind = mm_syscall_kind(s->kind);
+	__u64 start = s->args[0], end = start + page_align_up(s->args[1]);
+	struct vma_info vi = {};
 	struct uffdwp_event *e;
 
 	if (!kind)
 		return;
+	/* the VMA as the call left it (munmap and mremap leave none there) */
+	if (kind == EV_MPROTECT || kind == EV_MADVISE)
+		vma_info_at(&vi, start);
 	e = event_reserve(HOOK_SYSCALLS, kind);
 	if (!e)
 		return;
 	e->ret = ret;
-	e->start = s->args[0];
-	e->end = s->args[0] + page_align_up(s->args[1]);
+	e->start = start;
+	e->end = end;
+	event_set_vma_info(e, &vi);
 	switch (s->kind) {
 	case SYS_MPROTECT:
 		e->u.mprotect.prot = s->args[2];
@@ -725,6 +814,9 @@ static __always_inline void report_mm_syscall(struct sys_stash *s, __s64 ret)
 		break;
 	}
 	event_submit(e);
+	if (ret == 0 && (kind == EV_MPROTECT ||
+			 (kind == EV_MADVISE && (s->args[2] == MADV_DONTNEED || s->args[2] == MADV_REMOVE))))
+		walk_after_syscall(start, end, kind);
 }
 
 static __always_inline void report_uffd_open(__s64 fd, __u64 flags)

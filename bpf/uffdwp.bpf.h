@@ -23,6 +23,9 @@ const volatile __s8 hook_arg_idx[HOOK_MAX][ROLE_MAX] = {};
 const volatile __u8 hook_nargs[HOOK_MAX] = {};
 /* Follow children created by fork/clone of a traced process. */
 const volatile bool follow_children = true;
+/* Walk the page tables when a uffd/mm syscall returns: set when this kernel
+ * gave us no change_protection/zap hook to walk at (tracepoint-only hosts). */
+const volatile bool walk_at_syscall_exit = false;
 
 /* ---- maps ---- */
 
@@ -54,6 +57,15 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } lost_events SEC(".maps");
+
+/* Entries seen in the kernel breaking the f1eb1bacfba9 invariant (writable
+ * and uffd-wp), per hook: counted even when their record is lost. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HOOK_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} invariant_violations SEC(".maps");
 
 /* ---- target filter ---- */
 
@@ -99,12 +111,22 @@ static __always_inline __u64 current_mm(void)
 
 /* ---- records ---- */
 
-static __always_inline void count_lost(__u32 hook)
+static __always_inline void count_in(void *percpu_counters, __u32 hook)
 {
-	__u64 *n = bpf_map_lookup_elem(&lost_events, &hook);
+	__u64 *n = bpf_map_lookup_elem(percpu_counters, &hook);
 
 	if (n)
-		__sync_fetch_and_add(n, 1);
+		*n += 1;	/* per-CPU, and hooks do not nest on one CPU's slot */
+}
+
+static __always_inline void count_lost(__u32 hook)
+{
+	count_in(&lost_events, hook);
+}
+
+static __always_inline void count_invariant_violation(__u32 hook)
+{
+	count_in(&invariant_violations, hook);
 }
 
 /* A zeroed record with the common header filled, or NULL (loss counted). */
@@ -121,6 +143,9 @@ static __always_inline struct uffdwp_event *event_reserve(__u16 hook, __u32 kind
 	e->ts_ns = bpf_ktime_get_ns();
 	e->kind = kind;
 	e->hook = hook;
+	/* keep the bound check: a caller's own check may let clang drop it,
+	 * and the verifier does not see through that (global pgtable_walk()) */
+	barrier_var(hook);
 	e->mech = hook < HOOK_MAX ? hook_mech[hook] : MECH_NONE;
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
@@ -134,14 +159,67 @@ static __always_inline void event_submit(struct uffdwp_event *e)
 	bpf_ringbuf_submit(e, 0);
 }
 
+#define TMPFS_MAGIC	0x01021994	/* include/uapi/linux/magic.h */
+#define VM_HUGETLB_FLAG	0x00400000UL
+
+/* The VMA facts a record carries. */
+struct vma_info {
+	__u64 start, end, flags, mm;
+	__u32 backing;		/* enum uffdwp_backing */
+};
+
+/* is_vm_hugetlb_page(), vma_is_anonymous() (no file for our purposes: the
+ * special mappings with vm_ops and no file are never registered), shmem_file(). */
+static __always_inline void vma_info_read(struct vma_info *vi, struct vm_area_struct *vma)
+{
+	struct file *file = BPF_CORE_READ(vma, vm_file);
+
+	vi->start = BPF_CORE_READ(vma, vm_start);
+	vi->end = BPF_CORE_READ(vma, vm_end);
+	vi->flags = BPF_CORE_READ(vma, vm_flags);
+	vi->mm = (__u64)BPF_CORE_READ(vma, vm_mm);
+	if (vi->flags & VM_HUGETLB_FLAG)
+		vi->backing = BACKING_HUGETLB;
+	else if (!file)
+		vi->backing = BACKING_ANON;
+	else if (BPF_CORE_READ(file, f_inode, i_sb, s_magic) == TMPFS_MAGIC)
+		vi->backing = BACKING_SHMEM;
+	else
+		vi->backing = BACKING_FILE;
+}
+
+static long vma_info_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	vma_info_read(data, vma);
+	return 0;
+}
+
+/* The current task's VMA at addr, for syscall-side records (bpf_find_vma(),
+ * 5.17+, takes mmap_lock by trylock: an empty result is possible, not wrong). */
+static __always_inline void vma_info_at(struct vma_info *vi, __u64 addr)
+{
+	bpf_find_vma(bpf_get_current_task_btf(), addr, vma_info_cb, vi, 0);
+}
+
+static __always_inline void event_set_vma_info(struct uffdwp_event *e, const struct vma_info *vi)
+{
+	if (!vi->end)
+		return;
+	e->vma_start = vi->start;
+	e->vma_end = vi->end;
+	e->vm_flags = vi->flags;
+	e->vma_backing = vi->backing;
+	e->mm = vi->mm;
+}
+
 static __always_inline void event_set_vma(struct uffdwp_event *e, struct vm_area_struct *vma)
 {
+	struct vma_info vi = {};
+
 	if (!vma)
 		return;
-	e->vma_start = BPF_CORE_READ(vma, vm_start);
-	e->vma_end = BPF_CORE_READ(vma, vm_end);
-	e->vm_flags = BPF_CORE_READ(vma, vm_flags);
-	e->mm = (__u64)BPF_CORE_READ(vma, vm_mm);
+	vma_info_read(&vi, vma);
+	event_set_vma_info(e, &vi);
 }
 
 /* ---- mechanism-independent access to a hooked function's arguments ---- */

@@ -14,7 +14,7 @@
 #include <linux/types.h>
 #endif
 
-#define UFFDWP_EVENT_VERSION 1
+#define UFFDWP_EVENT_VERSION 2
 #define UFFDWP_COMM_LEN 16
 #define UFFDWP_PAGE_SHIFT 12
 
@@ -98,6 +98,7 @@ enum uffdwp_cp_variant {
 #define UFFDWP_MM_CP_PROT_NUMA			(1UL << 1)
 #define UFFDWP_MM_CP_UFFD_WP			(1UL << 2)
 #define UFFDWP_MM_CP_UFFD_WP_RESOLVE		(1UL << 3)
+#define UFFDWP_ZAP_FLAG_DROP_MARKER		(1UL << 0)	/* zap_details.zap_flags */
 
 #define UFFDWP_VM_WRITE		0x00000002UL
 #define UFFDWP_VM_SHARED	0x00000008UL
@@ -106,6 +107,20 @@ enum uffdwp_cp_variant {
 #define UFFDWP_VM_UFFD_WP	0x00001000UL
 /* VM_UFFD_MINOR moved (bit 37 in 6.1, 38 in 6.12): a handle_userfault reason that is
  * neither VM_UFFD_WP nor VM_UFFD_MISSING is a minor fault. */
+
+/* What backs the VMA of an event (vma_backing), as the kernel decides
+ * vma_is_anonymous() / is_vm_hugetlb_page() / shmem_file(): it picks the
+ * zap and marker rules (zap_install_uffd_wp_if_needed(),
+ * userfaultfd_wp_use_markers()) and whether an unprotect may make a page
+ * writable (can_change_pte_writable()). */
+enum uffdwp_backing {
+	BACKING_UNKNOWN = 0,	/* no VMA seen by this event */
+	BACKING_ANON,		/* no vm_file (private anonymous) */
+	BACKING_SHMEM,		/* tmpfs/memfd/MAP_SHARED|MAP_ANONYMOUS (vm_flags says shared or not) */
+	BACKING_HUGETLB,	/* VM_HUGETLB */
+	BACKING_FILE,		/* any other file */
+	BACKING_MAX,
+};
 
 /* EV_PTE_RUN u.run.state bits: the decoded state shared by every page of the run. */
 #define PTE_ST_NONE		(1u << 0)	/* pte_none / empty upper level */
@@ -132,6 +147,8 @@ struct uffdwp_event {
 	__u64 vma_start;	/* the VMA, when the hook has one (0 otherwise) */
 	__u64 vma_end;
 	__u64 vm_flags;
+	__u32 vma_backing;	/* enum uffdwp_backing of the VMA above */
+	__u32 _pad0;
 	union {
 		struct {			/* EV_UFFD_OPEN */
 			__s32 fd;
@@ -181,11 +198,17 @@ struct uffdwp_event {
 			__u64 pte;		/* see enum uffdwp_mig_where */
 			__u32 where;		/* enum uffdwp_mig_where */
 			__s32 order;
+			__u32 state;		/* PTE_ST_* of pte, decoded in the kernel (it
+						   knows this kernel's swap-entry types) */
+			__u8 lost_wp;		/* state breaks the f1eb1bacfba9 invariant */
 		} mig;
 		struct {			/* EV_ZAP */
 			__u64 zap_flags;	/* zap_details->zap_flags, 0 without details */
 			__u8 has_details;
 			__u8 even_cows;
+			__u8 in_mremap;		/* inside mremap(): move_vma() unmapping the
+						   moved-from range, or MREMAP_FIXED's target;
+						   the EV_MREMAP record accounts for both */
 		} zap;
 		struct {			/* EV_MPROTECT */
 			__u64 prot;
@@ -220,6 +243,7 @@ struct uffdwp_event {
 			__u8 level;		/* 1 = PTE, 2 = PMD, 3 = PUD */
 			__u8 capped;		/* the walk stopped at its per-event cap here */
 			__u64 sample;		/* raw entry value of the first page */
+			__u8 lost_wp;		/* state breaks the f1eb1bacfba9 invariant */
 		} run;
 		__u64 raw[5];
 	} u;

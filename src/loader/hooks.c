@@ -356,10 +356,17 @@ static int prog_hook(const struct bpf_program *prog, int *tp_alt, bool *is_exit)
 	return -1;
 }
 
+bool hooks_walk_at_syscall_exit(const struct hook_plan *plan)
+{
+	return plan->hook[HOOK_CHANGE_PROTECTION].mech == MECH_NONE ||
+	       plan->hook[HOOK_ZAP].mech == MECH_NONE;
+}
+
 int hooks_configure(struct uffdwp *skel, const struct hook_plan *plan)
 {
 	struct bpf_program *prog;
 
+	skel->rodata->walk_at_syscall_exit = hooks_walk_at_syscall_exit(plan);
 	for (int h = 0; h < HOOK_MAX; h++) {
 		skel->rodata->hook_mech[h] = plan->hook[h].mech;
 		skel->rodata->hook_nargs[h] = plan->hook[h].nargs;
@@ -470,6 +477,15 @@ void hooks_detach(void)
 	nlinks = 0;
 }
 
+/* The finding classes hook @h gives evidence for under @plan. */
+static const char *hook_evidence(const struct hook_plan *plan, int h)
+{
+	/* the walks after mprotect/MADV_DONTNEED/UFFDIO_WRITEPROTECT */
+	if (h == HOOK_SYSCALLS && hooks_walk_at_syscall_exit(plan))
+		return "FALSE_WP LOST_WP DROPPED_MARKER LOST_WRITE_BIT";
+	return hook_defs[h].evidence;
+}
+
 void hooks_classes(const struct hook_plan *plan, char *buf, size_t len)
 {
 	static const char *const classes[] = { "LOST_WP", "DROPPED_MARKER", "FALSE_WP",
@@ -479,7 +495,7 @@ void hooks_classes(const struct hook_plan *plan, char *buf, size_t len)
 	buf[0] = 0;
 	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
 		for (int h = 0; h < HOOK_MAX; h++) {
-			const char *ev = hook_defs[h].evidence;
+			const char *ev = hook_evidence(plan, h);
 
 			if (plan->hook[h].mech != MECH_NONE && ev && strstr(ev, classes[i])) {
 				n += snprintf(buf + n, len > n ? len - n : 0, "%s%s", n ? " " : "",

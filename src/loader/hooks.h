@@ -58,6 +58,9 @@ int hooks_configure(struct uffdwp *skel, const struct hook_plan *plan);
 int hooks_attach(struct uffdwp *skel, struct hook_plan *plan);
 void hooks_detach(void);
 
+/* No change_protection/zap hook: the page tables are walked when the
+ * syscalls return instead (bpf walk_at_syscall_exit). */
+bool hooks_walk_at_syscall_exit(const struct hook_plan *plan);
 /* Finding classes still decidable with this plan (space-separated names). */
 void hooks_classes(const struct hook_plan *plan, char *buf, size_t len);
 void hooks_print_table(FILE *f, const struct hook_plan *plan);

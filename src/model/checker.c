@@ -174,6 +174,25 @@ static void fill_vma(struct finding *f, struct mm_state *m, const struct uffdwp_
 	}
 }
 
+/* A recent finding of the same class on the same pages that has no entry
+ * yet: a fault judged before the walk that follows it (handle_userfault). */
+static struct finding *lacks_evidence(struct checker *c, const struct mm_state *m,
+				      const struct verdict *v)
+{
+	size_t lo = c->nfindings > MERGE_WINDOW ? c->nfindings - MERGE_WINDOW : 0;
+
+	if (!v->observed)
+		return NULL;
+	for (size_t i = c->nfindings; i-- > lo;) {
+		struct finding *f = &c->findings[i];
+
+		if (f->cls == v->cls && f->mm == m->mm && !f->observed &&
+		    f->start < v->end && v->start < f->end)
+			return f;
+	}
+	return NULL;
+}
+
 static void report(struct checker *c, struct mm_state *m, const struct uffdwp_event *ev,
 		   const struct verdict *v)
 {
@@ -182,6 +201,12 @@ static void report(struct checker *c, struct mm_state *m, const struct uffdwp_ev
 	if (f) {
 		f->start = f->start < v->start ? f->start : v->start;
 		f->end = f->end > v->end ? f->end : v->end;
+		return;
+	}
+	f = lacks_evidence(c, m, v);
+	if (f) {
+		f->observed = v->observed;
+		f->raw = v->raw;
 		return;
 	}
 	if (c->nfindings == c->cap) {

@@ -141,12 +141,15 @@ bool region_is_wp(const struct region *r)
 	return r && (r->mode & UFFD_REG_MODE_WP);
 }
 
-/* !vma_is_anonymous(): shmem, hugetlb or another file.  vm_flags cannot tell
- * a private file mapping from anon, so a seen marker is the other witness. */
+/* !vma_is_anonymous(): shmem, hugetlb or another file.  Without a record of
+ * the backing, vm_flags cannot tell a private file mapping from anon, and a
+ * seen marker is the other witness. */
 static bool region_file_backed(const struct region *r)
 {
 	if (!r)
 		return false;
+	if (r->backing != BACKING_UNKNOWN)
+		return r->backing != BACKING_ANON;
 	if (r->flags_known && (r->vm_flags & (UFFDWP_VM_SHARED | UFFDWP_VM_HUGETLB)))
 		return true;
 	return r->markers_seen && !(r->features & UFFD_FEAT_WP_UNPOPULATED);
@@ -224,6 +227,8 @@ static void learn_vma(struct mm_state *m, const struct uffdwp_event *ev)
 			continue;
 		r->vm_flags = ev->vm_flags;
 		r->flags_known = true;
+		if (ev->vma_backing != BACKING_UNKNOWN && ev->vma_backing < BACKING_MAX)
+			r->backing = ev->vma_backing;
 		r->writable = ev->vm_flags & UFFDWP_VM_WRITE;
 		r->writable_known = true;
 	}
@@ -311,6 +316,7 @@ static void on_register(struct mm_state *m, const struct uffdwp_event *ev)
 	};
 
 	regions_add(m, &r);
+	learn_vma(m, ev);	/* the VMA as registration left it */
 	model_pages_update(m, r.start, r.end, register_page, &r);
 }
 
@@ -434,8 +440,12 @@ static void zap(struct mm_state *m, uint64_t start, uint64_t end, bool drop_mark
 
 static void on_zap(struct mm_state *m, const struct uffdwp_event *ev)
 {
+	/* The pages moved before move_vma() unmaps the old range; on_mremap()
+	 * moves their states and forgets what the call unmapped. */
+	if (ev->u.zap.in_mremap)
+		return;
 	zap(m, ev->start, ev->end, ev->u.zap.has_details &&
-	    (ev->u.zap.zap_flags & UFFD_ZAP_FLAG_DROP_MARKER));
+	    (ev->u.zap.zap_flags & UFFDWP_ZAP_FLAG_DROP_MARKER));
 }
 
 static void on_madvise(struct mm_state *m, const struct uffdwp_event *ev)
@@ -595,35 +605,7 @@ static void on_fork(struct model *mdl, struct mm_state *parent, const struct uff
 
 /* ---- observations ---- */
 
-#define X86_PAGE_PRESENT	(1ULL << 0)
-#define X86_PAGE_RW		(1ULL << 1)
-#define X86_PAGE_SWP_UFFD_WP	(1ULL << 2)	/* _PAGE_USER, swap entries only */
-#define X86_PAGE_DIRTY		(1ULL << 6)
-#define X86_PAGE_PSE		(1ULL << 7)
-#define X86_PAGE_PROTNONE	(1ULL << 8)	/* _PAGE_GLOBAL when !present */
-#define X86_PAGE_UFFD_WP	(1ULL << 10)	/* _PAGE_SOFTW2 */
 #define MAX_ORDER_SEEN		18		/* PUD: a corrupt order must not span the world */
-
-uint32_t decode_x86_pte(uint64_t pte, bool pmd)
-{
-	uint32_t st = pmd ? PTE_ST_HUGE : 0;
-
-	if (!pte)
-		return st | PTE_ST_NONE;
-	/* pte_present(): _PAGE_PRESENT or _PAGE_PROTNONE (NUMA hinting). */
-	if (!(pte & (X86_PAGE_PRESENT | X86_PAGE_PROTNONE)))
-		return st | PTE_ST_SWAP | ((pte & X86_PAGE_SWP_UFFD_WP) ? PTE_ST_UFFD_WP : 0);
-	st |= PTE_ST_PRESENT;
-	if (pte & X86_PAGE_RW)
-		st |= PTE_ST_WRITE;
-	if (pte & X86_PAGE_UFFD_WP)
-		st |= PTE_ST_UFFD_WP;
-	if (pte & X86_PAGE_DIRTY)
-		st |= PTE_ST_DIRTY;
-	if (pmd && !(pte & X86_PAGE_PSE))
-		st &= ~PTE_ST_HUGE;
-	return st;
-}
 
 /* migrate:set_migration_pte / remove_migration_pte and the PMD variants
  * (set_pmd_migration_entry(), remove_migration_pmd()) carry the entry. */
@@ -638,14 +620,16 @@ static void migration_observation(const struct uffdwp_event *ev, struct observed
 	o->start = ev->start & ~((UFFDWP_PAGE_SIZE << order) - 1);
 	o->end = o->start + (UFFDWP_PAGE_SIZE << order);
 	o->raw = ev->u.mig.pte;
-	o->state = decode_x86_pte(ev->u.mig.pte, pmd);
-	if (where == MIG_SET_PTE || where == MIG_SET_PMD)
-		o->state |= PTE_ST_MIGRATION;
+	o->state = ev->u.mig.state;	/* decoded by the BPF side */
 }
 
 bool model_event_observation(const struct uffdwp_event *ev, struct observed_entry *o)
 {
 	if (ev->kind == EV_MIGRATION_PTE) {
+		/* remove_migration_pte() hooked as a function carries no entry:
+		 * the walk at its exit observes instead. */
+		if (!ev->u.mig.state)
+			return false;
 		migration_observation(ev, o);
 		return true;
 	}
@@ -660,19 +644,27 @@ bool model_event_observation(const struct uffdwp_event *ev, struct observed_entr
 
 struct observe_arg {
 	uint32_t state;		/* PTE_ST_* */
+	bool private;		/* the region is a private, non-hugetlb mapping */
 };
 
 static imap_val observe_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 {
-	uint32_t st = ((const struct observe_arg *)arg)->state;
+	const struct observe_arg *a = arg;
+	uint32_t st = a->state;
 	bool mapped = st & (PTE_ST_PRESENT | PTE_ST_SWAP | PTE_ST_MIGRATION);
+	bool writable = (st & PTE_ST_PRESENT) && (st & PTE_ST_WRITE);
 
 	if (mapped)
 		v |= PG_POPULATED;
 	else
 		v &= ~(PG_POPULATED | PG_WRITTEN);
-	if ((st & PTE_ST_PRESENT) && (st & PTE_ST_WRITE))
+	if (writable)
 		v &= ~PG_WANT_WRITE;
+	/* A writable PTE in a private mapping maps an exclusive anon page
+	 * (PG_anon_exclusive, 6c287605fd56: pagecache and COW-shared pages
+	 * are mapped read-only), which is what PG_WRITTEN stands for. */
+	if (writable && a->private)
+		v |= PG_WRITTEN;
 	/* Protected-if-populated resolves once we see the page: protected if
 	 * it carries the bit, else it was populated after the protect. */
 	if (pg_expect(v) == EXP_PROTECTED_IF_POPULATED && mapped)
@@ -683,14 +675,11 @@ static imap_val observe_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 
 static void model_observe(struct mm_state *m, uint64_t start, uint64_t end, uint32_t state)
 {
-	struct observe_arg a = { state };
+	struct region *r = model_region(m, start);
+	struct observe_arg a = { state, region_private_known(r) };
 
-	if (state & PTE_ST_MARKER_WP) {
-		struct region *r = model_region(m, start);
-
-		if (r)
-			r->markers_seen = true;
-	}
+	if ((state & PTE_ST_MARKER_WP) && r)
+		r->markers_seen = true;
 	model_pages_update(m, start, end, observe_page, &a);
 }
 

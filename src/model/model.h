@@ -28,7 +28,6 @@
 #define UFFD_MADV_DONTNEED		4
 #define UFFD_MADV_REMOVE		9
 #define UFFD_MREMAP_DONTUNMAP		4
-#define UFFD_ZAP_FLAG_DROP_MARKER	(1ULL << 0)	/* include/linux/mm.h */
 #define X86_PF_PROT			(1ULL << 0)	/* fault on a present page */
 
 /* Expected protection of a page (two low bits of a page value). */
@@ -69,6 +68,7 @@ struct region {
 	uint64_t features;	/* of the context, at registration */
 	uint64_t vm_flags;	/* last seen in a kernel hook; valid if flags_known */
 	bool flags_known;
+	uint32_t backing;	/* enum uffdwp_backing, BACKING_UNKNOWN until a record says */
 	bool writable;		/* VM_WRITE, from vm_flags or mprotect */
 	bool writable_known;
 	bool markers_seen;	/* a PTE marker was observed: file/shmem/hugetlb backing */
@@ -132,12 +132,6 @@ static inline uint64_t pfn_of(uint64_t addr)
 {
 	return addr >> UFFDWP_PAGE_SHIFT;
 }
-
-/* Decodes an x86-64 PTE/PMD value (present or swap/migration entry) into
- * PTE_ST_* bits: _PAGE_RW bit 1, _PAGE_UFFD_WP bit 10 (_PAGE_SOFTW2) for
- * present entries, _PAGE_SWP_UFFD_WP = _PAGE_USER bit 2 for swap entries
- * (arch/x86/include/asm/pgtable_types.h, 6.1 and 6.12 alike). */
-uint32_t decode_x86_pte(uint64_t pte, bool pmd);
 
 /* What an observation event (EV_PTE_RUN, EV_MIGRATION_PTE) saw. */
 struct observed_entry {

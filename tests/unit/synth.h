@@ -209,7 +209,9 @@ static inline void s_mremap(struct synth *s, __u64 start, __u64 end, __u64 new_a
 	synth_feed(s, &ev);
 }
 
-static inline void s_migration(struct synth *s, __u64 addr, __u32 where, __u64 pte, int order)
+/* A migration record as the BPF side sends it: @state is the decoded entry
+ * (PTE_ST_*, MIGRATION included for the set_* records). */
+static inline void s_migration(struct synth *s, __u64 addr, __u32 where, __u32 state, int order)
 {
 	bool pmd = where == MIG_SET_PMD || where == MIG_REMOVE_PMD;
 	bool set = where == MIG_SET_PTE || where == MIG_SET_PMD;
@@ -220,7 +222,7 @@ static inline void s_migration(struct synth *s, __u64 addr, __u32 where, __u64 p
 	synth_vma(s, &ev);
 	ev.start = addr;
 	ev.u.mig.where = where;
-	ev.u.mig.pte = pte;
+	ev.u.mig.state = state;
 	ev.u.mig.order = order;
 	synth_feed(s, &ev);
 }
@@ -261,13 +263,5 @@ static inline void synth_init(struct synth *s, struct checker *c, __u64 mm, __u3
 	ev = synth_ev(s, EV_EXEC, HOOK_SCHED);
 	synth_feed(s, &ev);
 }
-
-/* x86-64 entries: present+accessed+user (+RW bit 1, uffd-wp bit 10, PSE bit 7). */
-#define X86_PTE(pfn) (((__u64)(pfn) << 12) | 0x65)	/* present|user|accessed|dirty */
-#define X86_RW (1ULL << 1)
-#define X86_UFFD_WP (1ULL << 10)
-#define X86_PSE (1ULL << 7)
-#define X86_SWP_MIGRATION(off) (0xd000000000000000ULL | ((~(__u64)(off) & 0xfffffULL) << 14))
-#define X86_SWP_UFFD_WP (1ULL << 2)
 
 #endif

@@ -76,9 +76,9 @@ static void bug1_migration(bool buggy)
 	struct synth s;
 	struct checker *c = protected_region(&s, VMF_SHMEM, 0, N16);
 
-	s_migration(&s, A + PG, MIG_SET_PTE, X86_SWP_MIGRATION(0x1234) | X86_SWP_UFFD_WP, 0);
+	s_migration(&s, A + PG, MIG_SET_PTE, PTE_ST_SWAP | PTE_ST_MIGRATION | PTE_ST_UFFD_WP, 0);
 	s_migration(&s, A + PG, MIG_REMOVE_PTE,
-		    X86_PTE(0x5678) | X86_UFFD_WP | (buggy ? X86_RW : 0), 0);
+		    PTE_ST_PRESENT | PTE_ST_UFFD_WP | (buggy ? PTE_ST_WRITE : 0), 0);
 	if (buggy)
 		expect_one(c, "#1 migration path", FIND_LOST_WP, HOOK_MIGRATION_PTE, A + PG, A + 2 * PG);
 	else
@@ -97,8 +97,10 @@ static void bug5_thp(bool buggy)
 	s_write_fault(&s, A, PF_USER_WRITE);	/* one fault maps the whole THP */
 	s_writeprotect(&s, FD, A, A + HPAGE, true);
 	s_pte(&s, A, A + HPAGE, PTE_ST_PRESENT | PTE_ST_HUGE | PTE_ST_UFFD_WP, HOOK_CHANGE_HUGE_PMD);
-	s_migration(&s, A, MIG_SET_PMD, X86_SWP_MIGRATION(0x200) | (buggy ? 0 : X86_SWP_UFFD_WP), 9);
-	s_migration(&s, A, MIG_REMOVE_PMD, X86_PTE(0x400) | X86_PSE | (buggy ? 0 : X86_UFFD_WP), 9);
+	s_migration(&s, A, MIG_SET_PMD,
+		    PTE_ST_HUGE | PTE_ST_SWAP | PTE_ST_MIGRATION | (buggy ? 0 : PTE_ST_UFFD_WP), 9);
+	s_migration(&s, A, MIG_REMOVE_PMD,
+		    PTE_ST_HUGE | PTE_ST_PRESENT | (buggy ? 0 : PTE_ST_UFFD_WP), 9);
 	if (buggy)
 		expect_one(c, "#5 THP migration", FIND_LOST_WP, HOOK_SET_MIGRATION_PMD, A, A + HPAGE);
 	else
@@ -213,6 +215,43 @@ static void bug14_walk(bool buggy)
 			   HOOK_CHANGE_PROTECTION, A, A + N16);
 	else
 		expect_silent(c, "#14 walk sees writable PTEs, fixed kernel");
+}
+
+/* #14 on pages written before registration and moved by mremap with
+ * EVENT_REMAP, as Debian 6.1 records it: the registration walk shows the
+ * pages writable (exclusive), and the zap move_vma() does of the old range
+ * inside mremap() must not count as a zap of the moved pages. */
+static void bug14_register_walk_mremap(bool buggy)
+{
+	const __u64 to = A + 0x100000000ULL;
+	struct synth s;
+	struct checker *c = checker_new();
+	struct uffdwp_event zap;
+
+	synth_init(&s, c, 0xffff888000007000ULL, 106, VMF_ANON, A, A + N16);
+	s_open_api(&s, FD, UFFD_FEAT_EVENT_REMAP);
+	s_register(&s, FD, A, A + N16);
+	s_pte(&s, A, A + N16, PTE_ST_PRESENT | PTE_ST_WRITE | PTE_ST_DIRTY, HOOK_SYSCALLS);
+	s_writeprotect(&s, FD, A, A + N16, true);
+	zap = synth_ev(&s, EV_ZAP, HOOK_ZAP);
+	zap.start = A;
+	zap.end = A + N16;
+	zap.u.zap.has_details = 1;
+	zap.u.zap.zap_flags = UFFDWP_ZAP_FLAG_DROP_MARKER;
+	zap.u.zap.in_mremap = 1;
+	synth_feed(&s, &zap);
+	s_mremap(&s, A, A + N16, to, 3 /* MAYMOVE|FIXED */);
+	s.vma_start = to;
+	s.vma_end = to + N16;
+	s_handle_userfault(&s, to);
+	s_cp(&s, to, to + PG, UFFDWP_MM_CP_UFFD_WP_RESOLVE);
+	s_pte(&s, to, to + PG, PTE_ST_PRESENT | PTE_ST_DIRTY | (buggy ? 0 : PTE_ST_WRITE),
+	      HOOK_CHANGE_PROTECTION);
+	if (buggy)
+		expect_one(c, "#14 after a registration walk and mremap", FIND_LOST_WRITE_BIT,
+			   HOOK_CHANGE_PROTECTION, to, to + PG);
+	else
+		expect_silent(c, "#14 after mremap, fixed kernel");
 }
 
 /* Faults that are normal on every kernel after an unprotect. */
@@ -360,7 +399,7 @@ static void lost_wp_rules(void)
 
 	c = checker_new();
 	synth_init(&s, c, 0xffff888000006000ULL, 105, VMF_ANON, A, A + N16);
-	s_migration(&s, A, MIG_REMOVE_PTE, X86_PTE(1) | X86_RW | X86_UFFD_WP, 0);
+	s_migration(&s, A, MIG_REMOVE_PTE, PTE_ST_PRESENT | PTE_ST_WRITE | PTE_ST_UFFD_WP, 0);
 	expect_one(c, "write+uffd-wp PTE anywhere", FIND_LOST_WP, HOOK_MIGRATION_PTE, A, A + PG);
 
 	c = protected_region(&s, VMF_ANON, 0, N16);
@@ -414,6 +453,8 @@ int main(void)
 	bug14_lost_write_bit(false);
 	bug14_walk(true);
 	bug14_walk(false);
+	bug14_register_walk_mremap(true);
+	bug14_register_walk_mremap(false);
 	lost_write_bit_negatives();
 	snapshot_client();
 	async_mode();

@@ -111,7 +111,7 @@ static void t_zaps(void)
 		ev.start = A;
 		ev.end = A + N8;
 		ev.u.zap.has_details = 1;
-		ev.u.zap.zap_flags = UFFD_ZAP_FLAG_DROP_MARKER;
+		ev.u.zap.zap_flags = UFFDWP_ZAP_FLAG_DROP_MARKER;
 		synth_feed(&s, &ev);
 	}
 	tap_ok(expect_is(MM, A, EXP_UNPROTECTED), "zap with ZAP_FLAG_DROP_MARKER drops markers");
