@@ -92,6 +92,9 @@ struct session {
 	__u64 counts[EV_KIND_MAX];
 	__u64 lost[HOOK_MAX];
 	__u64 lost_total;
+	__u64 invariant[HOOK_MAX];	/* write+uffd-wp entries counted in the kernel */
+	__u64 invariant_total;
+	__u64 walks_capped;		/* walks stopped by their per-event bound */
 	int record_errors;
 	char kernel[128];
 };
@@ -107,6 +110,8 @@ static int on_event(void *ctx, void *data, size_t size)
 		s->t0_ns = e->ts_ns;
 	if (e->kind < EV_KIND_MAX)
 		s->counts[e->kind]++;
+	if (e->kind == EV_PTE_RUN && e->u.run.capped)
+		s->walks_capped++;
 	if (s->o->json)
 		event_print_json(stdout, e);
 	else if (s->o->verbose)
@@ -187,20 +192,27 @@ static __u64 now_s(void)
 	return ts.tv_sec;
 }
 
-static void read_losses(struct session *s)
+/* Sum a per-CPU, per-hook counter map into by_hook[]; returns the total. */
+static __u64 read_hook_counters(const struct bpf_map *map, __u64 by_hook[HOOK_MAX])
 {
 	int ncpu = libbpf_num_possible_cpus();
-	__u64 *vals = calloc(ncpu > 0 ? ncpu : 1, sizeof(*vals));
+	__u64 *vals = calloc(ncpu > 0 ? ncpu : 1, sizeof(*vals)), total = 0;
 
 	for (__u32 h = 0; vals && h < HOOK_MAX; h++) {
-		if (bpf_map__lookup_elem(s->skel->maps.lost_events, &h, sizeof(h), vals,
-					 sizeof(*vals) * ncpu, 0))
+		if (bpf_map__lookup_elem(map, &h, sizeof(h), vals, sizeof(*vals) * ncpu, 0))
 			continue;
 		for (int c = 0; c < ncpu; c++)
-			s->lost[h] += vals[c];
-		s->lost_total += s->lost[h];
+			by_hook[h] += vals[c];
+		total += by_hook[h];
 	}
 	free(vals);
+	return total;
+}
+
+static void read_counters(struct session *s)
+{
+	s->lost_total = read_hook_counters(s->skel->maps.lost_events, s->lost);
+	s->invariant_total = read_hook_counters(s->skel->maps.invariant_violations, s->invariant);
 }
 
 /* Why a run cannot be called clean, or NULL. */
@@ -223,8 +235,23 @@ static const char *inconclusive_reason(const struct session *s, char *buf, size_
 	return n ? buf : NULL;
 }
 
+/* The run's verdict: a kernel-counted invariant violation is certain even
+ * when its record was lost, so it outranks "inconclusive". */
+enum verdict { VERDICT_CLEAN, VERDICT_FINDINGS, VERDICT_INCONCLUSIVE };
+
+static enum verdict run_verdict(const struct session *s, size_t findings, const char *why)
+{
+	if (s->invariant_total)
+		return VERDICT_FINDINGS;
+	if (why)
+		return VERDICT_INCONCLUSIVE;
+	return findings ? VERDICT_FINDINGS : VERDICT_CLEAN;
+}
+
 static void print_summary_json(struct session *s, size_t findings, const char *why)
 {
+	static const char *const names[] = { "clean", "findings", "inconclusive" };
+
 	char classes[128];
 	struct json j;
 
@@ -251,11 +278,13 @@ static void print_summary_json(struct session *s, size_t findings, const char *w
 		if (s->lost[h])
 			json_u64(&j, hook_name(h), s->lost[h]);
 	json_obj_end(&j);
+	json_u64(&j, "invariant_violations", s->invariant_total);
+	json_u64(&j, "walks_capped", s->walks_capped);
 	json_u64(&j, "findings", findings);
 	json_i64(&j, "target_pid", s->target);
 	if (s->target_reaped && WIFEXITED(s->target_status))
 		json_i64(&j, "target_exit", WEXITSTATUS(s->target_status));
-	json_str(&j, "verdict", why ? "inconclusive" : findings ? "findings" : "clean");
+	json_str(&j, "verdict", names[run_verdict(s, findings, why)]);
 	if (why)
 		json_str(&j, "reason", why);
 	json_end(&j);
@@ -263,6 +292,8 @@ static void print_summary_json(struct session *s, size_t findings, const char *w
 
 static void print_summary_text(struct session *s, size_t findings, const char *why)
 {
+	static const char *const names[] = { "clean", "FINDINGS", "INCONCLUSIVE" };
+
 	fprintf(stdout, "\n=== uffdwp-trace summary (kernel %s, target %d) ===\n", s->kernel, s->target);
 	hooks_print_table(stdout, &s->plan);
 	fprintf(stdout, "events:");
@@ -273,8 +304,15 @@ static void print_summary_text(struct session *s, size_t findings, const char *w
 	for (int h = 0; h < HOOK_MAX; h++)
 		if (s->lost[h])
 			fprintf(stdout, " %s=%llu", hook_name(h), (unsigned long long)s->lost[h]);
+	fprintf(stdout, "\nkernel-side invariant violations (writable and uffd-wp): %llu",
+		(unsigned long long)s->invariant_total);
+	for (int h = 0; h < HOOK_MAX; h++)
+		if (s->invariant[h])
+			fprintf(stdout, " %s=%llu", hook_name(h), (unsigned long long)s->invariant[h]);
+	fprintf(stdout, "\nwalks capped (range only partly observed): %llu",
+		(unsigned long long)s->walks_capped);
 	fprintf(stdout, "\nfindings: %zu\nverdict: %s%s%s\n", findings,
-		why ? "INCONCLUSIVE" : findings ? "FINDINGS" : "clean", why ? ": " : "", why ? why : "");
+		names[run_verdict(s, findings, why)], why ? ": " : "", why ? why : "");
 }
 
 /* Open, configure from the calibrated plan, load. */
@@ -359,7 +397,7 @@ static int finish(struct session *s)
 	const char *why;
 	size_t findings;
 
-	read_losses(s);
+	read_counters(s);
 	checker_finish(s->checker);
 	findings = checker_nfindings(s->checker);
 	why = inconclusive_reason(s, buf, sizeof(buf));
@@ -373,9 +411,14 @@ static int finish(struct session *s)
 	if (s->lost_total)
 		fprintf(stderr, "uffdwp-trace: %llu events lost (ring buffer full): the run is inconclusive\n",
 			(unsigned long long)s->lost_total);
-	if (why)
+	switch (run_verdict(s, findings, why)) {
+	case VERDICT_FINDINGS:
+		return EXIT_FINDINGS;
+	case VERDICT_INCONCLUSIVE:
 		return EXIT_INCONCLUSIVE;
-	return findings ? EXIT_FINDINGS : EXIT_CLEAN;
+	default:
+		return EXIT_CLEAN;
+	}
 }
 
 static void kernel_release(char *buf, size_t len)
