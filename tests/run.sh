@@ -41,6 +41,7 @@ for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] && run_suite "unit: $(basename "$t")" "$t"
 done
 run_suite "scenarios on the host kernel" host_scenarios
+run_suite "golden recordings replayed" tests/golden/replay.sh
 run_suite "tracer on the host kernel" tests/tracer.sh
 if [ "$what" = all ]; then
 	for t in tests/vm/*.sh; do
