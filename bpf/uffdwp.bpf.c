@@ -443,6 +443,34 @@ int BPF_PROG(page_fault_user, unsigned long address, struct pt_regs *regs, unsig
 /* Process lifetime                                                    */
 /* ------------------------------------------------------------------ */
 
+struct fork_walk {
+	__u32 parent_tgid;
+	__u64 child_mm;
+};
+
+static long walk_child_range(__u32 i, void *ctx)
+{
+	struct fork_walk *f = ctx;
+	struct wp_range *r = bpf_map_lookup_elem(&wp_ranges, &i);
+
+	if (r && r->tgid == f->parent_tgid)
+		pgtable_walk(f->child_mm, r->start, r->end, EV_FORK, HOOK_SCHED);
+	return 0;
+}
+
+/*
+ * copy_page_range() has run when sched_process_fork fires: the child's
+ * tables over the parent's WP ranges say whether bits and markers were kept
+ * (EVENT_FORK) or dropped, exactly and before the child runs (#7, #8).
+ */
+static __always_inline void walk_child_wp_ranges(__u32 parent_tgid, __u64 child_mm)
+{
+	struct fork_walk f = { parent_tgid, child_mm };
+
+	if (child_mm)
+		bpf_loop(MAX_WP_RANGES, walk_child_range, &f, 0);
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct *child)
 {
@@ -464,6 +492,8 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct 
 	e->u.fork.child_pid = ctgid;
 	e->u.fork.child_mm = child_task.mm;
 	event_submit(e);
+	/* a scalar copy: pgtable_walk() takes no BTF pointers */
+	walk_child_wp_ranges(ptgid, (__u64)BPF_CORE_READ(child, mm));
 	return 0;
 }
 

@@ -129,6 +129,15 @@ static void bug8_hugetlb_fork(void)
 	s_pte(&ch, A, A + HPAGE, PTE_ST_PRESENT | PTE_ST_HUGE | PTE_ST_UFFD_WP, HOOK_ZAP);
 	expect_one(c, "#8 hugetlb fork, child bit seen", FIND_FALSE_WP, HOOK_ZAP, A, A + HPAGE);
 
+	/* the walk of the child's tables at sched_process_fork */
+	c = hugetlb_fork(&ch, 0);
+	s_pte(&ch, A, A + HPAGE, PTE_ST_PRESENT | PTE_ST_HUGE | PTE_ST_UFFD_WP, HOOK_SCHED);
+	expect_one(c, "#8 hugetlb fork, child's tables at fork", FIND_FALSE_WP, HOOK_SCHED, A,
+		   A + HPAGE);
+	c = hugetlb_fork(&ch, UFFD_FEAT_EVENT_FORK);
+	s_pte(&ch, A, A + HPAGE, PTE_ST_PRESENT | PTE_ST_HUGE | PTE_ST_UFFD_WP, HOOK_SCHED);
+	expect_silent(c, "EVENT_FORK child keeps the parent's bits");
+
 	c = hugetlb_fork(&ch, 0);
 	s_open_api(&ch, 4, 0);
 	s_range(&ch, EV_UFFD_REGISTER, 4, A, A + HPAGE, UFFD_REG_MODE_WP, 0);
