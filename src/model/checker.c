@@ -339,17 +339,36 @@ static imap_val forget_want_write(uint64_t s, uint64_t e, imap_val v, void *arg)
 	return v & ~PG_WANT_WRITE;
 }
 
+static imap_val note_false_wp(uint64_t s, uint64_t e, imap_val v, void *arg)
+{
+	return v | PG_FALSE_WP_SEEN;
+}
+
 /* Reports a verdict.  Each loss is reported once, then forgotten: a lost
  * protection, or a lost write bit (the extra write fault that follows is
  * the same bug). */
 static void raise(struct checker *c, struct mm_state *m, const struct uffdwp_event *ev,
 		  const struct verdict *vd)
 {
+	/* A stray bit already reported, seen again by a later hook: at most
+	 * the entry it shows joins the first finding. */
+	if (vd->cls == FIND_FALSE_WP &&
+	    (imap_get(m->pages, pfn_of(vd->start)) & PG_FALSE_WP_SEEN)) {
+		struct finding *f = lacks_evidence(c, m, vd);
+
+		if (f) {
+			f->observed = vd->observed;
+			f->raw = vd->raw;
+		}
+		return;
+	}
 	report(c, m, ev, vd);
 	if (vd->cls == FIND_LOST_WP || vd->cls == FIND_DROPPED_MARKER)
 		model_pages_update(m, vd->start, vd->end, forget_protection, NULL);
 	else if (vd->cls == FIND_LOST_WRITE_BIT)
 		model_pages_update(m, vd->start, vd->end, forget_want_write, NULL);
+	else if (vd->cls == FIND_FALSE_WP)
+		model_pages_update(m, vd->start, vd->end, note_false_wp, NULL);
 }
 
 static void check_observation(struct checker *c, struct mm_state *m,
@@ -417,7 +436,7 @@ static void check_wp_fault(struct checker *c, struct mm_state *m,
 			vd.why = "WP fault on a page this mm never write-protected";
 	}
 	if (vd.why)
-		report(c, m, ev, &vd);
+		raise(c, m, ev, &vd);
 }
 
 static void check_write_fault(struct checker *c, struct mm_state *m, const struct uffdwp_event *ev)

@@ -268,7 +268,7 @@ static imap_val protect_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 	 * empty ones get a marker only where userfaultfd_wp_use_markers(). */
 	if ((v & PG_POPULATED) || region_uses_markers(r))
 		exp = EXP_PROTECTED;
-	v &= ~(PG_WANT_WRITE | PG_ZAPPED | PG_WP_FAULTED);
+	v &= ~(PG_WANT_WRITE | PG_ZAPPED | PG_WP_FAULTED | PG_FALSE_WP_SEEN);
 	return pg_with_expect(v, exp) | PG_WAS_PROT;
 }
 
@@ -730,7 +730,10 @@ void model_apply(struct model *mdl, const struct uffdwp_event *ev)
 		break;
 	case EV_UFFD_API:
 		if (ev->ret == 0)
-			ctx_set(m, ev->u.api.fd, ev->u.api.features);
+			/* userfaultfd_api(): the context gets what was asked for
+			 * (uffd_ctx_features()); the struct comes back with every
+			 * feature the kernel has, which is not what is in force. */
+			ctx_set(m, ev->u.api.fd, ev->u.api.features_req);
 		break;
 	case EV_UFFD_REGISTER:
 		if (ev->ret == 0)

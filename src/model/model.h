@@ -49,6 +49,8 @@ enum expect {
 #define PG_WAS_PROT	(1u << 7)	/* PROTECTED at some point since registration */
 #define PG_OBS_SHIFT	8		/* last observation: PTE_ST_* bits */
 #define PG_OBS_MASK	(0x1ffu << PG_OBS_SHIFT)
+#define PG_FALSE_WP_SEEN (1u << 17)	/* FALSE_WP reported: the same stray bit seen by
+					   a later hook is not a second finding */
 
 static inline enum expect pg_expect(imap_val v)
 {

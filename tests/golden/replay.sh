@@ -9,7 +9,7 @@
 
 # recording                                  findings (class@hook[:observed-must-match])
 GOLDEN="
-debian-6.1/hugetlb-fork                      FALSE_WP@syscalls:uffd_wp FALSE_WP@handle_userfault:uffd_wp
+debian-6.1/hugetlb-fork                      FALSE_WP@sched:^present\|uffd_wp\|huge
 debian-6.1/anon-unprotect-writebit           LOST_WRITE_BIT@change_protection:^present\|dirty$
 debian-6.1/wp-threads                        LOST_WRITE_BIT@change_protection:^present\|dirty$
 debian-6.1/mremap-event                      LOST_WRITE_BIT@change_protection:^present\|dirty$

@@ -76,7 +76,8 @@ static inline void s_open_api(struct synth *s, int fd, __u64 features)
 	synth_feed(s, &ev);
 	ev = synth_ev(s, EV_UFFD_API, HOOK_SYSCALLS);
 	ev.u.api.fd = fd;
-	ev.u.api.features = features;
+	ev.u.api.features_req = features;
+	ev.u.api.features = ~0ULL;	/* the kernel reports all it has, asked for or not */
 	synth_feed(s, &ev);
 }
 
