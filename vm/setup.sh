@@ -3,10 +3,12 @@
 # `make setup`: install what a fresh Debian 12 needs to build and test uffdwp-trace, and
 # fetch Debian's own kernel images (the guests of uffdwp-vmtest --debian 6.1|6.12).
 #
-#   vm/setup.sh [--with-source] [--kernels-only]
+#   vm/setup.sh [--with-source] [--kernels-only] [--no-selftests]
 #
 #   --with-source   also fetch linux-source-6.1 and linux-source-6.12 (the uffd selftests)
 #   --kernels-only  skip apt-get install (the packages are already there)
+#   --no-selftests  do not build the kernel's uffd selftests (vm/build-selftests.sh, which
+#                   fetches the sources above when they are missing)
 #
 # Kernel images are fetched with apt by package name, never by URL: the ABI is resolved
 # through the meta packages (linux-image-amd64, linux-image-6.12-amd64) and the matching
@@ -15,6 +17,7 @@
 #   $UFFDWP_CACHE/debian-6.1/{vmlinuz,config,release}    (default /var/cache/uffdwp-trace/kernels)
 #   $UFFDWP_CACHE/debian-6.12/{vmlinuz,config,release}
 #   $UFFDWP_SRC_CACHE/x/usr/src/linux-source-{6.1,6.12}  (default /var/cache/uffdwp-trace/src)
+#   $UFFDWP_SELFTESTS/{6.1,6.12}/...                      (default /var/cache/uffdwp-trace/selftests)
 set -eu
 
 CACHE=${UFFDWP_CACHE:-/var/cache/uffdwp-trace/kernels}
@@ -24,11 +27,13 @@ PACKAGES="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev pkg-co
 
 with_source=0
 install_packages=1
+selftests=1
 for arg in "$@"; do
 	case $arg in
 	--with-source) with_source=1 ;;
 	--kernels-only) install_packages=0 ;;
-	-h|--help) sed -n '3,17p' "$0"; exit 0 ;;
+	--no-selftests) selftests=0 ;;
+	-h|--help) sed -n '3,20p' "$0"; exit 0 ;;
 	*) echo "setup.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
 	esac
 done
@@ -115,5 +120,9 @@ if [ $with_source = 1 ]; then
 	mkdir -p "$SRC_CACHE"
 	fetch_source linux-source-6.1
 	fetch_source linux-source-6.12
+fi
+# Last: it calls back into this script (--with-source --kernels-only) for missing sources.
+if [ $selftests = 1 ]; then
+	"$(dirname "$0")/build-selftests.sh" || die "building the uffd selftests failed"
 fi
 log "done"

@@ -1,0 +1,87 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The kernel's own userfaultfd selftests, built static (they run in uffdwp-vmtest's bare
+# initramfs) from Debian's linux-source packages, outside the kernel tree:
+#
+#   vm/build-selftests.sh [--force]
+#
+#   6.1:  tools/testing/selftests/vm/userfaultfd.c                 -> 6.1/userfaultfd
+#   6.12: tools/testing/selftests/mm/uffd-unit-tests.c, uffd-stress.c
+#         (+ uffd-common.c vm_util.c thp_settings.c)               -> 6.12/uffd-{unit-tests,stress}
+#
+# Output: $UFFDWP_SELFTESTS/<ver>/ (default /var/cache/uffdwp-trace/selftests), never the
+# repository.  Each tree's uapi headers come from its own `make headers O=...` (generated
+# in the output dir; the source tree stays untouched), so the host's older /usr/include
+# does not matter.  Sources missing: fetched by `vm/setup.sh --with-source`.
+# Idempotent: binaries already built are kept unless --force.
+set -eu
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+SRC_CACHE=${UFFDWP_SRC_CACHE:-/var/cache/uffdwp-trace/src}
+OUT=${UFFDWP_SELFTESTS:-/var/cache/uffdwp-trace/selftests}
+CC=${CC:-gcc}
+# The selftests' own Makefile flags (tools/testing/selftests/mm/Makefile), plus -static.
+CFLAGS="-Wall -O2 -U_FORTIFY_SOURCE -Wno-maybe-uninitialized"
+LDLIBS="-lrt -lpthread -lm"
+
+force=0
+for arg in "$@"; do
+	case $arg in
+	--force) force=1 ;;
+	-h|--help) sed -n '3,16p' "$0"; exit 0 ;;
+	*) echo "build-selftests.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
+	esac
+done
+
+log() { echo "selftests: $*"; }
+die() { echo "selftests: $*" >&2; exit 1; }
+
+tree() { echo "$SRC_CACHE/x/usr/src/linux-source-$1"; }
+
+# Fetch both source trees through setup.sh (one copy of the apt/dpkg logic).
+ensure_sources() {
+	[ -d "$(tree 6.1)/tools/testing/selftests" ] &&
+		[ -d "$(tree 6.12)/tools/testing/selftests" ] && return
+	log "kernel sources missing under $SRC_CACHE; fetching them"
+	"$HERE/setup.sh" --with-source --kernels-only --no-selftests >&2 || die "fetching linux-source failed"
+}
+
+# headers VER: the uapi headers of VER's tree, generated once into $OUT/VER/obj/usr/include.
+headers() {
+	obj="$OUT/$1/obj"
+	if [ ! -f "$obj/usr/include/linux/userfaultfd.h" ]; then
+		log "$1: make headers (out of tree)"
+		mkdir -p "$obj"
+		make -s -C "$(tree "$1")" O="$obj" headers >&2 ||
+			die "$1: make headers failed"
+	fi
+	echo "$obj/usr/include"
+}
+
+# build VER DIR NAME SOURCES...: $OUT/VER/NAME from DIR's SOURCES, linked static.
+build() {
+	ver=$1 dir=$2 name=$3
+	shift 3
+	bin="$OUT/$ver/$name"
+	if [ -x "$bin" ] && [ $force = 0 ]; then
+		log "$bin already built"
+		return
+	fi
+	src=$(tree "$ver")
+	inc=$(headers "$ver")
+	files=
+	for f in "$@"; do files="$files $src/$dir/$f"; done
+	# -I the tree root: uffd-unit-tests includes "../../../../mm/gup_test.h".
+	# shellcheck disable=SC2086 # word splitting of the flag and file lists is intended
+	$CC $CFLAGS -I "$src" -isystem "$inc" -isystem "$src/tools/include/uapi" -static \
+		-o "$bin.tmp" $files $LDLIBS || die "$ver: building $name failed"
+	mv "$bin.tmp" "$bin"
+	log "$bin"
+}
+
+ensure_sources
+mkdir -p "$OUT/6.1" "$OUT/6.12"
+MM=tools/testing/selftests/mm
+build 6.1 tools/testing/selftests/vm userfaultfd userfaultfd.c vm_util.c
+build 6.12 $MM uffd-unit-tests uffd-unit-tests.c uffd-common.c vm_util.c thp_settings.c
+build 6.12 $MM uffd-stress uffd-stress.c uffd-common.c vm_util.c thp_settings.c
