@@ -458,7 +458,11 @@ static void check_write_fault(struct checker *c, struct mm_state *m, const struc
 
 void checker_feed(struct checker *c, const struct uffdwp_event *ev)
 {
-	struct mm_state *m = model_mm(c->mdl, ev->mm, ev->pid);
+	struct uffdwp_event routed;
+	struct mm_state *m;
+
+	ev = model_route(c->mdl, ev, &routed);
+	m = model_mm(c->mdl, ev->mm, ev->pid);
 
 	c->seq++;
 	model_remember(m, ev, c->seq);

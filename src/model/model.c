@@ -121,9 +121,73 @@ static void ctx_set(struct mm_state *m, int fd, uint64_t features)
 	if (!c) {
 		GROW(m->ctxs, m->nctxs, m->cap_ctxs);
 		c = &m->ctxs[m->nctxs++];
+		memset(c, 0, sizeof(*c));
 		c->fd = fd;
 	}
 	c->features = features;
+}
+
+/* dup_userfaultfd(): at fork, each context with EVENT_FORK ranges gets a
+ * twin for the child, and dup_userfaultfd_complete() queues one
+ * UFFD_EVENT_FORK on the parent's context, in fork order. */
+static void ctx_note_fork(struct uffd_ctx *c, uint64_t child_mm)
+{
+	if (c->npending && c->pending_fork[c->npending - 1] == child_mm)
+		return;		/* one message per context, however many ranges */
+	if (c->npending == CTX_PENDING_FORKS) {	/* never read: forget the oldest */
+		memmove(c->pending_fork, c->pending_fork + 1,
+			(CTX_PENDING_FORKS - 1) * sizeof(*c->pending_fork));
+		c->npending--;
+	}
+	c->pending_fork[c->npending++] = child_mm;
+}
+
+/* A UFFD_EVENT_FORK read from fd: resolve_userfault_fork() installed the
+ * child's context as fd arg1 in the reader. */
+static void on_fork_message(struct mm_state *m, const struct uffdwp_event *ev)
+{
+	struct uffd_ctx *parent = ctx_find(m, ev->u.msg.fd), *child;
+	uint64_t child_mm;
+	uint64_t features;
+
+	if (!parent || !parent->npending)
+		return;		/* read by a process that did not fork: unknown */
+	child_mm = parent->pending_fork[0];
+	features = parent->features;
+	memmove(parent->pending_fork, parent->pending_fork + 1,
+		--parent->npending * sizeof(*parent->pending_fork));
+	ctx_set(m, (int)ev->u.msg.arg1, features);
+	child = ctx_find(m, (int)ev->u.msg.arg1);
+	child->owner_mm = child_mm;
+}
+
+static int uffd_ioctl_fd(const struct uffdwp_event *ev)
+{
+	switch (ev->kind) {
+	case EV_UFFD_REGISTER:
+	case EV_UFFD_UNREGISTER:
+	case EV_UFFD_WRITEPROTECT:
+		return ev->u.range.fd;
+	case EV_UFFD_COPY:
+		return ev->u.fill.fd;
+	default:
+		return -1;
+	}
+}
+
+const struct uffdwp_event *model_route(const struct model *mdl, const struct uffdwp_event *ev,
+				       struct uffdwp_event *buf)
+{
+	struct mm_state *m;
+	const struct uffd_ctx *c;
+	int fd = uffd_ioctl_fd(ev);
+
+	if (fd < 0 || !(m = model_find_mm(mdl, ev->mm)) || !(c = ctx_find(m, fd)) ||
+	    !c->owner_mm || !model_find_mm(mdl, c->owner_mm))
+		return ev;
+	*buf = *ev;
+	buf->mm = c->owner_mm;
+	return buf;
 }
 
 /* ---- regions ---- */
@@ -591,9 +655,13 @@ static void on_fork(struct model *mdl, struct mm_state *parent, const struct uff
 	imap_foreach(parent->pages, 0, UINT64_MAX, fork_copy_run, &f);
 	for (size_t i = 0; i < parent->nregions; i++) {
 		struct region r = parent->regions[i];
+		struct uffd_ctx *ctx;
 
 		if (!(r.features & UFFD_FEAT_EVENT_FORK))
 			continue;
+		ctx = r.fd >= 0 ? ctx_find(parent, r.fd) : NULL;
+		if (ctx)
+			ctx_note_fork(ctx, child->mm);
 		f.keep_wp = true;
 		imap_foreach(parent->pages, pfn_of(r.start), pfn_of(r.end), fork_copy_run, &f);
 		r.fd = -1;
@@ -775,6 +843,10 @@ void model_apply(struct model *mdl, const struct uffdwp_event *ev)
 		break;
 	case EV_FORK:
 		on_fork(mdl, m, ev);
+		break;
+	case EV_UFFD_MESSAGE:
+		if (ev->u.msg.event == UFFD_EVENT_FORK_MSG)
+			on_fork_message(m, ev);
 		break;
 	case EV_EXEC:
 		m->complete = true;

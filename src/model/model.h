@@ -76,9 +76,20 @@ struct region {
 	bool markers_seen;	/* a PTE marker was observed: file/shmem/hugetlb backing */
 };
 
+#define UFFD_EVENT_FORK_MSG	0x13	/* uffd_msg.event of UFFD_EVENT_FORK */
+#define CTX_PENDING_FORKS	8	/* forks whose UFFD_EVENT_FORK is not read yet */
+
 struct uffd_ctx {
 	int fd;
 	uint64_t features;
+	/* Non-zero for a context dup_userfaultfd() made for a child at fork,
+	 * reached through the fd a UFFD_EVENT_FORK message handed over: its
+	 * ioctls act on the child's mm (ctx->mm), not on the caller's. */
+	uint64_t owner_mm;
+	/* Children forked while this context had EVENT_FORK ranges, oldest
+	 * first: the fork messages arrive in that order. */
+	uint64_t pending_fork[CTX_PENDING_FORKS];
+	unsigned npending;
 };
 
 #define MM_RING 32	/* recent events kept per mm for evidence chains */
@@ -115,6 +126,12 @@ struct mm_state *model_find_mm(const struct model *mdl, uint64_t mm);
  * update population, resolve PROTECTED_IF_POPULATED and store the observed
  * state.  The checker calls it after judging the event. */
 void model_apply(struct model *mdl, const struct uffdwp_event *ev);
+
+/* The event as it acts on the kernel: a uffd ioctl through a context that a
+ * fork handed over (UFFD_EVENT_FORK) is returned as a copy in buf with the
+ * child's mm; any other event is returned as it is. */
+const struct uffdwp_event *model_route(const struct model *mdl, const struct uffdwp_event *ev,
+				       struct uffdwp_event *buf);
 
 /* Remembers ev in its mm's ring of recent events. */
 void model_remember(struct mm_state *m, const struct uffdwp_event *ev, uint64_t seq);

@@ -161,6 +161,17 @@ static inline void s_wp_message(struct synth *s, int fd, __u64 addr)
 	synth_feed(s, &ev);
 }
 
+/* A non-WP uffd_msg read from fd: fork (arg1 = the child's uffd), remap, remove... */
+static inline void s_message(struct synth *s, int fd, __u8 event, __u64 arg1)
+{
+	struct uffdwp_event ev = synth_ev(s, EV_UFFD_MESSAGE, HOOK_SYSCALLS);
+
+	ev.u.msg.fd = fd;
+	ev.u.msg.event = event;
+	ev.u.msg.arg1 = arg1;
+	synth_feed(s, &ev);
+}
+
 static inline void s_syscall_range(struct synth *s, __u32 kind, __u64 start, __u64 end, __u64 arg)
 {
 	struct uffdwp_event ev = synth_ev(s, kind, HOOK_SYSCALLS);

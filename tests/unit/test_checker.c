@@ -432,6 +432,35 @@ static void copy_mode_wp(void)
 	expect_one(c, "UFFDIO_COPY(MODE_WP) page lost its bit", FIND_LOST_WP, HOOK_ZAP, A, A + 4 * PG);
 }
 
+/* The kernel selftests' events-wp (uffd-unit-tests.c, uffd_events_test_common()): the
+ * parent resolves the child's faults with UFFDIO_COPY(MODE_WP) through the uffd that
+ * UFFD_EVENT_FORK handed over; the copy protects the child's page, not the parent's. */
+static void copy_through_forked_uffd(bool parent_faults)
+{
+	struct synth s, ch;
+	struct checker *c = checker_new();
+	const int child_fd = 9;
+
+	synth_init(&s, c, 0xffff888000008000ULL, 107, VMF_ANON, A, A + N16);
+	s_open_api(&s, FD, UFFD_FEAT_EVENT_FORK);
+	s_register(&s, FD, A, A + N16);
+	s_fork(&s, CHILD_MM, 207);
+	ch = s;
+	ch.mm = CHILD_MM;
+	ch.pid = 207;
+	s_message(&s, FD, UFFD_EVENT_FORK_MSG, child_fd);
+	s_copy(&s, child_fd, A, PG, FILL_COPY, UFFD_COPY_MODE_WP);
+	if (parent_faults) {
+		s_handle_userfault(&s, A);	/* nothing protected the parent's page */
+		expect_one(c, "a forked uffd's copy leaves the parent unprotected", FIND_FALSE_WP,
+			   HOOK_HANDLE_USERFAULT, A, A + PG);
+		return;
+	}
+	s_write_fault(&ch, A, PF_PROT_WRITE);
+	s_handle_userfault(&ch, A);		/* the child's page is protected */
+	expect_silent(c, "UFFDIO_COPY(MODE_WP) through a forked uffd protects the child");
+}
+
 static void json_output(void)
 {
 	struct synth s;
@@ -476,6 +505,8 @@ int main(void)
 	unregister_and_failed_ioctls();
 	lost_wp_rules();
 	copy_mode_wp();
+	copy_through_forked_uffd(false);
+	copy_through_forked_uffd(true);
 	json_output();
 	return tap_done();
 }
