@@ -114,7 +114,7 @@ static struct uffd_ctx *ctx_find(struct mm_state *m, int fd)
 	return NULL;
 }
 
-static void ctx_set(struct mm_state *m, int fd, uint64_t features)
+static struct uffd_ctx *ctx_set(struct mm_state *m, int fd, uint64_t features)
 {
 	struct uffd_ctx *c = ctx_find(m, fd);
 
@@ -125,40 +125,81 @@ static void ctx_set(struct mm_state *m, int fd, uint64_t features)
 		c->fd = fd;
 	}
 	c->features = features;
+	return c;
 }
 
-/* dup_userfaultfd(): at fork, each context with EVENT_FORK ranges gets a
- * twin for the child, and dup_userfaultfd_complete() queues one
- * UFFD_EVENT_FORK on the parent's context, in fork order. */
-static void ctx_note_fork(struct uffd_ctx *c, uint64_t child_mm)
+/* A new context on fd (userfaultfd(), a fork message): whatever fd held
+ * before was closed, so no stale binding to another mm survives. */
+static struct uffd_ctx *ctx_open(struct mm_state *m, int fd, uint64_t features)
 {
-	if (c->npending && c->pending_fork[c->npending - 1] == child_mm)
-		return;		/* one message per context, however many ranges */
-	if (c->npending == CTX_PENDING_FORKS) {	/* never read: forget the oldest */
-		memmove(c->pending_fork, c->pending_fork + 1,
-			(CTX_PENDING_FORKS - 1) * sizeof(*c->pending_fork));
-		c->npending--;
+	struct uffd_ctx *c = ctx_set(m, fd, features);
+
+	c->owner_mm = 0;
+	c->unpaired_children.n = 0;
+	c->unpaired_fds.n = 0;
+	return c;
+}
+
+static void fork_queue_push(struct fork_queue *q, uint64_t v)
+{
+	if (q->n == CTX_PENDING_FORKS) {	/* never paired: forget the oldest */
+		memmove(q->v, q->v + 1, (CTX_PENDING_FORKS - 1) * sizeof(*q->v));
+		q->n--;
 	}
-	c->pending_fork[c->npending++] = child_mm;
+	q->v[q->n++] = v;
 }
 
-/* A UFFD_EVENT_FORK read from fd: resolve_userfault_fork() installed the
- * child's context as fd arg1 in the reader. */
-static void on_fork_message(struct mm_state *m, const struct uffdwp_event *ev)
+static uint64_t fork_queue_pop(struct fork_queue *q)
 {
-	struct uffd_ctx *parent = ctx_find(m, ev->u.msg.fd), *child;
-	uint64_t child_mm;
+	uint64_t v = q->v[0];
+
+	memmove(q->v, q->v + 1, --q->n * sizeof(*q->v));
+	return v;
+}
+
+/* Pairs a fork of parent context fd with its UFFD_EVENT_FORK message:
+ * resolve_userfault_fork() installed the child's context (made by
+ * dup_userfaultfd()) as child_fd in the reader.  The message may be read
+ * before sched_process_fork fires: dup_userfaultfd_complete() runs inside
+ * copy_mm(), so whichever of the two comes second makes the pair. */
+static void ctx_fork_pair(struct mm_state *m, int fd, int64_t child_fd, uint64_t child_mm)
+{
+	struct uffd_ctx *c = ctx_find(m, fd);
 	uint64_t features;
 
-	if (!parent || !parent->npending)
-		return;		/* read by a process that did not fork: unknown */
-	child_mm = parent->pending_fork[0];
-	features = parent->features;
-	memmove(parent->pending_fork, parent->pending_fork + 1,
-		--parent->npending * sizeof(*parent->pending_fork));
-	ctx_set(m, (int)ev->u.msg.arg1, features);
-	child = ctx_find(m, (int)ev->u.msg.arg1);
-	child->owner_mm = child_mm;
+	if (!c)
+		return;		/* a context this mm never opened: unknown */
+	if (child_fd < 0 && !c->unpaired_fds.n) {
+		fork_queue_push(&c->unpaired_children, child_mm);
+		return;
+	}
+	if (child_mm == 0 && !c->unpaired_children.n) {
+		fork_queue_push(&c->unpaired_fds, (uint64_t)child_fd);
+		return;
+	}
+	if (child_fd < 0)
+		child_fd = (int64_t)fork_queue_pop(&c->unpaired_fds);
+	else
+		child_mm = fork_queue_pop(&c->unpaired_children);
+	features = c->features;
+	ctx_open(m, (int)child_fd, features)->owner_mm = child_mm;	/* c may move */
+}
+
+/* Each parent context with EVENT_FORK ranges owes one fork message. */
+static void ctxs_note_fork(struct mm_state *parent, uint64_t child_mm)
+{
+	for (size_t i = 0; i < parent->nregions; i++) {
+		const struct region *r = &parent->regions[i];
+		bool seen = false;
+
+		if (!(r->features & UFFD_FEAT_EVENT_FORK) || r->fd < 0)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = parent->regions[j].fd == r->fd &&
+			       (parent->regions[j].features & UFFD_FEAT_EVENT_FORK);
+		if (!seen)
+			ctx_fork_pair(parent, r->fd, -1, child_mm);
+	}
 }
 
 static int uffd_ioctl_fd(const struct uffdwp_event *ev)
@@ -655,18 +696,15 @@ static void on_fork(struct model *mdl, struct mm_state *parent, const struct uff
 	imap_foreach(parent->pages, 0, UINT64_MAX, fork_copy_run, &f);
 	for (size_t i = 0; i < parent->nregions; i++) {
 		struct region r = parent->regions[i];
-		struct uffd_ctx *ctx;
 
 		if (!(r.features & UFFD_FEAT_EVENT_FORK))
 			continue;
-		ctx = r.fd >= 0 ? ctx_find(parent, r.fd) : NULL;
-		if (ctx)
-			ctx_note_fork(ctx, child->mm);
 		f.keep_wp = true;
 		imap_foreach(parent->pages, pfn_of(r.start), pfn_of(r.end), fork_copy_run, &f);
 		r.fd = -1;
 		regions_add(child, &r);
 	}
+	ctxs_note_fork(parent, child->mm);
 	imap_update(parent->pages, 0, UINT64_MAX, child_page, NULL);
 	mdl->last = parent;
 }
@@ -791,7 +829,7 @@ void model_apply(struct model *mdl, const struct uffdwp_event *ev)
 	switch (ev->kind) {
 	case EV_UFFD_OPEN:
 		if (ev->ret >= 0)
-			ctx_set(m, (int)ev->ret, 0);
+			ctx_open(m, (int)ev->ret, 0);
 		/* First sight of this mm is its uffd: every registration will
 		 * be seen, so bits in unregistered ranges are decidable. */
 		m->complete |= m->ring_count <= 1;
@@ -846,7 +884,7 @@ void model_apply(struct model *mdl, const struct uffdwp_event *ev)
 		break;
 	case EV_UFFD_MESSAGE:
 		if (ev->u.msg.event == UFFD_EVENT_FORK_MSG)
-			on_fork_message(m, ev);
+			ctx_fork_pair(m, ev->u.msg.fd, (int64_t)(int)ev->u.msg.arg1, 0);
 		break;
 	case EV_EXEC:
 		m->complete = true;

@@ -77,7 +77,7 @@ struct region {
 };
 
 #define UFFD_EVENT_FORK_MSG	0x13	/* uffd_msg.event of UFFD_EVENT_FORK */
-#define CTX_PENDING_FORKS	8	/* forks whose UFFD_EVENT_FORK is not read yet */
+#define CTX_PENDING_FORKS	8	/* forks and fork messages not paired yet */
 
 struct uffd_ctx {
 	int fd;
@@ -86,10 +86,14 @@ struct uffd_ctx {
 	 * reached through the fd a UFFD_EVENT_FORK message handed over: its
 	 * ioctls act on the child's mm (ctx->mm), not on the caller's. */
 	uint64_t owner_mm;
-	/* Children forked while this context had EVENT_FORK ranges, oldest
-	 * first: the fork messages arrive in that order. */
-	uint64_t pending_fork[CTX_PENDING_FORKS];
-	unsigned npending;
+	/* dup_userfaultfd() pairs each fork (while this context had EVENT_FORK
+	 * ranges) with one UFFD_EVENT_FORK message on it, in order; either may
+	 * be seen first.  Oldest first: children not yet paired with a message,
+	 * or fds handed over by messages not yet paired with a fork. */
+	struct fork_queue {
+		uint64_t v[CTX_PENDING_FORKS];
+		unsigned n;
+	} unpaired_children, unpaired_fds;
 };
 
 #define MM_RING 32	/* recent events kept per mm for evidence chains */

@@ -432,10 +432,17 @@ static void copy_mode_wp(void)
 	expect_one(c, "UFFDIO_COPY(MODE_WP) page lost its bit", FIND_LOST_WP, HOOK_ZAP, A, A + 4 * PG);
 }
 
+enum forked_uffd_case {
+	CHILD_FAULTS,		/* the copy protected the child's page */
+	PARENT_FAULTS,		/* ... and not the parent's */
+	FD_REUSED,		/* the forked uffd's fd closed, reused by the parent's own */
+	MESSAGE_FIRST,		/* the fork message read before sched_process_fork */
+};
+
 /* The kernel selftests' events-wp (uffd-unit-tests.c, uffd_events_test_common()): the
  * parent resolves the child's faults with UFFDIO_COPY(MODE_WP) through the uffd that
  * UFFD_EVENT_FORK handed over; the copy protects the child's page, not the parent's. */
-static void copy_through_forked_uffd(bool parent_faults)
+static void copy_through_forked_uffd(enum forked_uffd_case what)
 {
 	struct synth s, ch;
 	struct checker *c = checker_new();
@@ -444,21 +451,36 @@ static void copy_through_forked_uffd(bool parent_faults)
 	synth_init(&s, c, 0xffff888000008000ULL, 107, VMF_ANON, A, A + N16);
 	s_open_api(&s, FD, UFFD_FEAT_EVENT_FORK);
 	s_register(&s, FD, A, A + N16);
+	if (what == MESSAGE_FIRST)
+		s_message(&s, FD, UFFD_EVENT_FORK_MSG, child_fd);
 	s_fork(&s, CHILD_MM, 207);
 	ch = s;
 	ch.mm = CHILD_MM;
 	ch.pid = 207;
-	s_message(&s, FD, UFFD_EVENT_FORK_MSG, child_fd);
+	if (what != MESSAGE_FIRST)
+		s_message(&s, FD, UFFD_EVENT_FORK_MSG, child_fd);
 	s_copy(&s, child_fd, A, PG, FILL_COPY, UFFD_COPY_MODE_WP);
-	if (parent_faults) {
-		s_handle_userfault(&s, A);	/* nothing protected the parent's page */
+	switch (what) {
+	case MESSAGE_FIRST:
+	case CHILD_FAULTS:
+		s_write_fault(&ch, A, PF_PROT_WRITE);
+		s_handle_userfault(&ch, A);
+		expect_silent(c, what == MESSAGE_FIRST ?
+			      "fork message read before the fork event: the copy is still the child's" :
+			      "UFFDIO_COPY(MODE_WP) through a forked uffd protects the child");
+		break;
+	case PARENT_FAULTS:
+		s_handle_userfault(&s, A);
 		expect_one(c, "a forked uffd's copy leaves the parent unprotected", FIND_FALSE_WP,
 			   HOOK_HANDLE_USERFAULT, A, A + PG);
-		return;
+		break;
+	case FD_REUSED:
+		s_open_api(&s, child_fd, 0);
+		s_copy(&s, child_fd, A + PG, PG, FILL_COPY, UFFD_COPY_MODE_WP);
+		s_handle_userfault(&s, A + PG);
+		expect_silent(c, "a reused fd number is the parent's own uffd again");
+		break;
 	}
-	s_write_fault(&ch, A, PF_PROT_WRITE);
-	s_handle_userfault(&ch, A);		/* the child's page is protected */
-	expect_silent(c, "UFFDIO_COPY(MODE_WP) through a forked uffd protects the child");
 }
 
 static void json_output(void)
@@ -505,8 +527,10 @@ int main(void)
 	unregister_and_failed_ioctls();
 	lost_wp_rules();
 	copy_mode_wp();
-	copy_through_forked_uffd(false);
-	copy_through_forked_uffd(true);
+	copy_through_forked_uffd(CHILD_FAULTS);
+	copy_through_forked_uffd(PARENT_FAULTS);
+	copy_through_forked_uffd(FD_REUSED);
+	copy_through_forked_uffd(MESSAGE_FIRST);
 	json_output();
 	return tap_done();
 }
