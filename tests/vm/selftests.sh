@@ -1,0 +1,192 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The kernel's own userfaultfd selftests as a peer suite: built by vm/build-selftests.sh
+# (make setup), each run in Debian's guests under the tracer.
+#   6.12 (clean): uffd-unit-tests passes and the tracer finds nothing; uffd-stress too.
+#   6.1: uffd-unit-tests fails exactly `wp-fork on hugetlb-private` (bug #8) and the tracer
+#        must name it (FALSE_WP on private hugetlb); 6.1's own `userfaultfd` selftest passes
+#        and the tracer reports only bug #14 (LOST_WRITE_BIT on private anon).
+# uffd-unit-tests runs once per group of tests (-f is a substring filter), so that a finding
+# points at its test and one run's events stay within the ring buffer.  Sizes are the
+# tests' own (32 MiB per unit test) or chosen small (stress tests: MiB and bounces).
+. "$(dirname "$0")/lib.sh"
+
+SELFTESTS=${UFFDWP_SELFTESTS:-/var/cache/uffdwp-trace/selftests}
+UNIT=$SELFTESTS/6.12/uffd-unit-tests
+STRESS=$SELFTESTS/6.12/uffd-stress
+USERFAULTFD_61=$SELFTESTS/6.1/userfaultfd
+# uffd-unit-tests -f filters, together covering every test of the 6.12 list.
+UNIT_GROUPS="register-ioctls zeropage move wp-fork wp-unpopulated minor sigbus events poison"
+# selftests/vm/userfaultfd <type> <MiB> <bounces> [hugetlbfs file]: small enough for TCG.
+USERFAULTFD_RUNS="anon:8:4 shmem:8:4 hugetlb:16:4 hugetlb_shared:16:4:/mnt/huge/uffd-test"
+STRESS_RUNS="anon:8:4 hugetlb-private:16:4"
+VM_HUGETLB=0x400000
+VM_SHARED=0x8
+
+tap_plan 17
+
+# guest_script FILE RUN...: a guest script that runs each RUN ("name|command args") under
+# the tracer, printing "@@run NAME", the selftest's output, the tracer's without event
+# lines, then "@@exit NAME STATUS".  The selftest writes to its own file: its partial
+# "Testing X... " lines must not be cut by the tracer's event lines.
+guest_script() {
+	local file=$1 run
+	shift
+	cat > "$file" <<'EOF'
+#!/bin/sh
+run() {
+	name=$1
+	shift
+	echo "@@run $name"
+	rm -f /tmp/trace.fifo && mkfifo /tmp/trace.fifo
+	grep -v '"type":"event"' < /tmp/trace.fifo > /tmp/trace.out &
+	uffdwp-trace --json -- sh -c 'exec "$0" "$@" > /tmp/test.out 2>&1' "$@" \
+		> /tmp/trace.fifo 2>&1
+	status=$?
+	wait
+	cat /tmp/test.out /tmp/trace.out
+	echo "@@exit $name $status"
+}
+EOF
+	for run in "$@"; do
+		echo "run ${run%%|*} ${run#*|}" >> "$file"
+	done
+	chmod +x "$file"
+}
+
+# boot VER SCRIPT BINARIES...: runs SCRIPT in Debian VER's guest; the console in $WORK/VER,
+# kept as build/vm-selftests/VER.console (findings with their event chains).
+boot() {
+	local ver=$1 script=$2 bin
+	local adds=(--add "$script")
+	shift 2
+	for bin in "$@"; do adds+=(--add "$bin"); done
+	"$VMTEST" --debian "$ver" --cmdline quiet --timeout 900 "${adds[@]}" -- \
+		"$(basename "$script")" > "$WORK/$ver" 2>&1
+	mkdir -p "$ROOT/build/vm-selftests" && cp "$WORK/$ver" "$ROOT/build/vm-selftests/$ver.console"
+	echo "# Debian $ver guest: $(grep -a '^uffdwp-vmtest: result' "$WORK/$ver")"
+}
+
+# section VER NAME: the output of run NAME, markers excluded.
+section() {
+	sed -n "/^@@run $2\$/,/^@@exit $2 /p" "$WORK/$1" | grep -av '^@@'
+}
+# run_status VER NAME: the tracer's exit status of run NAME ("" when the run never ended).
+run_status() {
+	grep -a "^@@exit $2 " "$WORK/$1" | awk '{ print $3 }'
+}
+findings() { section "$1" "$2" | grep -a '"type":"finding"'; }
+# field NAME: the value of "NAME" in each JSON line on stdin.
+field() { grep -o "\"$1\":\(\"[^\"]*\"\|[0-9-]*\)" | sed -e "s/^\"$1\"://" -e 's/"//g'; }
+# summary VER NAME: one line on run NAME for the TAP output.
+summary() {
+	local counts
+	counts=$(section "$1" "$2" | grep -ao 'pass=[0-9]*, skip=[0-9]*, fail=[0-9]*' | tail -n1)
+	echo "tracer exit $(run_status "$1" "$2"), $(findings "$1" "$2" | wc -l) findings" \
+	     "$(findings "$1" "$2" | field class | sort | uniq -c | tr -s ' ' | tr '\n' ' ')${counts:+; $counts}"
+}
+# diag VER NAME: the run's result lines and findings, as TAP comments.
+diag() {
+	section "$1" "$2" | grep -a 'failed\|ERROR\|"type":"finding"\|Userfaults unit\|events lost' |
+		cut -c1-400 | head -n 12 | sed 's/^/#   /'
+}
+# unit_fails VER: the "X on Y" of every failed unit test ("Testing X on Y... " then, maybe
+# after a child's ERROR line, "failed [reason: ...]").
+unit_fails() {
+	local g
+	for g in $UNIT_GROUPS; do section "$1" "unit-$g"; done |
+		grep -ao 'Testing [^.]*\.\.\. \|failed \[reason' |
+		awk '/^Testing/ { t = substr($0, 9, length($0) - 12) } /^failed/ { print t }'
+}
+# is_class_on VM_FLAGS-TEST CLASS: finding lines (stdin) of CLASS whose VMA passes TEST
+# ("hugetlb-private" or "private-anon"); prints "pid P [start,end)" per match.
+is_class_on() {
+	local line cls flags want=$1 class=$2
+	while IFS= read -r line; do
+		cls=$(echo "$line" | field class)
+		flags=$(( $(echo "$line" | field vm_flags) ))
+		[ "$cls" = "$class" ] || continue
+		case $want in
+		hugetlb-private) (( (flags & VM_HUGETLB) && !(flags & VM_SHARED) )) || continue ;;
+		private-anon) (( !(flags & (VM_HUGETLB | VM_SHARED)) )) || continue ;;
+		esac
+		echo "pid $(echo "$line" | field pid) [$(echo "$line" | field start),$(echo "$line" | field end))"
+	done
+}
+
+# ---- Debian 6.12: clean kernel, clean selftests, no finding ----
+if ! need_image "$DEBIAN_612" || [ ! -x "$UNIT" ] || [ ! -x "$STRESS" ]; then
+	why="no $DEBIAN_612 or selftests in $SELFTESTS (run make setup or vm/build-selftests.sh)"
+	for i in 1 2 3 4 5 6 7 8 9 10; do tap_skip "Debian 6.12: kernel selftests" "$why"; done
+else
+	runs=()
+	for g in $UNIT_GROUPS; do runs+=("unit-$g|uffd-unit-tests -f $g"); done
+	for r in $STRESS_RUNS; do runs+=("stress-${r%%:*}|uffd-stress ${r//:/ }"); done
+	guest_script "$WORK/peer-6.12" "${runs[@]}"
+	boot 6.12 "$WORK/peer-6.12" "$UNIT" "$STRESS"
+	for g in $UNIT_GROUPS; do
+		name="Debian 6.12: uffd-unit-tests -f $g passes, tracer clean ($(summary 6.12 "unit-$g"))"
+		if [ "$(run_status 6.12 "unit-$g")" = 0 ] &&
+		   section 6.12 "unit-$g" | grep -aq 'Userfaults unit tests: pass=[0-9]*, skip=[0-9]*, fail=0'; then
+			tap_ok "$name"
+		else
+			tap_not_ok "$name" "want tracer exit 0 (no finding, nothing lost, test passed)"
+			diag 6.12 "unit-$g"
+		fi
+	done
+	ok_runs=0 why=
+	for r in $STRESS_RUNS; do
+		st=$(run_status 6.12 "stress-${r%%:*}")
+		[ "$st" = 0 ] && ok_runs=$((ok_runs + 1)) || why="$why stress-${r%%:*}: $(summary 6.12 "stress-${r%%:*}");"
+	done
+	if [ -z "$why" ]; then tap_ok "Debian 6.12: uffd-stress ($STRESS_RUNS) passes, tracer clean"
+	else
+		tap_not_ok "Debian 6.12: uffd-stress passes, tracer clean" "$why"
+		for r in $STRESS_RUNS; do diag 6.12 "stress-${r%%:*}"; done
+	fi
+fi
+
+# ---- Debian 6.1: bug #8 in uffd-unit-tests, bug #14 in its own userfaultfd ----
+if ! need_image "$DEBIAN_61" || [ ! -x "$UNIT" ] || [ ! -x "$USERFAULTFD_61" ]; then
+	why="no $DEBIAN_61 or selftests in $SELFTESTS (run make setup or vm/build-selftests.sh)"
+	for i in 1 2 3 4 5 6 7; do tap_skip "Debian 6.1: kernel selftests" "$why"; done
+	tap_done
+fi
+runs=()
+for g in $UNIT_GROUPS; do runs+=("unit-$g|uffd-unit-tests -f $g"); done
+for r in $USERFAULTFD_RUNS; do runs+=("userfaultfd-${r%%:*}|userfaultfd ${r//:/ }"); done
+guest_script "$WORK/peer-6.1" "${runs[@]}"
+boot 6.1 "$WORK/peer-6.1" "$UNIT" "$USERFAULTFD_61"
+for g in $UNIT_GROUPS; do echo "# Debian 6.1: uffd-unit-tests -f $g: $(summary 6.1 "unit-$g")"; done
+
+fails=$(unit_fails 6.1 | tr '\n' ';')
+name="Debian 6.1: uffd-unit-tests fails exactly 'wp-fork on hugetlb-private' (bug #8)"
+if [ "$fails" = "wp-fork on hugetlb-private;" ]; then tap_ok "$name"
+else tap_not_ok "$name" "failed tests: '${fails:-none}'"; fi
+
+named=$(findings 6.1 unit-wp-fork | is_class_on hugetlb-private FALSE_WP | head -n1)
+name="Debian 6.1: the tracer names bug #8 in wp-fork: FALSE_WP on private hugetlb"
+if [ -n "$named" ]; then tap_ok "$name ($named)"
+else
+	tap_not_ok "$name" "no such finding; wp-fork run: $(summary 6.1 unit-wp-fork)"
+	diag 6.1 unit-wp-fork
+fi
+
+for r in $USERFAULTFD_RUNS; do
+	run=userfaultfd-${r%%:*}
+	# Only bug #14 is owed here: LOST_WRITE_BIT on private anon (see the header).
+	others=$(findings 6.1 "$run" | grep -v '"class":"LOST_WRITE_BIT"' | field class | sort -u | tr '\n' ' ')
+	target=$(section 6.1 "$run" | grep -a '"type":"summary"' | field target_exit)
+	name="Debian 6.1: userfaultfd ${r//:/ } passes; findings only #14 ($(summary 6.1 "$run"))"
+	if [ "$target" = 0 ] && [ -z "$others" ] && [ -n "$(run_status 6.1 "$run")" ]; then
+		tap_ok "$name"
+	else
+		tap_not_ok "$name" "selftest exit '${target}', other findings: '${others}'"
+		diag 6.1 "$run"
+	fi
+done
+bug14=$(findings 6.1 userfaultfd-anon | is_class_on private-anon LOST_WRITE_BIT | head -n1)
+name="Debian 6.1: the tracer names bug #14 in userfaultfd anon: LOST_WRITE_BIT"
+if [ -n "$bug14" ]; then tap_ok "$name ($bug14)"
+else tap_not_ok "$name" "no such finding: $(summary 6.1 userfaultfd-anon)"; fi
+tap_done
