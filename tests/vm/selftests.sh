@@ -78,6 +78,8 @@ run_status() {
 findings() { section "$1" "$2" | grep -a '"type":"finding"'; }
 # field NAME: the value of "NAME" in each JSON line on stdin.
 field() { grep -o "\"$1\":\(\"[^\"]*\"\|[0-9-]*\)" | sed -e "s/^\"$1\"://" -e 's/"//g'; }
+# top LINE NAME: the first "NAME" of one finding line (its own, not its event chain's).
+top() { echo "$1" | field "$2" | head -n1; }
 # summary VER NAME: one line on run NAME for the TAP output.
 summary() {
 	local counts
@@ -99,18 +101,23 @@ unit_fails() {
 		awk '/^Testing/ { t = substr($0, 9, length($0) - 12) } /^failed/ { print t }'
 }
 # is_class_on VM_FLAGS-TEST CLASS: finding lines (stdin) of CLASS whose VMA passes TEST
-# ("hugetlb-private" or "private-anon"); prints "pid P [start,end)" per match.
+# ("hugetlb-private" or "private-anon"); prints "pid P mm M [start,end) observed O" per
+# match.  The fork walk's findings carry no VMA (vm_flags 0): a huge leaf stands for it.
 is_class_on() {
-	local line cls flags want=$1 class=$2
+	local line cls flags observed want=$1 class=$2
 	while IFS= read -r line; do
-		cls=$(echo "$line" | field class)
-		flags=$(( $(echo "$line" | field vm_flags) ))
+		cls=$(top "$line" class)
+		flags=$(( $(top "$line" vm_flags) ))
+		observed=$(top "$line" observed)
 		[ "$cls" = "$class" ] || continue
 		case $want in
-		hugetlb-private) (( (flags & VM_HUGETLB) && !(flags & VM_SHARED) )) || continue ;;
-		private-anon) (( !(flags & (VM_HUGETLB | VM_SHARED)) )) || continue ;;
+		hugetlb-private)
+			if (( flags )); then (( (flags & VM_HUGETLB) && !(flags & VM_SHARED) )) || continue
+			else [[ $observed == *huge* ]] || continue; fi ;;
+		private-anon) (( flags && !(flags & (VM_HUGETLB | VM_SHARED)) )) || continue ;;
 		esac
-		echo "pid $(echo "$line" | field pid) [$(echo "$line" | field start),$(echo "$line" | field end))"
+		echo "pid $(top "$line" pid) mm $(top "$line" mm)" \
+		     "[$(top "$line" start),$(top "$line" end)) observed $observed"
 	done
 }
 
