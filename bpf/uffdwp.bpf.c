@@ -294,7 +294,10 @@ int handle_userfault_enter(void *ctx)
 	e->u.fault.reason = func_arg(ctx, HOOK_HANDLE_USERFAULT, ROLE_FLAGS);
 	e->u.fault.fault_flags = BPF_CORE_READ(vmf, flags);
 	event_submit(e);
-	/* the faulting entry: evidence for a WP fault the model did not expect */
+	/* the faulting entry: evidence for a WP fault the model did not expect
+	 * (missing and minor faults have an empty or unmapped entry to show) */
+	if (!(func_arg(ctx, HOOK_HANDLE_USERFAULT, ROLE_FLAGS) & UFFDWP_VM_UFFD_WP))
+		return 0;
 	addr = BPF_CORE_READ(vmf, address) & ~(PGT_PAGE_SIZE - 1);
 	pgtable_walk((__u64)BPF_CORE_READ(vma, vm_mm), addr, addr + PGT_PAGE_SIZE,
 		     EV_HANDLE_USERFAULT, HOOK_HANDLE_USERFAULT);
@@ -607,6 +610,39 @@ static __always_inline bool is_uffd_ioctl(__u64 cmd)
 	return _IOC_TYPE(cmd) == UFFDIO;
 }
 
+#define UFFDIO_COPY_MODE_WP	(1UL << 1)	/* also UFFDIO_CONTINUE_MODE_WP */
+
+/*
+ * A fill with MODE_WP installs write-protected PTEs while the ioctl runs:
+ * other threads fault on them, get resolved and unprotect them before the
+ * ioctl returns.  Its start is therefore reported too, for the model to
+ * apply the protection in the order the kernel did.
+ */
+static __always_inline void report_fill_begin(const struct sys_stash *s)
+{
+	__u64 nr = _IOC_NR(s->args[1]);
+	const __u64 *in = s->uarg;
+	struct uffdwp_event *e;
+	bool copy = nr == _UFFDIO_COPY;
+
+	if (!(copy || nr == _UFFDIO_CONTINUE))
+		return;
+	/* copy { dst, src, len, mode, copy }; continue { range { start, len }, mode, mapped } */
+	if (!((copy ? in[3] : in[2]) & UFFDIO_COPY_MODE_WP))
+		return;
+	e = event_reserve(HOOK_SYSCALLS, EV_UFFD_COPY);
+	if (!e)
+		return;
+	e->start = in[0];
+	e->end = in[0] + (copy ? in[2] : in[1]);
+	e->u.fill.fd = s->args[0];
+	e->u.fill.op = copy ? FILL_COPY : FILL_CONTINUE;
+	e->u.fill.mode = copy ? in[3] : in[2];
+	e->u.fill.src = copy ? in[1] : 0;
+	e->u.fill.begin = 1;
+	event_submit(e);
+}
+
 static __always_inline int sys_enter(__u32 kind, const __u64 args[6])
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -634,6 +670,8 @@ static __always_inline int sys_enter(__u32 kind, const __u64 args[6])
 			return 0;
 	}
 	bpf_map_update_elem(&sys_stash, &tid, &s, BPF_ANY);
+	if (kind == SYS_IOCTL)
+		report_fill_begin(&s);
 	return 0;
 }
 

@@ -174,6 +174,8 @@ struct uffdwp_event {
 			__u64 mode;		/* UFFDIO_COPY_MODE_WP etc. */
 			__s64 done;		/* bytes copied/zeroed/mapped (the struct's result field) */
 			__u64 src;
+			__u8 begin;		/* 1: the ioctl was entered (MODE_WP fills only: their
+						   PTEs are live before it returns); 0: it returned */
 		} fill;
 		struct {			/* EV_UFFD_WP_MESSAGE / EV_UFFD_MESSAGE: start = address */
 			__s32 fd;

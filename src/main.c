@@ -34,6 +34,7 @@ static const struct argp_option options[] = {
 	{ "verbose", 'v', NULL, 0, "Print every event" },
 	{ "json", 'j', NULL, 0, "JSON lines on stdout (events with -v implied)" },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS" },
+	{ "buffer-mib", 'b', "MIB", 0, "Ring buffer size, a power of two (default 32)" },
 	{ "probe", OPT_PROBE, NULL, 0, "Print the mechanism each hook gets, then exit" },
 	{ "strict", OPT_STRICT, NULL, 0,
 	  "Require the four kernel hooks (change_protection, migration, zap, handle_userfault)" },
@@ -77,6 +78,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'd':
 		c->opts.duration = parse_long(arg, 1, INT_MAX, state, "duration");
+		break;
+	case 'b':
+		c->opts.buffer_mib = parse_long(arg, 1, 4096, state, "ring buffer size");
+		if (c->opts.buffer_mib & (c->opts.buffer_mib - 1))
+			argp_error(state, "ring buffer size must be a power of two: %s", arg);
 		break;
 	case OPT_PROBE:
 		c->probe = true;

@@ -325,6 +325,12 @@ static int load_programs(struct session *s, const struct btf *btf)
 	if (!s->skel)
 		return report_error(s->o, EXIT_ERROR, "cannot open the BPF object: %s", strerror(errno));
 	s->skel->rodata->follow_children = !s->o->no_follow;
+	if (s->o->buffer_mib) {
+		err = bpf_map__set_max_entries(s->skel->maps.events, (__u32)s->o->buffer_mib << 20);
+		if (err)
+			return report_error(s->o, EXIT_ERROR, "cannot size the ring buffer: %s",
+					    strerror(-err));
+	}
 	err = hooks_configure(s->skel, &s->plan);
 	if (err)
 		return report_error(s->o, EXIT_ERROR, "cannot configure BPF programs: %s", strerror(-err));

@@ -21,6 +21,7 @@ struct trace_opts {
 	bool no_follow;		/* do not trace children */
 	bool no_fentry;		/* kprobes where fentry would do (testing, old trampolines) */
 	int duration;		/* seconds; 0 = until the target exits */
+	int buffer_mib;		/* ring buffer size; 0 = the BPF object's */
 	pid_t pid;		/* -p */
 	char **cmd;		/* -- CMD ARGS */
 	const char *record;	/* --record FILE */

@@ -464,14 +464,55 @@ static imap_val fill_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 	return pg_with_expect(v, region_is_wp(f->r) ? EXP_UNPROTECTED : EXP_NONE);
 }
 
+/* Forgets the fill thread tid began at start; true if there was one. */
+static bool fill_end(struct mm_state *m, uint32_t tid, uint64_t start, uint64_t *end)
+{
+	for (unsigned i = 0; i < m->nfills; i++) {
+		if (m->fills[i].tid != tid || m->fills[i].start != start)
+			continue;
+		*end = m->fills[i].end;
+		m->fills[i] = m->fills[--m->nfills];
+		return true;
+	}
+	return false;
+}
+
+static void fill_begin(struct mm_state *m, const struct uffdwp_event *ev)
+{
+	if (m->nfills == MM_FILLS)	/* a lost return: the oldest goes */
+		memmove(&m->fills[0], &m->fills[1], --m->nfills * sizeof(m->fills[0]));
+	m->fills[m->nfills++] = (struct fill_in_flight){ ev->tid, ev->start, ev->end };
+}
+
+static imap_val unknown_if_protected(uint64_t s, uint64_t e, imap_val v, void *arg)
+{
+	return pg_expect(v) == EXP_PROTECTED ? pg_with_expect(v, EXP_PROTECTED_IF_POPULATED) : v;
+}
+
+/*
+ * A MODE_WP fill is applied when it begins: its PTEs are installed, faulted
+ * on and resolved by other threads before the ioctl returns, so applying it
+ * at the return would undo those resolves.  The return then only takes back
+ * what was not filled (-EEXIST, a short copy): that part's protection is
+ * unknown again.  Other fills (and recordings without a begin) apply at the
+ * return.
+ */
 static void on_fill(struct mm_state *m, const struct uffdwp_event *ev)
 {
 	int64_t done = ev->u.fill.done;
 	uint64_t len = done > 0 ? (uint64_t)done : (ev->ret == 0 ? ev->end - ev->start : 0);
 	struct fill_arg f = { model_region(m, ev->start), ev };
+	uint64_t begun_end;
 
-	if (len)
+	if (ev->u.fill.begin) {
+		fill_begin(m, ev);
+		model_pages_update(m, ev->start, ev->end, fill_page, &f);
+	} else if (fill_end(m, ev->tid, ev->start, &begun_end)) {
+		if (ev->start + len < begun_end)
+			model_pages_update(m, ev->start + len, begun_end, unknown_if_protected, NULL);
+	} else if (len) {
 		model_pages_update(m, ev->start, ev->start + len, fill_page, &f);
+	}
 }
 
 /* change_protection() returned: the kernel-side truth of a writeprotect,

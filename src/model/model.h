@@ -97,6 +97,13 @@ struct uffd_ctx {
 };
 
 #define MM_RING 32	/* recent events kept per mm for evidence chains */
+#define MM_FILLS 16	/* MODE_WP fills in flight: one per thread at a time */
+
+/* A UFFDIO_COPY/CONTINUE with MODE_WP between its entry and its return. */
+struct fill_in_flight {
+	uint32_t tid;
+	uint64_t start, end;
+};
 
 struct mm_state {
 	uint64_t mm;
@@ -108,6 +115,8 @@ struct mm_state {
 	size_t nregions, cap_regions;
 	struct uffd_ctx *ctxs;
 	size_t nctxs, cap_ctxs;
+	struct fill_in_flight fills[MM_FILLS];
+	unsigned nfills;
 	struct uffdwp_event ring[MM_RING];
 	uint64_t ring_seq[MM_RING];
 	uint64_t ring_count;

@@ -239,7 +239,9 @@ static inline void s_migration(struct synth *s, __u64 addr, __u32 where, __u32 s
 	synth_feed(s, &ev);
 }
 
-static inline void s_copy(struct synth *s, int fd, __u64 start, __u64 len, __u32 op, __u64 mode)
+/* A fill ioctl's record: at its return (done bytes filled), or at its start. */
+static inline void s_fill(struct synth *s, int fd, __u64 start, __u64 len, __u32 op, __u64 mode,
+			  bool begin, __s64 done)
 {
 	struct uffdwp_event ev = synth_ev(s, EV_UFFD_COPY, HOOK_SYSCALLS);
 
@@ -248,8 +250,14 @@ static inline void s_copy(struct synth *s, int fd, __u64 start, __u64 len, __u32
 	ev.u.fill.fd = fd;
 	ev.u.fill.op = op;
 	ev.u.fill.mode = mode;
-	ev.u.fill.done = (__s64)len;
+	ev.u.fill.begin = begin;
+	ev.u.fill.done = begin ? 0 : done;
 	synth_feed(s, &ev);
+}
+
+static inline void s_copy(struct synth *s, int fd, __u64 start, __u64 len, __u32 op, __u64 mode)
+{
+	s_fill(s, fd, start, len, op, mode, false, (__s64)len);
 }
 
 static inline void s_exit(struct synth *s)

@@ -432,6 +432,28 @@ static void copy_mode_wp(void)
 	expect_one(c, "UFFDIO_COPY(MODE_WP) page lost its bit", FIND_LOST_WP, HOOK_ZAP, A, A + 4 * PG);
 }
 
+/* uffd-stress: a MODE_WP copy's pages are faulted on, resolved and unprotected
+ * by other threads before the copy's ioctl returns.  Applied at its return, the
+ * copy would make the fault look unprotected (FALSE_WP) and undo the resolve
+ * (LOST_WP at the next walk); applied at its begin, both are silent.  A short
+ * copy leaves the unfilled rest unjudged. */
+static void copy_mode_wp_in_flight(void)
+{
+	struct synth s;
+	struct checker *c = checker_new();
+
+	synth_init(&s, c, 0xffff888000008000ULL, 107, VMF_ANON, A, A + N16);
+	s_open_api(&s, FD, 0);
+	s_register(&s, FD, A, A + N16);
+	s_fill(&s, FD, A, 4 * PG, FILL_COPY, UFFD_COPY_MODE_WP, true, 0);
+	s_handle_userfault(&s, A + PG);			/* another thread writes */
+	s_writeprotect(&s, FD, A + PG, A + 2 * PG, false);	/* and is resolved */
+	s_fill(&s, FD, A, 4 * PG, FILL_COPY, UFFD_COPY_MODE_WP, false, 2 * PG);
+	s_pte(&s, A + PG, A + 2 * PG, PTE_ST_PRESENT | PTE_ST_WRITE | PTE_ST_DIRTY, HOOK_ZAP);
+	s_pte(&s, A + 2 * PG, A + 4 * PG, PTE_ST_PRESENT | PTE_ST_DIRTY, HOOK_ZAP);
+	expect_silent(c, "MODE_WP copy resolved by another thread before it returned");
+}
+
 enum forked_uffd_case {
 	CHILD_FAULTS,		/* the copy protected the child's page */
 	PARENT_FAULTS,		/* ... and not the parent's */
@@ -527,6 +549,7 @@ int main(void)
 	unregister_and_failed_ioctls();
 	lost_wp_rules();
 	copy_mode_wp();
+	copy_mode_wp_in_flight();
 	copy_through_forked_uffd(CHILD_FAULTS);
 	copy_through_forked_uffd(PARENT_FAULTS);
 	copy_through_forked_uffd(FD_REUSED);
