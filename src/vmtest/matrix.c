@@ -109,21 +109,13 @@ static bool choose_kernels(struct matrix *m, const struct vmtest_opts *o)
 	return ok;
 }
 
-static bool has_binary(const struct payload *p, const char *name)
-{
-	for (int i = 0; i < p->n_available; i++)
-		if (!strcmp(p->available[i], name))
-			return true;
-	return false;
-}
-
 static void add_row(struct matrix *m, const char *scenario, const struct payload *p)
 {
 	struct matrix_row *row = &m->row[m->n_rows++];
 
 	row->scenario = scenario;
 	row->expected = expect_find_row(m->table, scenario);
-	row->has_binary = has_binary(p, scenario);
+	row->has_binary = payload_has_scenario(p, scenario);
 }
 
 /*
