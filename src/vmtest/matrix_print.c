@@ -11,7 +11,7 @@
 #define LINE_LEN 1024
 
 static const char *const cell_state_names[CELL_STATES] = {
-	[CELL_AS_EXPECTED] = "as-expected",
+	[CELL_AS_EXPECTED] = "as_expected",
 	[CELL_DISAGREES] = "disagrees",
 	[CELL_UNDECIDED] = "undecided",
 	[CELL_SKIPPED] = "skipped",

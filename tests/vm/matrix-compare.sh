@@ -5,7 +5,7 @@
 # finding lines: one cheap Debian 6.1 boot per run, no BPF. The real corpus is matrix.sh.
 . "$(dirname "$0")/lib.sh"
 
-tap_plan 15
+tap_plan 16
 TAB=$(printf '\t')
 
 # --- without a guest: the table is read, and absent images are skipped columns
@@ -65,6 +65,10 @@ matrix() {
 matrix --kernels absent --tap
 expect "only absent images: every cell skipped, exit 125" 125 \
 	"^ok 2 - finding-lostwp on absent # SKIP no image at $WORK/kernels/absent.bzImage\$"
+
+matrix --kernels absent --json
+expect "JSON: counts, and each cell with the table's expectation and the reason" 125 \
+	'"counts":\{"as_expected":0,"disagrees":0,"undecided":0,"skipped":9\}.*\{"scenario":"clean-verdict","kernel":"absent","state":"skipped","expected":"skip","why":"no image at '
 
 if ! need_image "$DEBIAN_61"; then
 	for i in 1 2 3 4 5 6 7 8 9 10; do
