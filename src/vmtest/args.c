@@ -13,6 +13,8 @@ static const char usage_text[] =
 "Usage: uffdwp-vmtest (--kernel IMAGE | --debian 6.1 | --debian 6.12) [--add FILE]...\n"
 "                     [--mem 2G] [--cmdline EXTRA] [--timeout SECONDS] [--tap | --json]\n"
 "                     [--scenario NAME]... [-- GUEST-COMMAND [ARGS...]]\n"
+"       uffdwp-vmtest --matrix [--kernels NAME,...] [--expected FILE] [--kernels-dir DIR]\n"
+"                     [--tap | --json] [--scenario NAME]... [other options as above]\n"
 "\n"
 "Boots IMAGE in QEMU with a generated initramfs (static busybox, uffdwp-trace, every\n"
 "scenario binary, the --add files; all on PATH) and runs every scenario, or the named ones,\n"
@@ -39,6 +41,21 @@ static const char usage_text[] =
 "  --keep-initramfs     keep the generated initramfs and print its path\n"
 "  -v, --verbose        also stream the kernel's boot log\n"
 "\n"
+"Matrix mode (--matrix): boots every kernel column of the expected table once (debian-VER\n"
+"from the cache as --debian does, any other NAME as DIR/NAME.bzImage), runs the scenarios\n"
+"under the tracer, and compares each scenario x kernel cell with the table: the tracer's\n"
+"set of finding classes and exit status, and the scenario's own self-check verdict.\n"
+"Prints the matrix, marking disagreeing (!) and undecided (?) cells, then one line per\n"
+"such cell; an absent image is a skipped column with the reason.\n"
+"  --expected FILE      the table (default: tests/scenarios/expected.tsv of the project\n"
+"                       this program was built in)\n"
+"  --kernels A,B,...    only these columns (repeatable)\n"
+"  --kernels-dir DIR    the shared test kernels (default $UFFDWP_SHARED_KERNELS, else\n"
+"                       ../shared/kernels beside the project)\n"
+"  --tap                one test per cell (skips with reasons)\n"
+"  --json               one JSON object: counts, kernels, every cell\n"
+"  --timeout applies to each kernel's run. Guest output is shown with -v only (stderr).\n"
+"\n"
 "Exit status (the `git bisect run` contract):\n"
 "  0    every scenario (or the command) ran and the tracer found nothing\n"
 "  1    a finding (the tracer exited 1 for some scenario): the kernel is bad\n"
@@ -47,12 +64,16 @@ static const char usage_text[] =
 "       printed on one line. Usage errors also exit 125, so that a broken bisect script\n"
 "       skips a commit instead of blaming it.\n"
 "  With `--`, the command's status maps like `git bisect run`: 0 -> 0, 125 -> 125,\n"
-"  126/127 (cannot run) -> 125, anything else -> 1.\n";
+"  126/127 (cannot run) -> 125, anything else -> 1.\n"
+"  --matrix: 0 every cell that ran is as expected; 1 a cell where the tracer or the\n"
+"  self-check disagrees with the table; 125 no disagreement but a cell undecided (no boot,\n"
+"  panic, timeout, tracer error or inconclusive), nothing could run at all, a malformed\n"
+"  table or a usage error. Columns skipped for an absent image do not change the status.\n";
 
 enum long_only_opt {
 	OPT_KERNEL = 256, OPT_DEBIAN, OPT_ADD, OPT_MEM, OPT_SMP, OPT_CMDLINE, OPT_TIMEOUT,
 	OPT_TAP, OPT_JSON, OPT_SCENARIO, OPT_TRACER, OPT_SCENARIOS_DIR, OPT_ACCEL, OPT_QEMU,
-	OPT_BUSYBOX, OPT_KEEP,
+	OPT_BUSYBOX, OPT_KEEP, OPT_MATRIX, OPT_KERNELS, OPT_EXPECTED, OPT_KERNELS_DIR,
 };
 
 static const struct option long_opts[] = {
@@ -72,6 +93,10 @@ static const struct option long_opts[] = {
 	{ "qemu", required_argument, NULL, OPT_QEMU },
 	{ "busybox", required_argument, NULL, OPT_BUSYBOX },
 	{ "keep-initramfs", no_argument, NULL, OPT_KEEP },
+	{ "matrix", no_argument, NULL, OPT_MATRIX },
+	{ "kernels", required_argument, NULL, OPT_KERNELS },
+	{ "expected", required_argument, NULL, OPT_EXPECTED },
+	{ "kernels-dir", required_argument, NULL, OPT_KERNELS_DIR },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -102,18 +127,36 @@ static bool append(const char **list, int *n, const char *item, const char *what
 	return true;
 }
 
+const char *vmtest_cache_dir(void)
+{
+	const char *cache = getenv("UFFDWP_CACHE");
+
+	return cache && *cache ? cache : DEFAULT_CACHE;
+}
+
 /* --debian VER -> $UFFDWP_CACHE/debian-VER/vmlinuz, the layout vm/setup.sh writes. */
 static bool resolve_debian(struct vmtest_opts *o, const char *ver)
 {
-	const char *cache = getenv("UFFDWP_CACHE");
 	static char path[4096];
 
 	if (strcmp(ver, "6.1") && strcmp(ver, "6.12"))
 		return usage_error("--debian takes 6.1 or 6.12, not", ver);
-	snprintf(path, sizeof(path), "%s/debian-%s/vmlinuz", cache && *cache ? cache : DEFAULT_CACHE,
-		 ver);
+	snprintf(path, sizeof(path), "%s/debian-%s/vmlinuz", vmtest_cache_dir(), ver);
 	o->debian = ver;
 	o->kernel = path;
+	return true;
+}
+
+/* --kernels A,B: each name joins the list (the copy lives as long as the program). */
+static bool append_kernels(struct vmtest_opts *o, const char *arg)
+{
+	char *list = strdup(arg), *name;
+
+	while (list && (name = strsep(&list, ",")))
+		if (*name && !append(o->matrix_kernel, &o->n_matrix_kernel, name, "--kernels names"))
+			return false;
+	if (!o->n_matrix_kernel)
+		return usage_error("--kernels names no kernel", arg);
 	return true;
 }
 
@@ -198,6 +241,17 @@ static bool parse_one(struct vmtest_opts *o, int opt, const char *arg)
 	case OPT_KEEP:
 		o->keep_initramfs = true;
 		return true;
+	case OPT_MATRIX:
+		o->matrix = true;
+		return true;
+	case OPT_KERNELS:
+		return append_kernels(o, arg);
+	case OPT_EXPECTED:
+		o->expected = arg;
+		return true;
+	case OPT_KERNELS_DIR:
+		o->kernels_dir = arg;
+		return true;
 	case 'v':
 		o->verbose = true;
 		return true;
@@ -207,6 +261,17 @@ static bool parse_one(struct vmtest_opts *o, int opt, const char *arg)
 	default:	/* getopt already printed what was wrong */
 		return usage_error("bad option", NULL);
 	}
+}
+
+/* The matrix picks its kernels from the table and always runs scenarios. */
+static bool check_matrix_args(const struct vmtest_opts *o)
+{
+	if (o->kernel)
+		return usage_error("--matrix takes its kernels from the table: use --kernels NAME,... "
+				   "instead of --kernel/--debian", NULL);
+	if (o->guest_argv)
+		return usage_error("--matrix runs the scenarios, not a guest command", NULL);
+	return true;
 }
 
 bool vmtest_parse_args(int argc, char **argv, struct vmtest_opts *o)
@@ -226,6 +291,10 @@ bool vmtest_parse_args(int argc, char **argv, struct vmtest_opts *o)
 	} else if (optind > 1 && !strcmp(argv[optind - 1], "--")) {
 		return usage_error("nothing after --", NULL);
 	}
+	if (o->matrix)
+		return check_matrix_args(o);
+	if (o->n_matrix_kernel || o->expected || o->kernels_dir)
+		return usage_error("--kernels, --expected and --kernels-dir go with --matrix", NULL);
 	if (!o->kernel)
 		return usage_error("no kernel: give --kernel IMAGE or --debian 6.1|6.12", NULL);
 	if (o->guest_argv && o->n_scenario)

@@ -12,6 +12,13 @@ void console_init(struct console *c)
 	c->hugepages = c->numa_nodes = -1;
 }
 
+void console_release(struct console *c)
+{
+	for (int i = 0; i < c->n_runs; i++)
+		free(c->runs[i].summary);
+	memset(c, 0, sizeof(*c));
+}
+
 static void copy_field(char *dst, size_t size, const char *src, size_t len)
 {
 	if (len >= size)
@@ -123,10 +130,23 @@ static void on_marker(struct console *c, const char *m)
 	}
 }
 
-/* Lines of the running scenario: the tracer's summary and the self-check. */
+/* A {"type":"finding","class":"NAME",...} line of the tracer: NAME joins the run's set. */
+static void note_finding_class(struct guest_run *r, const char *finding)
+{
+	const char *key = "\"class\":\"";
+	const char *name = strstr(finding, key);
+
+	if (name) {
+		name += strlen(key);
+		class_set_add(&r->classes, name, strcspn(name, "\""));
+	}
+}
+
+/* Lines of the running scenario: the tracer's summary and findings, and the self-check. */
 static void on_run_output(struct guest_run *r, const char *line)
 {
 	const char *summary = strstr(line, "{\"type\":\"summary\"");
+	const char *finding = strstr(line, "{\"type\":\"finding\"");
 	const char *check = strstr(line, "scenario: ");
 
 	if (summary) {
@@ -135,6 +155,8 @@ static void on_run_output(struct guest_run *r, const char *line)
 		r->findings = number_after(summary, "\"findings\":", -1);
 		r->lost = number_after(summary, "\"lost\":", -1);
 	}
+	if (finding)
+		note_finding_class(r, finding);
 	if (check && strstr(check, " verdict=")) {
 		const char *reason;
 
@@ -160,6 +182,14 @@ bool console_feed(struct console *c, const char *line)
 	if (c->current && !c->current->is_command)
 		on_run_output(c->current, line);
 	return false;
+}
+
+const struct guest_run *console_find_run(const struct console *c, const char *name)
+{
+	for (int i = 0; i < c->n_runs; i++)
+		if (!strcmp(c->runs[i].name, name))
+			return &c->runs[i];
+	return NULL;
 }
 
 void console_print_tail(const struct console *c, FILE *f, const char *prefix)

@@ -7,12 +7,14 @@
  *   @@uffdwp-vmtest end scenario NAME status=S | end command status=S
  *   @@uffdwp-vmtest done                                 every run finished
  *
- * Inside a scenario run the parser also keeps the tracer's last {"type":"summary",...} line
- * and the scenario's own self-check "scenario: NAME verdict=ok|bug|skip REASON". Markers are
+ * Inside a scenario run the parser also keeps the tracer's last {"type":"summary",...} line,
+ * the classes of its {"type":"finding","class":...} lines and the scenario's own self-check
+ * "scenario: NAME verdict=ok|bug|skip REASON". Markers are
  * matched anywhere in a line: output without a final newline may precede them.
  */
 #ifndef UFFDWP_VMTEST_CONSOLE_H
 #define UFFDWP_VMTEST_CONSOLE_H
+#include "expect.h"
 #include "vmtest.h"
 
 #include <stdio.h>
@@ -29,6 +31,7 @@ struct guest_run {
 	int status;			/* exit status of the tracer (or the command) */
 	char *summary;			/* the tracer's summary JSON line (malloc'd) */
 	long findings, lost;		/* from the summary; -1 when absent */
+	class_set classes;		/* of the tracer's finding lines */
 	char verdict[16];		/* scenario self-check: ok, bug, skip; "" = none */
 	char verdict_reason[160];
 };
@@ -49,9 +52,14 @@ struct console {
 	int tail_next, tail_count;
 };
 
+/* Starts a fresh parse; c must be zeroed or have been through console_release(). */
 void console_init(struct console *c);
+/* Frees what the parse allocated (the summaries). */
+void console_release(struct console *c);
 /* Parses one console line (no trailing newline); returns true for a marker line. */
 bool console_feed(struct console *c, const char *line);
+/* The run called name ("command" for a guest command), or NULL if it never began. */
+const struct guest_run *console_find_run(const struct console *c, const char *name);
 /* Prints the last console lines to f, each prefixed with prefix. */
 void console_print_tail(const struct console *c, FILE *f, const char *prefix);
 

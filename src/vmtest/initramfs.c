@@ -78,7 +78,7 @@ static bool list_scenarios(const char *dir, struct payload *p)
 	return true;
 }
 
-static bool is_available(const struct payload *p, const char *name)
+bool payload_has_scenario(const struct payload *p, const char *name)
 {
 	for (int i = 0; i < p->n_available; i++)
 		if (!strcmp(p->available[i], name))
@@ -107,7 +107,7 @@ static bool choose_scenarios(const struct vmtest_opts *o, struct payload *p)
 		return false;
 	}
 	for (int i = 0; i < o->n_scenario; i++) {
-		if (!is_available(p, o->scenario[i])) {
+		if (!payload_has_scenario(p, o->scenario[i])) {
 			vmtest_err("no scenario named '%s' in %s", o->scenario[i], p->scenarios_dir);
 			return false;
 		}

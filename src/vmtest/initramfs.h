@@ -18,6 +18,9 @@ struct payload {
 /* Finds the tracer and the scenarios and picks the ones to run; false after one error line. */
 bool payload_resolve(const struct vmtest_opts *opts, struct payload *p);
 
+/* A scenario program of that name was found (it is packed whether or not it runs). */
+bool payload_has_scenario(const struct payload *p, const char *name);
+
 /* Writes the initramfs (newc cpio) for opts/p to f; false after one error line. */
 bool initramfs_write(const struct vmtest_opts *opts, const struct payload *p, FILE *f);
 

@@ -41,14 +41,6 @@ static const char *expected_name(const struct vmtest_opts *o, const struct paylo
 	return o->guest_argv ? "command" : p->run[i];
 }
 
-static const struct guest_run *find_run(const struct console *c, const char *name)
-{
-	for (int i = 0; i < c->n_runs; i++)
-		if (!strcmp(c->runs[i].name, name))
-			return &c->runs[i];
-	return NULL;
-}
-
 /* The git-bisect reading of a guest command's status (see --help). */
 static enum run_state command_state(int status)
 {
@@ -71,7 +63,7 @@ static enum run_state run_state(const struct guest_run *r)
 	       : r->status == TRACER_FINDINGS ? RUN_FINDING : RUN_UNDECIDED;
 }
 
-static const char *tracer_status_text(int status)
+const char *report_tracer_status_text(int status)
 {
 	switch (status) {
 	case TRACER_CLEAN: return "clean";
@@ -101,7 +93,7 @@ static void describe_run(const struct guest_run *r, char *buf, size_t size)
 		snprintf(buf, size, "exited %d", r->status);
 	else
 		snprintf(buf, size, "%s (tracer exit %d, findings %ld, lost %ld)%s%s%s",
-			 tracer_status_text(r->status), r->status, r->findings, r->lost,
+			 report_tracer_status_text(r->status), r->status, r->findings, r->lost,
 			 r->verdict[0] ? "; self-check " : "", r->verdict,
 			 self_check_disagrees(r) ? " (disagrees with the tracer)" : "");
 }
@@ -154,6 +146,18 @@ static void decide_unfinished(const struct console *c, const struct vm_result *r
 			   during);
 }
 
+bool report_guest_failure(const struct console *c, const struct vm_result *res,
+			  struct outcome *out)
+{
+	if (!c->init_started)
+		decide_no_init(c, res, out);
+	else if (!c->done)
+		decide_unfinished(c, res, out);
+	else
+		return false;
+	return true;
+}
+
 void report_decide(const struct vmtest_opts *o, const struct payload *p,
 		   const struct console *c, const struct vm_result *res, struct outcome *out)
 {
@@ -162,7 +166,7 @@ void report_decide(const struct vmtest_opts *o, const struct payload *p,
 
 	for (int i = 0; i < n; i++) {
 		const char *name = expected_name(o, p, i);
-		const struct guest_run *r = find_run(c, name);
+		const struct guest_run *r = console_find_run(c, name);
 
 		describe_run(r, desc, sizeof(desc));
 		switch (run_state(r)) {
@@ -179,11 +183,9 @@ void report_decide(const struct vmtest_opts *o, const struct payload *p,
 					 name, desc);
 		}
 	}
-	if (!c->init_started)
-		decide_no_init(c, res, out);
-	else if (!c->done)
-		decide_unfinished(c, res, out);
-	else if (first_undecided[0])
+	if (report_guest_failure(c, res, out))
+		return;
+	if (first_undecided[0])
 		set_reason(out, VMTEST_SKIP, "undecided: %s", first_undecided);
 	else if (o->guest_argv)
 		set_reason(out, VMTEST_GOOD, "command exited 0");
@@ -214,7 +216,7 @@ void report_echo(const struct console *c, const char *line, bool is_marker)
 	fflush(o->output == OUTPUT_JSON ? stderr : stdout);
 }
 
-static const char *exit_word(enum vmtest_exit e)
+const char *report_exit_word(enum vmtest_exit e)
 {
 	return e == VMTEST_GOOD ? "good" : e == VMTEST_BAD ? "bad" : "skip";
 }
@@ -233,7 +235,7 @@ static void print_text(const struct vmtest_opts *o, const struct payload *p,
 		printf("uffdwp-vmtest: guest hugepages %d, NUMA nodes %d\n", c->hugepages,
 		       c->numa_nodes);
 	for (int i = 0; i < expected_runs(o, p); i++) {
-		describe_run(find_run(c, expected_name(o, p, i)), desc, sizeof(desc));
+		describe_run(console_find_run(c, expected_name(o, p, i)), desc, sizeof(desc));
 		printf("uffdwp-vmtest:   %s: %s\n", expected_name(o, p, i), desc);
 	}
 }
@@ -250,7 +252,7 @@ static void print_tap(const struct vmtest_opts *o, const struct payload *p,
 	       res->total_seconds);
 	for (int i = 0; i < expected_runs(o, p); i++) {
 		const char *name = expected_name(o, p, i);
-		const struct guest_run *r = find_run(c, name);
+		const struct guest_run *r = console_find_run(c, name);
 
 		describe_run(r, desc, sizeof(desc));
 		printf("%s %d - %s # %s\n", run_state(r) == RUN_CLEAN ? "ok" : "not ok", i + 1,
@@ -291,7 +293,7 @@ static void print_json(const struct vmtest_opts *o, const struct payload *p,
 
 	json_begin(&j, stdout);
 	json_i64(&j, "exit", out->exit);
-	json_str(&j, "result", exit_word(out->exit));
+	json_str(&j, "result", report_exit_word(out->exit));
 	json_str(&j, "reason", out->reason);
 	json_str(&j, "kernel", o->kernel);
 	json_str(&j, "release", c->release);
@@ -303,9 +305,15 @@ static void print_json(const struct vmtest_opts *o, const struct payload *p,
 	json_i64(&j, "numa_nodes", c->numa_nodes);
 	json_arr_begin(&j, "runs");
 	for (int i = 0; i < expected_runs(o, p); i++)
-		print_json_run(&j, find_run(c, expected_name(o, p, i)), expected_name(o, p, i));
+		print_json_run(&j, console_find_run(c, expected_name(o, p, i)), expected_name(o, p, i));
 	json_arr_end(&j);
 	json_end(&j);
+}
+
+void report_result_line(const struct outcome *out)
+{
+	fprintf(stderr, "uffdwp-vmtest: result %d (%s): %s\n", out->exit, report_exit_word(out->exit),
+		out->reason);
 }
 
 void report_early_failure(const struct vmtest_opts *o, const struct outcome *out)
@@ -317,14 +325,13 @@ void report_early_failure(const struct vmtest_opts *o, const struct outcome *out
 	} else if (o->output == OUTPUT_JSON) {
 		json_begin(&j, stdout);
 		json_i64(&j, "exit", out->exit);
-		json_str(&j, "result", exit_word(out->exit));
+		json_str(&j, "result", report_exit_word(out->exit));
 		json_str(&j, "reason", out->reason);
 		json_str(&j, "kernel", o->kernel);
 		json_end(&j);
 	}
 	fflush(stdout);
-	fprintf(stderr, "uffdwp-vmtest: result %d (%s): %s\n", out->exit, exit_word(out->exit),
-		out->reason);
+	report_result_line(out);
 }
 
 void report_print(const struct vmtest_opts *o, const struct payload *p,
@@ -342,6 +349,5 @@ void report_print(const struct vmtest_opts *o, const struct payload *p,
 	else
 		print_text(o, p, c, res, out);
 	fflush(stdout);
-	fprintf(stderr, "uffdwp-vmtest: result %d (%s): %s\n", out->exit, exit_word(out->exit),
-		out->reason);
+	report_result_line(out);
 }

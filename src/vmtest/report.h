@@ -21,6 +21,18 @@ void report_echo(const struct console *c, const char *line, bool is_marker);
 /* Decides the exit status and its reason. */
 void report_decide(const struct vmtest_opts *opts, const struct payload *p,
 		   const struct console *c, const struct vm_result *res, struct outcome *out);
+/*
+ * When the guest never reached /init or stopped before its "done" marker: the exit status
+ * (125) and why in out, and true. False when the guest ran its whole job.
+ */
+bool report_guest_failure(const struct console *c, const struct vm_result *res,
+			  struct outcome *out);
+/* "uffdwp-vmtest: result N (good|bad|skip): REASON" on stderr. */
+void report_result_line(const struct outcome *out);
+/* good, bad or skip. */
+const char *report_exit_word(enum vmtest_exit e);
+/* A tracer exit status in words ("clean", "inconclusive (lost events ...)"). */
+const char *report_tracer_status_text(int status);
 /* Prints the summary (text, TAP or JSON) and the one-line result on stderr. */
 void report_print(const struct vmtest_opts *opts, const struct payload *p,
 		  const struct console *c, const struct vm_result *res,

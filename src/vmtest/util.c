@@ -49,6 +49,23 @@ char *vmtest_self_dir(void)
 	return strdup(buf);
 }
 
+char *vmtest_parent_dir(const char *path)
+{
+	size_t len = strlen(path);
+	char *copy = xmalloc(len + 2);	/* room for "." */
+	char *slash;
+
+	memcpy(copy, path, len + 1);
+	slash = strrchr(copy, '/');
+	if (!slash)
+		strcpy(copy, ".");
+	else if (slash == copy)
+		slash[1] = '\0';	/* the parent of /x is / */
+	else
+		*slash = '\0';
+	return copy;
+}
+
 char *vmtest_path_join(const char *dir, const char *name)
 {
 	size_t len = strlen(dir) + strlen(name) + 2;

@@ -4,7 +4,8 @@
  * under uffdwp-trace (or one command) and turn the outcome into a git-bisect exit status.
  *
  * Flow (main.c): args -> initramfs -> accel -> qemu (streams the console into console.c)
- * -> report.
+ * -> report. --matrix (matrix.c) boots that one initramfs on every kernel of the expected
+ * table (expect.c) and compares each scenario x kernel cell (matrix_print.c prints it).
  */
 #ifndef UFFDWP_VMTEST_H
 #define UFFDWP_VMTEST_H
@@ -51,17 +52,27 @@ struct vmtest_opts {
 	const char *busybox;
 	bool keep_initramfs;		/* print and keep the generated cpio (debugging) */
 	bool verbose;			/* stream the kernel's boot log too */
+	/* --matrix */
+	bool matrix;
+	const char *expected;		/* the table; NULL = tests/scenarios/expected.tsv */
+	const char *matrix_kernel[VMTEST_MAX_LIST];	/* --kernels; empty = every column */
+	int n_matrix_kernel;
+	const char *kernels_dir;	/* shared test kernels (NAME.bzImage); NULL = default */
 };
 
 /* args.c */
 /* Parses argv into opts; on error prints one line (and usage) and returns false. */
 bool vmtest_parse_args(int argc, char **argv, struct vmtest_opts *opts);
 
+/* $UFFDWP_CACHE, else the default cache of vm/setup.sh (debian-VER/vmlinuz inside). */
+const char *vmtest_cache_dir(void);
+
 /* util.c: small helpers shared by the other files. */
 extern char vmtest_last_error[512];	/* what vmtest_err() printed last */
 /* Prints "uffdwp-vmtest: MESSAGE" on stderr and keeps MESSAGE in vmtest_last_error. */
 void vmtest_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *vmtest_self_dir(void);		/* directory of this executable (malloc'd) */
+char *vmtest_parent_dir(const char *path);	/* path without its last component (malloc'd) */
 char *vmtest_path_join(const char *dir, const char *name);	/* malloc'd */
 bool vmtest_is_executable(const char *path);
 double vmtest_now(void);		/* CLOCK_MONOTONIC seconds */

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The steps every mode shares: write the initramfs once, boot a kernel with it. */
+#ifndef UFFDWP_VMTEST_BOOT_H
+#define UFFDWP_VMTEST_BOOT_H
+#include "console.h"
+#include "initramfs.h"
+#include "qemu.h"
+#include "report.h"
+
+/*
+ * Writes the initramfs for opts/p to a temporary file, removed at exit unless
+ * --keep-initramfs; its path is what boot_kernel() boots. False after one error line.
+ */
+bool boot_make_initramfs(const struct vmtest_opts *opts, const struct payload *p);
+
+/*
+ * Boots opts->kernel once with that initramfs, console lines parsed into c (which must be
+ * zeroed or released) and passed to echo. Under --accel auto a KVM guest that prints no
+ * kernel banner is rerun under TCG; out->accel_note says why KVM was not used.
+ */
+void boot_kernel(const struct vmtest_opts *opts, struct console *c, console_echo_fn echo,
+		 struct vm_result *res, struct outcome *out);
+
+#endif

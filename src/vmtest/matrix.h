@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * --matrix: the scenario corpus on every kernel of the expected table (expect.h), each cell
+ * compared three ways: what the table expects, what the tracer found (classes and exit
+ * status) and what the scenario's own self-check said. matrix.c runs and decides,
+ * matrix_print.c prints.
+ */
+#ifndef UFFDWP_VMTEST_MATRIX_H
+#define UFFDWP_VMTEST_MATRIX_H
+#include "expect.h"
+#include "vmtest.h"
+
+enum kernel_state {
+	KERNEL_PENDING,		/* not booted yet */
+	KERNEL_RAN,		/* /init ran (reason set when it stopped before the end) */
+	KERNEL_ABSENT,		/* no image: the column is skipped */
+	KERNEL_UNDECIDED,	/* the image did not boot to /init */
+};
+
+struct matrix_kernel {
+	const char *name;	/* the table's column name */
+	int column;		/* in the table */
+	char *image;
+	enum kernel_state state;
+	char reason[512];	/* why absent / undecided / unfinished; "" if none */
+	char release[80];
+	const char *accel;
+	char accel_note[200];
+	double boot_s, total_s;
+};
+
+enum cell_state {
+	CELL_AS_EXPECTED,
+	CELL_DISAGREES,		/* the tracer or the self-check contradicts the table */
+	CELL_UNDECIDED,		/* not run to the end, or the tracer could not decide */
+	CELL_SKIPPED,		/* the kernel's image is absent */
+	CELL_STATES,
+};
+
+struct matrix_cell {
+	enum cell_state state;
+	bool tracer_agrees, self_check_agrees;
+	bool finished;		/* the scenario's run ended in the guest */
+	int tracer_status;
+	class_set classes;	/* of the tracer's findings */
+	char verdict[EXPECT_VERDICT_LEN];	/* the self-check; "" = none printed */
+	char why[512];		/* undecided, skipped, or not comparable: why */
+};
+
+struct matrix_row {
+	const char *scenario;
+	const struct expect_row *expected;	/* NULL: no row in the table */
+	bool has_binary;			/* a scenario program exists */
+};
+
+struct matrix {
+	const char *table_path;
+	const struct expect_table *table;
+	enum output_mode output;
+	struct matrix_row row[VMTEST_MAX_LIST];
+	int n_rows;
+	struct matrix_kernel kernel[EXPECT_MAX_KERNELS];
+	int n_kernels;
+	struct matrix_cell cell[VMTEST_MAX_LIST][EXPECT_MAX_KERNELS];	/* [row][kernel] */
+	int count[CELL_STATES];
+	int tap_next;		/* number of the next TAP test */
+};
+
+/* Runs --matrix as opts say and returns the exit status (0, 1 or 125: see --help). */
+int matrix_run(const struct vmtest_opts *opts);
+
+/* The expected cell of row r in kernel k's column, or NULL. */
+const struct expect_cell *matrix_expected(const struct matrix *m, int r, int k);
+
+/* matrix_print.c */
+/* A progress or diagnostic line: stderr, or a "# " comment in TAP. */
+void matrix_note(const struct matrix *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void matrix_print_tap_plan(const struct matrix *m);
+/* The TAP tests of kernel k's column, numbered on from m->tap_next. */
+void matrix_print_tap_kernel(struct matrix *m, int k);
+/* Before any boot (bad table, no tracer...): TAP says "not ok", JSON gives the reason. */
+void matrix_print_early_failure(enum output_mode output, const char *reason);
+/* The whole matrix in the output mode (text or JSON; TAP was printed per kernel). */
+void matrix_print(const struct matrix *m, int exit_status, const char *reason);
+
+#endif
