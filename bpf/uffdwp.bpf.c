@@ -613,18 +613,31 @@ static __always_inline bool is_uffd_ioctl(__u64 cmd)
 #define UFFDIO_COPY_MODE_WP	(1UL << 1)	/* also UFFDIO_CONTINUE_MODE_WP */
 
 /*
- * A fill with MODE_WP installs write-protected PTEs while the ioctl runs:
- * other threads fault on them, get resolved and unprotect them before the
- * ioctl returns.  Its start is therefore reported too, for the model to
- * apply the protection in the order the kernel did.
+ * Ioctls whose effect other threads see before they return: a MODE_WP fill
+ * installs protected PTEs that get faulted on and resolved meanwhile, and an
+ * unprotect lets waiting faults go.  Their begin is reported too, so the
+ * model can order them against other threads' records (struct
+ * call_in_flight in src/model/model.h).
  */
-static __always_inline void report_fill_begin(const struct sys_stash *s)
+static __always_inline void report_ioctl_begin(const struct sys_stash *s)
 {
 	__u64 nr = _IOC_NR(s->args[1]);
 	const __u64 *in = s->uarg;
 	struct uffdwp_event *e;
 	bool copy = nr == _UFFDIO_COPY;
 
+	if (nr == _UFFDIO_WRITEPROTECT) {	/* { range { start, len }, mode } */
+		e = event_reserve(HOOK_SYSCALLS, EV_UFFD_WRITEPROTECT);
+		if (!e)
+			return;
+		e->start = in[0];
+		e->end = in[0] + in[1];
+		e->u.range.fd = s->args[0];
+		e->u.range.mode = in[2];
+		e->u.range.begin = 1;
+		event_submit(e);
+		return;
+	}
 	if (!(copy || nr == _UFFDIO_CONTINUE))
 		return;
 	/* copy { dst, src, len, mode, copy }; continue { range { start, len }, mode, mapped } */
@@ -671,7 +684,7 @@ static __always_inline int sys_enter(__u32 kind, const __u64 args[6])
 	}
 	bpf_map_update_elem(&sys_stash, &tid, &s, BPF_ANY);
 	if (kind == SYS_IOCTL)
-		report_fill_begin(&s);
+		report_ioctl_begin(&s);
 	return 0;
 }
 

@@ -167,6 +167,7 @@ struct uffdwp_event {
 			__u32 _pad;
 			__u64 mode;		/* UFFDIO_REGISTER_MODE_* or UFFDIO_WRITEPROTECT_MODE_* */
 			__u64 ioctls;		/* REGISTER: returned ioctls */
+			__u8 begin;		/* WRITEPROTECT: 1 = the ioctl was entered, 0 = it returned */
 		} range;
 		struct {			/* EV_UFFD_COPY */
 			__s32 fd;
@@ -175,7 +176,8 @@ struct uffdwp_event {
 			__s64 done;		/* bytes copied/zeroed/mapped (the struct's result field) */
 			__u64 src;
 			__u8 begin;		/* 1: the ioctl was entered (MODE_WP fills only: their
-						   PTEs are live before it returns); 0: it returned */
+						   PTEs are live before it returns); 0: it returned.
+						   The model's struct call_in_flight says why. */
 		} fill;
 		struct {			/* EV_UFFD_WP_MESSAGE / EV_UFFD_MESSAGE: start = address */
 			__s32 fd;
@@ -251,5 +253,13 @@ struct uffdwp_event {
 	} u;
 	char comm[UFFDWP_COMM_LEN];
 };
+
+/* The entry record of an ioctl reported at both ends (u.range/u.fill.begin):
+ * not a call of its own when calls are counted. */
+static inline int uffdwp_event_is_begin(const struct uffdwp_event *e)
+{
+	return (e->kind == EV_UFFD_WRITEPROTECT && e->u.range.begin) ||
+	       (e->kind == EV_UFFD_COPY && e->u.fill.begin);
+}
 
 #endif /* UFFDWP_EVENT_H */

@@ -33,8 +33,10 @@ protect=$(grep '"kind":"uffd_writeprotect"' "$tmp/wp.json" | grep '"mode":"0x1"'
 start=$(echo "$protect" | grep -o '"start":"0x[0-9a-f]*"' | grep -o '0x[0-9a-f]*')
 end=$(echo "$protect" | grep -o '"end":"0x[0-9a-f]*"' | grep -o '0x[0-9a-f]*')
 check "wp-threads: WRITEPROTECT mode=WP covers 16 pages" [ -n "$start" ] && [ $((end - start)) = 65536 ]
-unprotects=$(grep '"kind":"uffd_writeprotect"' "$tmp/wp.json" | grep -c '"mode":"0x0"')
+unprotects=$(grep '"kind":"uffd_writeprotect"' "$tmp/wp.json" | grep -v '"begin"' | grep -c '"mode":"0x0"')
 check "wp-threads: 16 single-page unprotects (got $unprotects)" [ "$unprotects" = 16 ]
+begun=$(grep '"kind":"uffd_writeprotect"' "$tmp/wp.json" | grep -c '"begin":1')
+check "wp-threads: each of the 17 writeprotect calls also reported when entered (got $begun)" [ "$begun" = 17 ]
 msgs_in_range=$(grep '"kind":"uffd_wp_message"' "$tmp/wp.json" | grep -o '"start":"0x[0-9a-f]*"' |
 	grep -o '0x[0-9a-f]*' | while read -r a; do [ $((a)) -ge $((start)) ] && [ $((a)) -lt $((end)) ] && echo x; done | wc -l)
 check "wp-threads: every WP message lies in the protected range ($msgs_in_range/16)" [ "$msgs_in_range" = 16 ]

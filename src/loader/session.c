@@ -108,7 +108,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	if (!s->t0_ns)
 		s->t0_ns = e->ts_ns;
-	if (e->kind < EV_KIND_MAX)
+	if (e->kind < EV_KIND_MAX && !uffdwp_event_is_begin(e))
 		s->counts[e->kind]++;
 	if (e->kind == EV_PTE_RUN && e->u.run.capped)
 		s->walks_capped++;

@@ -373,6 +373,10 @@ static imap_val protect_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 	 * empty ones get a marker only where userfaultfd_wp_use_markers(). */
 	if ((v & PG_POPULATED) || region_uses_markers(r))
 		exp = EXP_PROTECTED;
+	/* An unprotect that began while this protect was running may have
+	 * reached the PTE before or after it: the next observation decides. */
+	if (v & PG_UNPROT_BEGUN)
+		exp = EXP_PROTECTED_IF_POPULATED;
 	v &= ~(PG_WANT_WRITE | PG_ZAPPED | PG_WP_FAULTED | PG_FALSE_WP_SEEN);
 	return pg_with_expect(v, exp) | PG_WAS_PROT;
 }
@@ -401,6 +405,97 @@ static imap_val unprotect_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 static void writeprotect(struct mm_state *m, uint64_t start, uint64_t end, bool wp)
 {
 	update_per_region(m, start, end, wp ? protect_page : unprotect_page);
+}
+
+static imap_val mark_unprotect_begun(uint64_t s, uint64_t e, imap_val v, void *arg)
+{
+	return v | PG_UNPROT_BEGUN;
+}
+
+/* A protect began: until it ends the page may carry the bit or not yet
+ * (a fault on it is legitimate, a walk may find it either way), and an
+ * unprotect that begins from now on races with it. */
+static imap_val protect_begun_page(uint64_t s, uint64_t e, imap_val v, void *arg)
+{
+	const struct region *r = arg;
+
+	v &= ~PG_UNPROT_BEGUN;
+	if (!region_is_wp(r) || pg_expect(v) == EXP_PROTECTED)
+		return v;
+	return pg_with_expect(v, EXP_PROTECTED_IF_POPULATED) | PG_WAS_PROT;
+}
+
+static imap_val protection_unknown(uint64_t s, uint64_t e, imap_val v, void *arg)
+{
+	return pg_expect(v) == EXP_NONE ? v : pg_with_expect(v, EXP_PROTECTED_IF_POPULATED);
+}
+
+/* ---- ioctls in flight (struct call_in_flight) ---- */
+
+static struct call_in_flight *call_find(struct mm_state *m, uint32_t tid, uint32_t kind)
+{
+	for (unsigned i = 0; i < m->ncalls; i++)
+		if (m->calls[i].tid == tid && m->calls[i].kind == kind)
+			return &m->calls[i];
+	return NULL;
+}
+
+static void call_begin(struct mm_state *m, const struct uffdwp_event *ev)
+{
+	struct call_in_flight *c = call_find(m, ev->tid, ev->kind);
+
+	if (!c) {
+		if (m->ncalls == MM_CALLS)	/* returns lost: the oldest goes */
+			memmove(&m->calls[0], &m->calls[1], --m->ncalls * sizeof(m->calls[0]));
+		c = &m->calls[m->ncalls++];
+	}
+	*c = (struct call_in_flight){ ev->tid, ev->kind, ev->start, ev->end, false };
+}
+
+/* Ends the call; false when its begin was never seen (old recordings, a
+ * trace attached mid-call): the return is then applied on its own. */
+static bool call_end(struct mm_state *m, uint32_t tid, uint32_t kind, struct call_in_flight *out)
+{
+	struct call_in_flight *c = call_find(m, tid, kind);
+
+	if (!c)
+		return false;
+	*out = *c;
+	*c = m->calls[--m->ncalls];
+	return true;
+}
+
+/* UFFDIO_WRITEPROTECT entered: an unprotect weakens now (faults it resolves
+ * follow at once in other threads); a protect opens its window. */
+static void on_writeprotect_begin(struct mm_state *m, const struct uffdwp_event *ev)
+{
+	call_begin(m, ev);
+	if (ev->u.range.mode & UFFD_WP_MODE_WP) {
+		update_per_region(m, ev->start, ev->end, protect_begun_page);
+	} else {
+		writeprotect(m, ev->start, ev->end, false);
+		model_pages_update(m, ev->start, ev->end, mark_unprotect_begun, NULL);
+	}
+}
+
+/* UFFDIO_WRITEPROTECT returned.  Its change_protection() exit, when hooked,
+ * already applied the change; a failed unprotect changed nothing that the
+ * begin did not already assume gone: unknown again.  mwriteprotect_range()
+ * fails before changing anything (-ENOENT, -EAGAIN). */
+static void on_writeprotect_end(struct mm_state *m, const struct uffdwp_event *ev)
+{
+	struct call_in_flight c;
+	bool wp = ev->u.range.mode & UFFD_WP_MODE_WP;
+
+	if (!call_end(m, ev->tid, ev->kind, &c)) {
+		if (ev->ret == 0)
+			writeprotect(m, ev->start, ev->end, wp);
+	} else if (ev->ret != 0) {
+		if (!wp)
+			model_pages_update(m, c.start, c.end, protection_unknown, NULL);
+	} else if (!c.applied) {
+		writeprotect(m, ev->start, ev->end, wp);
+	}
 }
 
 static imap_val register_page(uint64_t s, uint64_t e, imap_val v, void *arg)
@@ -464,52 +559,49 @@ static imap_val fill_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 	return pg_with_expect(v, region_is_wp(f->r) ? EXP_UNPROTECTED : EXP_NONE);
 }
 
-/* Forgets the fill thread tid began at start; true if there was one. */
-static bool fill_end(struct mm_state *m, uint32_t tid, uint64_t start, uint64_t *end)
+/* A MODE_WP fill in flight: its pages are filled and protected, or already
+ * faulted on and resolved by another thread; the next observation decides. */
+static imap_val fill_in_flight_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 {
-	for (unsigned i = 0; i < m->nfills; i++) {
-		if (m->fills[i].tid != tid || m->fills[i].start != start)
-			continue;
-		*end = m->fills[i].end;
-		m->fills[i] = m->fills[--m->nfills];
-		return true;
-	}
-	return false;
+	const struct fill_arg *f = arg;
+
+	v &= ~(PG_WANT_WRITE | PG_ZAPPED | PG_WP_FAULTED);
+	if (!region_is_wp(f->r))
+		return v;
+	return pg_with_expect(v, EXP_PROTECTED_IF_POPULATED) | PG_WAS_PROT;
 }
 
-static void fill_begin(struct mm_state *m, const struct uffdwp_event *ev)
+/* The fill returned: pages nobody resolved meanwhile are as the fill left
+ * them; resolved ones keep their resolve. */
+static imap_val fill_end_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 {
-	if (m->nfills == MM_FILLS)	/* a lost return: the oldest goes */
-		memmove(&m->fills[0], &m->fills[1], --m->nfills * sizeof(m->fills[0]));
-	m->fills[m->nfills++] = (struct fill_in_flight){ ev->tid, ev->start, ev->end };
-}
-
-static imap_val unknown_if_protected(uint64_t s, uint64_t e, imap_val v, void *arg)
-{
-	return pg_expect(v) == EXP_PROTECTED ? pg_with_expect(v, EXP_PROTECTED_IF_POPULATED) : v;
+	if (pg_expect(v) == EXP_PROTECTED_IF_POPULATED)
+		return fill_page(s, e, v, arg);
+	return v | PG_POPULATED;
 }
 
 /*
- * A MODE_WP fill is applied when it begins: its PTEs are installed, faulted
- * on and resolved by other threads before the ioctl returns, so applying it
- * at the return would undo those resolves.  The return then only takes back
- * what was not filled (-EEXIST, a short copy): that part's protection is
- * unknown again.  Other fills (and recordings without a begin) apply at the
- * return.
+ * A MODE_WP fill installs protected PTEs while the ioctl runs; other threads
+ * fault on them and resolve them before it returns (uffd-stress, the
+ * selftests' events test).  So it is applied in two steps: at its begin the
+ * pages are in flight (either state is fine), at its return the filled part
+ * takes the fill's state where nothing resolved it meanwhile; what was not
+ * filled (-EEXIST, a short copy) stays undecided.  Other fills, and fills
+ * whose begin was not seen, apply at the return.
  */
 static void on_fill(struct mm_state *m, const struct uffdwp_event *ev)
 {
 	int64_t done = ev->u.fill.done;
 	uint64_t len = done > 0 ? (uint64_t)done : (ev->ret == 0 ? ev->end - ev->start : 0);
 	struct fill_arg f = { model_region(m, ev->start), ev };
-	uint64_t begun_end;
+	struct call_in_flight c;
 
 	if (ev->u.fill.begin) {
-		fill_begin(m, ev);
-		model_pages_update(m, ev->start, ev->end, fill_page, &f);
-	} else if (fill_end(m, ev->tid, ev->start, &begun_end)) {
-		if (ev->start + len < begun_end)
-			model_pages_update(m, ev->start + len, begun_end, unknown_if_protected, NULL);
+		call_begin(m, ev);
+		model_pages_update(m, ev->start, ev->end, fill_in_flight_page, &f);
+	} else if (call_end(m, ev->tid, ev->kind, &c)) {
+		if (len)
+			model_pages_update(m, ev->start, ev->start + len, fill_end_page, &f);
 	} else if (len) {
 		model_pages_update(m, ev->start, ev->start + len, fill_page, &f);
 	}
@@ -519,10 +611,15 @@ static void on_fill(struct mm_state *m, const struct uffdwp_event *ev)
  * seen before the ioctl returns (and before the walk's observations). */
 static void on_change_protection(struct mm_state *m, const struct uffdwp_event *ev)
 {
-	if (ev->u.cp.cp_flags & UFFDWP_MM_CP_UFFD_WP)
-		writeprotect(m, ev->start, ev->end, true);
-	else if (ev->u.cp.cp_flags & UFFDWP_MM_CP_UFFD_WP_RESOLVE)
-		writeprotect(m, ev->start, ev->end, false);
+	uint64_t uffd = UFFDWP_MM_CP_UFFD_WP | UFFDWP_MM_CP_UFFD_WP_RESOLVE;
+	struct call_in_flight *c;
+
+	if (!(ev->u.cp.cp_flags & uffd))
+		return;
+	writeprotect(m, ev->start, ev->end, ev->u.cp.cp_flags & UFFDWP_MM_CP_UFFD_WP);
+	c = call_find(m, ev->tid, EV_UFFD_WRITEPROTECT);
+	if (c)
+		c->applied = true;
 }
 
 static imap_val clear_want_write(uint64_t s, uint64_t e, imap_val v, void *arg)
@@ -891,10 +988,10 @@ void model_apply(struct model *mdl, const struct uffdwp_event *ev)
 			on_unregister(m, ev);
 		break;
 	case EV_UFFD_WRITEPROTECT:
-		/* mwriteprotect_range() fails before changing anything (-ENOENT,
-		 * -EAGAIN); a partial change shows in EV_CHANGE_PROTECTION. */
-		if (ev->ret == 0)
-			writeprotect(m, ev->start, ev->end, ev->u.range.mode & UFFD_WP_MODE_WP);
+		if (ev->u.range.begin)
+			on_writeprotect_begin(m, ev);
+		else
+			on_writeprotect_end(m, ev);
 		break;
 	case EV_UFFD_COPY:
 		on_fill(m, ev);

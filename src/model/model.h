@@ -49,6 +49,8 @@ enum expect {
 #define PG_WAS_PROT	(1u << 7)	/* PROTECTED at some point since registration */
 #define PG_OBS_SHIFT	8		/* last observation: PTE_ST_* bits */
 #define PG_OBS_MASK	(0x1ffu << PG_OBS_SHIFT)
+#define PG_UNPROT_BEGUN	(1u << 18)	/* an unprotect began since the last protect began:
+					   that protect's end may not re-protect the page */
 #define PG_FALSE_WP_SEEN (1u << 17)	/* FALSE_WP reported: the same stray bit seen by
 					   a later hook is not a second finding */
 
@@ -97,12 +99,21 @@ struct uffd_ctx {
 };
 
 #define MM_RING 32	/* recent events kept per mm for evidence chains */
-#define MM_FILLS 16	/* MODE_WP fills in flight: one per thread at a time */
+#define MM_CALLS 16	/* uffd ioctls in flight: one per thread at a time */
 
-/* A UFFDIO_COPY/CONTINUE with MODE_WP between its entry and its return. */
-struct fill_in_flight {
+/*
+ * An ioctl between its entry and its return (UFFDIO_WRITEPROTECT, and
+ * UFFDIO_COPY/CONTINUE with MODE_WP).  Other threads fault, resolve and walk
+ * meanwhile, and the records of two threads are ordered only by when each
+ * was written, not by when the PTEs changed; so the model weakens protection
+ * when a call begins and strengthens it only when it ends, and never over a
+ * weakening that began meanwhile.
+ */
+struct call_in_flight {
 	uint32_t tid;
+	uint32_t kind;		/* EV_UFFD_WRITEPROTECT or EV_UFFD_COPY */
 	uint64_t start, end;
+	bool applied;		/* its change_protection() exit was seen and applied */
 };
 
 struct mm_state {
@@ -115,8 +126,8 @@ struct mm_state {
 	size_t nregions, cap_regions;
 	struct uffd_ctx *ctxs;
 	size_t nctxs, cap_ctxs;
-	struct fill_in_flight fills[MM_FILLS];
-	unsigned nfills;
+	struct call_in_flight calls[MM_CALLS];
+	unsigned ncalls;
 	struct uffdwp_event ring[MM_RING];
 	uint64_t ring_seq[MM_RING];
 	uint64_t ring_count;

@@ -44,12 +44,17 @@ static void kind_fields(const struct uffdwp_event *e, struct sink *s)
 	case EV_UFFD_WRITEPROTECT:
 		s->i64(s, "fd", e->u.range.fd);
 		s->hex(s, "mode", e->u.range.mode);
+		if (e->u.range.begin)
+			s->u64(s, "begin", 1);
 		break;
 	case EV_UFFD_COPY:
 		s->i64(s, "fd", e->u.fill.fd);
 		s->u64(s, "op", e->u.fill.op);
 		s->hex(s, "mode", e->u.fill.mode);
-		s->i64(s, "done", e->u.fill.done);
+		if (e->u.fill.begin)
+			s->u64(s, "begin", 1);
+		else
+			s->i64(s, "done", e->u.fill.done);
 		break;
 	case EV_UFFD_WP_MESSAGE:
 	case EV_UFFD_MESSAGE:
@@ -68,6 +73,7 @@ static void kind_fields(const struct uffdwp_event *e, struct sink *s)
 		break;
 	case EV_MIGRATION_PTE:
 		s->hex(s, "pte", e->u.mig.pte);
+		s->hex(s, "state", e->u.mig.state);
 		s->u64(s, "where", e->u.mig.where);
 		s->i64(s, "order", e->u.mig.order);
 		break;

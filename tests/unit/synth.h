@@ -28,6 +28,7 @@ struct synth {
 	struct recorder *rec;	/* optional */
 	__u64 mm;
 	__u32 pid;
+	__u32 tid;		/* the thread the next records come from; 0 = pid */
 	__u64 ts;
 	__u64 vm_flags;		/* of the test VMA, for kernel-hook events */
 	__u64 vma_start, vma_end;
@@ -44,7 +45,8 @@ static inline struct uffdwp_event synth_ev(struct synth *s, __u32 kind, __u16 ho
 	ev.hook = hook;
 	ev.mech = hook == HOOK_SYSCALLS || hook == HOOK_WRITE_FAULT || hook == HOOK_SCHED ?
 		  MECH_TRACEPOINT : MECH_KPROBE;
-	ev.pid = ev.tid = s->pid;
+	ev.pid = s->pid;
+	ev.tid = s->tid ? s->tid : s->pid;
 	memcpy(ev.comm, "synth", 6);
 	return ev;
 }
@@ -97,6 +99,19 @@ static inline void s_range(struct synth *s, __u32 kind, int fd, __u64 start, __u
 static inline void s_register(struct synth *s, int fd, __u64 start, __u64 end)
 {
 	s_range(s, EV_UFFD_REGISTER, fd, start, end, UFFD_REG_MODE_WP, 0);
+}
+
+/* UFFDIO_WRITEPROTECT's entry record (its return is s_range()/s_writeprotect()). */
+static inline void s_writeprotect_begin(struct synth *s, int fd, __u64 start, __u64 end, bool wp)
+{
+	struct uffdwp_event ev = synth_ev(s, EV_UFFD_WRITEPROTECT, HOOK_SYSCALLS);
+
+	ev.start = start;
+	ev.end = end;
+	ev.u.range.fd = fd;
+	ev.u.range.mode = wp ? UFFD_WP_MODE_WP : 0;
+	ev.u.range.begin = 1;
+	synth_feed(s, &ev);
 }
 
 static inline void s_cp(struct synth *s, __u64 start, __u64 end, __u64 cp_flags)

@@ -454,6 +454,49 @@ static void copy_mode_wp_in_flight(void)
 	expect_silent(c, "MODE_WP copy resolved by another thread before it returned");
 }
 
+/* Two threads, as uffd-stress and the 6.1 selftest run them: records are
+ * ordered by when each was written, not by when the PTEs changed. */
+enum wp_race {
+	STALE_RETURN,		/* a protect's return recorded after a resolve that followed it */
+	RESOLVE_IN_WINDOW,	/* a resolve of one page inside a range protect's window */
+};
+
+static void concurrent_writeprotect(enum wp_race race)
+{
+	const __u32 protector = 201, handler = 202;
+	const __u64 x = A + 3 * PG;
+	struct synth s;
+	struct checker *c = checker_new();
+
+	synth_init(&s, c, 0xffff888000009000ULL, 200, VMF_SHMEM, A, A + N16);
+	s_open_api(&s, FD, 0);
+	s_register(&s, FD, A, A + N16);
+	for (__u64 a = A; a < A + N16; a += PG)
+		s_write_fault(&s, a, PF_USER_WRITE);
+	s.tid = protector;
+	s_writeprotect_begin(&s, FD, A, A + N16, true);
+	if (race == STALE_RETURN)
+		s_cp(&s, A, A + N16, UFFDWP_MM_CP_UFFD_WP);
+	s.tid = handler;			/* a fault on x is resolved */
+	s_handle_userfault(&s, x);
+	s_writeprotect_begin(&s, FD, x, x + PG, false);
+	s_cp(&s, x, x + PG, UFFDWP_MM_CP_UFFD_WP_RESOLVE);
+	s.tid = protector;
+	if (race == RESOLVE_IN_WINDOW)
+		s_cp(&s, A, A + N16, UFFDWP_MM_CP_UFFD_WP);
+	s_range(&s, EV_UFFD_WRITEPROTECT, FD, A, A + N16, UFFD_WP_MODE_WP, 0);
+	s.tid = handler;
+	s_pte(&s, x, x + PG, PTE_ST_PRESENT | PTE_ST_WRITE | PTE_ST_DIRTY, HOOK_CHANGE_PROTECTION);
+	s_range(&s, EV_UFFD_WRITEPROTECT, FD, x, x + PG, 0, 0);
+	/* the other pages stay protected: losing one is still found, and it is
+	 * the only finding */
+	s_pte(&s, A, A + PG, PTE_ST_PRESENT | PTE_ST_WRITE | PTE_ST_DIRTY, HOOK_CHANGE_PROTECTION);
+	expect_one(c, race == STALE_RETURN ?
+		   "a protect's late return does not undo a resolve that followed it" :
+		   "a resolve inside a protect's window leaves that page undecided",
+		   FIND_LOST_WP, HOOK_CHANGE_PROTECTION, A, A + PG);
+}
+
 enum forked_uffd_case {
 	CHILD_FAULTS,		/* the copy protected the child's page */
 	PARENT_FAULTS,		/* ... and not the parent's */
@@ -550,6 +593,8 @@ int main(void)
 	lost_wp_rules();
 	copy_mode_wp();
 	copy_mode_wp_in_flight();
+	concurrent_writeprotect(STALE_RETURN);
+	concurrent_writeprotect(RESOLVE_IN_WINDOW);
 	copy_through_forked_uffd(CHILD_FAULTS);
 	copy_through_forked_uffd(PARENT_FAULTS);
 	copy_through_forked_uffd(FD_REUSED);
