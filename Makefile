@@ -30,15 +30,16 @@ VMTEST_OBJS  := $(VMTEST_SRCS:%.c=$(OUTPUT)/%.o)
 BPF_SRCS     := $(wildcard bpf/*.bpf.c)
 SKELS        := $(BPF_SRCS:bpf/%.bpf.c=$(OUTPUT)/%.skel.h)
 SCENARIOS    := $(patsubst tests/scenarios/%.c,$(OUTPUT)/scenarios/%,$(wildcard tests/scenarios/*.c))
+BENCH_PROGS  := $(patsubst tests/bench/%.c,$(OUTPUT)/bench/%,$(wildcard tests/bench/*.c))
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 HDRS         := $(wildcard src/*.h src/*/*.h)
 
 TOOLS := $(OUTPUT)/uffdwp-trace $(if $(VMTEST_SRCS),$(OUTPUT)/uffdwp-vmtest)
 
 .PHONY: all setup check bench install clean vmlinux scenarios unit
-all: $(TOOLS) scenarios
+all: $(TOOLS) scenarios $(BENCH_PROGS)
 
-$(OUTPUT) $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/report $(OUTPUT)/src/vmtest $(OUTPUT)/scenarios $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/report $(OUTPUT)/src/vmtest $(OUTPUT)/scenarios $(OUTPUT)/bench $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
 # BPF: compile, link with bpftool (resolves .rodata/.bss, strips DWARF), skeleton.
@@ -69,10 +70,15 @@ $(OUTPUT)/uffdwp-vmtest: $(VMTEST_OBJS) $(OUTPUT)/libuffdwp-core.a
 	$(Q)$(CC) $(CFLAGS) $^ $(LDFLAGS) -o $@
 
 # Scenario programs run inside bare guests: static, one behaviour each.
+# The bench workloads are built the same way (they use scenario.h).
+GUEST_PROG_CC = $(CC) -O2 -g -Wall -D_GNU_SOURCE -Itests/scenarios -static -pthread
 scenarios: $(SCENARIOS)
 $(OUTPUT)/scenarios/%: tests/scenarios/%.c $(wildcard tests/scenarios/*.h) | $(OUTPUT)/scenarios
 	$(call msg,CC,$@)
-	$(Q)$(CC) -O2 -g -Wall -D_GNU_SOURCE -Itests/scenarios -static -pthread $< -o $@
+	$(Q)$(GUEST_PROG_CC) $< -o $@
+$(OUTPUT)/bench/%: tests/bench/%.c $(wildcard tests/scenarios/*.h) | $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(GUEST_PROG_CC) $< -o $@
 
 unit: $(UNIT_TESTS)
 $(OUTPUT)/tests/%: tests/unit/%.c $(OUTPUT)/libuffdwp-core.a $(wildcard tests/unit/*.h) | $(OUTPUT)/tests
