@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include "loader/progstats.h"
 #include "loader/session.h"
 #include "model/record.h"
 
@@ -27,7 +28,8 @@ static const char doc[] =
 
 static const char args_doc[] = "(-p PID | [--] CMD [ARGS...])\nreplay [-v] [--json] FILE";
 
-enum { OPT_PROBE = 1000, OPT_STRICT, OPT_RECORD, OPT_DEBUG, OPT_NO_FOLLOW, OPT_NO_FENTRY };
+enum { OPT_PROBE = 1000, OPT_STRICT, OPT_RECORD, OPT_DEBUG, OPT_NO_FOLLOW, OPT_NO_FENTRY,
+       OPT_PROG_STATS };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace this running process (and its children)" },
@@ -42,6 +44,8 @@ static const struct argp_option options[] = {
 	{ "no-follow", OPT_NO_FOLLOW, NULL, 0, "Do not trace children" },
 	{ "no-fentry", OPT_NO_FENTRY, NULL, 0, "Use kprobes where fentry would do" },
 	{ "debug", OPT_DEBUG, NULL, 0, "libbpf messages and the verifier log" },
+	{ "prog-stats", OPT_PROG_STATS, NULL, 0,
+	  "Kernel run count and run time of each BPF program in the summary" },
 	{},
 };
 
@@ -102,6 +106,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_DEBUG:
 		c->opts.debug = true;
 		break;
+	case OPT_PROG_STATS:
+		c->opts.prog_stats = true;
+		break;
 	case ARGP_KEY_ARG:
 		/* the command and its own options, untouched */
 		c->opts.cmd = &state->argv[state->next - 1];
@@ -145,6 +152,7 @@ int main(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_opt, args_doc, doc };
 	struct cli c = {};
+	int status;
 
 	if (argc > 1 && !strcmp(argv[1], "replay"))
 		return replay_main(argc - 1, argv + 1);
@@ -154,5 +162,10 @@ int main(int argc, char **argv)
 		return EXIT_ERROR;
 	if (c.probe)
 		return probe_run(&c.opts);
-	return trace_run(&c.opts);
+	if (!c.opts.prog_stats)
+		return trace_run(&c.opts);
+	progstats_enable();	/* before the programs load: they are counted from the start */
+	status = trace_run(&c.opts);
+	progstats_disable();
+	return status;
 }

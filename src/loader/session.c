@@ -14,6 +14,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "loader/hooks.h"
+#include "loader/progstats.h"
 #include "loader/session.h"
 #include "model/checker.h"
 #include "model/record.h"
@@ -287,6 +288,8 @@ static void print_summary_json(struct session *s, size_t findings, const char *w
 	json_str(&j, "verdict", names[run_verdict(s, findings, why)]);
 	if (why)
 		json_str(&j, "reason", why);
+	if (s->o->prog_stats)
+		progstats_print_json(&j, s->skel->obj);
 	json_end(&j);
 }
 
@@ -313,6 +316,8 @@ static void print_summary_text(struct session *s, size_t findings, const char *w
 		(unsigned long long)s->walks_capped);
 	fprintf(stdout, "\nfindings: %zu\nverdict: %s%s%s\n", findings,
 		names[run_verdict(s, findings, why)], why ? ": " : "", why ? why : "");
+	if (s->o->prog_stats)
+		progstats_print_text(stdout, s->skel->obj);
 }
 
 /* Open, configure from the calibrated plan, load. */

@@ -20,6 +20,7 @@ struct trace_opts {
 	bool debug;		/* libbpf messages, verifier log */
 	bool no_follow;		/* do not trace children */
 	bool no_fentry;		/* kprobes where fentry would do (testing, old trampolines) */
+	bool prog_stats;	/* per-program run counts and times in the summary */
 	int duration;		/* seconds; 0 = until the target exits */
 	int buffer_mib;		/* ring buffer size; 0 = the BPF object's */
 	pid_t pid;		/* -p */
