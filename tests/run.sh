@@ -43,6 +43,7 @@ done
 run_suite "scenarios on the host kernel" host_scenarios
 run_suite "golden recordings replayed" tests/golden/replay.sh
 run_suite "tracer on the host kernel" tests/tracer.sh
+run_suite "bench programs on the host kernel" tests/bench-smoke.sh
 if [ "$what" = all ]; then
 	for t in tests/vm/*.sh; do
 		[ "$(basename "$t")" = lib.sh ] && continue

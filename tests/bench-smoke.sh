@@ -1,0 +1,54 @@
+#!/bin/bash
+# The pieces `make bench` relies on work (functional checks only; timing is
+# make bench's business): the wp-bench workload, --prog-stats, and the
+# equivalent bpftrace script.
+. "$(dirname "$0")/lib.sh"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+WP_BENCH=$BUILD/bench/wp-bench
+ARGS=(2 64 2)	# 2 rounds of 64 pages, 2 writers: 128 WP faults
+WANT_WP=128
+
+field() { grep -o "\"$2\":[0-9.]*" "$1" | head -n1 | cut -d: -f2; }
+
+"$WP_BENCH" "${ARGS[@]}" > "$tmp/plain" 2>&1
+check "wp-bench ${ARGS[*]}: exit 0" [ $? = 0 ]
+check "wp-bench: one WP message per page per round ($(field "$tmp/plain" wp_msgs))" \
+	[ "$(field "$tmp/plain" wp_msgs)" = $WANT_WP ]
+check "wp-bench: no page lost its data" [ "$(field "$tmp/plain" corrupt_pages)" = 0 ]
+check "wp-bench: elapsed_s reported" grep -q '"elapsed_s":[0-9]' "$tmp/plain"
+expect_status "wp-bench: a bad argument is a usage error" 2 "$WP_BENCH" 0
+
+if [ "$(id -u)" != 0 ]; then
+	skip "--prog-stats and bpftrace" "need root"; exit 0
+fi
+
+stats_before=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null)
+"$TRACER" --json --prog-stats -- "$WP_BENCH" "${ARGS[@]}" > "$tmp/traced.json" 2> "$tmp/traced.err"
+check "--prog-stats --json: exit 0 (clean)" [ $? = 0 ]
+check "--prog-stats: the traced wp-bench saw $WANT_WP WP messages" \
+	[ "$(json_field "$tmp/traced.json" uffd_wp_message)" = $WANT_WP ]
+summary=$(grep '"type":"summary"' "$tmp/traced.json")
+check "--prog-stats: prog_stats object in the JSON summary" grep -q '"prog_stats":{"programs":{' <<< "$summary"
+runs=$(grep -o '"sys_exit_ioctl":{"hook":"syscalls","runs":[0-9]*' <<< "$summary" | grep -o '[0-9]*$')
+protects=$(json_field "$tmp/traced.json" uffd_writeprotect)
+check "--prog-stats: sys_exit_ioctl mapped to syscalls, ran once per ioctl at least ($runs >= $protects)" \
+	[ -n "$runs" ] && [ "$runs" -ge "$protects" ]
+check "--prog-stats: per-hook totals with ns_per_run" \
+	grep -Eq '"hooks":\{"[a-z_]+":\{"runs":[0-9]+,"run_time_ns":[0-9]+,"ns_per_run":[0-9]+' <<< "$summary"
+check "--prog-stats: kernel.bpf_stats_enabled as before ($stats_before)" \
+	[ "$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null)" = "$stats_before" ]
+
+"$TRACER" --prog-stats -- "$WP_BENCH" "${ARGS[@]}" > "$tmp/traced.txt" 2>&1
+check "--prog-stats text: a table row per hook" grep -Eq '^\(all\) +syscalls +[0-9]+ +[0-9]+ +[0-9]+$' "$tmp/traced.txt"
+check "--prog-stats text: page_fault_user program row" grep -Eq '^page_fault_user +page_fault_user +[1-9]' "$tmp/traced.txt"
+
+if command -v bpftrace > /dev/null; then
+	bpftrace "$ROOT/tests/bench/uffdwp-equivalent.bt" -c "$WP_BENCH ${ARGS[*]}" > "$tmp/bt" 2>&1
+	check "bpftrace equivalent: exit 0" [ $? = 0 ]
+	got=$(grep -o '^@events\[uffd_wp_message\]: [0-9]*' "$tmp/bt" | grep -o '[0-9]*$')
+	check "bpftrace equivalent: counts the $WANT_WP WP messages ($got)" [ "$got" = $WANT_WP ]
+	got=$(grep -c '^uffd_msg ' "$tmp/bt")
+	check "bpftrace equivalent: one record per message ($got)" [ "$got" = $WANT_WP ]
+else
+	skip "bpftrace equivalent" "bpftrace not installed"
+fi
