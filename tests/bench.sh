@@ -1,7 +1,335 @@
 #!/bin/bash
-# `make bench`: measurements, not tests.  So far the checker's replay
-# throughput and model memory (tests/unit/bench_replay.c); written to
-# build/bench.json.
+# SPDX-License-Identifier: GPL-2.0
+# `make bench`: measurements, not tests.  Prints each figure with its goal
+# (issue 7, BENCHMARKS.md) and writes them all to build/bench.json.
+#
+#   tests/bench.sh [PART...]     PART: replay host guest vm profile
+#                                (default: replay host guest vm)
+#   replay   checker throughput and model memory (tests/unit/bench_replay.c)
+#   host     wp-bench untraced / under uffdwp-trace / under the equivalent
+#            bpftrace script, round-robin, BENCH_RUNS rounds
+#   guest    the same in Debian's guests through uffdwp-vmtest (untraced and
+#            uffdwp-trace, ABBA pairs, tests/bench/bench-guest.sh)
+#   vm       VM turnaround: boot + load + the whole scenario corpus
+#   profile  perf record of a host run under the tracer -> build/bench/perf-host.txt
+#
+# Ratios are what counts: the machine is shared, so every ratio is taken
+# within one round (the same minute, the same neighbours) and the median
+# over rounds is reported with its spread (min..max).
+#
+# Environment: BENCH_RUNS (host rounds, 9), BENCH_GUEST_RUNS (guest pairs, 7),
+# BENCH_ARGS (wp-bench ROUNDS PAGES WRITERS on the host, "40 1024 3"),
+# BENCH_GUEST_ARGS ("12 256 3"), BENCH_KERNELS ("6.1 6.12").
+set -u
 cd "$(dirname "$0")/.." || exit 2
-make -s build/tests/bench_replay || exit 2
-build/tests/bench_replay | tee build/bench.json
+ROOT=$PWD
+BUILD=$ROOT/build
+OUT=$BUILD/bench
+TRACER=$BUILD/uffdwp-trace
+VMTEST=$BUILD/uffdwp-vmtest
+WP_BENCH=$BUILD/bench/wp-bench
+BT_SCRIPT=$ROOT/tests/bench/uffdwp-equivalent.bt
+GUEST_SCRIPT=$ROOT/tests/bench/bench-guest.sh
+SAMPLES=$OUT/samples.tsv	# WHERE METRIC RUN VALUE, one measurement a line
+RUNS=${BENCH_RUNS:-9}
+GUEST_RUNS=${BENCH_GUEST_RUNS:-7}
+ARGS=${BENCH_ARGS:-40 1024 3}
+GUEST_ARGS=${BENCH_GUEST_ARGS:-12 256 3}
+KERNELS=${BENCH_KERNELS:-6.1 6.12}
+parts=${*:-replay host guest vm}
+
+make -s all build/tests/bench_replay || exit 2
+mkdir -p "$OUT"
+: > "$SAMPLES"
+
+note() { echo "bench: $*" >&2; }
+has_part() { [[ " $parts " == *" $1 "* ]]; }
+sample() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$SAMPLES"; }
+
+# ------------------------------------------------------------------
+# Parsing one run's output into samples
+
+# wp-bench's own timing of its work (setup and tracer start excluded)
+elapsed_of() { grep -o '"elapsed_s":[0-9.]*' "$1" | head -n1 | cut -d: -f2; }
+
+# record_traced FILE WHERE RUN: what a run under uffdwp-trace --prog-stats says
+record_traced() {
+	local file=$1 where=$2 run=$3 elapsed
+	elapsed=$(elapsed_of "$file")
+	[ -n "$elapsed" ] || { note "$where run $run: no wp-bench line in $file"; return 1; }
+	sample "$where" elapsed.uffdwp "$run" "$elapsed"
+	awk -v w="$where" -v r="$run" -v el="$elapsed" '
+		/^events:/ { n = 0; for (i = 2; i <= NF; i++) { split($i, kv, "="); n += kv[2] }
+			     printf "%s\tevents\t%s\t%d\n%s\tevent_rate\t%s\t%.0f\n", w, r, n, w, r, n / el }
+		/^lost:/ { printf "%s\tlost\t%s\t%s\n", w, r, $2 }
+		/^verdict:/ { printf "%s\tverdict_clean\t%s\t%d\n", w, r, $2 == "clean" }
+		/^PROGRAM +HOOK/ { table = 1; next }
+		table && NF == 5 && $3 > 0 {
+			printf "%s\t%s.%s\t%s\t%s\n", w, $1 == "(all)" ? "ns" : "ns_prog", $1 == "(all)" ? $2 : $1, r, $5 }
+	' "$file" >> "$SAMPLES"
+}
+
+record_plain() {	# FILE WHERE RUN KIND
+	local elapsed
+	elapsed=$(elapsed_of "$1")
+	[ -n "$elapsed" ] || { note "$2 run $3: no wp-bench line in $1"; return 1; }
+	sample "$2" "elapsed.$4" "$3" "$elapsed"
+}
+
+record_bpftrace() {	# FILE WHERE RUN
+	record_plain "$1" "$2" "$3" bpftrace || return 1
+	sample "$2" bpftrace_lost "$3" \
+		"$(grep -o 'Lost [0-9]* events' "$1" | awk '{n += $2} END {print n + 0}')"
+}
+
+# ------------------------------------------------------------------
+# Statistics over samples
+
+# values WHERE METRIC: one value per line
+values() { awk -F'\t' -v w="$1" -v m="$2" '$1 == w && $2 == m { print $4 }' "$SAMPLES"; }
+
+# stats: "median min max n" of the numbers on stdin ("" when none)
+stats() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (!NR) exit
+		med = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.6g %.6g %.6g %d\n", med, v[1], v[NR], NR }'
+}
+
+# ratios WHERE NUM DEN: per run, NUM/DEN of the same run
+ratios() {
+	awk -F'\t' -v w="$1" -v a="elapsed.$2" -v b="elapsed.$3" '
+		$1 == w && $2 == a { num[$3] = $4 } $1 == w && $2 == b { den[$3] = $4 }
+		END { for (r in num) if ((r in den) && den[r] > 0) print num[r] / den[r] }' "$SAMPLES"
+}
+
+# share_of_bpftrace WHERE: per round, the time uffdwp-trace added over what
+# bpftrace added ((traced - untraced) / (bpftrace - untraced))
+share_of_bpftrace() {
+	awk -F'\t' -v w="$1" '$1 == w && $2 ~ /^elapsed\./ { t[$2, $3] = $4; runs[$3] }
+		END { for (r in runs) {
+			u = t["elapsed.untraced", r]; o = t["elapsed.uffdwp", r]; b = t["elapsed.bpftrace", r]
+			if (u != "" && o != "" && b != "" && b > u) print (o - u) / (b - u) } }' "$SAMPLES"
+}
+
+# metric_names WHERE PREFIX: the METRICs starting with PREFIX, prefix removed
+metric_names() {
+	awk -F'\t' -v w="$1" -v p="$2" '$1 == w && index($2, p) == 1 { print substr($2, length(p) + 1) }' \
+		"$SAMPLES" | sort -u
+}
+
+# ------------------------------------------------------------------
+# Output: one line per figure, and build/bench.json
+
+JSON_PARTS=()
+json_add() { JSON_PARTS+=("\"$1\":$2"); }
+
+# json_stats "median min max n" -> {"median":..,"min":..,"max":..,"runs":..} or null
+json_stats() {
+	[ -n "$1" ] || { echo null; return; }
+	set -- $1
+	printf '{"median":%s,"min":%s,"max":%s,"runs":%s}' "$1" "$2" "$3" "$4"
+}
+
+# verdict VALUE OP GOAL -> met / MISSED / n/a
+verdict() {
+	[ -n "$1" ] || { echo "n/a"; return; }
+	awk -v v="$1" -v op="$2" -v g="$3" 'BEGIN {
+		ok = op == "<=" ? v <= g : v >= g; print ok ? "met" : "MISSED" }'
+}
+
+# figure NAME "median min max n" [OP GOAL [UNIT]]: one line; no OP, no verdict
+figure() {
+	local name=$1 st=$2 op=${3:-} goal=${4:-} unit=${5:-} value="n/a" check=""
+	if [ -n "$st" ]; then
+		set -- $st
+		value="$1$unit ($2..$3, n=$4)"
+		[ -n "$op" ] && check=$(verdict "$1" "$op" "$goal")
+	fi
+	[ -n "$op" ] && goal="goal $op $goal$unit" || goal=""
+	printf '  %-40s %-36s %-18s %s\n' "$name" "$value" "$goal" "$check"
+}
+
+# ------------------------------------------------------------------
+# replay: the checker alone
+
+part_replay() {
+	local line
+	note "replay: 10M events through the checker"
+	line=$(build/tests/bench_replay) || { note "bench_replay failed"; return; }
+	echo "$line" > "$OUT/replay.json"
+	REPLAY_EPS=$(grep -o '"events_per_s":[0-9]*' <<< "$line" | cut -d: -f2)
+	MODEL_1TIB=$(grep -o '"model_bytes_1tib_protect":[0-9]*' <<< "$line" | cut -d: -f2)
+	MODEL_10M=$(grep -o '"model_bytes":[0-9]*' <<< "$line" | cut -d: -f2)
+}
+
+# ------------------------------------------------------------------
+# host: round-robin untraced / uffdwp-trace / bpftrace
+
+run_host() {	# KIND RUN (run 0: the warm-up, recorded apart)
+	local file=$OUT/host-$1-$2.out where=host
+	[ "$2" = 0 ] && where=warmup
+	case $1 in
+	untraced) "$WP_BENCH" $ARGS > "$file" 2>&1; record_plain "$file" "$where" "$2" untraced ;;
+	uffdwp) "$TRACER" --prog-stats -- "$WP_BENCH" $ARGS > "$file" 2>&1; record_traced "$file" "$where" "$2" ;;
+	bpftrace) bpftrace "$BT_SCRIPT" -c "$WP_BENCH $ARGS" > "$file" 2>&1; record_bpftrace "$file" "$where" "$2" ;;
+	esac
+}
+
+part_host() {
+	local kinds=(untraced uffdwp bpftrace) r k
+	command -v bpftrace > /dev/null || { note "host: no bpftrace, comparison skipped"; kinds=(untraced uffdwp); }
+	note "host: $RUNS rounds of wp-bench $ARGS, ${kinds[*]} in rotating order"
+	for k in "${kinds[@]}"; do run_host "$k" 0; done
+	for ((r = 1; r <= RUNS; r++)); do
+		for ((i = 0; i < ${#kinds[@]}; i++)); do
+			run_host "${kinds[(r + i) % ${#kinds[@]}]}" "$r"
+		done
+	done
+}
+
+# ------------------------------------------------------------------
+# guest: inside Debian's kernels through uffdwp-vmtest
+
+# One vCPU: under TCG a halted second vCPU takes milliseconds to wake, which
+# dominated the untraced runs (a wake-up per WP fault) and made them slower
+# than traced ones, whose polling tracer kept the vCPU awake.
+part_guest() {
+	local ver where file status
+	for ver in $KERNELS; do
+		where=debian-$ver
+		file=$OUT/guest-$ver.out
+		note "guest $ver: $GUEST_RUNS pairs of wp-bench $GUEST_ARGS (1 vCPU, TCG)"
+		"$VMTEST" --debian "$ver" --smp 1 --timeout 900 --add "$WP_BENCH" --add "$GUEST_SCRIPT" \
+			-- bench-guest.sh "$GUEST_RUNS" $GUEST_ARGS > "$file" 2> "$file.err"
+		status=$?
+		[ "$status" = 0 ] || note "guest $ver: uffdwp-vmtest exited $status: $(tail -n1 "$file.err")"
+		# split at the @@bench markers: one file per run and kind
+		awk -v out="$OUT/guest-$ver" '/^@@bench / { f = out "-" $3 "-" $2 ".out"; next }
+			/^@@uffdwp-vmtest end/ { f = "" } f { print > f }' "$file"
+		for f in "$OUT/guest-$ver"-untraced-*.out; do
+			[ -e "$f" ] && record_plain "$f" "$where" "$(basename "$f" .out | sed 's/.*-//')" untraced
+		done
+		for f in "$OUT/guest-$ver"-uffdwp-*.out; do
+			[ -e "$f" ] && record_traced "$f" "$where" "$(basename "$f" .out | sed 's/.*-//')"
+		done
+	done
+}
+
+# ------------------------------------------------------------------
+# vm: boot + load + the whole corpus, per kernel
+
+part_vm() {
+	local ver file t0 t1 ms
+	for ver in $KERNELS; do
+		file=$OUT/corpus-$ver.json
+		note "vm $ver: boot + load + full corpus"
+		t0=$(date +%s.%N)
+		"$VMTEST" --debian "$ver" --json > "$file" 2> "$file.err"
+		sample "debian-$ver" corpus_exit 0 $?
+		t1=$(date +%s.%N)
+		ms=$(grep -o '"total_ms":[0-9]*' "$file" | cut -d: -f2)
+		# uffdwp-vmtest's own clock when it has one (QEMU start to power-off)
+		sample "debian-$ver" vm_turnaround_s 0 "${ms:+$(awk -v m="$ms" 'BEGIN { print m / 1000 }')}"
+		sample "debian-$ver" vm_wall_s 0 "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')"
+	done
+}
+
+# ------------------------------------------------------------------
+# profile: where a traced host run spends its time
+
+part_profile() {
+	command -v perf > /dev/null || { note "profile: perf not installed"; return; }
+	note "profile: perf record -a -g of wp-bench $ARGS under uffdwp-trace"
+	perf record -q -a -g -o "$OUT/perf-host.data" -- \
+		"$TRACER" -- "$WP_BENCH" $ARGS > "$OUT/profile-run.out" 2>&1
+	perf report -i "$OUT/perf-host.data" --no-children --sort comm,dso,symbol --stdio 2>/dev/null |
+		grep -v '^$' | head -n 80 > "$OUT/perf-host.txt"
+	perf stat -e context-switches,cpu-migrations,task-clock -a -o "$OUT/perf-stat-untraced.txt" -- \
+		"$WP_BENCH" $ARGS > /dev/null 2>&1
+	perf stat -e context-switches,cpu-migrations,task-clock -a -o "$OUT/perf-stat-traced.txt" -- \
+		"$TRACER" -- "$WP_BENCH" $ARGS > /dev/null 2>&1
+	note "profile: $OUT/perf-host.txt, $OUT/perf-stat-{untraced,traced}.txt"
+}
+
+# ------------------------------------------------------------------
+
+for p in $parts; do
+	case $p in
+	replay|host|guest|vm|profile) "part_$p" ;;
+	*) echo "usage: tests/bench.sh [replay] [host] [guest] [vm] [profile]" >&2; exit 2 ;;
+	esac
+done
+
+# json_medians WHERE PREFIX: {"NAME":median,...} over the metrics PREFIXNAME
+json_medians() {
+	local sep="" name
+	printf '{'
+	for name in $(metric_names "$1" "$2"); do
+		printf '%s"%s":%s' "$sep" "$name" "$(median_of "$1" "$2$name")"
+		sep=,
+	done
+	printf '}'
+}
+
+# median_of / max_of WHERE METRIC: a JSON number, or null without samples
+median_of() { local st; st=$(values "$1" "$2" | stats); st=${st%% *}; echo "${st:-null}"; }
+max_of() { local v; v=$(values "$1" "$2" | sort -g | tail -n1); echo "${v:-null}"; }
+# single VALUE: the stats of one measurement
+single() { [ -n "$1" ] && [ "$1" != null ] && echo "$1 $1 $1 1"; }
+
+wheres="host $(printf 'debian-%s ' $KERNELS)"
+echo
+echo "=== make bench ($(date -u +%Y-%m-%dT%H:%MZ), $(uname -r), $(nproc) CPUs, commit $(git rev-parse --short HEAD 2>/dev/null)) ==="
+host_over=$(ratios host uffdwp untraced | stats)
+host_bpf=$(ratios host bpftrace untraced | stats)
+vs_bpf=$(share_of_bpftrace host | stats)
+figure "overhead_host (traced/untraced)" "$host_over" "<=" 1.05
+figure "bpftrace/untraced (reference)" "$host_bpf"
+figure "overhead_vs_bpftrace (added time)" "$vs_bpf" "<=" 0.5
+json_add overhead_host "$(json_stats "$host_over")"
+json_add overhead_bpftrace "$(json_stats "$host_bpf")"
+json_add overhead_vs_bpftrace "$(json_stats "$vs_bpf")"
+
+guest_json="" ns_json="" nsp_json="" lost_json="" rate_json=""
+for ver in $KERNELS; do
+	st=$(ratios "debian-$ver" uffdwp untraced | stats)
+	figure "overhead_guest debian-$ver" "$st" "<=" 1.03
+	guest_json+="${guest_json:+,}\"debian-$ver\":$(json_stats "$st")"
+done
+for where in $wheres; do
+	for hook in $(metric_names "$where" ns.); do
+		figure "ns_per_event $where $hook" "$(values "$where" "ns.$hook" | stats)" "" "" " ns"
+	done
+	figure "lost_events $where (max of runs)" "$(single "$(max_of "$where" lost)")" "<=" 0
+	figure "event_rate $where" "$(values "$where" event_rate | stats)" "" "" "/s"
+	ns_json+="${ns_json:+,}\"$where\":$(json_medians "$where" ns.)"
+	nsp_json+="${nsp_json:+,}\"$where\":$(json_medians "$where" ns_prog.)"
+	lost_json+="${lost_json:+,}\"$where\":$(max_of "$where" lost)"
+	rate_json+="${rate_json:+,}\"$where\":$(median_of "$where" event_rate)"
+done
+figure "bpftrace lost events (max of runs)" "$(single "$(max_of host bpftrace_lost)")"
+json_add overhead_guest "{$guest_json}"
+json_add ns_per_event "{$ns_json}"
+json_add ns_per_program "{$nsp_json}"
+json_add lost_events "{$lost_json}"
+json_add bpftrace_lost_events "$(max_of host bpftrace_lost)"
+json_add event_rate_per_s "{$rate_json}"
+
+figure "replay_events_per_s" "$(single "${REPLAY_EPS:-}")" ">=" 5000000
+figure "model_bytes (1 TiB protect + 10M pages)" "$(single "${MODEL_10M:-}")" "<=" 268435456
+json_add replay_events_per_s "${REPLAY_EPS:-null}"
+json_add model_bytes_1tib_protect "${MODEL_1TIB:-null}"
+json_add model_bytes_10m_pages "${MODEL_10M:-null}"
+
+vm_json=""
+for ver in $KERNELS; do
+	t=$(max_of "debian-$ver" vm_turnaround_s)
+	figure "vm_turnaround_s debian-$ver" "$(single "$t")" "<=" 90 " s"
+	vm_json+="${vm_json:+,}\"debian-$ver\":$t"
+done
+json_add vm_turnaround_s "{$vm_json}"
+
+json_add machine "{\"date\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"kernel\":\"$(uname -r)\",\"cpus\":$(nproc),\"commit\":\"$(git rev-parse --short HEAD 2>/dev/null)\",\"host_args\":\"$ARGS\",\"guest_args\":\"$GUEST_ARGS\",\"host_rounds\":$RUNS,\"guest_pairs\":$GUEST_RUNS}"
+(IFS=,; echo "{${JSON_PARTS[*]}}") > "$BUILD/bench.json"
+echo "written: build/bench.json (every measurement: build/bench/samples.tsv)"
