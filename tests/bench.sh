@@ -40,11 +40,14 @@ parts=${*:-replay host guest vm}
 
 make -s all build/tests/bench_replay || exit 2
 mkdir -p "$OUT"
-: > "$SAMPLES"
 
 note() { echo "bench: $*" >&2; }
 has_part() { [[ " $parts " == *" $1 "* ]]; }
 sample() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$SAMPLES"; }
+# since T0: seconds from T0 (date +%s.%N) to now
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }'; }
+# wall_s CMD...: seconds CMD took (its output discarded)
+wall_s() { local t0; t0=$(date +%s.%N); "$@" > /dev/null 2>&1; since "$t0"; }
 
 # ------------------------------------------------------------------
 # Parsing one run's output into samples
@@ -65,7 +68,9 @@ record_traced() {
 		/^verdict:/ { printf "%s\tverdict_clean\t%s\t%d\n", w, r, $2 == "clean" }
 		/^PROGRAM +HOOK/ { table = 1; next }
 		table && NF == 5 && $3 > 0 {
-			printf "%s\t%s.%s\t%s\t%s\n", w, $1 == "(all)" ? "ns" : "ns_prog", $1 == "(all)" ? $2 : $1, r, $5 }
+			printf "%s\t%s.%s\t%s\t%s\n", w, $1 == "(all)" ? "ns" : "ns_prog", $1 == "(all)" ? $2 : $1, r, $5
+			if ($1 == "(all)") bpf_ns += $4 }
+		END { if (table) printf "%s\tbpf_s\t%s\t%.6f\n", w, r, bpf_ns / 1e9 }
 	' "$file" >> "$SAMPLES"
 }
 
@@ -110,6 +115,16 @@ share_of_bpftrace() {
 		END { for (r in runs) {
 			u = t["elapsed.untraced", r]; o = t["elapsed.uffdwp", r]; b = t["elapsed.bpftrace", r]
 			if (u != "" && o != "" && b != "" && b > u) print (o - u) / (b - u) } }' "$SAMPLES"
+}
+
+# bpf_share WHERE: per run, the part of the time the tracer added that its BPF
+# programs' bodies account for (bpf_s / (traced - untraced)); the rest is
+# trampolines, ring-buffer wake-ups and the tracer process
+bpf_share() {
+	awk -F'\t' -v w="$1" '$1 == w { t[$2, $3] = $4; runs[$3] }
+		END { for (r in runs) {
+			u = t["elapsed.untraced", r]; o = t["elapsed.uffdwp", r]; b = t["bpf_s", r]
+			if (u != "" && o != "" && b != "" && o > u) print b / (o - u) } }' "$SAMPLES"
 }
 
 # metric_names WHERE PREFIX: the METRICs starting with PREFIX, prefix removed
@@ -166,6 +181,7 @@ part_replay() {
 # ------------------------------------------------------------------
 # host: round-robin untraced / uffdwp-trace / bpftrace
 
+
 run_host() {	# KIND RUN (run 0: the warm-up, recorded apart)
 	local file=$OUT/host-$1-$2.out where=host
 	[ "$2" = 0 ] && where=warmup
@@ -180,7 +196,12 @@ part_host() {
 	local kinds=(untraced uffdwp bpftrace) r k
 	command -v bpftrace > /dev/null || { note "host: no bpftrace, comparison skipped"; kinds=(untraced uffdwp); }
 	note "host: $RUNS rounds of wp-bench $ARGS, ${kinds[*]} in rotating order"
+	rm -f "$OUT"/host-*.out
 	for k in "${kinds[@]}"; do run_host "$k" 0; done
+	for r in 1 2 3; do
+		sample host tracer_probe_s "$r" "$(wall_s "$TRACER" --probe)"
+		sample host tracer_start_s "$r" "$(wall_s "$TRACER" -- true)"
+	done
 	for ((r = 1; r <= RUNS; r++)); do
 		for ((i = 0; i < ${#kinds[@]}; i++)); do
 			run_host "${kinds[(r + i) % ${#kinds[@]}]}" "$r"
@@ -205,8 +226,11 @@ part_guest() {
 		status=$?
 		[ "$status" = 0 ] || note "guest $ver: uffdwp-vmtest exited $status: $(tail -n1 "$file.err")"
 		# split at the @@bench markers: one file per run and kind
+		rm -f "$OUT/guest-$ver"-*-[0-9]*.out
 		awk -v out="$OUT/guest-$ver" '/^@@bench / { f = out "-" $3 "-" $2 ".out"; next }
 			/^@@uffdwp-vmtest end/ { f = "" } f { print > f }' "$file"
+		awk -v w="$where" '/^(probe_s|start_s) [0-9.]+$/ { printf "%s\ttracer_%s\t0\t%s\n", w, $1, $2 }' \
+			"$OUT/guest-$ver-startup-0.out" >> "$SAMPLES" 2>/dev/null
 		for f in "$OUT/guest-$ver"-untraced-*.out; do
 			[ -e "$f" ] && record_plain "$f" "$where" "$(basename "$f" .out | sed 's/.*-//')" untraced
 		done
@@ -220,18 +244,15 @@ part_guest() {
 # vm: boot + load + the whole corpus, per kernel
 
 part_vm() {
-	local ver file t0 t1 ms
+	local ver file t0
 	for ver in $KERNELS; do
 		file=$OUT/corpus-$ver.json
 		note "vm $ver: boot + load + full corpus"
 		t0=$(date +%s.%N)
 		"$VMTEST" --debian "$ver" --json > "$file" 2> "$file.err"
 		sample "debian-$ver" corpus_exit 0 $?
-		t1=$(date +%s.%N)
-		ms=$(grep -o '"total_ms":[0-9]*' "$file" | cut -d: -f2)
-		# uffdwp-vmtest's own clock when it has one (QEMU start to power-off)
-		sample "debian-$ver" vm_turnaround_s 0 "${ms:+$(awk -v m="$ms" 'BEGIN { print m / 1000 }')}"
-		sample "debian-$ver" vm_wall_s 0 "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')"
+		# what a CI job waits for: the whole command, initramfs to power-off
+		sample "debian-$ver" vm_turnaround_s 0 "$(since "$t0")"
 	done
 }
 
@@ -243,23 +264,32 @@ part_profile() {
 	note "profile: perf record -a -g of wp-bench $ARGS under uffdwp-trace"
 	perf record -q -a -g -o "$OUT/perf-host.data" -- \
 		"$TRACER" -- "$WP_BENCH" $ARGS > "$OUT/profile-run.out" 2>&1
-	perf report -i "$OUT/perf-host.data" --no-children --sort comm,dso,symbol --stdio 2>/dev/null |
-		grep -v '^$' | head -n 80 > "$OUT/perf-host.txt"
+	# flat: where the time goes; call graph: who calls the top kernel symbols
+	perf report -i "$OUT/perf-host.data" --no-children -g none --sort comm,dso,symbol --stdio \
+		2>/dev/null | grep -v '^$' | head -n 60 > "$OUT/perf-host.txt"
+	perf report -i "$OUT/perf-host.data" --no-children --sort symbol --stdio 2>/dev/null |
+		grep -v '^$' | head -n 300 > "$OUT/perf-host-callgraph.txt"
 	perf stat -e context-switches,cpu-migrations,task-clock -a -o "$OUT/perf-stat-untraced.txt" -- \
 		"$WP_BENCH" $ARGS > /dev/null 2>&1
 	perf stat -e context-switches,cpu-migrations,task-clock -a -o "$OUT/perf-stat-traced.txt" -- \
 		"$TRACER" -- "$WP_BENCH" $ARGS > /dev/null 2>&1
-	note "profile: $OUT/perf-host.txt, $OUT/perf-stat-{untraced,traced}.txt"
+	note "profile: $OUT/perf-host.txt, perf-host-callgraph.txt, perf-stat-{untraced,traced}.txt"
 }
 
 # ------------------------------------------------------------------
 
+measuring=false
 for p in $parts; do
 	case $p in
-	replay|host|guest|vm|profile) "part_$p" ;;
+	replay|host|guest|vm) measuring=true ;;
+	profile) ;;
 	*) echo "usage: tests/bench.sh [replay] [host] [guest] [vm] [profile]" >&2; exit 2 ;;
 	esac
 done
+$measuring && : > "$SAMPLES"
+for p in $parts; do "part_$p"; done
+# a profile alone leaves the last figures and build/bench.json as they were
+$measuring || exit 0
 
 # json_medians WHERE PREFIX: {"NAME":median,...} over the metrics PREFIXNAME
 json_medians() {
@@ -291,7 +321,7 @@ json_add overhead_host "$(json_stats "$host_over")"
 json_add overhead_bpftrace "$(json_stats "$host_bpf")"
 json_add overhead_vs_bpftrace "$(json_stats "$vs_bpf")"
 
-guest_json="" ns_json="" nsp_json="" lost_json="" rate_json=""
+guest_json="" ns_json="" nsp_json="" lost_json="" rate_json="" share_json="" probe_json="" start_json=""
 for ver in $KERNELS; do
 	st=$(ratios "debian-$ver" uffdwp untraced | stats)
 	figure "overhead_guest debian-$ver" "$st" "<=" 1.03
@@ -308,6 +338,19 @@ for where in $wheres; do
 	lost_json+="${lost_json:+,}\"$where\":$(max_of "$where" lost)"
 	rate_json+="${rate_json:+,}\"$where\":$(median_of "$where" event_rate)"
 done
+for where in $wheres; do
+	st=$(bpf_share "$where" | stats)
+	figure "added time in BPF bodies $where" "$st"
+	share_json+="${share_json:+,}\"$where\":$(json_stats "$st")"
+	for m in tracer_probe_s tracer_start_s; do
+		figure "$m $where" "$(values "$where" "$m" | stats)" "" "" " s"
+	done
+	probe_json+="${probe_json:+,}\"$where\":$(median_of "$where" tracer_probe_s)"
+	start_json+="${start_json:+,}\"$where\":$(median_of "$where" tracer_start_s)"
+done
+json_add bpf_share_of_added_time "{$share_json}"
+json_add tracer_probe_s "{$probe_json}"
+json_add tracer_start_s "{$start_json}"
 figure "bpftrace lost events (max of runs)" "$(single "$(max_of host bpftrace_lost)")"
 json_add overhead_guest "{$guest_json}"
 json_add ns_per_event "{$ns_json}"

@@ -8,7 +8,9 @@
 # RUNS pairs of wp-bench untraced and under `uffdwp-trace --prog-stats`, the
 # order alternating (ABBA) so that a drift in the host's load hits both alike.
 # Each run starts with a line "@@bench RUN untraced|uffdwp"; then the
-# program's JSON line and, traced, the tracer's text summary.
+# program's JSON line and, traced, the tracer's text summary.  First,
+# "@@bench 0 startup": the tracer's start-up, calibration alone (--probe,
+# "probe_s S") and calibration + load + attach + exit on `true` ("start_s S").
 runs=$1
 shift
 [ "$runs" -gt 0 ] 2>/dev/null || { echo "usage: bench-guest.sh RUNS WP-BENCH-ARGS..." >&2; exit 2; }
@@ -25,6 +27,14 @@ traced() {
 	# text mode: --json would also print every event through the serial console
 	uffdwp-trace --prog-stats -- wp-bench "$@" 2>&1
 }
+
+real_s() { sed -n 's/^real //p' "$1"; }
+
+echo "@@bench 0 startup"
+time -p -o /tmp/probe.time uffdwp-trace --probe > /dev/null 2>&1
+time -p -o /tmp/start.time uffdwp-trace -- true > /dev/null 2>&1
+echo "probe_s $(real_s /tmp/probe.time)"
+echo "start_s $(real_s /tmp/start.time)"
 
 status=0
 i=1
