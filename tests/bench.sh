@@ -11,7 +11,7 @@
 #   guest    the same in Debian's guests through uffdwp-vmtest (untraced and
 #            uffdwp-trace, ABBA pairs, tests/bench/bench-guest.sh)
 #   vm       VM turnaround: boot + load + the whole scenario corpus
-#   profile  perf record of a host run under the tracer -> build/bench/perf-host.txt
+#   profile  perf record/stat of a host run under the tracer -> build/bench/perf-*.txt
 #
 # Ratios are what counts: the machine is shared, so every ratio is taken
 # within one round (the same minute, the same neighbours) and the median
@@ -261,8 +261,9 @@ part_vm() {
 
 part_profile() {
 	command -v perf > /dev/null || { note "profile: perf not installed"; return; }
-	note "profile: perf record -a -g of wp-bench $ARGS under uffdwp-trace"
-	perf record -q -a -g -o "$OUT/perf-host.data" -- \
+	# the tracer and the workload only (children inherit), not the neighbours' guests
+	note "profile: perf record -g of wp-bench $ARGS under uffdwp-trace"
+	perf record -q -g -o "$OUT/perf-host.data" -- \
 		"$TRACER" -- "$WP_BENCH" $ARGS > "$OUT/profile-run.out" 2>&1
 	# flat: where the time goes; call graph: who calls the top kernel symbols
 	perf report -i "$OUT/perf-host.data" --no-children -g none --sort comm,dso,symbol --stdio \

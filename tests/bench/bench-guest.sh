@@ -21,11 +21,14 @@ untraced() {
 	wp-bench "$@" 2>&1
 }
 
+# The tracer's own verdict is data, not a failure: 6.1's wp-bench run has
+# findings (bug #14).  Only a tracer that could not run (exit 2) fails.
 traced() {
 	echo "@@bench $1 uffdwp"
 	shift
 	# text mode: --json would also print every event through the serial console
 	uffdwp-trace --prog-stats -- wp-bench "$@" 2>&1
+	[ $? != 2 ]
 }
 
 real_s() { sed -n 's/^real //p' "$1"; }
@@ -40,9 +43,11 @@ status=0
 i=1
 while [ "$i" -le "$runs" ]; do
 	if [ $((i % 2)) -eq 1 ]; then
-		untraced "$i" "$@" && traced "$i" "$@" || status=1
+		untraced "$i" "$@" || status=1
+		traced "$i" "$@" || status=1
 	else
-		traced "$i" "$@" && untraced "$i" "$@" || status=1
+		traced "$i" "$@" || status=1
+		untraced "$i" "$@" || status=1
 	fi
 	i=$((i + 1))
 done
