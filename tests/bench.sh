@@ -42,7 +42,6 @@ make -s all build/tests/bench_replay || exit 2
 mkdir -p "$OUT"
 
 note() { echo "bench: $*" >&2; }
-has_part() { [[ " $parts " == *" $1 "* ]]; }
 sample() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$SAMPLES"; }
 # since T0: seconds from T0 (date +%s.%N) to now
 since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }'; }
@@ -133,6 +132,12 @@ metric_names() {
 		"$SAMPLES" | sort -u
 }
 
+# median_of / max_of WHERE METRIC: a JSON number, or null without samples
+median_of() { local st; st=$(values "$1" "$2" | stats); st=${st%% *}; echo "${st:-null}"; }
+max_of() { local v; v=$(values "$1" "$2" | sort -g | tail -n1); echo "${v:-null}"; }
+# single VALUE: the stats of one measurement
+single() { [ -n "$1" ] && [ "$1" != null ] && echo "$1 $1 $1 1"; }
+
 # ------------------------------------------------------------------
 # Output: one line per figure, and build/bench.json
 
@@ -144,6 +149,17 @@ json_stats() {
 	[ -n "$1" ] || { echo null; return; }
 	set -- $1
 	printf '{"median":%s,"min":%s,"max":%s,"runs":%s}' "$1" "$2" "$3" "$4"
+}
+
+# json_medians WHERE PREFIX: {"NAME":median,...} over the metrics PREFIXNAME
+json_medians() {
+	local sep="" name
+	printf '{'
+	for name in $(metric_names "$1" "$2"); do
+		printf '%s"%s":%s' "$sep" "$name" "$(median_of "$1" "$2$name")"
+		sep=,
+	done
+	printf '}'
 }
 
 # verdict VALUE OP GOAL -> met / MISSED / n/a
@@ -181,7 +197,6 @@ part_replay() {
 # ------------------------------------------------------------------
 # host: round-robin untraced / uffdwp-trace / bpftrace
 
-
 run_host() {	# KIND RUN (run 0: the warm-up, recorded apart)
 	local file=$OUT/host-$1-$2.out where=host
 	[ "$2" = 0 ] && where=warmup
@@ -193,7 +208,7 @@ run_host() {	# KIND RUN (run 0: the warm-up, recorded apart)
 }
 
 part_host() {
-	local kinds=(untraced uffdwp bpftrace) r k
+	local kinds=(untraced uffdwp bpftrace) r k i
 	command -v bpftrace > /dev/null || { note "host: no bpftrace, comparison skipped"; kinds=(untraced uffdwp); }
 	note "host: $RUNS rounds of wp-bench $ARGS, ${kinds[*]} in rotating order"
 	rm -f "$OUT"/host-*.out
@@ -278,6 +293,81 @@ part_profile() {
 }
 
 # ------------------------------------------------------------------
+# Every figure against its goal, and build/bench.json
+
+summarize() {
+	local wheres="host $(printf 'debian-%s ' $KERNELS)" where ver hook m st t
+	local host_over host_bpf vs_bpf guest_json="" ns_json="" nsp_json="" lost_json=""
+	local rate_json="" share_json="" probe_json="" start_json="" vm_json="" corpus_json=""
+	echo
+	echo "=== make bench ($(date -u +%Y-%m-%dT%H:%MZ), $(uname -r), $(nproc) CPUs, commit $(git rev-parse --short HEAD 2>/dev/null)) ==="
+	host_over=$(ratios host uffdwp untraced | stats)
+	host_bpf=$(ratios host bpftrace untraced | stats)
+	vs_bpf=$(share_of_bpftrace host | stats)
+	figure "overhead_host (traced/untraced)" "$host_over" "<=" 1.05
+	figure "bpftrace/untraced (reference)" "$host_bpf"
+	figure "overhead_vs_bpftrace (added time)" "$vs_bpf" "<=" 0.5
+	json_add overhead_host "$(json_stats "$host_over")"
+	json_add overhead_bpftrace "$(json_stats "$host_bpf")"
+	json_add overhead_vs_bpftrace "$(json_stats "$vs_bpf")"
+	for ver in $KERNELS; do
+		st=$(ratios "debian-$ver" uffdwp untraced | stats)
+		figure "overhead_guest debian-$ver" "$st" "<=" 1.03
+		guest_json+="${guest_json:+,}\"debian-$ver\":$(json_stats "$st")"
+	done
+	for where in $wheres; do
+		for hook in $(metric_names "$where" ns.); do
+			figure "ns_per_event $where $hook" "$(values "$where" "ns.$hook" | stats)" "" "" " ns"
+		done
+		figure "lost_events $where (max of runs)" "$(single "$(max_of "$where" lost)")" "<=" 0
+		figure "event_rate $where" "$(values "$where" event_rate | stats)" "" "" "/s"
+		ns_json+="${ns_json:+,}\"$where\":$(json_medians "$where" ns.)"
+		nsp_json+="${nsp_json:+,}\"$where\":$(json_medians "$where" ns_prog.)"
+		lost_json+="${lost_json:+,}\"$where\":$(max_of "$where" lost)"
+		rate_json+="${rate_json:+,}\"$where\":$(median_of "$where" event_rate)"
+	done
+	for where in $wheres; do
+		st=$(bpf_share "$where" | stats)
+		figure "added time in BPF bodies $where" "$st"
+		share_json+="${share_json:+,}\"$where\":$(json_stats "$st")"
+		for m in tracer_probe_s tracer_start_s; do
+			figure "$m $where" "$(values "$where" "$m" | stats)" "" "" " s"
+		done
+		probe_json+="${probe_json:+,}\"$where\":$(median_of "$where" tracer_probe_s)"
+		start_json+="${start_json:+,}\"$where\":$(median_of "$where" tracer_start_s)"
+	done
+	json_add bpf_share_of_added_time "{$share_json}"
+	json_add tracer_probe_s "{$probe_json}"
+	json_add tracer_start_s "{$start_json}"
+	figure "bpftrace lost events (max of runs)" "$(single "$(max_of host bpftrace_lost)")"
+	json_add overhead_guest "{$guest_json}"
+	json_add ns_per_event "{$ns_json}"
+	json_add ns_per_program "{$nsp_json}"
+	json_add lost_events "{$lost_json}"
+	json_add bpftrace_lost_events "$(max_of host bpftrace_lost)"
+	json_add event_rate_per_s "{$rate_json}"
+
+	figure "replay_events_per_s" "$(single "${REPLAY_EPS:-}")" ">=" 5000000
+	figure "model_bytes (1 TiB protect + 10M pages)" "$(single "${MODEL_10M:-}")" "<=" 268435456
+	json_add replay_events_per_s "${REPLAY_EPS:-null}"
+	json_add model_bytes_1tib_protect "${MODEL_1TIB:-null}"
+	json_add model_bytes_10m_pages "${MODEL_10M:-null}"
+
+	for ver in $KERNELS; do
+		t=$(max_of "debian-$ver" vm_turnaround_s)
+		figure "vm_turnaround_s debian-$ver" "$(single "$t")" "<=" 90 " s"
+		vm_json+="${vm_json:+,}\"debian-$ver\":$t"
+		corpus_json+="${corpus_json:+,}\"debian-$ver\":$(max_of "debian-$ver" corpus_exit)"
+	done
+	json_add vm_turnaround_s "{$vm_json}"
+	json_add vm_corpus_exit "{$corpus_json}"
+
+	json_add machine "{\"date\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"kernel\":\"$(uname -r)\",\"cpus\":$(nproc),\"commit\":\"$(git rev-parse --short HEAD 2>/dev/null)\",\"host_args\":\"$ARGS\",\"guest_args\":\"$GUEST_ARGS\",\"host_rounds\":$RUNS,\"guest_pairs\":$GUEST_RUNS}"
+	(IFS=,; echo "{${JSON_PARTS[*]}}") > "$BUILD/bench.json"
+	echo "written: build/bench.json (every measurement: build/bench/samples.tsv)"
+}
+
+# ------------------------------------------------------------------
 
 measuring=false
 for p in $parts; do
@@ -291,89 +381,4 @@ $measuring && : > "$SAMPLES"
 for p in $parts; do "part_$p"; done
 # a profile alone leaves the last figures and build/bench.json as they were
 $measuring || exit 0
-
-# json_medians WHERE PREFIX: {"NAME":median,...} over the metrics PREFIXNAME
-json_medians() {
-	local sep="" name
-	printf '{'
-	for name in $(metric_names "$1" "$2"); do
-		printf '%s"%s":%s' "$sep" "$name" "$(median_of "$1" "$2$name")"
-		sep=,
-	done
-	printf '}'
-}
-
-# median_of / max_of WHERE METRIC: a JSON number, or null without samples
-median_of() { local st; st=$(values "$1" "$2" | stats); st=${st%% *}; echo "${st:-null}"; }
-max_of() { local v; v=$(values "$1" "$2" | sort -g | tail -n1); echo "${v:-null}"; }
-# single VALUE: the stats of one measurement
-single() { [ -n "$1" ] && [ "$1" != null ] && echo "$1 $1 $1 1"; }
-
-wheres="host $(printf 'debian-%s ' $KERNELS)"
-echo
-echo "=== make bench ($(date -u +%Y-%m-%dT%H:%MZ), $(uname -r), $(nproc) CPUs, commit $(git rev-parse --short HEAD 2>/dev/null)) ==="
-host_over=$(ratios host uffdwp untraced | stats)
-host_bpf=$(ratios host bpftrace untraced | stats)
-vs_bpf=$(share_of_bpftrace host | stats)
-figure "overhead_host (traced/untraced)" "$host_over" "<=" 1.05
-figure "bpftrace/untraced (reference)" "$host_bpf"
-figure "overhead_vs_bpftrace (added time)" "$vs_bpf" "<=" 0.5
-json_add overhead_host "$(json_stats "$host_over")"
-json_add overhead_bpftrace "$(json_stats "$host_bpf")"
-json_add overhead_vs_bpftrace "$(json_stats "$vs_bpf")"
-
-guest_json="" ns_json="" nsp_json="" lost_json="" rate_json="" share_json="" probe_json="" start_json=""
-for ver in $KERNELS; do
-	st=$(ratios "debian-$ver" uffdwp untraced | stats)
-	figure "overhead_guest debian-$ver" "$st" "<=" 1.03
-	guest_json+="${guest_json:+,}\"debian-$ver\":$(json_stats "$st")"
-done
-for where in $wheres; do
-	for hook in $(metric_names "$where" ns.); do
-		figure "ns_per_event $where $hook" "$(values "$where" "ns.$hook" | stats)" "" "" " ns"
-	done
-	figure "lost_events $where (max of runs)" "$(single "$(max_of "$where" lost)")" "<=" 0
-	figure "event_rate $where" "$(values "$where" event_rate | stats)" "" "" "/s"
-	ns_json+="${ns_json:+,}\"$where\":$(json_medians "$where" ns.)"
-	nsp_json+="${nsp_json:+,}\"$where\":$(json_medians "$where" ns_prog.)"
-	lost_json+="${lost_json:+,}\"$where\":$(max_of "$where" lost)"
-	rate_json+="${rate_json:+,}\"$where\":$(median_of "$where" event_rate)"
-done
-for where in $wheres; do
-	st=$(bpf_share "$where" | stats)
-	figure "added time in BPF bodies $where" "$st"
-	share_json+="${share_json:+,}\"$where\":$(json_stats "$st")"
-	for m in tracer_probe_s tracer_start_s; do
-		figure "$m $where" "$(values "$where" "$m" | stats)" "" "" " s"
-	done
-	probe_json+="${probe_json:+,}\"$where\":$(median_of "$where" tracer_probe_s)"
-	start_json+="${start_json:+,}\"$where\":$(median_of "$where" tracer_start_s)"
-done
-json_add bpf_share_of_added_time "{$share_json}"
-json_add tracer_probe_s "{$probe_json}"
-json_add tracer_start_s "{$start_json}"
-figure "bpftrace lost events (max of runs)" "$(single "$(max_of host bpftrace_lost)")"
-json_add overhead_guest "{$guest_json}"
-json_add ns_per_event "{$ns_json}"
-json_add ns_per_program "{$nsp_json}"
-json_add lost_events "{$lost_json}"
-json_add bpftrace_lost_events "$(max_of host bpftrace_lost)"
-json_add event_rate_per_s "{$rate_json}"
-
-figure "replay_events_per_s" "$(single "${REPLAY_EPS:-}")" ">=" 5000000
-figure "model_bytes (1 TiB protect + 10M pages)" "$(single "${MODEL_10M:-}")" "<=" 268435456
-json_add replay_events_per_s "${REPLAY_EPS:-null}"
-json_add model_bytes_1tib_protect "${MODEL_1TIB:-null}"
-json_add model_bytes_10m_pages "${MODEL_10M:-null}"
-
-vm_json=""
-for ver in $KERNELS; do
-	t=$(max_of "debian-$ver" vm_turnaround_s)
-	figure "vm_turnaround_s debian-$ver" "$(single "$t")" "<=" 90 " s"
-	vm_json+="${vm_json:+,}\"debian-$ver\":$t"
-done
-json_add vm_turnaround_s "{$vm_json}"
-
-json_add machine "{\"date\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"kernel\":\"$(uname -r)\",\"cpus\":$(nproc),\"commit\":\"$(git rev-parse --short HEAD 2>/dev/null)\",\"host_args\":\"$ARGS\",\"guest_args\":\"$GUEST_ARGS\",\"host_rounds\":$RUNS,\"guest_pairs\":$GUEST_RUNS}"
-(IFS=,; echo "{${JSON_PARTS[*]}}") > "$BUILD/bench.json"
-echo "written: build/bench.json (every measurement: build/bench/samples.tsv)"
+summarize
