@@ -26,6 +26,8 @@ const volatile bool follow_children = true;
 /* Walk the page tables when a uffd/mm syscall returns: set when this kernel
  * gave us no change_protection/zap hook to walk at (tracepoint-only hosts). */
 const volatile bool walk_at_syscall_exit = false;
+/* Pending ring-buffer bytes that wake the tracer before its next poll. */
+const volatile __u64 wakeup_bytes = 2 << 20;
 
 /* ---- maps ---- */
 
@@ -156,9 +158,15 @@ static __always_inline struct uffdwp_event *event_reserve(__u16 hook, __u32 kind
 	return e;
 }
 
+/*
+ * No wake-up per record: on these (virtualised) hosts each one is a self-IPI
+ * that traps, and cost the traced workload 2x.  The tracer polls every
+ * 10 ms; a backlog of wakeup_bytes still wakes it at once.
+ */
 static __always_inline void event_submit(struct uffdwp_event *e)
 {
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wakeup_bytes ?
+			      BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
 #define TMPFS_MAGIC	0x01021994	/* include/uapi/linux/magic.h */

@@ -76,6 +76,8 @@ static int check_environment(const struct trace_opts *o, struct btf **btf)
 	return 0;
 }
 
+#define POLL_MS 10	/* the longest a record waits in the ring buffer when nothing wakes the tracer */
+
 struct session {
 	const struct trace_opts *o;
 	struct uffdwp *skel;
@@ -335,6 +337,8 @@ static int load_programs(struct session *s, const struct btf *btf)
 		if (err)
 			return report_error(s->o, EXIT_ERROR, "cannot size the ring buffer: %s",
 					    strerror(-err));
+		/* wake early enough that a burst between two polls cannot fill it */
+		s->skel->rodata->wakeup_bytes = ((__u64)s->o->buffer_mib << 20) / 16;
 	}
 	err = hooks_configure(s->skel, &s->plan);
 	if (err)
@@ -391,8 +395,10 @@ static void follow_target(struct session *s)
 	__u64 deadline = s->o->duration ? now_s() + s->o->duration : 0;
 
 	while (!stop_requested && !s->target_exited) {
-		if (ring_buffer__poll(s->rb, 100) < 0 && errno != EINTR)
+		/* records come without wake-ups (event_submit()): poll on a tick */
+		if (ring_buffer__poll(s->rb, POLL_MS) < 0 && errno != EINTR)
 			break;
+		ring_buffer__consume(s->rb);
 		if (target_gone(s) || (deadline && now_s() >= deadline))
 			break;
 	}
