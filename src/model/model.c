@@ -387,8 +387,9 @@ static imap_val unprotect_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 	enum expect was = pg_expect(v);
 
 	/* Applied twice, at change_protection() exit and at the ioctl's
-	 * return: the second finds the page done. */
-	if (!region_is_wp(r) || was == EXP_UNPROTECTED)
+	 * return: the second finds the page done, unless the first was the
+	 * begin (unprotect_begun_page()), which owes no write bit yet. */
+	if (!region_is_wp(r) || (was == EXP_UNPROTECTED && !(v & PG_UNPROT_BEGUN)))
 		return v;
 	/* uffd_wp_range(): MM_CP_UFFD_WP_RESOLVE plus MM_CP_TRY_CHANGE_WRITABLE
 	 * (931298e103c2), and can_change_pte_writable() makes an exclusive anon
@@ -407,9 +408,17 @@ static void writeprotect(struct mm_state *m, uint64_t start, uint64_t end, bool 
 	update_per_region(m, start, end, wp ? protect_page : unprotect_page);
 }
 
-static imap_val mark_unprotect_begun(uint64_t s, uint64_t e, imap_val v, void *arg)
+/* An unprotect began: faults it resolves follow at once in other threads,
+ * so the protection is gone now; the write bit is owed only when it ends
+ * (a write racing with it may still fault on the read-only PTE). */
+static imap_val unprotect_begun_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 {
-	return v | PG_UNPROT_BEGUN;
+	const struct region *r = arg;
+
+	if (!region_is_wp(r))
+		return v;
+	v &= ~(PG_ZAPPED | PG_WANT_WRITE);
+	return pg_with_expect(v, EXP_UNPROTECTED) | PG_UNPROT_BEGUN;
 }
 
 /* A protect began: until it ends the page may carry the bit or not yet
@@ -473,8 +482,7 @@ static void on_writeprotect_begin(struct mm_state *m, const struct uffdwp_event 
 	if (ev->u.range.mode & UFFD_WP_MODE_WP) {
 		update_per_region(m, ev->start, ev->end, protect_begun_page);
 	} else {
-		writeprotect(m, ev->start, ev->end, false);
-		model_pages_update(m, ev->start, ev->end, mark_unprotect_begun, NULL);
+		update_per_region(m, ev->start, ev->end, unprotect_begun_page);
 	}
 }
 
