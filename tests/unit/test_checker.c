@@ -418,14 +418,21 @@ static void lost_wp_rules(void)
 	expect_silent(c, "munmap forgets the range");
 }
 
+/* An anon region registered for WP by a fresh mm, nothing protected yet. */
+static struct checker *registered_anon(struct synth *s, __u64 mm, __u32 pid)
+{
+	struct checker *c = checker_new();
+
+	synth_init(s, c, mm, pid, VMF_ANON, A, A + N16);
+	s_open_api(s, FD, 0);
+	s_register(s, FD, A, A + N16);
+	return c;
+}
+
 static void copy_mode_wp(void)
 {
 	struct synth s;
-	struct checker *c = checker_new();
-
-	synth_init(&s, c, 0xffff888000007000ULL, 106, VMF_ANON, A, A + N16);
-	s_open_api(&s, FD, 0);
-	s_register(&s, FD, A, A + N16);
+	struct checker *c = registered_anon(&s, 0xffff888000007000ULL, 106);
 	s_copy(&s, FD, A, 4 * PG, FILL_COPY, UFFD_COPY_MODE_WP);
 	s_handle_userfault(&s, A + PG);			/* legitimately protected */
 	s_pte(&s, A, A + 4 * PG, PTE_ST_PRESENT | PTE_ST_DIRTY, HOOK_ZAP);
@@ -440,11 +447,7 @@ static void copy_mode_wp(void)
 static void copy_mode_wp_in_flight(void)
 {
 	struct synth s;
-	struct checker *c = checker_new();
-
-	synth_init(&s, c, 0xffff888000008000ULL, 107, VMF_ANON, A, A + N16);
-	s_open_api(&s, FD, 0);
-	s_register(&s, FD, A, A + N16);
+	struct checker *c = registered_anon(&s, 0xffff888000008000ULL, 107);
 	s_fill(&s, FD, A, 4 * PG, FILL_COPY, UFFD_COPY_MODE_WP, true, 0);
 	s_handle_userfault(&s, A + PG);			/* another thread writes */
 	s_writeprotect(&s, FD, A + PG, A + 2 * PG, false);	/* and is resolved */
