@@ -19,7 +19,7 @@ check "wp-bench: elapsed_s reported" grep -q '"elapsed_s":[0-9]' "$tmp/plain"
 expect_status "wp-bench: a bad argument is a usage error" 2 "$WP_BENCH" 0
 
 if [ "$(id -u)" != 0 ]; then
-	skip "--prog-stats and bpftrace" "need root"; exit 0
+	tap_skip "--prog-stats and bpftrace" "need root"; exit 0
 fi
 
 stats_before=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null)
@@ -50,5 +50,6 @@ if command -v bpftrace > /dev/null; then
 	got=$(grep -c '^uffd_msg ' "$tmp/bt")
 	check "bpftrace equivalent: one record per message ($got)" [ "$got" = $WANT_WP ]
 else
-	skip "bpftrace equivalent" "bpftrace not installed"
+	tap_skip "bpftrace equivalent" "bpftrace not installed"
 fi
+tap_done

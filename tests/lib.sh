@@ -1,20 +1,34 @@
-# Shared helpers for the shell tests: TAP output, one line per assertion.
-# Sourced; the caller sets nothing.  tests/run.sh counts the lines.
+# SPDX-License-Identifier: GPL-2.0
+# The one helper library of the shell tests: paths, TAP output (one line per
+# assertion; tests/run.sh counts them) and small assertions.  Sourced.
+# tests/vm/lib.sh adds what the VM suites need on top of it.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$ROOT/build
 TRACER=$BUILD/uffdwp-trace
-VMTEST=$BUILD/uffdwp-vmtest
+VMTEST=${UFFDWP_VMTEST:-$BUILD/uffdwp-vmtest}
 SHARED_KERNELS=${UFFDWP_SHARED_KERNELS:-$ROOT/../shared/kernels}
-test_n=0
+tap_n=0
+tap_failed=0
 
-ok()   { test_n=$((test_n + 1)); echo "ok $test_n - $*"; }
-fail() { test_n=$((test_n + 1)); echo "not ok $test_n - $*"; }
-skip() { test_n=$((test_n + 1)); echo "ok $test_n - $1 # SKIP $2"; }
+tap_plan() { echo "1..$1"; }
+tap_ok()   { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1"; }
+tap_skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
+# tap_not_ok NAME [WHY]: WHY, and the tail of $TAP_LOG when set, as diagnostics.
+tap_not_ok() {
+	tap_n=$((tap_n + 1))
+	tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - $1"
+	[ -n "${2:-}" ] && echo "# $2"
+	[ -n "${TAP_LOG:-}" ] && sed 's/^/#   /' "$TAP_LOG" 2>/dev/null | tail -n 30
+	return 0
+}
+# Exit status of a suite: 0 when nothing failed.
+tap_done() { [ "$tap_failed" = 0 ]; exit $?; }
 
 # check NAME CONDITION-COMMAND...: ok when the command succeeds
 check() {
 	local name=$1; shift
-	if "$@"; then ok "$name"; else fail "$name"; fi
+	if "$@"; then tap_ok "$name"; else tap_not_ok "$name"; fi
 }
 
 # json_field FILE KEY: the value of "KEY": in the last summary line (numbers and strings)
@@ -28,5 +42,5 @@ expect_status() {
 	local name=$1 want=$2; shift 2
 	"$@" >/dev/null 2>&1
 	local got=$?
-	if [ "$got" = "$want" ]; then ok "$name (exit $got)"; else fail "$name (exit $got, want $want)"; fi
+	if [ "$got" = "$want" ]; then tap_ok "$name (exit $got)"; else tap_not_ok "$name (exit $got, want $want)"; fi
 }

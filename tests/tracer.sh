@@ -5,7 +5,7 @@
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 if [ "$(id -u)" != 0 ]; then
-	skip "tracer tests" "need root"; exit 0
+	tap_skip "tracer tests" "need root"; exit 0
 fi
 
 # --probe: a table with a mechanism for the syscall and sched hooks
@@ -80,3 +80,4 @@ if command -v setpriv >/dev/null; then
 	status=$?
 	check "not root: exit 2 and says so" [ $status = 2 ] && grep -q 'must run as root' "$tmp/err"
 fi
+tap_done

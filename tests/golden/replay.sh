@@ -50,7 +50,7 @@ while read -r name specs; do
 	[ -n "$name" ] || continue
 	file=$ROOT/tests/golden/$name.uwt
 	if [ ! -r "$file" ]; then
-		fail "$name: recording missing ($file)"
+		tap_not_ok "$name: recording missing ($file)"
 		continue
 	fi
 	"$TRACER" replay --json "$file" > "$out" 2>&1
@@ -58,8 +58,9 @@ while read -r name specs; do
 	want_status=1; [ "$specs" = clean ] && want_status=0
 	# shellcheck disable=SC2086
 	if [ "$status" = "$want_status" ] && check_findings "$out" $specs; then
-		ok "replay $name: $specs"
+		tap_ok "replay $name: $specs"
 	else
-		fail "replay $name: want $specs (exit $want_status), got exit $status: $(findings_of "$out" | tr '\n' ';')"
+		tap_not_ok "replay $name: want $specs (exit $want_status), got exit $status: $(findings_of "$out" | tr '\n' ';')"
 	fi
 done <<< "$GOLDEN"
+tap_done

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Debian's 6.1 and 6.12 kernels boot, run a guest command and report its status.
 . "$(dirname "$0")/lib.sh"

@@ -1,32 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0
-# Shared by tests/vm/*.sh: TAP output and running uffdwp-vmtest. Source it, don't run it.
+# Shared by tests/vm/*.sh on top of tests/lib.sh: the kernels and running
+# uffdwp-vmtest.  Source it, don't run it.
 #   UFFDWP_VMTEST  the binary under test (default build/uffdwp-vmtest)
 #   UFFDWP_CACHE   kernel cache of vm/setup.sh (default /var/cache/uffdwp-trace/kernels)
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-VMTEST=${UFFDWP_VMTEST:-$ROOT/build/uffdwp-vmtest}
 CACHE=${UFFDWP_CACHE:-/var/cache/uffdwp-trace/kernels}
 DEBIAN_61=$CACHE/debian-6.1/vmlinuz
 DEBIAN_612=$CACHE/debian-6.12/vmlinuz
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/uffdwp-vmtest-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-
-tap_n=0
-tap_failed=0
-
-tap_plan() { echo "1..$1"; }
-tap_ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1"; }
-tap_skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
-# tap_not_ok NAME WHY: also shows the last run's output as diagnostics.
-tap_not_ok() {
-	tap_n=$((tap_n + 1))
-	tap_failed=$((tap_failed + 1))
-	echo "not ok $tap_n - $1"
-	echo "# $2"
-	sed 's/^/#   /' "$WORK/out" 2>/dev/null | tail -n 30
-}
-tap_done() { [ "$tap_failed" = 0 ]; exit $?; }
+TAP_LOG=$WORK/out	# a failed assertion shows the last run's output
 
 # vmtest ARGS...: runs uffdwp-vmtest; output (stdout+stderr) in $WORK/out, status in $rc.
 vmtest() {

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # --matrix's table parser and its three-way comparison (table, tracer, self-check), with
 # the stand-in tracer (fake-uffdwp-trace) and shell-script scenarios that print their own

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The detection matrix: the whole scenario corpus under the real tracer on every kernel of
 # tests/scenarios/expected.tsv (Debian 6.1 and 6.12 from the cache of `make setup`, the

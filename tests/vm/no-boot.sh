@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Images that cannot boot, and bad usage, answer 125 (git bisect "skip") with a reason.
 . "$(dirname "$0")/lib.sh"

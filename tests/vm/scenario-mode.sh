@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Scenario mode end to end on Debian 6.1, with a stand-in tracer (fake-uffdwp-trace) and
 # shell-script scenarios, so the console protocol and the exit contract are tested without BPF.
