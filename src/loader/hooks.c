@@ -129,28 +129,35 @@ static int read_int_file(const char *path, int *val)
 	return 0;
 }
 
-/* Attach through the kprobe PMU, as libbpf does (perf_event_open + SET_BPF). */
+/* A trivial program of @type attached to the perf event @attr describes
+ * (perf_event_open + PERF_EVENT_IOC_SET_BPF, as libbpf does); 0 or -errno. */
+static int try_perf_attach(enum bpf_prog_type type, struct perf_event_attr *attr)
+{
+	int prog = bpf_prog_load(type, "uffdwp_probe", "GPL", return_zero, 2, NULL), pfd, err;
+
+	if (prog < 0)
+		return -errno;
+	pfd = syscall(__NR_perf_event_open, attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	err = pfd < 0 || ioctl(pfd, PERF_EVENT_IOC_SET_BPF, prog) < 0 ? -errno : 0;
+	if (pfd >= 0)
+		close(pfd);
+	close(prog);
+	return err;
+}
+
+/* Attach through the kprobe PMU. */
 static int try_kprobe(const char *func, const char **why)
 {
 	struct perf_event_attr attr = { .size = sizeof(attr) };
-	int type = 0, prog, pfd, err = 0;
+	int type = 0;
 
 	if (read_int_file("/sys/bus/event_source/devices/kprobe/type", &type)) {
 		*why = "no kprobe PMU (kernel without CONFIG_KPROBES?)";
 		return -ENOENT;
 	}
-	prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "uffdwp_probe", "GPL", return_zero, 2, NULL);
-	if (prog < 0)
-		return -errno;
 	attr.type = type;
 	attr.config1 = (__u64)(unsigned long)func;
-	pfd = syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
-	if (pfd < 0 || ioctl(pfd, PERF_EVENT_IOC_SET_BPF, prog) < 0)
-		err = -errno;
-	if (pfd >= 0)
-		close(pfd);
-	close(prog);
-	return err;
+	return try_perf_attach(BPF_PROG_TYPE_KPROBE, &attr);
 }
 
 /* Tracepoints we attach need tracefs; a bare initramfs may not have it mounted. */
@@ -177,7 +184,7 @@ static int try_perf_tracepoint(const char *tp, const char **why)
 	struct perf_event_attr attr = { .size = sizeof(attr), .type = PERF_TYPE_TRACEPOINT,
 					.sample_period = 1, .wakeup_events = 1 };
 	char path[512];
-	int id = 0, prog, pfd, err = 0;
+	int id = 0;
 	size_t n;
 
 	if (!tracefs_events_dir(path, sizeof(path))) {
@@ -190,17 +197,8 @@ static int try_perf_tracepoint(const char *tp, const char **why)
 		*why = "no such tracepoint";
 		return -ENOENT;
 	}
-	prog = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "uffdwp_probe", "GPL", return_zero, 2, NULL);
-	if (prog < 0)
-		return -errno;
 	attr.config = id;
-	pfd = syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
-	if (pfd < 0 || ioctl(pfd, PERF_EVENT_IOC_SET_BPF, prog) < 0)
-		err = -errno;
-	if (pfd >= 0)
-		close(pfd);
-	close(prog);
-	return err;
+	return try_perf_attach(BPF_PROG_TYPE_TRACEPOINT, &attr);
 }
 
 /* tp_btf programs need the tracepoint's BTF type and a raw tracepoint attach. */
