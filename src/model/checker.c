@@ -174,23 +174,26 @@ static void fill_vma(struct finding *f, struct mm_state *m, const struct uffdwp_
 	}
 }
 
-/* A recent finding of the same class on the same pages that has no entry
- * yet: a fault judged before the walk that follows it (handle_userfault). */
-static struct finding *lacks_evidence(struct checker *c, const struct mm_state *m,
-				      const struct verdict *v)
+/* Gives the entry v observed to a recent finding of the same class on the
+ * same pages that has none yet (a fault judged before the walk that follows
+ * it, handle_userfault); true if one took it. */
+static bool attach_evidence(struct checker *c, const struct mm_state *m, const struct verdict *v)
 {
 	size_t lo = c->nfindings > MERGE_WINDOW ? c->nfindings - MERGE_WINDOW : 0;
 
 	if (!v->observed)
-		return NULL;
+		return false;
 	for (size_t i = c->nfindings; i-- > lo;) {
 		struct finding *f = &c->findings[i];
 
 		if (f->cls == v->cls && f->mm == m->mm && !f->observed &&
-		    f->start < v->end && v->start < f->end)
-			return f;
+		    f->start < v->end && v->start < f->end) {
+			f->observed = v->observed;
+			f->raw = v->raw;
+			return true;
+		}
 	}
-	return NULL;
+	return false;
 }
 
 static void report(struct checker *c, struct mm_state *m, const struct uffdwp_event *ev,
@@ -203,12 +206,8 @@ static void report(struct checker *c, struct mm_state *m, const struct uffdwp_ev
 		f->end = f->end > v->end ? f->end : v->end;
 		return;
 	}
-	f = lacks_evidence(c, m, v);
-	if (f) {
-		f->observed = v->observed;
-		f->raw = v->raw;
+	if (attach_evidence(c, m, v))
 		return;
-	}
 	if (c->nfindings == c->cap) {
 		size_t cap = c->cap ? 2 * c->cap : 16;
 		struct finding *nf = realloc(c->findings, cap * sizeof(*nf));
@@ -354,12 +353,7 @@ static void raise(struct checker *c, struct mm_state *m, const struct uffdwp_eve
 	 * the entry it shows joins the first finding. */
 	if (vd->cls == FIND_FALSE_WP &&
 	    (imap_get(m->pages, pfn_of(vd->start)) & PG_FALSE_WP_SEEN)) {
-		struct finding *f = lacks_evidence(c, m, vd);
-
-		if (f) {
-			f->observed = vd->observed;
-			f->raw = vd->raw;
-		}
+		attach_evidence(c, m, vd);
 		return;
 	}
 	report(c, m, ev, vd);
