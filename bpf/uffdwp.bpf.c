@@ -280,6 +280,7 @@ int handle_userfault_enter(void *ctx)
 {
 	struct vm_fault *vmf = (struct vm_fault *)func_arg(ctx, HOOK_HANDLE_USERFAULT, ROLE_VMF);
 	struct vm_area_struct *vma = BPF_CORE_READ(vmf, vma);
+	__u64 reason = func_arg(ctx, HOOK_HANDLE_USERFAULT, ROLE_FLAGS);
 	struct uffdwp_event *e;
 	__u64 addr;
 
@@ -291,12 +292,12 @@ int handle_userfault_enter(void *ctx)
 	event_set_vma(e, vma);
 	e->start = BPF_CORE_READ(vmf, address);
 	e->end = e->start + 4096;
-	e->u.fault.reason = func_arg(ctx, HOOK_HANDLE_USERFAULT, ROLE_FLAGS);
+	e->u.fault.reason = reason;
 	e->u.fault.fault_flags = BPF_CORE_READ(vmf, flags);
 	event_submit(e);
 	/* the faulting entry: evidence for a WP fault the model did not expect
 	 * (missing and minor faults have an empty or unmapped entry to show) */
-	if (!(func_arg(ctx, HOOK_HANDLE_USERFAULT, ROLE_FLAGS) & UFFDWP_VM_UFFD_WP))
+	if (!(reason & UFFDWP_VM_UFFD_WP))
 		return 0;
 	addr = BPF_CORE_READ(vmf, address) & ~(PGT_PAGE_SIZE - 1);
 	pgtable_walk((__u64)BPF_CORE_READ(vma, vm_mm), addr, addr + PGT_PAGE_SIZE,
@@ -612,6 +613,36 @@ static __always_inline bool is_uffd_ioctl(__u64 cmd)
 
 #define UFFDIO_COPY_MODE_WP	(1UL << 1)	/* also UFFDIO_CONTINUE_MODE_WP */
 
+/* The request half of a range ioctl: { range { start, len }, mode, ... }
+ * (uffdio_range alone has no mode: the stash reads 16 bytes, in[2] is 0). */
+static __always_inline void set_range_request(struct uffdwp_event *e, __u64 fd, const __u64 *in)
+{
+	e->start = in[0];
+	e->end = in[0] + in[1];
+	e->u.range.fd = fd;
+	e->u.range.mode = in[2];
+}
+
+/* copy { dst, src, len, mode, copy }; the others { range { start, len }, mode, result } */
+static __always_inline __u64 fill_mode(__u64 nr, const __u64 *in)
+{
+	return nr == _UFFDIO_COPY ? in[3] : in[2];
+}
+
+static __always_inline void set_fill_request(struct uffdwp_event *e, __u64 nr, __u64 fd,
+					     const __u64 *in)
+{
+	bool copy = nr == _UFFDIO_COPY;
+
+	e->start = in[0];
+	e->end = in[0] + (copy ? in[2] : in[1]);
+	e->u.fill.fd = fd;
+	e->u.fill.op = copy ? FILL_COPY : nr == _UFFDIO_ZEROPAGE ? FILL_ZEROPAGE :
+		       nr == _UFFDIO_CONTINUE ? FILL_CONTINUE : FILL_POISON;
+	e->u.fill.src = copy ? in[1] : 0;
+	e->u.fill.mode = fill_mode(nr, in);
+}
+
 /*
  * Ioctls whose effect other threads see before they return: a MODE_WP fill
  * installs protected PTEs that get faulted on and resolved meanwhile, and an
@@ -624,34 +655,23 @@ static __always_inline void report_ioctl_begin(const struct sys_stash *s)
 	__u64 nr = _IOC_NR(s->args[1]);
 	const __u64 *in = s->uarg;
 	struct uffdwp_event *e;
-	bool copy = nr == _UFFDIO_COPY;
 
-	if (nr == _UFFDIO_WRITEPROTECT) {	/* { range { start, len }, mode } */
+	if (nr == _UFFDIO_WRITEPROTECT) {
 		e = event_reserve(HOOK_SYSCALLS, EV_UFFD_WRITEPROTECT);
 		if (!e)
 			return;
-		e->start = in[0];
-		e->end = in[0] + in[1];
-		e->u.range.fd = s->args[0];
-		e->u.range.mode = in[2];
+		set_range_request(e, s->args[0], in);
 		e->u.range.begin = 1;
 		event_submit(e);
 		return;
 	}
-	if (!(copy || nr == _UFFDIO_CONTINUE))
-		return;
-	/* copy { dst, src, len, mode, copy }; continue { range { start, len }, mode, mapped } */
-	if (!((copy ? in[3] : in[2]) & UFFDIO_COPY_MODE_WP))
+	if ((nr != _UFFDIO_COPY && nr != _UFFDIO_CONTINUE) ||
+	    !(fill_mode(nr, in) & UFFDIO_COPY_MODE_WP))
 		return;
 	e = event_reserve(HOOK_SYSCALLS, EV_UFFD_COPY);
 	if (!e)
 		return;
-	e->start = in[0];
-	e->end = in[0] + (copy ? in[2] : in[1]);
-	e->u.fill.fd = s->args[0];
-	e->u.fill.op = copy ? FILL_COPY : FILL_CONTINUE;
-	e->u.fill.mode = copy ? in[3] : in[2];
-	e->u.fill.src = copy ? in[1] : 0;
+	set_fill_request(e, nr, s->args[0], in);
 	e->u.fill.begin = 1;
 	event_submit(e);
 }
@@ -727,8 +747,10 @@ static __always_inline void report_uffd_ioctl(struct sys_stash *s, __s64 ret)
 		wp_range_add(current_tgid(), in[0], in[0] + in[1]);
 	else if (ret == 0 && kind == EV_UFFD_UNREGISTER)
 		wp_range_del(current_tgid(), in[0], in[0] + in[1]);
-	/* every range ioctl starts with the address (range.start, copy.dst) */
-	if (kind != EV_UFFD_OPEN && kind != EV_UFFD_API)
+	/* The registered VMA's flags and backing are what the model needs (it
+	 * tracks them from there); not on the hot ioctls: bpf_find_vma() takes
+	 * mmap_lock, which the faulting writers want too. */
+	if (kind == EV_UFFD_REGISTER)
 		vma_info_at(&vi, in[0]);
 	e = event_reserve(HOOK_SYSCALLS, kind);
 	if (!e)
@@ -750,40 +772,16 @@ static __always_inline void report_uffd_ioctl(struct sys_stash *s, __s64 ret)
 		e->u.api.ioctls = ret == 0 ? out[2] : 0;
 		break;
 	case EV_UFFD_REGISTER:	/* { range { start, len }, mode, ioctls } */
-		e->start = in[0];
-		e->end = in[0] + in[1];
-		e->u.range.fd = s->args[0];
-		e->u.range.mode = in[2];
+		set_range_request(e, s->args[0], in);
 		e->u.range.ioctls = out[3];
 		break;
-	case EV_UFFD_UNREGISTER:	/* struct uffdio_range { start, len } */
-		e->start = in[0];
-		e->end = in[0] + in[1];
-		e->u.range.fd = s->args[0];
+	case EV_UFFD_UNREGISTER:
+	case EV_UFFD_WRITEPROTECT:
+		set_range_request(e, s->args[0], in);
 		break;
-	case EV_UFFD_WRITEPROTECT:	/* { range, mode } */
-		e->start = in[0];
-		e->end = in[0] + in[1];
-		e->u.range.fd = s->args[0];
-		e->u.range.mode = in[2];
-		break;
-	case EV_UFFD_COPY:
-		e->u.fill.fd = s->args[0];
-		if (nr == _UFFDIO_COPY) {	/* { dst, src, len, mode, copy } */
-			e->u.fill.op = FILL_COPY;
-			e->start = in[0];
-			e->end = in[0] + in[2];
-			e->u.fill.src = in[1];
-			e->u.fill.mode = in[3];
-			e->u.fill.done = out[4];
-		} else {	/* { range { start, len }, mode, result } */
-			e->u.fill.op = nr == _UFFDIO_ZEROPAGE ? FILL_ZEROPAGE :
-				       nr == _UFFDIO_CONTINUE ? FILL_CONTINUE : FILL_POISON;
-			e->start = in[0];
-			e->end = in[0] + in[1];
-			e->u.fill.mode = in[2];
-			e->u.fill.done = out[3];
-		}
+	case EV_UFFD_COPY:	/* the result: copy.copy, else the struct's fourth word */
+		set_fill_request(e, nr, s->args[0], in);
+		e->u.fill.done = out[nr == _UFFDIO_COPY ? 4 : 3];
 		break;
 	}
 	event_submit(e);
