@@ -73,5 +73,16 @@ void boot_kernel(const struct vmtest_opts *o, struct console *c, console_echo_fn
 		console_release(c);
 		console_init(c);
 		qemu_run(o, initramfs_path, ACCEL_TCG, c, echo, res);
+		accel = ACCEL_TCG;
+	}
+	/* A stock kernel has been seen to panic in an interrupt before /init
+	 * under TCG once in many boots: boot once more.  A kernel that really
+	 * cannot boot panics again and stays undecided (125). */
+	if (c->kernel_started && c->panic[0] && !c->halted && !c->init_started) {
+		fprintf(stderr, "uffdwp-vmtest: kernel panic before /init (%s): booting once more\n",
+			c->panic);
+		console_release(c);
+		console_init(c);
+		qemu_run(o, initramfs_path, accel, c, echo, res);
 	}
 }
