@@ -444,7 +444,7 @@ static void check_write_fault(struct checker *c, struct mm_state *m, const struc
 		       "uffd_wp_range() left it read-only",
 	};
 
-	if (!(ev->u.wf.error_code & X86_PF_PROT))
+	if (!(ev->u.wf.error_code & X86_PF_PROT) || model_walk_awaited(m, page))
 		return;
 	if (pg_expect(v) == EXP_UNPROTECTED && (v & PG_WANT_WRITE))
 		raise(c, m, ev, &vd);

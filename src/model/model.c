@@ -625,6 +625,8 @@ static void on_change_protection(struct mm_state *m, const struct uffdwp_event *
 	if (!(ev->u.cp.cp_flags & uffd))
 		return;
 	writeprotect(m, ev->start, ev->end, ev->u.cp.cp_flags & UFFDWP_MM_CP_UFFD_WP);
+	if (ev->u.cp.cp_flags & UFFDWP_MM_CP_UFFD_WP_RESOLVE)
+		call_begin(m, ev);	/* ends at this thread's next record */
 	c = call_find(m, ev->tid, EV_UFFD_WRITEPROTECT);
 	if (c)
 		c->applied = true;
@@ -935,14 +937,25 @@ static void model_observe(struct mm_state *m, uint64_t start, uint64_t end, uint
 	model_pages_update(m, start, end, observe_page, &a);
 }
 
+struct write_fault_arg {
+	const struct region *r;
+	bool walk_awaited;	/* model_walk_awaited(): may predate an unprotect's PTE change */
+};
+
 static imap_val write_fault_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 {
-	const struct region *r = arg;
+	const struct write_fault_arg *a = arg;
+	const struct region *r = a->r;
 	enum expect exp = pg_expect(v);
 	bool wp_fault = exp == EXP_PROTECTED ||
 			(exp == EXP_PROTECTED_IF_POPULATED && (v & PG_POPULATED));
 
-	v = (v & ~PG_WANT_WRITE) | PG_POPULATED | PG_WRITTEN;
+	/* The fault maps the page writable, so no write bit is owed any more;
+	 * one that may have hit the PTE before the unprotect did leaves the
+	 * walk of that unprotect to judge. */
+	if (!a->walk_awaited)
+		v &= ~PG_WANT_WRITE;
+	v |= PG_POPULATED | PG_WRITTEN;
 	if (exp == EXP_PROTECTED_IF_POPULATED && !wp_fault)
 		return pg_with_expect(v, EXP_UNPROTECTED);	/* do_anonymous_page() */
 	if (!wp_fault)
@@ -952,6 +965,13 @@ static imap_val write_fault_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 	if (r && (r->features & UFFD_FEAT_WP_ASYNC))
 		return pg_with_expect(v, EXP_UNPROTECTED);
 	return v | PG_WP_FAULTED;
+}
+
+static void on_write_fault(struct mm_state *m, uint64_t addr)
+{
+	struct write_fault_arg a = { model_region(m, addr), model_walk_awaited(m, addr) };
+
+	model_pages_update(m, addr, addr + 1, write_fault_page, &a);
 }
 
 static imap_val wp_fault_page(uint64_t s, uint64_t e, imap_val v, void *arg)
@@ -966,9 +986,22 @@ static void on_point(struct mm_state *m, uint64_t addr, imap_map_fn fn)
 
 /* ---- dispatch ---- */
 
+bool model_walk_awaited(struct mm_state *m, uint64_t addr)
+{
+	for (unsigned i = 0; i < m->ncalls; i++)
+		if (m->calls[i].kind == EV_CHANGE_PROTECTION &&
+		    addr >= m->calls[i].start && addr < m->calls[i].end)
+			return true;
+	return false;
+}
+
 void model_apply(struct model *mdl, const struct uffdwp_event *ev)
 {
 	struct mm_state *m = model_mm(mdl, ev->mm, ev->pid);
+	struct call_in_flight awaited;
+
+	/* Any record of the thread, its walk first, ends model_walk_awaited(). */
+	call_end(m, ev->tid, EV_CHANGE_PROTECTION, &awaited);
 
 	memcpy(m->comm, ev->comm, sizeof(m->comm));
 	learn_vma(m, ev);
@@ -1039,7 +1072,7 @@ void model_apply(struct model *mdl, const struct uffdwp_event *ev)
 		model_drop_mm(mdl, m);
 		break;
 	case EV_WRITE_FAULT:
-		on_point(m, ev->start, write_fault_page);
+		on_write_fault(m, ev->start);
 		break;
 	case EV_HANDLE_USERFAULT:
 		if (ev->u.fault.reason & UFFDWP_VM_UFFD_WP)

@@ -111,7 +111,9 @@ struct uffd_ctx {
  */
 struct call_in_flight {
 	uint32_t tid;
-	uint32_t kind;		/* EV_UFFD_WRITEPROTECT or EV_UFFD_COPY */
+	uint32_t kind;		/* EV_UFFD_WRITEPROTECT or EV_UFFD_COPY; EV_CHANGE_PROTECTION:
+				   an unprotect's change_protection() returned and the
+				   walk BPF does at that exit is not in yet */
 	uint64_t start, end;
 	bool applied;		/* its change_protection() exit was seen and applied */
 };
@@ -183,6 +185,11 @@ struct observed_entry {
 	uint64_t raw;		/* the entry value, 0 if none */
 };
 bool model_event_observation(const struct uffdwp_event *ev, struct observed_entry *o);
+
+/* A change_protection() that resolved addr returned, and its thread's next
+ * record (the walk at that exit) has not come yet: a write fault recorded
+ * meanwhile may have hit the PTE before it changed. */
+bool model_walk_awaited(struct mm_state *m, uint64_t addr);
 
 /* Applies fn to the page runs of [start, end) (bytes, rounded out to pages). */
 size_t model_pages_update(struct mm_state *m, uint64_t start, uint64_t end,

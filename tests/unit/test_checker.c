@@ -503,17 +503,25 @@ static void concurrent_writeprotect(enum wp_race race)
 /* uffd-stress on 6.12: a write racing with an unprotect faults on the still
  * read-only PTE; only a fault after the unprotect ended is #14's.  On 6.1
  * the walk at the unprotect's end still finds #14. */
-static void write_racing_unprotect(bool buggy)
+static void write_racing_unprotect(bool buggy, bool fault_before_walk)
 {
 	struct synth s;
+	const __u32 resolver = 301, writer = 302;
 	struct checker *c = protected_region(&s, VMF_ANON, 0, N16);
 
-	s.tid = 301;
+	s.tid = resolver;
 	s_writeprotect_begin(&s, FD, A, A + PG, false);
-	s.tid = 302;
-	s_write_fault(&s, A, PF_PROT_WRITE);
-	s.tid = 301;
+	s.tid = writer;
+	if (!fault_before_walk)
+		s_write_fault(&s, A, PF_PROT_WRITE);
+	s.tid = resolver;
 	s_cp(&s, A, A + PG, UFFDWP_MM_CP_UFFD_WP_RESOLVE);
+	/* uffd-stress on 6.12 once: the fault recorded between the unprotect's
+	 * change_protection() exit and the walk that exit does */
+	s.tid = writer;
+	if (fault_before_walk)
+		s_write_fault(&s, A, PF_PROT_WRITE);
+	s.tid = resolver;
 	s_pte(&s, A, A + PG, PTE_ST_PRESENT | PTE_ST_DIRTY | (buggy ? 0 : PTE_ST_WRITE),
 	      HOOK_CHANGE_PROTECTION);
 	s_range(&s, EV_UFFD_WRITEPROTECT, FD, A, A + PG, 0, 0);
@@ -622,8 +630,10 @@ int main(void)
 	copy_mode_wp_in_flight();
 	concurrent_writeprotect(STALE_RETURN);
 	concurrent_writeprotect(RESOLVE_IN_WINDOW);
-	write_racing_unprotect(true);
-	write_racing_unprotect(false);
+	write_racing_unprotect(true, false);
+	write_racing_unprotect(false, false);
+	write_racing_unprotect(true, true);
+	write_racing_unprotect(false, true);
 	copy_through_forked_uffd(CHILD_FAULTS);
 	copy_through_forked_uffd(PARENT_FAULTS);
 	copy_through_forked_uffd(FD_REUSED);
