@@ -373,9 +373,9 @@ static imap_val protect_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 	 * empty ones get a marker only where userfaultfd_wp_use_markers(). */
 	if ((v & PG_POPULATED) || region_uses_markers(r))
 		exp = EXP_PROTECTED;
-	/* An unprotect that began while this protect was running may have
+	/* An unprotect that ran while this protect was running may have
 	 * reached the PTE before or after it: the next observation decides. */
-	if (v & PG_UNPROT_BEGUN)
+	if (v & (PG_UNPROT_BEGUN | PG_RACED))
 		exp = EXP_PROTECTED_IF_POPULATED;
 	v &= ~(PG_WANT_WRITE | PG_ZAPPED | PG_WP_FAULTED | PG_FALSE_WP_SEEN);
 	return pg_with_expect(v, exp) | PG_WAS_PROT;
@@ -391,6 +391,9 @@ static imap_val unprotect_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 	 * begin (unprotect_begun_page()), which owes no write bit yet. */
 	if (!region_is_wp(r) || (was == EXP_UNPROTECTED && !(v & PG_UNPROT_BEGUN)))
 		return v;
+	/* A protect ran meanwhile and may have reached the PTE last. */
+	if (v & PG_RACED)
+		return pg_with_expect(v & ~(PG_ZAPPED | PG_WANT_WRITE), EXP_PROTECTED_IF_POPULATED);
 	/* uffd_wp_range(): MM_CP_UFFD_WP_RESOLVE plus MM_CP_TRY_CHANGE_WRITABLE
 	 * (931298e103c2), and can_change_pte_writable() makes an exclusive anon
 	 * page writable again in a writable private VMA.  6.1 resolves without
@@ -417,7 +420,7 @@ static imap_val unprotect_begun_page(uint64_t s, uint64_t e, imap_val v, void *a
 
 	if (!region_is_wp(r))
 		return v;
-	v &= ~(PG_ZAPPED | PG_WANT_WRITE);
+	v &= ~(PG_ZAPPED | PG_WANT_WRITE | PG_RACED);
 	return pg_with_expect(v, EXP_UNPROTECTED) | PG_UNPROT_BEGUN;
 }
 
@@ -428,7 +431,7 @@ static imap_val protect_begun_page(uint64_t s, uint64_t e, imap_val v, void *arg
 {
 	const struct region *r = arg;
 
-	v &= ~PG_UNPROT_BEGUN;
+	v &= ~(PG_UNPROT_BEGUN | PG_RACED);
 	if (!region_is_wp(r) || pg_expect(v) == EXP_PROTECTED)
 		return v;
 	return pg_with_expect(v, EXP_PROTECTED_IF_POPULATED) | PG_WAS_PROT;
@@ -458,7 +461,10 @@ static void call_begin(struct mm_state *m, const struct uffdwp_event *ev)
 			memmove(&m->calls[0], &m->calls[1], --m->ncalls * sizeof(m->calls[0]));
 		c = &m->calls[m->ncalls++];
 	}
-	*c = (struct call_in_flight){ ev->tid, ev->kind, ev->start, ev->end, false };
+	*c = (struct call_in_flight){
+		.tid = ev->tid, .kind = ev->kind, .start = ev->start, .end = ev->end,
+		.wp = ev->kind == EV_UFFD_WRITEPROTECT && (ev->u.range.mode & UFFD_WP_MODE_WP),
+	};
 }
 
 /* Ends the call; false when its begin was never seen (old recordings, a
@@ -474,15 +480,30 @@ static bool call_end(struct mm_state *m, uint32_t tid, uint32_t kind, struct cal
 	return true;
 }
 
+static imap_val raced_page(uint64_t s, uint64_t e, imap_val v, void *arg)
+{
+	return v | PG_RACED;
+}
+
 /* UFFDIO_WRITEPROTECT entered: an unprotect weakens now (faults it resolves
- * follow at once in other threads); a protect opens its window. */
+ * follow at once in other threads); a protect opens its window.  Where a
+ * call of the other mode is in flight and has not changed the PTEs yet
+ * (uffd-stress: a handler's resolve begun before a range protect, its
+ * change_protection() after), the two run under mmap_read_lock together
+ * and either may reach a PTE last. */
 static void on_writeprotect_begin(struct mm_state *m, const struct uffdwp_event *ev)
 {
+	bool wp = ev->u.range.mode & UFFD_WP_MODE_WP;
+
 	call_begin(m, ev);
-	if (ev->u.range.mode & UFFD_WP_MODE_WP) {
-		update_per_region(m, ev->start, ev->end, protect_begun_page);
-	} else {
-		update_per_region(m, ev->start, ev->end, unprotect_begun_page);
+	update_per_region(m, ev->start, ev->end, wp ? protect_begun_page : unprotect_begun_page);
+	for (unsigned i = 0; i < m->ncalls; i++) {
+		const struct call_in_flight *o = &m->calls[i];
+		uint64_t s = o->start > ev->start ? o->start : ev->start;
+		uint64_t e = o->end < ev->end ? o->end : ev->end;
+
+		if (o->kind == EV_UFFD_WRITEPROTECT && o->wp != wp && !o->applied && s < e)
+			model_pages_update(m, s, e, raced_page, NULL);
 	}
 }
 

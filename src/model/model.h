@@ -51,6 +51,9 @@ enum expect {
 #define PG_OBS_MASK	(0x1ffu << PG_OBS_SHIFT)
 #define PG_UNPROT_BEGUN	(1u << 18)	/* an unprotect began since the last protect began:
 					   that protect's end may not re-protect the page */
+#define PG_RACED	(1u << 19)	/* a protect and an unprotect were in flight at once:
+					   either may have reached the PTE last, so neither
+					   end decides; the next observation does */
 #define PG_FALSE_WP_SEEN (1u << 17)	/* FALSE_WP reported: the same stray bit seen by
 					   a later hook is not a second finding */
 
@@ -115,6 +118,7 @@ struct call_in_flight {
 				   an unprotect's change_protection() returned and the
 				   walk BPF does at that exit is not in yet */
 	uint64_t start, end;
+	bool wp;		/* a protect (UFFDIO_WRITEPROTECT_MODE_WP) */
 	bool applied;		/* its change_protection() exit was seen and applied */
 };
 

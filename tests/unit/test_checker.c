@@ -462,6 +462,10 @@ static void copy_mode_wp_in_flight(void)
 enum wp_race {
 	STALE_RETURN,		/* a protect's return recorded after a resolve that followed it */
 	RESOLVE_IN_WINDOW,	/* a resolve of one page inside a range protect's window */
+	/* 6.1 userfaultfd hugetlb_shared: a resolve begun before the range protect began, */
+	RESOLVE_LANDS_INSIDE,	/* ... its change_protection() between the protect's two exits */
+	RESOLVE_LANDS_AFTER,	/* ... its PTE change and a write before the protect's walk,
+				   its records after it */
 };
 
 static void concurrent_writeprotect(enum wp_race race)
@@ -476,28 +480,58 @@ static void concurrent_writeprotect(enum wp_race race)
 	s_register(&s, FD, A, A + N16);
 	for (__u64 a = A; a < A + N16; a += PG)
 		s_write_fault(&s, a, PF_USER_WRITE);
-	s.tid = protector;
-	s_writeprotect_begin(&s, FD, A, A + N16, true);
-	if (race == STALE_RETURN)
+	if (race == RESOLVE_LANDS_INSIDE || race == RESOLVE_LANDS_AFTER) {
+		s_writeprotect(&s, FD, A, A + N16, true);
+		s.tid = handler;		/* a fault on x is being resolved */
+		s_handle_userfault(&s, x);
+		s_writeprotect_begin(&s, FD, x, x + PG, false);
+		s.tid = protector;		/* when the range is protected again */
+		s_writeprotect_begin(&s, FD, A, A + N16, true);
+		if (race == RESOLVE_LANDS_INSIDE) {
+			s.tid = handler;
+			s_cp(&s, x, x + PG, UFFDWP_MM_CP_UFFD_WP_RESOLVE);
+			s_pte(&s, x, x + PG, PTE_ST_PRESENT, HOOK_CHANGE_PROTECTION);
+			s.tid = protector;
+		}
 		s_cp(&s, A, A + N16, UFFDWP_MM_CP_UFFD_WP);
-	s.tid = handler;			/* a fault on x is resolved */
-	s_handle_userfault(&s, x);
-	s_writeprotect_begin(&s, FD, x, x + PG, false);
-	s_cp(&s, x, x + PG, UFFDWP_MM_CP_UFFD_WP_RESOLVE);
-	s.tid = protector;
-	if (race == RESOLVE_IN_WINDOW)
-		s_cp(&s, A, A + N16, UFFDWP_MM_CP_UFFD_WP);
-	s_range(&s, EV_UFFD_WRITEPROTECT, FD, A, A + N16, UFFD_WP_MODE_WP, 0);
-	s.tid = handler;
-	s_pte(&s, x, x + PG, PTE_ST_PRESENT | PTE_ST_WRITE | PTE_ST_DIRTY, HOOK_CHANGE_PROTECTION);
-	s_range(&s, EV_UFFD_WRITEPROTECT, FD, x, x + PG, 0, 0);
+		s_pte(&s, x, x + PG, PTE_ST_PRESENT | PTE_ST_WRITE | PTE_ST_DIRTY,
+		      HOOK_CHANGE_PROTECTION);
+		s_range(&s, EV_UFFD_WRITEPROTECT, FD, A, A + N16, UFFD_WP_MODE_WP, 0);
+		s.tid = handler;
+		if (race == RESOLVE_LANDS_AFTER) {
+			s_cp(&s, x, x + PG, UFFDWP_MM_CP_UFFD_WP_RESOLVE);
+			s_pte(&s, x, x + PG, PTE_ST_PRESENT | PTE_ST_WRITE | PTE_ST_DIRTY,
+			      HOOK_CHANGE_PROTECTION);
+		}
+		s_range(&s, EV_UFFD_WRITEPROTECT, FD, x, x + PG, 0, 0);
+	} else {
+		s.tid = protector;
+		s_writeprotect_begin(&s, FD, A, A + N16, true);
+		if (race == STALE_RETURN)
+			s_cp(&s, A, A + N16, UFFDWP_MM_CP_UFFD_WP);
+		s.tid = handler;		/* a fault on x is resolved */
+		s_handle_userfault(&s, x);
+		s_writeprotect_begin(&s, FD, x, x + PG, false);
+		s_cp(&s, x, x + PG, UFFDWP_MM_CP_UFFD_WP_RESOLVE);
+		s.tid = protector;
+		if (race == RESOLVE_IN_WINDOW)
+			s_cp(&s, A, A + N16, UFFDWP_MM_CP_UFFD_WP);
+		s_range(&s, EV_UFFD_WRITEPROTECT, FD, A, A + N16, UFFD_WP_MODE_WP, 0);
+		s.tid = handler;
+		s_pte(&s, x, x + PG, PTE_ST_PRESENT | PTE_ST_WRITE | PTE_ST_DIRTY,
+		      HOOK_CHANGE_PROTECTION);
+		s_range(&s, EV_UFFD_WRITEPROTECT, FD, x, x + PG, 0, 0);
+	}
 	/* the other pages stay protected: losing one is still found, and it is
 	 * the only finding */
 	s_pte(&s, A, A + PG, PTE_ST_PRESENT | PTE_ST_WRITE | PTE_ST_DIRTY, HOOK_CHANGE_PROTECTION);
-	expect_one(c, race == STALE_RETURN ?
-		   "a protect's late return does not undo a resolve that followed it" :
-		   "a resolve inside a protect's window leaves that page undecided",
-		   FIND_LOST_WP, HOOK_CHANGE_PROTECTION, A, A + PG);
+	static const char *const what[] = {
+		[STALE_RETURN] = "a protect's late return does not undo a resolve that followed it",
+		[RESOLVE_IN_WINDOW] = "a resolve inside a protect's window leaves that page undecided",
+		[RESOLVE_LANDS_INSIDE] = "a resolve begun before a protect, applied inside its window",
+		[RESOLVE_LANDS_AFTER] = "a resolve begun before a protect may reach the PTE after it",
+	};
+	expect_one(c, what[race], FIND_LOST_WP, HOOK_CHANGE_PROTECTION, A, A + PG);
 }
 
 /* uffd-stress on 6.12: a write racing with an unprotect faults on the still
@@ -630,6 +664,8 @@ int main(void)
 	copy_mode_wp_in_flight();
 	concurrent_writeprotect(STALE_RETURN);
 	concurrent_writeprotect(RESOLVE_IN_WINDOW);
+	concurrent_writeprotect(RESOLVE_LANDS_INSIDE);
+	concurrent_writeprotect(RESOLVE_LANDS_AFTER);
 	write_racing_unprotect(true, false);
 	write_racing_unprotect(false, false);
 	write_racing_unprotect(true, true);
