@@ -37,15 +37,24 @@ guest_script() {
 run() {
 	name=$1
 	shift
-	echo "@@run $name"
-	rm -f /tmp/trace.fifo && mkfifo /tmp/trace.fifo
-	grep -v '"type":"event"' < /tmp/trace.fifo > /tmp/trace.out &
-	uffdwp-trace --json -- sh -c 'exec "$0" "$@" > /tmp/test.out 2>&1' "$@" \
-		> /tmp/trace.fifo 2>&1
-	status=$?
-	wait
-	cat /tmp/test.out /tmp/trace.out
-	echo "@@exit $name $status"
+	for attempt in 1 2; do
+		echo "@@run $name"
+		rm -f /tmp/trace.fifo && mkfifo /tmp/trace.fifo
+		grep -v '"type":"event"' < /tmp/trace.fifo > /tmp/trace.out &
+		uffdwp-trace --json -- sh -c 'exec "$0" "$@" > /tmp/test.out 2>&1' "$@" \
+			> /tmp/trace.fifo 2>&1
+		status=$?
+		wait
+		cat /tmp/test.out /tmp/trace.out
+		echo "@@exit $name $status"
+		# uffd-unit-tests that died before its summary line: err() in a
+		# racing handler (6.12 events-wp: UFFDIO_COPY -ENOENT when the
+		# child faults again before the monitor's UNREGISTER on
+		# EVENT_REMOVE).  Once more; the tracer must be clean both times.
+		case $name in unit-*) ;; *) break ;; esac
+		grep -q 'Userfaults unit tests: pass=' /tmp/test.out && break
+		[ $attempt = 1 ] && echo "@@retry $name"
+	done
 }
 EOF
 	for run in "$@"; do
@@ -71,9 +80,14 @@ boot() {
 section() {
 	sed -n "/^@@run $2\$/,/^@@exit $2 /p" "$WORK/$1" | grep -av '^@@'
 }
-# run_status VER NAME: the tracer's exit status of run NAME ("" when the run never ended).
+# run_status VER NAME: the tracer's exit status of run NAME, the highest of its attempts
+# ("" when the run never ended).
 run_status() {
-	grep -a "^@@exit $2 " "$WORK/$1" | awk '{ print $3 }'
+	grep -a "^@@exit $2 " "$WORK/$1" | tr -d '\r' | awk '$3 > s { s = $3 } END { if (NR) print s + 0 }'
+}
+# retried VER NAME: a TAP comment when run NAME's selftest died and was run again.
+retried() {
+	grep -aq "^@@retry $2" "$WORK/$1" && echo "# $1 $2: the selftest died before its summary; run again"
 }
 findings() { section "$1" "$2" | grep -a '"type":"finding"'; }
 # field NAME: the value of "NAME" in each JSON line on stdin.
@@ -140,6 +154,7 @@ else
 			tap_not_ok "$name" "want tracer exit 0 (no finding, nothing lost, test passed)"
 			diag 6.12 "unit-$g"
 		fi
+		retried 6.12 "unit-$g"
 	done
 	ok_runs=0 why=
 	for r in $STRESS_RUNS; do
@@ -164,7 +179,10 @@ for g in $UNIT_GROUPS; do runs+=("unit-$g|uffd-unit-tests -f $g"); done
 for r in $USERFAULTFD_RUNS; do runs+=("userfaultfd-${r%%:*}|userfaultfd ${r//:/ }"); done
 guest_script "$WORK/peer-6.1" "${runs[@]}"
 boot 6.1 "$WORK/peer-6.1" "$UNIT" "$USERFAULTFD_61"
-for g in $UNIT_GROUPS; do echo "# Debian 6.1: uffd-unit-tests -f $g: $(summary 6.1 "unit-$g")"; done
+for g in $UNIT_GROUPS; do
+	echo "# Debian 6.1: uffd-unit-tests -f $g: $(summary 6.1 "unit-$g")"
+	retried 6.1 "unit-$g"
+done
 
 fails=$(unit_fails 6.1 | tr '\n' ';')
 name="Debian 6.1: uffd-unit-tests fails exactly 'wp-fork on hugetlb-private' (bug #8)"
