@@ -48,14 +48,19 @@ struct hook_plan {
 };
 
 /*
- * Decide every hook by really loading and attaching a trivial program.
- * Without fentry (--no-fentry) kprobes are used where fentry would be.
+ * Decide every hook by really loading (fentry) or attaching (kprobe,
+ * tracepoints) a trivial program.  Without fentry (--no-fentry) kprobes are
+ * used where fentry would be; so they are for the hooks in @fentry_refused
+ * (a bit per hook, from hooks_attach()).
  */
-void hooks_calibrate(struct hook_plan *plan, const struct btf *vmlinux, bool use_fentry);
+void hooks_calibrate(struct hook_plan *plan, const struct btf *vmlinux, bool use_fentry,
+		     unsigned int fentry_refused);
 /* Configure the opened skeleton from the plan: rodata, program types, autoload. */
 int hooks_configure(struct uffdwp *skel, const struct hook_plan *plan);
-/* Attach every autoloaded program; a failure downgrades the hook to MECH_NONE. */
-int hooks_attach(struct uffdwp *skel, struct hook_plan *plan);
+/* Attach every autoloaded program; a failure downgrades the hook to MECH_NONE.
+ * Returns the hooks (a bit each) whose fentry programs were refused: loaded
+ * again without fentry, they may get kprobes. */
+unsigned int hooks_attach(struct uffdwp *skel, struct hook_plan *plan);
 void hooks_detach(void);
 
 /* No change_protection/zap hook: the page tables are walked when the

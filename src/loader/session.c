@@ -322,12 +322,11 @@ static void print_summary_text(struct session *s, size_t findings, const char *w
 		progstats_print_text(stdout, s->skel->obj);
 }
 
-/* Open, configure from the calibrated plan, load. */
-static int load_programs(struct session *s, const struct btf *btf)
+/* Open the skeleton, configure it from the plan, load it. */
+static int open_and_load(struct session *s)
 {
 	int err;
 
-	hooks_calibrate(&s->plan, btf, !s->o->no_fentry);
 	s->skel = uffdwp__open();
 	if (!s->skel)
 		return report_error(s->o, EXIT_ERROR, "cannot open the BPF object: %s", strerror(errno));
@@ -348,7 +347,31 @@ static int load_programs(struct session *s, const struct btf *btf)
 		return report_error(s->o, EXIT_ERROR,
 				    "the kernel refused the BPF programs: %s (run with --debug for the verifier log)",
 				    strerror(-err));
-	hooks_attach(s->skel, &s->plan);
+	return 0;
+}
+
+/* Open, configure from the calibrated plan, load and attach.  Calibration
+ * only loads fentry probes: if a real fentry attach is refused, the object is
+ * planned and loaded once more with kprobes for those hooks. */
+static int load_programs(struct session *s, const struct btf *btf)
+{
+	unsigned int refused = 0;
+	int err;
+
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass) {
+			hooks_detach();
+			uffdwp__destroy(s->skel);
+			s->skel = NULL;
+		}
+		hooks_calibrate(&s->plan, btf, !s->o->no_fentry, refused);
+		err = open_and_load(s);
+		if (err)
+			return err;
+		refused = hooks_attach(s->skel, &s->plan);
+		if (!refused)
+			break;
+	}
 	for (int h = 0; h < HOOK_MAX; h++)
 		if (s->plan.hook[h].mech == MECH_NONE && (s->o->verbose || s->o->debug))
 			fprintf(stderr, "uffdwp-trace: hook %s not attached: %s\n", hook_name(h),
@@ -513,7 +536,7 @@ int probe_run(const struct trace_opts *o)
 	status = check_environment(o, &btf);
 	if (status)
 		return status;
-	hooks_calibrate(&plan, btf, !o->no_fentry);
+	hooks_calibrate(&plan, btf, !o->no_fentry, 0);
 	btf__free(btf);
 	if (!o->json) {
 		hooks_print_table(stdout, &plan);
