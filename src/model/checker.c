@@ -156,8 +156,10 @@ static struct finding *mergeable(struct checker *c, const struct mm_state *m,
 	return NULL;
 }
 
-static void fill_vma(struct finding *f, struct mm_state *m, const struct uffdwp_event *ev)
+static void fill_vma(struct checker *c, struct finding *f, struct mm_state *m,
+		     const struct uffdwp_event *ev)
 {
+	struct mm_state *parent;
 	const struct region *r;
 
 	if (ev->vma_end > ev->vma_start) {
@@ -171,6 +173,19 @@ static void fill_vma(struct finding *f, struct mm_state *m, const struct uffdwp_
 		f->vma_start = r->start;
 		f->vma_end = r->end;
 		f->vm_flags = r->flags_known ? r->vm_flags : 0;
+		return;
+	}
+	/* A child's range it did not inherit a registration for (no EVENT_FORK:
+	 * the walk at fork, #8): dup_mmap() copied the parent's VMA, and
+	 * dup_userfaultfd() cleared its uffd flags (VM_UFFD_MINOR's bit moves
+	 * between versions and is left as it was). */
+	parent = m->parent_mm ? model_find_mm(c->mdl, m->parent_mm) : NULL;
+	r = parent ? model_region(parent, f->start) : NULL;
+	if (r) {
+		f->vma_start = r->start;
+		f->vma_end = r->end;
+		f->vm_flags = r->flags_known ?
+			      r->vm_flags & ~(UFFDWP_VM_UFFD_MISSING | UFFDWP_VM_UFFD_WP) : 0;
 	}
 }
 
@@ -235,7 +250,7 @@ static void report(struct checker *c, struct mm_state *m, const struct uffdwp_ev
 	f->why = v->why;
 	f->seq = c->seq;
 	f->ts_ns = ev->ts_ns;
-	fill_vma(f, m, ev);
+	fill_vma(c, f, m, ev);
 	collect_chain(f, m, v->start);
 }
 

@@ -861,6 +861,7 @@ static void on_fork(struct model *mdl, struct mm_state *parent, const struct uff
 	if (child == parent)
 		return;		/* corrupt input: a process is not its own child */
 	child->complete = true;
+	child->parent_mm = parent->mm;
 	memcpy(child->comm, parent->comm, sizeof(child->comm));
 	imap_foreach(parent->pages, 0, UINT64_MAX, fork_copy_run, &f);
 	for (size_t i = 0; i < parent->nregions; i++) {

@@ -127,6 +127,7 @@ struct mm_state {
 	uint32_t pid;
 	char comm[UFFDWP_COMM_LEN];
 	bool complete;		/* traced from birth: every registration was seen */
+	uint64_t parent_mm;	/* the mm it was forked from, 0 if not seen */
 	struct imap *pages;
 	struct region *regions;	/* sorted, non-overlapping */
 	size_t nregions, cap_regions;

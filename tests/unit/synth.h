@@ -139,7 +139,8 @@ static inline void s_pte(struct synth *s, __u64 start, __u64 end, __u32 state, _
 {
 	struct uffdwp_event ev = synth_ev(s, EV_PTE_RUN, hook);
 
-	synth_vma(s, &ev);
+	if (hook != HOOK_SCHED)		/* the walk at fork knows no VMA */
+		synth_vma(s, &ev);
 	ev.start = start;
 	ev.end = end;
 	ev.u.run.state = state;

@@ -132,6 +132,10 @@ static void bug8_hugetlb_fork(void)
 	/* the walk of the child's tables at sched_process_fork */
 	c = hugetlb_fork(&ch, 0);
 	s_pte(&ch, A, A + HPAGE, PTE_ST_PRESENT | PTE_ST_HUGE | PTE_ST_UFFD_WP, HOOK_SCHED);
+	tap_ok(checker_nfindings(c) == 1 && checker_finding(c, 0)->vma_start == A &&
+	       checker_finding(c, 0)->vm_flags ==
+	       (VMF_HUGETLB & ~(UFFDWP_VM_SHARED | UFFDWP_VM_UFFD_WP | UFFDWP_VM_UFFD_MISSING)),
+	       "#8 at fork: the child's VMA is the parent's, its uffd flags cleared");
 	expect_one(c, "#8 hugetlb fork, child's tables at fork", FIND_FALSE_WP, HOOK_SCHED, A,
 		   A + HPAGE);
 	c = hugetlb_fork(&ch, UFFD_FEAT_EVENT_FORK);

@@ -116,7 +116,7 @@ unit_fails() {
 }
 # is_class_on VM_FLAGS-TEST CLASS: finding lines (stdin) of CLASS whose VMA passes TEST
 # ("hugetlb-private" or "private-anon"); prints "pid P mm M [start,end) observed O" per
-# match.  The fork walk's findings carry no VMA (vm_flags 0): a huge leaf stands for it.
+# match.  A finding without a known VMA (vm_flags 0) passes "hugetlb-private" on a huge leaf.
 is_class_on() {
 	local line cls flags observed want=$1 class=$2
 	while IFS= read -r line; do
