@@ -570,6 +570,35 @@ static void write_racing_unprotect(bool buggy, bool fault_before_walk)
 		expect_silent(c, "a write racing with an unprotect may fault");
 }
 
+/* uffd-stress on anon: an unprotect of two pages begins while a protect of
+ * them is in flight; the protect's change_protection() returns first but
+ * reached page A after the unprotect did.  A's next write faults on the
+ * uffd-wp bit: a WP fault, not a write bit the unprotect lost (#14). */
+static void protect_lands_last(void)
+{
+	const __u32 protector = 401, resolver = 402;
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_ANON, 0, N16);
+
+	s_writeprotect(&s, FD, A, A + 2 * PG, false);
+	s_write_fault(&s, A, PF_USER_WRITE);		/* dirty, exclusive again */
+	s.tid = protector;
+	s_writeprotect_begin(&s, FD, A, A + 2 * PG, true);
+	s.tid = resolver;
+	s_writeprotect_begin(&s, FD, A, A + 2 * PG, false);
+	s.tid = protector;
+	s_cp(&s, A, A + 2 * PG, UFFDWP_MM_CP_UFFD_WP);
+	s_pte(&s, A, A + PG, PTE_ST_PRESENT | PTE_ST_UFFD_WP | PTE_ST_DIRTY, HOOK_CHANGE_PROTECTION);
+	s_range(&s, EV_UFFD_WRITEPROTECT, FD, A, A + 2 * PG, UFFD_WP_MODE_WP, 0);
+	s.tid = resolver;
+	s_cp(&s, A, A + 2 * PG, UFFDWP_MM_CP_UFFD_WP_RESOLVE);
+	s_range(&s, EV_UFFD_WRITEPROTECT, FD, A, A + 2 * PG, 0, 0);
+	s.tid = 0;
+	s_write_fault(&s, A, PF_PROT_WRITE);
+	s_handle_userfault(&s, A);
+	expect_silent(c, "a protect that reached the PTE after a racing unprotect: the write faults");
+}
+
 enum forked_uffd_case {
 	CHILD_FAULTS,		/* the copy protected the child's page */
 	PARENT_FAULTS,		/* ... and not the parent's */
@@ -670,6 +699,7 @@ int main(void)
 	concurrent_writeprotect(RESOLVE_IN_WINDOW);
 	concurrent_writeprotect(RESOLVE_LANDS_INSIDE);
 	concurrent_writeprotect(RESOLVE_LANDS_AFTER);
+	protect_lands_last();
 	write_racing_unprotect(true, false);
 	write_racing_unprotect(false, false);
 	write_racing_unprotect(true, true);
