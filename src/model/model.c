@@ -348,16 +348,25 @@ size_t model_pages_update(struct mm_state *m, uint64_t start, uint64_t end,
 			   fn, arg);
 }
 
+/* Narrows [*s, *e) to its overlap with [lo, hi); false if they do not overlap. */
+static bool range_clip(uint64_t *s, uint64_t *e, uint64_t lo, uint64_t hi)
+{
+	if (*s < lo)
+		*s = lo;
+	if (*e > hi)
+		*e = hi;
+	return *s < *e;
+}
+
 /* Applies fn to the part of [start, end) covered by each region. */
 static void update_per_region(struct mm_state *m, uint64_t start, uint64_t end,
 			      imap_map_fn fn)
 {
 	for (size_t i = 0; i < m->nregions; i++) {
 		struct region *r = &m->regions[i];
-		uint64_t s = start > r->start ? start : r->start;
-		uint64_t e = end < r->end ? end : r->end;
+		uint64_t s = start, e = end;
 
-		if (s < e)
+		if (range_clip(&s, &e, r->start, r->end))
 			model_pages_update(m, s, e, fn, r);
 	}
 }
@@ -499,11 +508,11 @@ static void on_writeprotect_begin(struct mm_state *m, const struct uffdwp_event 
 	update_per_region(m, ev->start, ev->end, wp ? protect_begun_page : unprotect_begun_page);
 	for (unsigned i = 0; i < m->ncalls; i++) {
 		const struct call_in_flight *o = &m->calls[i];
-		uint64_t s = o->start > ev->start ? o->start : ev->start;
-		uint64_t e = o->end < ev->end ? o->end : ev->end;
+		uint64_t s = ev->start, e = ev->end;
 
-		if (o->kind == EV_UFFD_WRITEPROTECT && o->wp != wp && !o->applied && s < e)
-			model_pages_update(m, s, e, raced_page, NULL);
+		if (o->kind == EV_UFFD_WRITEPROTECT && o->wp != wp && !o->applied &&
+		    range_clip(&s, &e, o->start, o->end))
+			update_per_region(m, s, e, raced_page);
 	}
 }
 
