@@ -21,7 +21,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-funct
 
 # The checker, model and reporting: plain C, no libbpf, shared by the tracer,
 # replay and the unit tests.
-CORE_SRCS    := $(wildcard src/model/*.c src/report/*.c)
+CORE_SRCS    := $(wildcard src/model/*.c src/pipeline/*.c src/report/*.c)
 CORE_OBJS    := $(CORE_SRCS:%.c=$(OUTPUT)/%.o)
 LOADER_SRCS  := src/main.c $(wildcard src/loader/*.c)
 LOADER_OBJS  := $(LOADER_SRCS:%.c=$(OUTPUT)/%.o)
@@ -39,7 +39,7 @@ TOOLS := $(OUTPUT)/uffdwp-trace $(if $(VMTEST_SRCS),$(OUTPUT)/uffdwp-vmtest)
 .PHONY: all setup check bench install clean vmlinux scenarios unit
 all: $(TOOLS) scenarios $(BENCH_PROGS)
 
-$(OUTPUT) $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/report $(OUTPUT)/src/vmtest $(OUTPUT)/scenarios $(OUTPUT)/bench $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/pipeline $(OUTPUT)/src/report $(OUTPUT)/src/vmtest $(OUTPUT)/scenarios $(OUTPUT)/bench $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
 # BPF: compile, link with bpftool (resolves .rodata/.bss, strips DWARF), skeleton.
@@ -53,7 +53,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
 
-$(OUTPUT)/src/%.o: src/%.c $(HDRS) $(SKELS) | $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/report $(OUTPUT)/src/vmtest
+$(OUTPUT)/src/%.o: src/%.c $(HDRS) $(SKELS) | $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/pipeline $(OUTPUT)/src/report $(OUTPUT)/src/vmtest
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 

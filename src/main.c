@@ -2,57 +2,96 @@
 /*
  * uffdwp-trace: trace a process's userfaultfd write-protection and check the
  * kernel kept its promise.  See README.md and uffdwp-trace(8).
+ *
+ * The command line is bpftool's shape: global options, then a subcommand
+ * (trace, the default; probe; replay) with its own arguments.  Options may
+ * stand before or after the subcommand's name; one that does not apply to
+ * it is an error, not ignored.
  */
 #include <argp.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "loader/progstats.h"
 #include "loader/session.h"
-#include "model/record.h"
+#include "pipeline/replay.h"
+#include "report/error.h"
 
 const char *argp_program_version = "uffdwp-trace 0.1";
 const char *argp_program_bug_address = "the project's issue tracker";
 
 static const char doc[] =
 	"Trace userfaultfd write-protection of a process and report kernel violations.\v"
+	"Subcommands:\n"
+	"  [trace] PID | -p PID | [--] CMD [ARGS...]   trace a process (the default)\n"
+	"  probe                                       which mechanism each hook gets\n"
+	"  replay [-v] [--json] FILE                   a --record file, as the live run\n"
+	"A lone number is a PID when no command of that name is on PATH and a\n"
+	"process has it; `--` always starts a command.\n\n"
 	"Exit status: 0 clean, 1 findings, 2 usage or environment error,\n"
-	"3 inconclusive (events lost, required hooks missing).\n\n"
+	"3 inconclusive (events lost, required hooks missing); replay the same.\n\n"
 	"Examples:\n"
-	"  uffdwp-trace -p 1234               trace a running process until it exits\n"
+	"  uffdwp-trace 1234                  trace a running process until it exits\n"
 	"  uffdwp-trace -v -- ./snapshot-app  start a program held until all hooks attach\n"
 	"  uffdwp-trace --json -d 10 -p 1234  JSON lines for 10 seconds\n"
-	"  uffdwp-trace --probe               which mechanism each hook gets on this kernel\n"
-	"  uffdwp-trace --record run.uwt -- ./app;  uffdwp-trace replay run.uwt";
+	"  uffdwp-trace probe                 which mechanism each hook gets on this kernel\n"
+	"  uffdwp-trace --record run.uwt -- ./app;  uffdwp-trace --json replay run.uwt";
 
-static const char args_doc[] = "(-p PID | [--] CMD [ARGS...])\nreplay [-v] [--json] FILE";
+static const char args_doc[] = "PID\n[--] CMD [ARGS...]\nprobe\nreplay [-v] [--json] FILE";
 
 enum { OPT_PROBE = 1000, OPT_STRICT, OPT_RECORD, OPT_DEBUG, OPT_NO_FOLLOW, OPT_NO_FENTRY,
        OPT_PROG_STATS };
 
-static const struct argp_option options[] = {
-	{ "pid", 'p', "PID", 0, "Trace this running process (and its children)" },
-	{ "verbose", 'v', NULL, 0, "Print every event" },
-	{ "json", 'j', NULL, 0, "JSON lines on stdout (events with -v implied)" },
-	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS" },
-	{ "buffer-mib", 'b', "MIB", 0, "Ring buffer size, a power of two (default 32)" },
-	{ "probe", OPT_PROBE, NULL, 0, "Print the mechanism each hook gets, then exit" },
-	{ "strict", OPT_STRICT, NULL, 0,
-	  "Require the four kernel hooks (change_protection, migration, zap, handle_userfault)" },
-	{ "record", OPT_RECORD, "FILE", 0, "Also write the raw event stream to FILE" },
-	{ "no-follow", OPT_NO_FOLLOW, NULL, 0, "Do not trace children" },
-	{ "no-fentry", OPT_NO_FENTRY, NULL, 0, "Use kprobes where fentry would do" },
-	{ "debug", OPT_DEBUG, NULL, 0, "libbpf messages and the verifier log" },
-	{ "prog-stats", OPT_PROG_STATS, NULL, 0,
-	  "Kernel run count and run time of each BPF program in the summary" },
-	{},
+/* Index of each option in options[]: its bit in an opt_mask. */
+enum { OI_PID, OI_VERBOSE, OI_JSON, OI_DURATION, OI_BUFFER, OI_PROBE, OI_STRICT, OI_RECORD,
+       OI_NO_FOLLOW, OI_NO_FENTRY, OI_DEBUG, OI_PROG_STATS, OI_MAX };
+
+static const struct argp_option options[OI_MAX + 1] = {
+	[OI_PID] = { "pid", 'p', "PID", 0, "Trace this running process (and its children)" },
+	[OI_VERBOSE] = { "verbose", 'v', NULL, 0, "Print every event" },
+	[OI_JSON] = { "json", 'j', NULL, 0,
+		      "JSON lines on stdout (events with -v implied when tracing)" },
+	[OI_DURATION] = { "duration", 'd', "SECONDS", 0, "Stop after SECONDS" },
+	[OI_BUFFER] = { "buffer-mib", 'b', "MIB", 0,
+			"Ring buffer size, a power of two (default 32)" },
+	[OI_PROBE] = { "probe", OPT_PROBE, NULL, 0, "The probe subcommand" },
+	[OI_STRICT] = { "strict", OPT_STRICT, NULL, 0,
+			"Require the four kernel hooks (change_protection, migration, zap, "
+			"handle_userfault)" },
+	[OI_RECORD] = { "record", OPT_RECORD, "FILE", 0, "Also write the raw event stream to FILE" },
+	[OI_NO_FOLLOW] = { "no-follow", OPT_NO_FOLLOW, NULL, 0, "Do not trace children" },
+	[OI_NO_FENTRY] = { "no-fentry", OPT_NO_FENTRY, NULL, 0,
+			   "Use kprobes where fentry would do" },
+	[OI_DEBUG] = { "debug", OPT_DEBUG, NULL, 0, "libbpf messages and the verifier log" },
+	[OI_PROG_STATS] = { "prog-stats", OPT_PROG_STATS, NULL, 0,
+			    "Kernel run count and run time of each BPF program in the summary" },
+	[OI_MAX] = {},
 };
+
+/* Which options were given, or apply: a bit per index in options[]. */
+typedef unsigned int opt_mask;
+#define OPT(i) (1u << (i))
 
 struct cli {
 	struct trace_opts opts;
-	bool probe;
+	bool probe;		/* --probe */
+	opt_mask given;
+	char **args;		/* the positional arguments, NULL-terminated */
+	bool forced_cmd;	/* "--" stood before them */
+	bool collect;		/* subcommand parse: gather positionals, keep going */
+	int nargs;
 };
+
+static opt_mask opt_bit(int key)
+{
+	for (int i = 0; i < OI_MAX; i++)
+		if (options[i].key == key)
+			return OPT(i);
+	return 0;
+}
 
 static long parse_long(const char *s, long min, long max, struct argp_state *state, const char *what)
 {
@@ -70,6 +109,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct cli *c = state->input;
 
+	c->given |= opt_bit(key);
 	switch (key) {
 	case 'p':
 		c->opts.pid = parse_long(arg, 1, INT_MAX, state, "PID");
@@ -110,15 +150,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		c->opts.prog_stats = true;
 		break;
 	case ARGP_KEY_ARG:
-		/* the command and its own options, untouched */
-		c->opts.cmd = &state->argv[state->next - 1];
-		state->next = state->argc;
-		break;
-	case ARGP_KEY_END:
-		if (c->probe)
+		if (c->collect) {	/* argp permutes: options after a FILE still count */
+			c->args[c->nargs++] = arg;
 			break;
-		if (!c->opts.pid == !c->opts.cmd)
-			argp_error(state, "give either -p PID or a command to run");
+		}
+		/* the first positional: a subcommand, a PID or the command and its
+		 * own options, untouched */
+		c->args = &state->argv[state->next - 1];
+		c->forced_cmd = state->next >= 2 && !strcmp(state->argv[state->next - 2], "--");
+		state->next = state->argc;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -126,46 +166,166 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static int replay_main(int argc, char **argv)
-{
-	unsigned flags = 0;
-	const char *file = NULL;
+static const struct argp argp = { options, parse_opt, args_doc, doc };
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
-			flags |= REPLAY_JSON;
-		else if (!strcmp(argv[i], "--verbose") || !strcmp(argv[i], "-v"))
-			flags |= REPLAY_EVENTS;
-		else if (!file && argv[i][0] != '-')
-			file = argv[i];
-		else
-			file = NULL, i = argc;
+/* ---- subcommands ---- */
+
+struct subcommand {
+	const char *name;
+	int (*run)(struct cli *c);
+	opt_mask allowed;	/* options that apply; every other one is an error */
+	int min_args, max_args;	/* positionals after the name (-1: any) */
+	const char *usage;
+};
+
+/* An executable the way execvp() would find it. */
+static bool command_exists(const char *name)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0;
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p; ) {
+		size_t n = strcspn(p, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s%s%s", (int)n, p, n ? "/" : "", name);
+		if (access(buf, X_OK) == 0)
+			return true;
+		p += n + (p[n] == ':');
 	}
-	if (!file) {
-		fprintf(stderr, "uffdwp-trace: usage: uffdwp-trace replay [-v] [--json] FILE\n");
+	return false;
+}
+
+/* "uffdwp-trace PID": a lone number is a PID unless it names a command. */
+static int resolve_lone_number(struct cli *c)
+{
+	const char *arg;
+	char *end;
+	long pid;
+
+	if (c->forced_cmd || !c->args || !c->args[0] || c->args[1] || c->opts.pid)
+		return 0;
+	arg = c->args[0];
+	errno = 0;
+	pid = strtol(arg, &end, 10);
+	if (!*arg || *end || errno || pid <= 0 || pid > INT_MAX || command_exists(arg))
+		return 0;
+	if (kill((pid_t)pid, 0) && errno == ESRCH)
+		return report_error(c->opts.json, EXIT_ERROR,
+				    "%s: neither a PID (no such process) nor a command (not on PATH)",
+				    arg);
+	c->opts.pid = (pid_t)pid;
+	c->args = NULL;
+	return 0;
+}
+
+static int cmd_trace(struct cli *c)
+{
+	int status = resolve_lone_number(c);
+
+	if (status)
+		return status;
+	c->opts.cmd = c->args && c->args[0] ? c->args : NULL;
+	if (!c->opts.pid == !c->opts.cmd)
+		return report_error(c->opts.json, EXIT_ERROR,
+				    "give a PID, -p PID or a command to run (see --help)");
+	if (!c->opts.prog_stats)
+		return trace_run(&c->opts);
+	progstats_enable();	/* before the programs load: they are counted from the start */
+	status = trace_run(&c->opts);
+	progstats_disable();
+	return status;
+}
+
+static int cmd_probe(struct cli *c)
+{
+	return probe_run(&c->opts);
+}
+
+static int cmd_replay(struct cli *c)
+{
+	return uffdwp_replay(c->args[0], (c->opts.json ? REPLAY_JSON : 0) |
+					 (c->opts.verbose ? REPLAY_EVENTS : 0), stdout);
+}
+
+static const struct subcommand subcommands[] = {
+	{ "trace", cmd_trace, (OPT(OI_MAX) - 1) & ~OPT(OI_PROBE), 0, -1,
+	  "[trace] PID | -p PID | [--] CMD [ARGS...]" },
+	{ "probe", cmd_probe, OPT(OI_JSON) | OPT(OI_PROBE) | OPT(OI_NO_FENTRY) | OPT(OI_DEBUG) |
+			      OPT(OI_STRICT) | OPT(OI_VERBOSE), 0, 0, "probe" },
+	{ "replay", cmd_replay, OPT(OI_JSON) | OPT(OI_VERBOSE), 1, 1, "replay [-v] [--json] FILE" },
+};
+
+#define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
+
+static const struct subcommand *find_subcommand(const char *name)
+{
+	for (size_t i = 0; i < N_SUBCOMMANDS; i++)
+		if (!strcmp(subcommands[i].name, name))
+			return &subcommands[i];
+	return NULL;
+}
+
+/* The long name of the first option in mask. */
+static const char *first_option(opt_mask mask)
+{
+	for (int i = 0; i < OI_MAX; i++)
+		if (mask & OPT(i))
+			return options[i].name;
+	return "?";
+}
+
+/* The subcommand's own arguments: options anywhere among them (argp permutes). */
+static int parse_subcommand_args(struct cli *c, const struct subcommand *sc, int argc, char **argv)
+{
+	char name[64];
+	char **sub = calloc(argc + 1, sizeof(*sub));
+
+	if (!sub)
+		return report_error(c->opts.json, EXIT_ERROR, "out of memory");
+	snprintf(name, sizeof(name), "uffdwp-trace %s", sc->name);
+	argv[0] = name;
+	c->args = sub;
+	c->nargs = 0;
+	c->collect = true;
+	if (argp_parse(&argp, argc, argv, 0, NULL, c))
 		return EXIT_ERROR;
-	}
-	return uffdwp_replay(file, flags, stdout);
+	if (c->nargs < sc->min_args || (sc->max_args >= 0 && c->nargs > sc->max_args))
+		return report_error(c->opts.json, EXIT_ERROR, "usage: uffdwp-trace [OPTION...] %s",
+				    sc->usage);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_opt, args_doc, doc };
+	const struct subcommand *sc = &subcommands[0];
 	struct cli c = {};
 	int status;
 
-	if (argc > 1 && !strcmp(argv[1], "replay"))
-		return replay_main(argc - 1, argv + 1);
 	/* argp exits with status 64 on usage errors; ours is 2 */
 	argp_err_exit_status = EXIT_ERROR;
 	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &c))
 		return EXIT_ERROR;
-	if (c.probe)
-		return probe_run(&c.opts);
-	if (!c.opts.prog_stats)
-		return trace_run(&c.opts);
-	progstats_enable();	/* before the programs load: they are counted from the start */
-	status = trace_run(&c.opts);
-	progstats_disable();
-	return status;
+	if (c.args && !c.forced_cmd && find_subcommand(c.args[0])) {
+		int first = (int)(c.args - argv);
+
+		sc = find_subcommand(c.args[0]);
+		if (sc != &subcommands[0]) {
+			status = parse_subcommand_args(&c, sc, argc - first, argv + first);
+			if (status)
+				return status;
+		} else if (c.args[1]) {
+			c.args++;
+			c.forced_cmd = !strcmp(c.args[0], "--") && (c.args++, true);
+		} else {
+			c.args = NULL;
+		}
+	}
+	if (c.probe && sc == &subcommands[0] && !c.args)
+		sc = find_subcommand("probe");
+	if (c.given & ~sc->allowed)
+		return report_error(c.opts.json, EXIT_ERROR, "--%s does not apply to %s",
+				    first_option(c.given & ~sc->allowed), sc->name);
+	return sc->run(&c);
 }

@@ -18,6 +18,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "loader/hooks.h"
+#include "pipeline/summary.h"
 #include "report/names.h"
 #include "uffdwp.skel.h"
 
@@ -26,39 +27,32 @@
 
 const struct hook_def hook_defs[HOOK_MAX] = {
 	[HOOK_CHANGE_PROTECTION] = {
-		.funcs = { "change_protection" }, .func_prog = "change_protection",
-		.kernel_hook = true, .evidence = "LOST_WP LOST_WRITE_BIT" },
+		.funcs = { "change_protection" }, .func_prog = "change_protection" },
 	[HOOK_HUGETLB_CHANGE_PROTECTION] = {
-		.funcs = { "hugetlb_change_protection" }, .func_prog = "hugetlb_change_protection",
-		.evidence = "LOST_WP" },
+		.funcs = { "hugetlb_change_protection" }, .func_prog = "hugetlb_change_protection" },
 	[HOOK_CHANGE_HUGE_PMD] = {
-		.funcs = { "change_huge_pmd" }, .func_prog = "change_huge_pmd", .evidence = "LOST_WP" },
+		.funcs = { "change_huge_pmd" }, .func_prog = "change_huge_pmd" },
 	/* the tracepoint (5.19+) carries the final PTE; the function does not */
 	[HOOK_MIGRATION_PTE] = {
 		.funcs = { "remove_migration_pte" }, .func_prog = "remove_migration_pte",
 		.tps = { RAW_TP("remove_migration_pte", "remove_migration_pte_tp") },
-		.prefer_tp = true, .kernel_hook = true, .evidence = "LOST_WP LOST_WRITE_BIT" },
+		.prefer_tp = true },
 	[HOOK_SET_MIGRATION_PTE] = {
-		.tps = { RAW_TP("set_migration_pte", "set_migration_pte_tp") }, .evidence = "LOST_WP" },
+		.tps = { RAW_TP("set_migration_pte", "set_migration_pte_tp") } },
 	[HOOK_MIGRATION_PMD] = {
-		.funcs = { "remove_migration_pmd" }, .func_prog = "remove_migration_pmd",
-		.evidence = "LOST_WP" },
+		.funcs = { "remove_migration_pmd" }, .func_prog = "remove_migration_pmd" },
 	[HOOK_SET_MIGRATION_PMD] = {
-		.funcs = { "set_pmd_migration_entry" }, .func_prog = "set_pmd_migration_entry",
-		.evidence = "LOST_WP" },
+		.funcs = { "set_pmd_migration_entry" }, .func_prog = "set_pmd_migration_entry" },
 	/* zap_pte_range() is inlined everywhere; every zap goes through unmap_page_range() */
 	[HOOK_ZAP] = {
-		.funcs = { "unmap_page_range", "zap_page_range_single" }, .func_prog = "zap",
-		.kernel_hook = true, .evidence = "DROPPED_MARKER" },
+		.funcs = { "unmap_page_range", "zap_page_range_single" }, .func_prog = "zap" },
 	[HOOK_HANDLE_USERFAULT] = {
-		.funcs = { "handle_userfault" }, .func_prog = "handle_userfault",
-		.kernel_hook = true, .evidence = "FALSE_WP" },
+		.funcs = { "handle_userfault" }, .func_prog = "handle_userfault" },
 	/* per-syscall tracepoints fire only for our syscalls; raw_syscalls for all */
 	[HOOK_SYSCALLS] = {
-		.tps = { TP("syscalls/sys_enter_ioctl", "sys_"), RAW_TP("sys_enter", "raw_sys_") },
-		.evidence = "FALSE_WP" },
+		.tps = { TP("syscalls/sys_enter_ioctl", "sys_"), RAW_TP("sys_enter", "raw_sys_") } },
 	[HOOK_WRITE_FAULT] = {
-		.tps = { RAW_TP("page_fault_user", "page_fault_user") }, .evidence = "LOST_WRITE_BIT" },
+		.tps = { RAW_TP("page_fault_user", "page_fault_user") } },
 	[HOOK_SCHED] = { .tps = { RAW_TP("sched_process_fork", "sched_process_") } },
 };
 
@@ -253,11 +247,8 @@ static bool choose_function(struct hook_choice *c, const struct hook_def *d,
 		char what[96];
 		int err;
 
-		if (!btf_func_layout(btf, func, c)) {
-			snprintf(what, sizeof(what), "%s", func);
-			note(c, "not in BTF (inlined or absent)", what, 0);
-			continue;
-		}
+		if (!btf_func_layout(btf, func, c))
+			continue;	/* noted once by note_absent_functions() */
 		if (mech == MECH_FENTRY)
 			err = try_fentry(btf__find_by_name_kind(btf, func, BTF_KIND_FUNC));
 		else
@@ -273,6 +264,15 @@ static bool choose_function(struct hook_choice *c, const struct hook_def *d,
 			return false;
 	}
 	return false;
+}
+
+/* Functions the running kernel's BTF lacks, noted once (not per mechanism). */
+static void note_absent_functions(struct hook_choice *c, const struct hook_def *d,
+				  const struct btf *btf)
+{
+	for (int i = 0; i < 3 && d->funcs[i]; i++)
+		if (btf__find_by_name_kind(btf, d->funcs[i], BTF_KIND_FUNC) < 0)
+			note(c, "not in BTF (inlined or absent)", d->funcs[i], 0);
 }
 
 /*
@@ -318,6 +318,7 @@ void hooks_calibrate(struct hook_plan *plan, const struct btf *vmlinux, bool use
 			note(c, "refused at attach", "fentry", 0);
 		if (d->prefer_tp && choose_tracepoint(c, d, vmlinux))
 			continue;
+		note_absent_functions(c, d, vmlinux);
 		if (d->funcs[0] && ((fentry && choose_function(c, d, vmlinux, MECH_FENTRY)) ||
 				    choose_function(c, d, vmlinux, MECH_KPROBE)))
 			continue;
@@ -363,17 +364,24 @@ static int prog_hook(const struct bpf_program *prog, int *tp_alt, bool *is_exit)
 	return -1;
 }
 
-bool hooks_walk_at_syscall_exit(const struct hook_plan *plan)
+void hooks_run_info(const struct hook_plan *plan, struct run_info *ri)
 {
-	return plan->hook[HOOK_CHANGE_PROTECTION].mech == MECH_NONE ||
-	       plan->hook[HOOK_ZAP].mech == MECH_NONE;
+	for (int h = 0; h < HOOK_MAX; h++) {
+		const struct hook_choice *c = &plan->hook[h];
+
+		ri->mech[h] = c->mech;
+		snprintf(ri->target[h], sizeof(ri->target[h]), "%s", c->target ? c->target : "");
+		snprintf(ri->note[h], sizeof(ri->note[h]), "%s", c->why);
+	}
 }
 
 int hooks_configure(struct uffdwp *skel, const struct hook_plan *plan)
 {
 	struct bpf_program *prog;
+	struct run_info ri;
 
-	skel->rodata->walk_at_syscall_exit = hooks_walk_at_syscall_exit(plan);
+	hooks_run_info(plan, &ri);
+	skel->rodata->walk_at_syscall_exit = run_walks_at_syscall_exit(ri.mech);
 	for (int h = 0; h < HOOK_MAX; h++) {
 		skel->rodata->hook_mech[h] = plan->hook[h].mech;
 		skel->rodata->hook_nargs[h] = plan->hook[h].nargs;
@@ -487,48 +495,4 @@ void hooks_detach(void)
 	for (int i = 0; i < nlinks; i++)
 		bpf_link__destroy(links[i]);
 	nlinks = 0;
-}
-
-/* The finding classes hook @h gives evidence for under @plan. */
-static const char *hook_evidence(const struct hook_plan *plan, int h)
-{
-	/* the walks after mprotect/MADV_DONTNEED/UFFDIO_WRITEPROTECT */
-	if (h == HOOK_SYSCALLS && hooks_walk_at_syscall_exit(plan))
-		return "FALSE_WP LOST_WP DROPPED_MARKER LOST_WRITE_BIT";
-	return hook_defs[h].evidence;
-}
-
-void hooks_classes(const struct hook_plan *plan, char *buf, size_t len)
-{
-	static const char *const classes[] = { "LOST_WP", "DROPPED_MARKER", "FALSE_WP",
-					       "LOST_WRITE_BIT" };
-	size_t n = 0;
-
-	buf[0] = 0;
-	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
-		for (int h = 0; h < HOOK_MAX; h++) {
-			const char *ev = hook_evidence(plan, h);
-
-			if (plan->hook[h].mech != MECH_NONE && ev && strstr(ev, classes[i])) {
-				n += snprintf(buf + n, len > n ? len - n : 0, "%s%s", n ? " " : "",
-					      classes[i]);
-				break;
-			}
-		}
-	}
-}
-
-void hooks_print_table(FILE *f, const struct hook_plan *plan)
-{
-	char classes[128];
-
-	fprintf(f, "%-26s %-11s %-30s %s\n", "HOOK", "MECHANISM", "TARGET", "NOTES");
-	for (int h = 0; h < HOOK_MAX; h++) {
-		const struct hook_choice *c = &plan->hook[h];
-
-		fprintf(f, "%-26s %-11s %-30s %s\n", hook_name(h), mech_name(c->mech),
-			c->target ? c->target : "-", c->why);
-	}
-	hooks_classes(plan, classes, sizeof(classes));
-	fprintf(f, "finding classes possible: %s\n", classes[0] ? classes : "none");
 }

@@ -11,6 +11,7 @@
 #include <linux/types.h>
 #include "event.h"
 #include "bpf_config.h"
+#include "run.h"
 
 struct btf;
 struct uffdwp;	/* the BPF skeleton */
@@ -27,8 +28,6 @@ struct hook_def {
 	const char *func_prog;	/* FUNC_HOOK() name: programs <func_prog>_enter/_exit */
 	struct tp_alt tps[2];	/* tracepoint alternatives, best first */
 	bool prefer_tp;		/* the tracepoint carries more than the function */
-	bool kernel_hook;	/* one of the four the design card requires with --strict */
-	const char *evidence;	/* finding classes this hook gives evidence for */
 };
 
 extern const struct hook_def hook_defs[HOOK_MAX];
@@ -63,11 +62,8 @@ int hooks_configure(struct uffdwp *skel, const struct hook_plan *plan);
 unsigned int hooks_attach(struct uffdwp *skel, struct hook_plan *plan);
 void hooks_detach(void);
 
-/* No change_protection/zap hook: the page tables are walked when the
- * syscalls return instead (bpf walk_at_syscall_exit). */
-bool hooks_walk_at_syscall_exit(const struct hook_plan *plan);
-/* Finding classes still decidable with this plan (space-separated names). */
-void hooks_classes(const struct hook_plan *plan, char *buf, size_t len);
-void hooks_print_table(FILE *f, const struct hook_plan *plan);
+/* The plan as the run's summary and recording keep it: mechanism, target
+ * and notes per hook (what each hook can decide: pipeline/summary.h). */
+void hooks_run_info(const struct hook_plan *plan, struct run_info *ri);
 
 #endif

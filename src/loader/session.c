@@ -16,10 +16,8 @@
 #include "loader/hooks.h"
 #include "loader/progstats.h"
 #include "loader/session.h"
-#include "model/checker.h"
-#include "model/record.h"
-#include "report/events.h"
-#include "report/findings.h"
+#include "pipeline/pipeline.h"
+#include "report/error.h"
 #include "report/json.h"
 #include "report/names.h"
 #include "uffdwp.skel.h"
@@ -29,28 +27,6 @@ static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig)
 {
 	stop_requested = 1;
-}
-
-int report_error(const struct trace_opts *o, int status, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (o && o->json) {
-		struct json j;
-
-		json_begin(&j, stdout);
-		json_str(&j, "type", "error");
-		json_str(&j, "error", msg);
-		json_i64(&j, "exit", status);
-		json_end(&j);
-	} else {
-		fprintf(stderr, "uffdwp-trace: %s\n", msg);
-	}
-	return status;
 }
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -67,10 +43,10 @@ static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_lis
 static int check_environment(const struct trace_opts *o, struct btf **btf)
 {
 	if (geteuid() != 0)
-		return report_error(o, EXIT_ERROR, "must run as root (loading BPF needs CAP_BPF and CAP_PERFMON)");
+		return report_error(o->json, EXIT_ERROR, "must run as root (loading BPF needs CAP_BPF and CAP_PERFMON)");
 	*btf = btf__load_vmlinux_btf();
 	if (!*btf)
-		return report_error(o, EXIT_ERROR,
+		return report_error(o->json, EXIT_ERROR,
 				    "kernel has no BTF (/sys/kernel/btf/vmlinux: %s); CONFIG_DEBUG_INFO_BTF=y is required",
 				    strerror(errno));
 	return 0;
@@ -83,23 +59,15 @@ struct session {
 	struct uffdwp *skel;
 	struct hook_plan plan;
 	struct ring_buffer *rb;
-	struct checker *checker;
-	struct recorder *recorder;
+	struct pipeline pipeline;	/* print, check, record, summarise */
+	bool pipeline_up;
+	struct run_info ri;
 	pid_t target;
 	int target_pidfd;
 	bool target_is_child;
 	bool target_exited;
 	bool target_reaped;
 	int target_status;
-	__u64 t0_ns;
-	__u64 counts[EV_KIND_MAX];
-	__u64 lost[HOOK_MAX];
-	__u64 lost_total;
-	__u64 invariant[HOOK_MAX];	/* write+uffd-wp entries counted in the kernel */
-	__u64 invariant_total;
-	__u64 walks_capped;		/* walks stopped by their per-event bound */
-	int record_errors;
-	char kernel[128];
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -109,19 +77,7 @@ static int on_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*e))
 		return 0;
-	if (!s->t0_ns)
-		s->t0_ns = e->ts_ns;
-	if (e->kind < EV_KIND_MAX && !uffdwp_event_is_begin(e))
-		s->counts[e->kind]++;
-	if (e->kind == EV_PTE_RUN && e->u.run.capped)
-		s->walks_capped++;
-	if (s->o->json)
-		event_print_json(stdout, e);
-	else if (s->o->verbose)
-		event_print_text(stdout, e, s->t0_ns);
-	checker_feed(s->checker, e);
-	if (s->recorder && recorder_write(s->recorder, e))
-		s->record_errors++;
+	pipeline_feed(&s->pipeline, e);
 	if (e->kind == EV_EXIT && e->pid == (__u32)s->target)
 		s->target_exited = true;
 	return 0;
@@ -195,131 +151,19 @@ static __u64 now_s(void)
 	return ts.tv_sec;
 }
 
-/* Sum a per-CPU, per-hook counter map into by_hook[]; returns the total. */
-static __u64 read_hook_counters(const struct bpf_map *map, __u64 by_hook[HOOK_MAX])
+/* Sum a per-CPU, per-hook counter map into by_hook[]. */
+static void read_hook_counters(const struct bpf_map *map, __u64 by_hook[HOOK_MAX])
 {
 	int ncpu = libbpf_num_possible_cpus();
-	__u64 *vals = calloc(ncpu > 0 ? ncpu : 1, sizeof(*vals)), total = 0;
+	__u64 *vals = calloc(ncpu > 0 ? ncpu : 1, sizeof(*vals));
 
 	for (__u32 h = 0; vals && h < HOOK_MAX; h++) {
 		if (bpf_map__lookup_elem(map, &h, sizeof(h), vals, sizeof(*vals) * ncpu, 0))
 			continue;
 		for (int c = 0; c < ncpu; c++)
 			by_hook[h] += vals[c];
-		total += by_hook[h];
 	}
 	free(vals);
-	return total;
-}
-
-static void read_counters(struct session *s)
-{
-	s->lost_total = read_hook_counters(s->skel->maps.lost_events, s->lost);
-	s->invariant_total = read_hook_counters(s->skel->maps.invariant_violations, s->invariant);
-}
-
-/* Why a run cannot be called clean, or NULL. */
-static const char *inconclusive_reason(const struct session *s, char *buf, size_t len)
-{
-	size_t n = 0;
-
-	if (s->lost_total)
-		n += snprintf(buf + n, len - n, "%llu events lost", (unsigned long long)s->lost_total);
-	if (s->record_errors)
-		n += snprintf(buf + n, len - n, "%srecording incomplete", n ? "; " : "");
-	for (int h = 0; h < HOOK_MAX && n < len; h++) {
-		bool required = h == HOOK_SYSCALLS || h == HOOK_SCHED ||
-				(s->o->strict && hook_defs[h].kernel_hook);
-
-		if (required && s->plan.hook[h].mech == MECH_NONE)
-			n += snprintf(buf + n, len - n, "%srequired hook %s not attached", n ? "; " : "",
-				      hook_name(h));
-	}
-	return n ? buf : NULL;
-}
-
-/* The run's verdict: a kernel-counted invariant violation is certain even
- * when its record was lost, so it outranks "inconclusive". */
-enum verdict { VERDICT_CLEAN, VERDICT_FINDINGS, VERDICT_INCONCLUSIVE };
-
-static enum verdict run_verdict(const struct session *s, size_t findings, const char *why)
-{
-	if (s->invariant_total)
-		return VERDICT_FINDINGS;
-	if (why)
-		return VERDICT_INCONCLUSIVE;
-	return findings ? VERDICT_FINDINGS : VERDICT_CLEAN;
-}
-
-static void print_summary_json(struct session *s, size_t findings, const char *why)
-{
-	static const char *const names[] = { "clean", "findings", "inconclusive" };
-
-	char classes[128];
-	struct json j;
-
-	hooks_classes(&s->plan, classes, sizeof(classes));
-	json_begin(&j, stdout);
-	json_str(&j, "type", "summary");
-	json_str(&j, "kernel", s->kernel);
-	json_obj_begin(&j, "hooks");
-	for (int h = 0; h < HOOK_MAX; h++)
-		json_str(&j, hook_name(h), mech_name(s->plan.hook[h].mech));
-	json_obj_end(&j);
-	json_obj_begin(&j, "targets");
-	for (int h = 0; h < HOOK_MAX; h++)
-		json_str(&j, hook_name(h), s->plan.hook[h].target ? s->plan.hook[h].target : "");
-	json_obj_end(&j);
-	json_str(&j, "classes", classes);
-	json_obj_begin(&j, "counts");
-	for (int k = 1; k < EV_KIND_MAX; k++)
-		json_u64(&j, kind_name(k), s->counts[k]);
-	json_obj_end(&j);
-	json_u64(&j, "lost", s->lost_total);
-	json_obj_begin(&j, "lost_by_hook");
-	for (int h = 0; h < HOOK_MAX; h++)
-		if (s->lost[h])
-			json_u64(&j, hook_name(h), s->lost[h]);
-	json_obj_end(&j);
-	json_u64(&j, "invariant_violations", s->invariant_total);
-	json_u64(&j, "walks_capped", s->walks_capped);
-	json_u64(&j, "findings", findings);
-	json_i64(&j, "target_pid", s->target);
-	if (s->target_reaped && WIFEXITED(s->target_status))
-		json_i64(&j, "target_exit", WEXITSTATUS(s->target_status));
-	json_str(&j, "verdict", names[run_verdict(s, findings, why)]);
-	if (why)
-		json_str(&j, "reason", why);
-	if (s->o->prog_stats)
-		progstats_print_json(&j, s->skel->obj);
-	json_end(&j);
-}
-
-static void print_summary_text(struct session *s, size_t findings, const char *why)
-{
-	static const char *const names[] = { "clean", "FINDINGS", "INCONCLUSIVE" };
-
-	fprintf(stdout, "\n=== uffdwp-trace summary (kernel %s, target %d) ===\n", s->kernel, s->target);
-	hooks_print_table(stdout, &s->plan);
-	fprintf(stdout, "events:");
-	for (int k = 1; k < EV_KIND_MAX; k++)
-		if (s->counts[k])
-			fprintf(stdout, " %s=%llu", kind_name(k), (unsigned long long)s->counts[k]);
-	fprintf(stdout, "\nlost: %llu", (unsigned long long)s->lost_total);
-	for (int h = 0; h < HOOK_MAX; h++)
-		if (s->lost[h])
-			fprintf(stdout, " %s=%llu", hook_name(h), (unsigned long long)s->lost[h]);
-	fprintf(stdout, "\nkernel-side invariant violations (writable and uffd-wp): %llu",
-		(unsigned long long)s->invariant_total);
-	for (int h = 0; h < HOOK_MAX; h++)
-		if (s->invariant[h])
-			fprintf(stdout, " %s=%llu", hook_name(h), (unsigned long long)s->invariant[h]);
-	fprintf(stdout, "\nwalks capped (range only partly observed): %llu",
-		(unsigned long long)s->walks_capped);
-	fprintf(stdout, "\nfindings: %zu\nverdict: %s%s%s\n", findings,
-		names[run_verdict(s, findings, why)], why ? ": " : "", why ? why : "");
-	if (s->o->prog_stats)
-		progstats_print_text(stdout, s->skel->obj);
 }
 
 /* Open the skeleton, configure it from the plan, load it. */
@@ -329,22 +173,22 @@ static int open_and_load(struct session *s)
 
 	s->skel = uffdwp__open();
 	if (!s->skel)
-		return report_error(s->o, EXIT_ERROR, "cannot open the BPF object: %s", strerror(errno));
+		return report_error(s->o->json, EXIT_ERROR, "cannot open the BPF object: %s", strerror(errno));
 	s->skel->rodata->follow_children = !s->o->no_follow;
 	if (s->o->buffer_mib) {
 		err = bpf_map__set_max_entries(s->skel->maps.events, (__u32)s->o->buffer_mib << 20);
 		if (err)
-			return report_error(s->o, EXIT_ERROR, "cannot size the ring buffer: %s",
+			return report_error(s->o->json, EXIT_ERROR, "cannot size the ring buffer: %s",
 					    strerror(-err));
 		/* wake early enough that a burst between two polls cannot fill it */
 		s->skel->rodata->wakeup_bytes = ((__u64)s->o->buffer_mib << 20) / 16;
 	}
 	err = hooks_configure(s->skel, &s->plan);
 	if (err)
-		return report_error(s->o, EXIT_ERROR, "cannot configure BPF programs: %s", strerror(-err));
+		return report_error(s->o->json, EXIT_ERROR, "cannot configure BPF programs: %s", strerror(-err));
 	err = uffdwp__load(s->skel);
 	if (err)
-		return report_error(s->o, EXIT_ERROR,
+		return report_error(s->o->json, EXIT_ERROR,
 				    "the kernel refused the BPF programs: %s (run with --debug for the verifier log)",
 				    strerror(-err));
 	return 0;
@@ -387,24 +231,24 @@ static int start_target(struct session *s)
 	if (s->o->cmd) {
 		s->target = spawn_held(s->o->cmd, &go_fd, &exec_err_fd);
 		if (s->target < 0)
-			return report_error(s->o, EXIT_ERROR, "cannot start %s: %s", s->o->cmd[0], strerror(errno));
+			return report_error(s->o->json, EXIT_ERROR, "cannot start %s: %s", s->o->cmd[0], strerror(errno));
 		s->target_is_child = true;
 	} else {
 		s->target = s->o->pid;
 		s->target_pidfd = syscall(SYS_pidfd_open, s->target, 0);
 		if (s->target_pidfd < 0)
-			return report_error(s->o, EXIT_ERROR, "PID %d: %s", s->target,
+			return report_error(s->o->json, EXIT_ERROR, "PID %d: %s", s->target,
 					    errno == ESRCH ? "no such process" : strerror(errno));
 	}
 	if (add_target(s, s->target))
-		return report_error(s->o, EXIT_ERROR, "cannot add target %d: %s", s->target, strerror(errno));
+		return report_error(s->o->json, EXIT_ERROR, "cannot add target %d: %s", s->target, strerror(errno));
 	if (go_fd >= 0) {
 		if (write(go_fd, "g", 1) != 1)
-			return report_error(s->o, EXIT_ERROR, "cannot release %s", s->o->cmd[0]);
+			return report_error(s->o->json, EXIT_ERROR, "cannot release %s", s->o->cmd[0]);
 		close(go_fd);
 		if (read(exec_err_fd, &exec_errno, 1) == 1) {
 			waitpid(s->target, NULL, 0);
-			return report_error(s->o, EXIT_ERROR, "cannot run %s: %s", s->o->cmd[0],
+			return report_error(s->o->json, EXIT_ERROR, "cannot run %s: %s", s->o->cmd[0],
 					    strerror(exec_errno));
 		}
 		close(exec_err_fd);
@@ -431,46 +275,64 @@ static void follow_target(struct session *s)
 		s->target_reaped = waitpid(s->target, &s->target_status, 0) == s->target;
 }
 
+static void prog_stats_json(struct json *j, const void *obj)
+{
+	progstats_print_json(j, obj);
+}
+
+static void prog_stats_text(FILE *f, const void *obj)
+{
+	progstats_print_text(f, obj);
+}
+
+/* The kernel's counters complete the run; the pipeline prints its end. */
 static int finish(struct session *s)
 {
-	char buf[512];
-	const char *why;
-	size_t findings;
+	const struct summary_extra prog_stats = {
+		.json = prog_stats_json, .text = prog_stats_text, .ctx = s->skel->obj,
+	};
 
-	read_counters(s);
-	checker_finish(s->checker);
-	findings = checker_nfindings(s->checker);
-	why = inconclusive_reason(s, buf, sizeof(buf));
-	if (s->o->json) {
-		findings_print_json(stdout, s->checker);
-		print_summary_json(s, findings, why);
-	} else {
-		findings_print_text(stdout, s->checker);
-		print_summary_text(s, findings, why);
-	}
-	if (s->lost_total)
-		fprintf(stderr, "uffdwp-trace: %llu events lost (ring buffer full): the run is inconclusive\n",
-			(unsigned long long)s->lost_total);
-	switch (run_verdict(s, findings, why)) {
-	case VERDICT_FINDINGS:
-		return EXIT_FINDINGS;
-	case VERDICT_INCONCLUSIVE:
-		return EXIT_INCONCLUSIVE;
-	default:
-		return EXIT_CLEAN;
-	}
+	read_hook_counters(s->skel->maps.lost_events, s->ri.lost);
+	read_hook_counters(s->skel->maps.invariant_violations, s->ri.invariant);
+	if (s->target_reaped && WIFEXITED(s->target_status))
+		s->ri.target_exit = WEXITSTATUS(s->target_status);
+	s->ri.target_pid = s->target;
+	s->ri.ended = true;
+	return pipeline_finish(&s->pipeline, &s->ri, s->o->prog_stats ? &prog_stats : NULL);
 }
 
 static void kernel_release(char *buf, size_t len)
 {
 	struct utsname u;
 
-	snprintf(buf, len, "%s", uname(&u) ? "unknown" : u.release);
+	const char *release = uname(&u) ? "unknown" : u.release;
+
+	/* a release fills at most 64 bytes of a recording's header */
+	snprintf(buf, len, "%.*s", (int)len - 1, release);
+}
+
+/* The pipeline starts once the hooks are known: a recording's header has them. */
+static int start_pipeline(struct session *s)
+{
+	const struct pipeline_opts po = {
+		.out = stdout, .json = s->o->json, .events = s->o->json || s->o->verbose,
+		.record = s->o->record,
+	};
+	int err;
+
+	hooks_run_info(&s->plan, &s->ri);
+	err = pipeline_init(&s->pipeline, &po, &s->ri);
+	if (err)
+		return report_error(s->o->json, EXIT_ERROR, "cannot %s: %s",
+				    s->o->record ? "write the recording" : "set up the checker",
+				    strerror(-err));
+	s->pipeline_up = true;
+	return 0;
 }
 
 int trace_run(const struct trace_opts *o)
 {
-	struct session s = { .o = o, .target_pidfd = -1 };
+	struct session s = { .o = o, .target_pidfd = -1, .ri = { .target_exit = -1 } };
 	struct btf *btf = NULL;
 	int status;
 
@@ -480,47 +342,35 @@ int trace_run(const struct trace_opts *o)
 		return status;
 	if (o->pid && kill(o->pid, 0) && errno == ESRCH) {
 		btf__free(btf);
-		return report_error(o, EXIT_ERROR, "PID %d: no such process", o->pid);
+		return report_error(o->json, EXIT_ERROR, "PID %d: no such process", o->pid);
 	}
-	kernel_release(s.kernel, sizeof(s.kernel));
+	kernel_release(s.ri.kernel, sizeof(s.ri.kernel));
+	s.ri.strict = o->strict;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	s.checker = checker_new();
 	status = load_programs(&s, btf);
 	if (status)
 		goto out;
 	s.rb = ring_buffer__new(bpf_map__fd(s.skel->maps.events), on_event, &s, NULL);
 	if (!s.rb) {
-		status = report_error(o, EXIT_ERROR, "cannot open the ring buffer: %s", strerror(errno));
+		status = report_error(o->json, EXIT_ERROR, "cannot open the ring buffer: %s", strerror(errno));
 		goto out;
 	}
-	if (o->record) {
-		__u8 mech[HOOK_MAX];
-
-		for (int h = 0; h < HOOK_MAX; h++)
-			mech[h] = s.plan.hook[h].mech;
-		s.recorder = recorder_open(o->record, s.kernel, mech);
-		if (!s.recorder) {
-			status = report_error(o, EXIT_ERROR, "cannot write %s: %s", o->record, strerror(errno));
-			goto out;
-		}
-	}
+	status = start_pipeline(&s);
+	if (status)
+		goto out;
 	status = start_target(&s);
 	if (status)
 		goto out;
 	follow_target(&s);
-	if (s.recorder && recorder_close(s.recorder))
-		s.record_errors++;
-	s.recorder = NULL;
 	status = finish(&s);
 out:
-	if (s.recorder)
-		recorder_close(s.recorder);
+	if (s.pipeline_up)
+		pipeline_free(&s.pipeline);
 	/* detach everything: no program or link outlives the tool */
 	ring_buffer__free(s.rb);
 	hooks_detach();
 	uffdwp__destroy(s.skel);
-	checker_free(s.checker);
 	btf__free(btf);
 	return status;
 }
@@ -528,8 +378,10 @@ out:
 int probe_run(const struct trace_opts *o)
 {
 	struct hook_plan plan;
+	struct run_info ri = {};
 	struct btf *btf = NULL;
 	char classes[128];
+	struct json j;
 	int status;
 
 	libbpf_set_print(o->debug ? libbpf_verbose : libbpf_quiet);
@@ -538,21 +390,20 @@ int probe_run(const struct trace_opts *o)
 		return status;
 	hooks_calibrate(&plan, btf, !o->no_fentry, 0);
 	btf__free(btf);
+	hooks_run_info(&plan, &ri);
 	if (!o->json) {
-		hooks_print_table(stdout, &plan);
+		summary_print_hooks(stdout, &ri);
 		return EXIT_CLEAN;
 	}
-	struct json j;
-
-	hooks_classes(&plan, classes, sizeof(classes));
+	run_classes(ri.mech, classes, sizeof(classes));
 	json_begin(&j, stdout);
 	json_str(&j, "type", "probe");
 	json_obj_begin(&j, "hooks");
 	for (int h = 0; h < HOOK_MAX; h++) {
 		json_obj_begin(&j, hook_name(h));
-		json_str(&j, "mech", mech_name(plan.hook[h].mech));
-		json_str(&j, "target", plan.hook[h].target ? plan.hook[h].target : "");
-		json_str(&j, "why", plan.hook[h].why);
+		json_str(&j, "mech", mech_name(ri.mech[h]));
+		json_str(&j, "target", ri.target[h]);
+		json_str(&j, "why", ri.note[h]);
 		json_obj_end(&j);
 	}
 	json_obj_end(&j);

@@ -5,13 +5,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-/* Exit statuses of uffdwp-trace (README "Exit status"). */
-enum {
-	EXIT_CLEAN = 0,
-	EXIT_FINDINGS = 1,
-	EXIT_ERROR = 2,		/* usage or environment */
-	EXIT_INCONCLUSIVE = 3,	/* lost events, required hooks missing */
-};
+#include "pipeline/summary.h"	/* EXIT_* */
 
 struct trace_opts {
 	bool verbose;		/* one line per event */
@@ -28,10 +22,8 @@ struct trace_opts {
 	const char *record;	/* --record FILE */
 };
 
+/* Both return the exit status, after one error line (report/error.h) on failure. */
 int trace_run(const struct trace_opts *o);
 int probe_run(const struct trace_opts *o);
-/* One clear line (stderr, or a JSON error object on stdout with --json); returns status. */
-int report_error(const struct trace_opts *o, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 #endif

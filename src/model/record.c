@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
+/* The recording file format (record.h): writer and reader. */
 #include <endian.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/checker.h"
 #include "model/record.h"
-#include "report/events.h"
-#include "report/findings.h"
 
 #define OFF_FORMAT	8
 #define OFF_EVVER	12
@@ -16,12 +15,23 @@
 #define OFF_COUNT	24
 #define OFF_RELEASE	32
 #define OFF_MECH	96
-#define READ_BATCH	4096	/* events per read */
 
-struct recorder {
-	FILE *f;
-	uint64_t count;
-};
+#define TR_SIZE		8
+#define TR_FLAGS	12
+#define TR_PID		16
+#define TR_EXIT		20
+#define TR_HOOKS	24
+#define TR_LOST		32
+#define TR_INVARIANT	(TR_LOST + 8 * RECORD_MAX_HOOKS)
+#define TR_TARGET	(TR_INVARIANT + 8 * RECORD_MAX_HOOKS)
+#define TR_NOTE		(TR_TARGET + RUN_TARGET_LEN * RECORD_MAX_HOOKS)
+
+#define READ_BATCH	4096	/* records per read */
+
+_Static_assert(HOOK_MAX <= RECORD_MAX_HOOKS, "mech[] in the header is too small");
+_Static_assert(TR_NOTE + RUN_NOTE_LEN * RECORD_MAX_HOOKS == RECORD_TRAILER_DATA,
+	       "trailer layout and RECORD_TRAILER_DATA disagree");
+_Static_assert(RUN_KERNEL_LEN == RECORD_RELEASE_LEN, "kernel release sizes disagree");
 
 static void put32(unsigned char *p, uint32_t v)
 {
@@ -51,7 +61,20 @@ static uint64_t get64(const unsigned char *p)
 	return le64toh(v);
 }
 
-static void build_header(unsigned char *buf, const char *release, const uint8_t mech[HOOK_MAX])
+/* ---- writing ---- */
+
+/* A string into a zeroed field of size bytes, always NUL-terminated there. */
+static void put_str(unsigned char *dst, const char *src, size_t size)
+{
+	memcpy(dst, src, strnlen(src, size - 1));
+}
+
+struct recorder {
+	FILE *f;
+	uint64_t count;
+};
+
+static void build_header(unsigned char *buf, const struct run_info *ri)
 {
 	memset(buf, 0, RECORD_HEADER_SIZE);
 	memcpy(buf, RECORD_MAGIC, 8);
@@ -59,16 +82,30 @@ static void build_header(unsigned char *buf, const char *release, const uint8_t 
 	put32(buf + OFF_EVVER, UFFDWP_EVENT_VERSION);
 	put32(buf + OFF_EVSIZE, sizeof(struct uffdwp_event));
 	put32(buf + OFF_HOOKS, HOOK_MAX);
-	if (release)
-		strncpy((char *)buf + OFF_RELEASE, release, RECORD_RELEASE_LEN - 1);
-	if (mech)
-		memcpy(buf + OFF_MECH, mech, HOOK_MAX);
+	if (!ri)
+		return;
+	put_str(buf + OFF_RELEASE, ri->kernel, RECORD_RELEASE_LEN);
+	memcpy(buf + OFF_MECH, ri->mech, HOOK_MAX);
 }
 
-_Static_assert(HOOK_MAX <= RECORD_MAX_HOOKS, "mech[] in the header is too small");
+static void build_trailer(unsigned char *buf, const struct run_info *ri)
+{
+	memset(buf, 0, RECORD_TRAILER_SIZE);
+	memcpy(buf, RECORD_TRAILER_MAGIC, 8);
+	put32(buf + TR_SIZE, RECORD_TRAILER_SIZE);
+	put32(buf + TR_FLAGS, ri->strict ? RECORD_TRAILER_STRICT : 0);
+	put32(buf + TR_PID, (uint32_t)ri->target_pid);
+	put32(buf + TR_EXIT, (uint32_t)ri->target_exit);
+	put32(buf + TR_HOOKS, HOOK_MAX);
+	for (int h = 0; h < HOOK_MAX; h++) {
+		put64(buf + TR_LOST + 8 * h, ri->lost[h]);
+		put64(buf + TR_INVARIANT + 8 * h, ri->invariant[h]);
+		put_str(buf + TR_TARGET + RUN_TARGET_LEN * h, ri->target[h], RUN_TARGET_LEN);
+		put_str(buf + TR_NOTE + RUN_NOTE_LEN * h, ri->note[h], RUN_NOTE_LEN);
+	}
+}
 
-struct recorder *recorder_open(const char *path, const char *kernel_release,
-			       const uint8_t mech[HOOK_MAX])
+struct recorder *recorder_open(const char *path, const struct run_info *ri)
 {
 	unsigned char hdr[RECORD_HEADER_SIZE];
 	struct recorder *r = calloc(1, sizeof(*r));
@@ -80,7 +117,7 @@ struct recorder *recorder_open(const char *path, const char *kernel_release,
 		free(r);
 		return NULL;
 	}
-	build_header(hdr, kernel_release, mech);
+	build_header(hdr, ri);
 	if (fwrite(hdr, sizeof(hdr), 1, r->f) != 1) {
 		int err = errno;
 
@@ -113,18 +150,33 @@ static int write_count(struct recorder *r)
 	return 0;
 }
 
-int recorder_close(struct recorder *r)
+int recorder_close(struct recorder *r, const struct run_info *ri)
 {
-	int err;
+	unsigned char *trailer = NULL;
+	int err = 0;
 
 	if (!r)
 		return 0;
-	err = fflush(r->f) ? -errno : write_count(r);
+	if (ri) {
+		trailer = malloc(RECORD_TRAILER_SIZE);
+		if (!trailer)
+			err = -ENOMEM;
+		else
+			build_trailer(trailer, ri);
+		if (trailer && fwrite(trailer, RECORD_TRAILER_SIZE, 1, r->f) != 1)
+			err = -(errno ? errno : EIO);
+		free(trailer);
+	}
+	/* the trailer first: a count in the header promises the trailer is there */
+	if (!err)
+		err = fflush(r->f) ? -errno : write_count(r);
 	if (fclose(r->f) && !err)
 		err = -(errno ? errno : EIO);
 	free(r);
 	return err;
 }
+
+/* ---- reading ---- */
 
 const char *record_parse_header(const unsigned char buf[RECORD_HEADER_SIZE],
 				struct record_header *h)
@@ -138,14 +190,25 @@ const char *record_parse_header(const unsigned char buf[RECORD_HEADER_SIZE],
 	h->event_count = get64(buf + OFF_COUNT);
 	memcpy(h->kernel_release, buf + OFF_RELEASE, RECORD_RELEASE_LEN);
 	memcpy(h->mech, buf + OFF_MECH, RECORD_MAX_HOOKS);
-	if (h->format_version != RECORD_FORMAT_VERSION)
+	if (h->format_version < 1 || h->format_version > RECORD_FORMAT_VERSION)
 		return "unsupported recording format version";
 	if (h->event_version != UFFDWP_EVENT_VERSION || h->event_size != sizeof(struct uffdwp_event))
 		return "recorded with a different event ABI (version or record size)";
 	if (h->hook_count > RECORD_MAX_HOOKS || h->kernel_release[RECORD_RELEASE_LEN - 1])
 		return "corrupt header";
+	for (unsigned int i = 0; i < h->hook_count; i++)
+		if (h->mech[i] >= MECH_MAX)
+			return "corrupt header (hook mechanism out of range)";
 	return NULL;
 }
+
+struct record_reader {
+	FILE *f;
+	struct record_header h;
+	struct uffdwp_event *batch;
+	uint64_t nread;
+	bool done;
+};
 
 static bool event_valid(const struct uffdwp_event *ev)
 {
@@ -153,122 +216,171 @@ static bool event_valid(const struct uffdwp_event *ev)
 	       ev->hook < HOOK_MAX && ev->mech < MECH_MAX;
 }
 
-struct replay {
-	const char *path;
-	FILE *f;
-	struct record_header h;
-	struct checker *c;
-	struct uffdwp_event *batch;
-	uint64_t nread;
-	unsigned flags;		/* REPLAY_* */
-	FILE *out;
-	__u64 t0_ns;
-};
-
-static int fail(const struct replay *rp, const char *why)
+static bool is_trailer(const struct record_reader *r, const struct uffdwp_event *slot)
 {
-	fprintf(stderr, "uffdwp-trace: %s: %s\n", rp->path, why);
-	return 2;
+	return r->h.format_version >= 2 && !memcmp(slot, RECORD_TRAILER_MAGIC, 8);
 }
 
-static int read_header(struct replay *rp)
+/* Copies a NUL-terminated field of at most size bytes; false when unterminated. */
+static bool get_str(char *dst, const unsigned char *src, size_t size)
+{
+	if (!memchr(src, '\0', size))
+		return false;
+	memcpy(dst, src, size);
+	return true;
+}
+
+static const char *parse_trailer(const unsigned char *buf, struct run_info *ri)
+{
+	uint32_t hooks = get32(buf + TR_HOOKS);
+
+	if (get32(buf + TR_SIZE) != RECORD_TRAILER_SIZE || hooks != HOOK_MAX)
+		return "corrupt trailer (size or hook count)";
+	ri->strict = get32(buf + TR_FLAGS) & RECORD_TRAILER_STRICT;
+	ri->target_pid = (int32_t)get32(buf + TR_PID);
+	ri->target_exit = (int32_t)get32(buf + TR_EXIT);
+	for (int h = 0; h < HOOK_MAX; h++) {
+		ri->lost[h] = get64(buf + TR_LOST + 8 * h);
+		ri->invariant[h] = get64(buf + TR_INVARIANT + 8 * h);
+		if (!get_str(ri->target[h], buf + TR_TARGET + RUN_TARGET_LEN * h, RUN_TARGET_LEN) ||
+		    !get_str(ri->note[h], buf + TR_NOTE + RUN_NOTE_LEN * h, RUN_NOTE_LEN))
+			return "corrupt trailer (unterminated name)";
+	}
+	ri->ended = true;
+	return NULL;
+}
+
+/* The trailer begins at batch slot i, and have bytes of the file from there
+ * are in the batch already; it must end the file. */
+static const char *read_trailer(struct record_reader *r, size_t i, size_t have,
+				struct run_info *ri)
+{
+	unsigned char *buf;
+	const char *why = NULL;
+
+	if (have > RECORD_TRAILER_SIZE)
+		return "data after the end-of-run trailer";
+	buf = malloc(RECORD_TRAILER_SIZE);
+	if (!buf)
+		return "out of memory";
+	memcpy(buf, &r->batch[i], have);
+	if (fread(buf + have, 1, RECORD_TRAILER_SIZE - have, r->f) != RECORD_TRAILER_SIZE - have)
+		why = "truncated trailer";
+	else if (fgetc(r->f) != EOF)
+		why = "data after the end-of-run trailer";
+	else
+		why = parse_trailer(buf, ri);
+	free(buf);
+	return why;
+}
+
+struct record_reader *record_reader_open(const char *path, struct run_info *ri,
+					 char *why, size_t len)
 {
 	unsigned char buf[RECORD_HEADER_SIZE];
-	const char *why;
+	struct record_reader *r = calloc(1, sizeof(*r));
+	const char *bad = NULL;
 
-	if (fread(buf, 1, sizeof(buf), rp->f) != sizeof(buf))
-		return fail(rp, ferror(rp->f) ? "read error" : "truncated header");
-	why = record_parse_header(buf, &rp->h);
-	return why ? fail(rp, why) : 0;
-}
-
-static void print_event(struct replay *rp, const struct uffdwp_event *ev)
-{
-	if (!(rp->flags & REPLAY_EVENTS))
-		return;
-	if (!rp->t0_ns)
-		rp->t0_ns = ev->ts_ns;
-	if (rp->flags & REPLAY_JSON)
-		event_print_json(rp->out, ev);
-	else
-		event_print_text(rp->out, ev, rp->t0_ns);
-}
-
-static int feed_records(struct replay *rp)
-{
-	char why[160];
-
-	for (;;) {
-		size_t got = fread(rp->batch, 1, READ_BATCH * sizeof(*rp->batch), rp->f);
-		size_t n = got / sizeof(*rp->batch);
-
-		for (size_t i = 0; i < n; i++, rp->nread++) {
-			if (!event_valid(&rp->batch[i])) {
-				snprintf(why, sizeof(why), "corrupt record #%llu (kind %u hook %u)",
-					 (unsigned long long)rp->nread, rp->batch[i].kind,
-					 rp->batch[i].hook);
-				return fail(rp, why);
-			}
-			print_event(rp, &rp->batch[i]);
-			checker_feed(rp->c, &rp->batch[i]);
-		}
-		if (got % sizeof(*rp->batch)) {
-			snprintf(why, sizeof(why), "truncated record #%llu",
-				 (unsigned long long)rp->nread);
-			return fail(rp, why);
-		}
-		if (got < READ_BATCH * sizeof(*rp->batch))
-			break;
+	memset(ri, 0, sizeof(*ri));
+	ri->target_exit = -1;
+	if (!r || !(r->batch = malloc(READ_BATCH * sizeof(*r->batch)))) {
+		snprintf(why, len, "out of memory");
+		goto fail;
 	}
-	if (ferror(rp->f))
-		return fail(rp, "read error");
-	if (rp->h.event_count && rp->h.event_count != rp->nread) {
-		snprintf(why, sizeof(why), "truncated: header says %llu events, file holds %llu",
-			 (unsigned long long)rp->h.event_count, (unsigned long long)rp->nread);
-		return fail(rp, why);
+	r->f = fopen(path, "rb");
+	if (!r->f) {
+		snprintf(why, len, "%s", strerror(errno));
+		goto fail;
+	}
+	if (fread(buf, 1, sizeof(buf), r->f) != sizeof(buf))
+		bad = ferror(r->f) ? "read error" : "truncated header";
+	else
+		bad = record_parse_header(buf, &r->h);
+	if (bad) {
+		snprintf(why, len, "%s", bad);
+		goto fail;
+	}
+	memcpy(ri->kernel, r->h.kernel_release, sizeof(ri->kernel));
+	memcpy(ri->mech, r->h.mech, r->h.hook_count < HOOK_MAX ? r->h.hook_count : HOOK_MAX);
+	return r;
+fail:
+	record_reader_close(r);
+	return NULL;
+}
+
+/* At the end of the records: the count in the header, if any, must agree. */
+static long check_end(struct record_reader *r, const struct run_info *ri, char *why, size_t len)
+{
+	r->done = true;
+	if (ferror(r->f)) {
+		snprintf(why, len, "read error");
+		return -1;
+	}
+	if (r->h.event_count && r->h.event_count != r->nread) {
+		snprintf(why, len, "truncated: header says %llu events, file holds %llu",
+			 (unsigned long long)r->h.event_count, (unsigned long long)r->nread);
+		return -1;
+	}
+	/* the writer puts the count in only after the trailer */
+	if (r->h.format_version >= 2 && r->h.event_count && !ri->ended) {
+		snprintf(why, len, "truncated: no end-of-run trailer after %llu events",
+			 (unsigned long long)r->nread);
+		return -1;
 	}
 	return 0;
 }
 
-static void print_results(const struct replay *rp, FILE *out)
+long record_reader_next(struct record_reader *r, const struct uffdwp_event **batch,
+			struct run_info *ri, char *why, size_t len)
 {
-	bool json = rp->flags & REPLAY_JSON;
+	const size_t slot = sizeof(*r->batch), full = READ_BATCH * slot;
+	size_t got, n, rest, i;
+	const char *bad;
 
-	if (json) {
-		findings_print_json(out, rp->c);
-	} else {
-		fprintf(out, "replay of %s: kernel %s\n\n", rp->path,
-			rp->h.kernel_release[0] ? rp->h.kernel_release : "(unknown)");
-		findings_print_text(out, rp->c);
+	if (r->done)
+		return 0;
+	got = fread(r->batch, 1, full, r->f);
+	n = got / slot;
+	rest = got % slot;
+	for (i = 0; i < n; i++) {
+		if (is_trailer(r, &r->batch[i]))
+			goto trailer;
+		if (!event_valid(&r->batch[i])) {
+			snprintf(why, len, "corrupt record #%llu (kind %u hook %u)",
+				 (unsigned long long)(r->nread + i), r->batch[i].kind,
+				 r->batch[i].hook);
+			return -1;
+		}
 	}
-	findings_print_summary(out, rp->c, json);
+	/* a partial slot at the end: a trailer's first bytes, else a cut record */
+	if (rest >= 8 && is_trailer(r, &r->batch[n]))
+		goto trailer;
+	if (rest) {
+		snprintf(why, len, "truncated record #%llu", (unsigned long long)(r->nread + n));
+		return -1;
+	}
+	r->nread += n;
+	*batch = r->batch;
+	if (got < full && check_end(r, ri, why, len))
+		return -1;
+	return (long)n;
+trailer:
+	bad = read_trailer(r, i, got - i * slot, ri);
+	if (bad) {
+		snprintf(why, len, "%s", bad);
+		return -1;
+	}
+	r->nread += i;
+	*batch = r->batch;
+	return check_end(r, ri, why, len) ? -1 : (long)i;
 }
 
-int uffdwp_replay(const char *path, unsigned flags, FILE *out)
+void record_reader_close(struct record_reader *r)
 {
-	struct replay rp = { .path = path, .flags = flags, .out = out };
-	int status;
-
-	rp.f = fopen(path, "rb");
-	if (!rp.f) {
-		fprintf(stderr, "uffdwp-trace: %s: %s\n", path, strerror(errno));
-		return 2;
-	}
-	rp.c = checker_new();
-	rp.batch = malloc(READ_BATCH * sizeof(*rp.batch));
-	if (!rp.c || !rp.batch)
-		status = fail(&rp, "out of memory");
-	else
-		status = read_header(&rp);
-	if (!status)
-		status = feed_records(&rp);
-	if (!status) {
-		checker_finish(rp.c);
-		print_results(&rp, out);
-		status = checker_nfindings(rp.c) ? 1 : 0;
-	}
-	free(rp.batch);
-	checker_free(rp.c);
-	fclose(rp.f);
-	return status;
+	if (!r)
+		return;
+	if (r->f)
+		fclose(r->f);
+	free(r->batch);
+	free(r);
 }

@@ -1,32 +1,55 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Recordings: the raw event stream in a versioned binary file.
+ * Recordings: the raw event stream of a run in a versioned binary file, with
+ * what the run's summary needs besides the events (struct run_info).  The
+ * file format only: pipeline/replay.c feeds what it reads to the pipeline.
  *
  * Layout (little-endian, as the events themselves on x86-64/arm64):
  *   0   char  magic[8]         "UFFDWPTR"
- *   8   u32   format_version   RECORD_FORMAT_VERSION
+ *   8   u32   format_version   RECORD_FORMAT_VERSION (1 is still read)
  *   12  u32   event_version    UFFDWP_EVENT_VERSION of the writer
  *   16  u32   event_size       sizeof(struct uffdwp_event) of the writer
  *   20  u32   hook_count       HOOK_MAX of the writer (<= RECORD_MAX_HOOKS)
- *   24  u64   event_count      written at close; 0 = unknown (read to EOF)
+ *   24  u64   event_count      written at close; 0 = unknown (read to the trailer or EOF)
  *   32  char  kernel_release[64], NUL-terminated
  *   96  u8    mech[32]         enum uffdwp_mech per hook
  *   128 struct uffdwp_event records[]
+ * then, from format 2, the trailer written at close (a whole number of
+ * record slots, so a reader that does not know the count meets it at a
+ * record boundary):
+ *   0    char magic[8]         "UFFDWPEN"
+ *   8    u32  size             bytes of the trailer
+ *   12   u32  flags            RECORD_TRAILER_STRICT
+ *   16   s32  target_pid
+ *   20   s32  target_exit      -1 = unknown
+ *   24   u32  hook_count
+ *   32   u64  lost[32]
+ *   288  u64  invariant[32]
+ *   544  char target[32][48]
+ *   2080 char note[32][192]
+ * A format-2 file without a trailer comes from a tracer that did not finish:
+ * it replays, and its losses are unknown.
  */
 #ifndef UFFDWP_RECORD_H
 #define UFFDWP_RECORD_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <linux/types.h>
 
 #include "event.h"
+#include "run.h"
 
 #define RECORD_MAGIC		"UFFDWPTR"
-#define RECORD_FORMAT_VERSION	1
+#define RECORD_TRAILER_MAGIC	"UFFDWPEN"
+#define RECORD_FORMAT_VERSION	2
 #define RECORD_HEADER_SIZE	128
 #define RECORD_RELEASE_LEN	64
 #define RECORD_MAX_HOOKS	32
+#define RECORD_TRAILER_DATA	(2080 + RECORD_MAX_HOOKS * RUN_NOTE_LEN)
+#define RECORD_TRAILER_SLOTS \
+	((RECORD_TRAILER_DATA + sizeof(struct uffdwp_event) - 1) / sizeof(struct uffdwp_event))
+#define RECORD_TRAILER_SIZE	(RECORD_TRAILER_SLOTS * sizeof(struct uffdwp_event))
+#define RECORD_TRAILER_STRICT	(1u << 0)
 
 struct record_header {
 	uint32_t format_version;
@@ -38,24 +61,35 @@ struct record_header {
 	uint8_t mech[RECORD_MAX_HOOKS];
 };
 
+/* ---- writing ---- */
 struct recorder;
 
-/* NULL with errno set on failure. */
-struct recorder *recorder_open(const char *path, const char *kernel_release,
-			       const uint8_t mech[HOOK_MAX]);
+/* Header from ri's kernel and mech; NULL with errno set on failure. */
+struct recorder *recorder_open(const char *path, const struct run_info *ri);
 int recorder_write(struct recorder *r, const struct uffdwp_event *ev);	/* 0 or -errno */
-int recorder_close(struct recorder *r);					/* 0 or -errno */
+/* Writes the trailer from ri (NULL: none, the run did not end) and the count. */
+int recorder_close(struct recorder *r, const struct run_info *ri);	/* 0 or -errno */
+
+/* ---- reading ---- */
+struct record_reader;
+
+/*
+ * Opens and checks a recording; fills ri from its header.  NULL on failure,
+ * with why (a message without the path) in why.
+ */
+struct record_reader *record_reader_open(const char *path, struct run_info *ri,
+					 char *why, size_t len);
+/*
+ * The next batch of valid records in *batch: returns their number, 0 at the
+ * end (ri then has the trailer's part: ri->ended tells whether there was
+ * one), -1 on a bad file (why says what and where).
+ */
+long record_reader_next(struct record_reader *r, const struct uffdwp_event **batch,
+			struct run_info *ri, char *why, size_t len);
+void record_reader_close(struct record_reader *r);
 
 /* Parses and validates a header; NULL on success, else why it is bad. */
 const char *record_parse_header(const unsigned char buf[RECORD_HEADER_SIZE],
 				struct record_header *h);
-
-/* Replays a recording through the checker and prints findings and a
- * summary to out.  Returns 0 (clean), 1 (findings) or 2 (unreadable file,
- * after one line on stderr). */
-/* Replay flags */
-#define REPLAY_JSON	(1u << 0)	/* JSON lines instead of text */
-#define REPLAY_EVENTS	(1u << 1)	/* also print every record (-v) */
-int uffdwp_replay(const char *path, unsigned flags, FILE *out);
 
 #endif

@@ -167,28 +167,3 @@ void findings_print_json(FILE *f, const struct checker *c)
 	for (size_t i = 0; i < checker_nfindings(c); i++)
 		print_finding_json(f, checker_finding(c, i));
 }
-
-void findings_print_summary(FILE *f, const struct checker *c, bool json)
-{
-	size_t per[FIND_CLASS_MAX] = { 0 };
-	struct json j;
-
-	for (size_t i = 0; i < checker_nfindings(c); i++)
-		per[checker_finding(c, i)->cls]++;
-	if (json) {
-		json_begin(&j, f);
-		json_str(&j, "type", "summary");
-		json_u64(&j, "events", checker_nevents(c));
-		json_u64(&j, "findings", checker_nfindings(c));
-		for (int k = 0; k < FIND_CLASS_MAX; k++)
-			json_u64(&j, finding_class_name(k), per[k]);
-		json_end(&j);
-		return;
-	}
-	fprintf(f, "uffdwp: %llu events, %zu findings", (unsigned long long)checker_nevents(c),
-		checker_nfindings(c));
-	for (int k = 0; k < FIND_CLASS_MAX; k++)
-		if (per[k])
-			fprintf(f, ", %s %zu", finding_class_name(k), per[k]);
-	fputc('\n', f);
-}

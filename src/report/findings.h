@@ -10,8 +10,6 @@ struct checker;
 
 void findings_print_text(FILE *f, const struct checker *c);
 void findings_print_json(FILE *f, const struct checker *c);
-/* One summary line: events, findings per class. */
-void findings_print_summary(FILE *f, const struct checker *c, bool json);
 
 /* PTE_ST_* bits as "present|write|uffd_wp"; buf of at least 96 bytes. */
 const char *pte_state_str(unsigned state, char *buf, size_t len);

@@ -13,6 +13,7 @@
 #include "model/checker.h"
 #include "model/model.h"
 #include "model/record.h"
+#include "pipeline/pipeline.h"
 
 #define PG 4096ULL
 #define A_BASE 0x7f0000000000ULL	/* the test mapping */
@@ -26,6 +27,7 @@ struct synth {
 	struct checker *c;	/* fed, unless mdl is set */
 	struct model *mdl;	/* the bare model, for transition tests */
 	struct recorder *rec;	/* optional */
+	struct pipeline *pipe;	/* fed instead of c, when set (it records too) */
 	__u64 mm;
 	__u32 pid;
 	__u32 tid;		/* the thread the next records come from; 0 = pid */
@@ -65,6 +67,8 @@ static inline void synth_feed(struct synth *s, const struct uffdwp_event *ev)
 		recorder_write(s->rec, ev);
 	if (s->mdl)
 		model_apply(s->mdl, ev);
+	else if (s->pipe)
+		pipeline_feed(s->pipe, ev);
 	else if (s->c)
 		checker_feed(s->c, ev);
 }

@@ -6,7 +6,7 @@
 
 #include "synth.h"
 #include "tap.h"
-#include "report/findings.h"
+#include "pipeline/replay.h"
 
 #define FD 3
 #define A A_BASE
@@ -23,25 +23,49 @@ static char *path_in_dir(const char *name)
 	return p;
 }
 
-/* The #14 sequence: one LOST_WRITE_BIT, recorded and checked live. */
-static struct checker *record_bug14(const char *path)
+/* The run of the #14 recording as the live tracer would know it at its end. */
+static struct run_info bug14_run(void)
 {
-	static const uint8_t mech[HOOK_MAX] = { [HOOK_CHANGE_PROTECTION] = MECH_KPROBE,
-						[HOOK_SYSCALLS] = MECH_TRACEPOINT };
-	struct checker *c = checker_new();
-	struct synth s;
+	struct run_info ri = { .kernel = "6.1.0-56-amd64", .target_pid = 100, .target_exit = 0,
+			       .ended = true };
 
+	ri.mech[HOOK_CHANGE_PROTECTION] = MECH_KPROBE;
+	ri.mech[HOOK_SYSCALLS] = MECH_TRACEPOINT;
+	ri.mech[HOOK_SCHED] = MECH_TRACEPOINT;
+	snprintf(ri.target[HOOK_CHANGE_PROTECTION], RUN_TARGET_LEN, "change_protection");
+	snprintf(ri.note[HOOK_ZAP], RUN_NOTE_LEN, "fentry unmap_page_range: Operation not permitted");
+	return ri;
+}
+
+/*
+ * The #14 sequence (one LOST_WRITE_BIT) run live through the pipeline into
+ * out, recorded to path with ri at its end; the live run's exit status.
+ */
+static int record_bug14(const char *path, const struct run_info *ri, bool json, char *out,
+			size_t len)
+{
+	const struct run_info start = *ri;
+	struct run_info end = *ri;
+	FILE *f = fmemopen(out, len - 1, "w");
+	struct pipeline_opts o = { .out = f, .json = json, .record = path };
+	struct pipeline p;
+	struct synth s;
+	int status;
+
+	memset(out, 0, len);
+	pipeline_init(&p, &o, &start);
 	synth_init(&s, NULL, 0xffff888000001000ULL, 100, VMF_ANON, A, A + 4 * PG);
-	s.c = c;
-	s.rec = recorder_open(path, "6.1.0-56-amd64", mech);
+	s.pipe = &p;
 	s_open_api(&s, FD, 0);
 	s_register(&s, FD, A, A + 4 * PG);
 	s_write_fault(&s, A, PF_USER_WRITE);
 	s_writeprotect(&s, FD, A, A + 4 * PG, true);
 	s_writeprotect(&s, FD, A, A + 4 * PG, false);
 	s_write_fault(&s, A, PF_PROT_WRITE);
-	recorder_close(s.rec);
-	return c;
+	status = pipeline_finish(&p, &end, NULL);
+	pipeline_free(&p);
+	fclose(f);
+	return status;
 }
 
 static int replay_to(const char *path, bool json, char *out, size_t len)
@@ -55,34 +79,61 @@ static int replay_to(const char *path, bool json, char *out, size_t len)
 	return status;
 }
 
+/* A replay prints what the live run printed: findings and the same summary. */
 static void round_trip(void)
 {
 	const char *path = path_in_dir("bug14.rec");
-	struct checker *live = record_bug14(path);
-	char live_out[16384] = "", out[16384];
-	FILE *f = fmemopen(live_out, sizeof(live_out) - 1, "w");
-	int status;
+	const struct run_info ri = bug14_run();
+	char live[16384], out[16384], *body;
+	int live_status, status;
 
-	findings_print_json(f, live);
-	findings_print_summary(f, live, true);
-	fclose(f);
+	live_status = record_bug14(path, &ri, true, live, sizeof(live));
 	status = replay_to(path, true, out, sizeof(out));
-	tap_ok(status == 1 && checker_nfindings(live) == 1 && strcmp(out, live_out) == 0,
-	       "replay prints the live findings (status %d)", status);
+	tap_ok(live_status == 1 && status == 1 && strcmp(out, live) == 0,
+	       "JSON replay prints the live findings and summary, byte for byte (status %d)",
+	       status);
+	tap_ok(strstr(out, "\"kernel\":\"6.1.0-56-amd64\"") &&
+	       strstr(out, "\"targets\":{\"change_protection\":\"change_protection\"") &&
+	       strstr(out, "\"target_pid\":100,\"target_exit\":0,\"verdict\":\"findings\""),
+	       "the summary carries kernel, targets, target and verdict from the recording");
+	live_status = record_bug14(path, &ri, false, live, sizeof(live));
 	status = replay_to(path, false, out, sizeof(out));
-	tap_ok(status == 1 && strstr(out, "LOST_WRITE_BIT  pid 100") &&
-	       strstr(out, "kernel 6.1.0-56-amd64"), "text replay names class, pid and kernel");
-	checker_free(live);
+	body = strstr(out, "\n\n");
+	tap_ok(status == 1 && strstr(out, "replay of ") == out && body && !strcmp(body + 2, live),
+	       "text replay: one line naming the file, then the live run's text");
+	tap_ok(strstr(out, "LOST_WRITE_BIT  pid 100") && strstr(out, "kernel 6.1.0-56-amd64") &&
+	       strstr(out, "fentry unmap_page_range: Operation not permitted"),
+	       "text replay names class, pid, kernel and each hook's notes");
+}
+
+/* Losses recorded at the end make the replay inconclusive, as they made the run. */
+static void lost_run(void)
+{
+	const char *path = path_in_dir("lost.rec");
+	struct run_info ri = bug14_run();
+	char live[16384], out[16384];
+	int live_status, status;
+
+	ri.lost[HOOK_WRITE_FAULT] = 7;
+	live_status = record_bug14(path, &ri, true, live, sizeof(live));
+	status = replay_to(path, true, out, sizeof(out));
+	tap_ok(live_status == 3 && status == 3 && !strcmp(out, live) &&
+	       strstr(out, "\"lost\":7,\"lost_by_hook\":{\"page_fault_user\":7}") &&
+	       strstr(out, "\"reason\":\"7 events lost\""),
+	       "a recording with lost events replays inconclusive (status %d), as it ran", status);
 }
 
 static void clean_file(void)
 {
 	const char *path = path_in_dir("clean.rec");
-	struct recorder *r = recorder_open(path, "6.12.117", NULL);
-	char out[4096];
+	struct run_info ri = { .kernel = "6.12.117", .ended = true, .target_exit = -1 };
+	struct recorder *r;
+	char out[16384];
 
-	tap_ok(r && recorder_close(r) == 0 && replay_to(path, false, out, sizeof(out)) == 0 &&
-	       strstr(out, "0 findings"), "an empty recording replays clean (status 0)");
+	ri.mech[HOOK_SYSCALLS] = ri.mech[HOOK_SCHED] = MECH_TRACEPOINT;
+	r = recorder_open(path, &ri);
+	tap_ok(r && recorder_close(r, &ri) == 0 && replay_to(path, false, out, sizeof(out)) == 0 &&
+	       strstr(out, "findings: 0\nverdict: clean"), "an empty recording replays clean (status 0)");
 }
 
 static long file_bytes(const char *path, char **data)
@@ -170,15 +221,25 @@ static void corrupt_case(const char *name, size_t offset, const void *bytes, siz
 	free(data);
 }
 
+/* Records in a good file (its size less header and trailer). */
+static long n_records(const char *path)
+{
+	char *data;
+	long n = file_bytes(path, &data);
+
+	free(data);
+	return (n - RECORD_HEADER_SIZE - (long)RECORD_TRAILER_SIZE) / (long)sizeof(struct uffdwp_event);
+}
+
 static void corruptions(void)
 {
-	const uint32_t big = 0xffffffff, v2 = 2;
+	const uint32_t big = 0xffffffff, v2 = 2, v3 = 3;
 	const size_t rec0 = RECORD_HEADER_SIZE;
 	char release[RECORD_RELEASE_LEN];
 
 	memset(release, 'x', sizeof(release));
 	corrupt_case("foreign file (bad magic)", 0, "ELF\x7f", 4);
-	corrupt_case("future format version", 8, &v2, 4);
+	corrupt_case("future format version", 8, &v3, 4);
 	corrupt_case("other event ABI version", 12, &big, 4);
 	corrupt_case("other record size", 16, &v2, 4);
 	corrupt_case("unterminated kernel release", 32, release, sizeof(release));
@@ -186,6 +247,9 @@ static void corruptions(void)
 	corrupt_case("record with hook out of range", rec0 + offsetof(struct uffdwp_event, hook),
 		     "\xff\x00", 2);
 	corrupt_case("extra events beyond the count", 24, "\x01\0\0\0\0\0\0\0", 8);
+	corrupt_case("trailer of another size",
+		     RECORD_HEADER_SIZE + n_records(path_in_dir("bug14.rec")) * sizeof(struct uffdwp_event) + 8,
+		     "\x01\0\0\0", 4);
 	tap_ok(replay_quiet(path_in_dir("missing.rec")) == 2, "missing file: status 2");
 }
 
@@ -198,7 +262,19 @@ static void unknown_count(void)
 	memset(data + 24, 0, 8);	/* as written to a pipe: count unknown */
 	write_bytes(pipe_like, data, n);
 	tap_ok(replay_to(pipe_like, false, out, sizeof(out)) == 1,
-	       "a recording without a count (pipe) reads to EOF");
+	       "a recording without a count (pipe) reads to its trailer");
+	/* a tracer that died: no count and no trailer */
+	write_bytes(pipe_like, data, n - (long)RECORD_TRAILER_SIZE);
+	tap_ok(replay_to(pipe_like, true, out, sizeof(out)) == 3 &&
+	       strstr(out, "\"losses_known\":false") &&
+	       strstr(out, "\"reason\":\"the run's end was not recorded"),
+	       "a recording without its end replays inconclusive: losses unknown");
+	/* format 1 had no trailer: readable, losses unknown */
+	memcpy(data + 8, "\x01\0\0\0", 4);
+	write_bytes(pipe_like, data, n - (long)RECORD_TRAILER_SIZE);
+	tap_ok(replay_to(pipe_like, false, out, sizeof(out)) == 3 &&
+	       strstr(out, "LOST_WRITE_BIT  pid 100"),
+	       "a format-1 recording replays its findings, inconclusive (losses unknown)");
 	free(data);
 }
 
@@ -211,6 +287,7 @@ int main(void)
 		return 1;
 	}
 	round_trip();
+	lost_run();
 	clean_file();
 	truncations();
 	corruptions();

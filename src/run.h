@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What a run's summary says besides its events: the hooks it had (known at
+ * the start) and what only the kernel counted (known at the end).  The live
+ * tracer fills it from its plan and counter maps, a recording keeps it
+ * (model/record.c), and replay reads it back, so both print one summary
+ * (pipeline/summary.c).  Plain data: no libc beyond stdbool, no libbpf.
+ */
+#ifndef UFFDWP_RUN_H
+#define UFFDWP_RUN_H
+#include <stdbool.h>
+#include <linux/types.h>
+#include "event.h"
+
+#define RUN_KERNEL_LEN	64
+#define RUN_TARGET_LEN	48	/* a kernel function or tracepoint name */
+#define RUN_NOTE_LEN	192	/* why better mechanisms were not taken */
+
+struct run_info {
+	/* known when the programs are attached */
+	char kernel[RUN_KERNEL_LEN];		/* uname release */
+	__u8 mech[HOOK_MAX];			/* enum uffdwp_mech per hook */
+	char target[HOOK_MAX][RUN_TARGET_LEN];
+	char note[HOOK_MAX][RUN_NOTE_LEN];
+	bool strict;				/* --strict: the kernel hooks are required */
+	__s32 target_pid;
+	/* known when the run ends */
+	bool ended;			/* false: the end was never recorded, losses unknown */
+	__s32 target_exit;		/* exit status of the target; -1 when unknown */
+	bool record_incomplete;		/* --record could not write every record */
+	__u64 lost[HOOK_MAX];		/* ring buffer full, per hook (kernel counters) */
+	__u64 invariant[HOOK_MAX];	/* write+uffd-wp entries counted in the kernel */
+};
+
+#endif
