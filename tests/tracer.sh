@@ -65,8 +65,72 @@ check "-p PID: tracer announces the target ($line)" [ "$line" = "uffdwp-trace: t
 check "-p PID: the run ends when the target exits, clean (exit $status)" [ $status = 0 ]
 check "-p PID: events after attach are seen (16 WP messages)" [ "$(json_field "$tmp/pid.json" uffd_wp_message)" = 16 ]
 
+# The card's form, "uffdwp-trace PID": a lone number that names a live process
+# and no command on PATH is traced as -p would (same fifo handshake as above)
+mkfifo "$tmp/go2" "$tmp/tracer2.err"
+sh -c "read x < '$tmp/go2'; exec '$BUILD/scenarios/wp-threads'" > /dev/null &
+target=$!
+"$TRACER" --json $target > "$tmp/lone.json" 2> "$tmp/tracer2.err" &
+tracer=$!
+exec 3< "$tmp/tracer2.err"
+read -r line <&3
+echo go > "$tmp/go2"
+wait $tracer
+status=$?
+exec 3<&-
+check "uffdwp-trace PID: traces that process ($line)" [ "$line" = "uffdwp-trace: tracing PID $target" ]
+check "uffdwp-trace PID: clean, 16 WP messages seen (exit $status)" \
+	[ $status = 0 ] && [ "$(json_field "$tmp/lone.json" uffd_wp_message)" = 16 ]
+
+# replay: global options before the subcommand or its own after it, one summary
+# for the live run and its replay (key sets and values equal)
+"$TRACER" --json --record "$tmp/run.uwt" -- "$BUILD/scenarios/wp-threads" > "$tmp/live.json" 2>/dev/null
+"$TRACER" --json replay "$tmp/run.uwt" > "$tmp/replay1.json" 2> "$tmp/replay.err"
+status=$?
+check "--json replay FILE: exit 0, nothing on stderr (exit $status)" [ $status = 0 ] && [ ! -s "$tmp/replay.err" ]
+"$TRACER" replay "$tmp/run.uwt" --json > "$tmp/replay2.json"
+check "replay FILE --json: the same output as --json replay FILE" cmp -s "$tmp/replay1.json" "$tmp/replay2.json"
+summary_of() { grep '"type":"summary"' "$1" | jq -S . ; }
+if command -v jq >/dev/null; then
+	live_keys=$(summary_of "$tmp/live.json" | jq -c 'keys')
+	check "live and replayed summaries: equal key sets ($live_keys)" \
+		[ "$live_keys" = "$(summary_of "$tmp/replay1.json" | jq -c 'keys')" ]
+	check "live and replayed summaries: equal values" \
+		[ "$(summary_of "$tmp/live.json")" = "$(summary_of "$tmp/replay1.json")" ]
+	check "the summary has the live run's keys (hooks, targets, lost, lost_by_hook, verdict)" \
+		sh -c "grep '\"type\":\"summary\"' '$tmp/replay1.json' |
+		       jq -e 'has(\"hooks\") and has(\"targets\") and has(\"lost\") and has(\"lost_by_hook\") and has(\"verdict\")' >/dev/null"
+else
+	tap_skip "live and replayed summaries" "no jq (make setup installs it)"
+fi
+"$TRACER" -v replay "$tmp/run.uwt" > "$tmp/replay.txt" 2> "$tmp/replay.err"
+status=$?
+check "-v replay FILE: exit 0, no tracing (no hook lines on stderr) (exit $status)" \
+	[ $status = 0 ] && [ ! -s "$tmp/replay.err" ]
+check "-v replay FILE: every event, then the live run's summary" \
+	grep -q 'uffd_wp_message' "$tmp/replay.txt" && grep -q '^verdict: clean$' "$tmp/replay.txt"
+"$TRACER" --record "$tmp/x" replay "$tmp/run.uwt" 2> "$tmp/err"
+status=$?
+check "an option that does not apply to replay: exit 2, one line (exit $status)" \
+	[ $status = 2 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q -- '--record does not apply to replay' "$tmp/err"
+"$TRACER" replay 2> "$tmp/err"
+status=$?
+check "replay without a FILE: exit 2, one usage line (exit $status)" \
+	[ $status = 2 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q 'usage: .*replay' "$tmp/err"
+printf 'junk' > "$tmp/junk.uwt"
+"$TRACER" --json replay "$tmp/junk.uwt" > "$tmp/err.json" 2>/dev/null
+status=$?
+check "--json replay of a bad file: exit 2, a JSON error object (exit $status)" \
+	[ $status = 2 ] && grep -q '^{"type":"error","error":".*truncated header","exit":2}$' "$tmp/err.json"
+"$TRACER" -- replay 2> "$tmp/err"
+check "-- replay runs a command called replay (none here: cannot run)" grep -q 'cannot run replay' "$tmp/err"
+
 # errors: one line, documented status
 true & gone=$!; wait $gone
+"$TRACER" "$gone" 2> "$tmp/err"
+status=$?
+check "a lone number that is neither a PID nor a command: exit 2, one line naming both (exit $status)" \
+	[ $status = 2 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q "$gone: neither a PID .* nor a command" "$tmp/err"
 expect_status "PID that does not exist" 2 "$TRACER" -p "$gone"
 "$TRACER" -p "$gone" 2> "$tmp/err"
 check "PID that does not exist: one clear line" [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q 'no such process' "$tmp/err"
