@@ -2,8 +2,9 @@
 /*
  * KVM probe. On some hosts /dev/kvm opens and VMs can be created, yet a guest never runs
  * (the vCPU spins in the host kernel). Running a HLT instruction through KVM_RUN, bounded by
- * an alarm, tells such a host apart in milliseconds. qemu.c keeps a second line of defence:
- * a KVM guest that prints no kernel banner in time is restarted under TCG.
+ * an alarm, tells such a host apart in milliseconds. boot.c keeps a second line of defence:
+ * a KVM start that fails in any way before the kernel's banner is restarted under TCG, and
+ * the failure is remembered here for the host's current boot.
  */
 #include "accel.h"
 
@@ -48,7 +49,7 @@ static int probe_setup_vcpu(int vcpu)
 }
 
 /* Runs the vCPU once under an alarm; 1 = halted, 0 = other exit or timeout, -1 = error. */
-static int probe_run(int kvm, int vcpu, char *why, size_t size)
+static int kvm_probe_run(int kvm, int vcpu, char *why, size_t size)
 {
 	struct sigaction sa = { .sa_handler = on_alarm }, old;	/* no SA_RESTART */
 	int map_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
@@ -90,26 +91,36 @@ static void broken_marker_path(char *path, size_t size)
 			boot_id[strcspn(boot_id, "\n")] = '\0';
 		fclose(f);
 	}
-	snprintf(path, size, "%s/uffdwp-vmtest-kvm-hangs.%s", tmp && *tmp ? tmp : "/tmp", boot_id);
+	snprintf(path, size, "%s/uffdwp-vmtest-kvm-broken.%s", tmp && *tmp ? tmp : "/tmp", boot_id);
 }
 
-bool accel_kvm_known_broken(void)
+bool accel_kvm_known_broken(char *why, size_t size)
 {
 	char path[4096];
+	FILE *f;
 
 	broken_marker_path(path, sizeof(path));
-	return access(path, F_OK) == 0;
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(why, (int)size, f))
+		snprintf(why, size, "no reason kept");
+	why[strcspn(why, "\n")] = '\0';
+	fclose(f);
+	return true;
 }
 
-void accel_kvm_mark_broken(void)
+void accel_kvm_mark_broken(const char *why)
 {
 	char path[4096];
-	int fd;
+	FILE *f;
 
 	broken_marker_path(path, sizeof(path));
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-	if (fd >= 0)
-		close(fd);
+	f = fopen(path, "w");
+	if (f) {
+		fprintf(f, "%s\n", why);
+		fclose(f);
+	}
 }
 
 bool accel_kvm_works(char *why, size_t size)
@@ -141,7 +152,7 @@ bool accel_kvm_works(char *why, size_t size)
 	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
 	if (vcpu < 0 || probe_setup_vcpu(vcpu) < 0)
 		goto out;
-	works = probe_run(kvm, vcpu, why, size) == 1;
+	works = kvm_probe_run(kvm, vcpu, why, size) == 1;
 out:
 	if (vcpu >= 0)
 		close(vcpu);

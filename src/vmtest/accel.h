@@ -12,12 +12,13 @@
 bool accel_kvm_works(char *why, size_t size);
 
 /*
- * The probe passes on hosts where a real guest still hangs later in its boot; qemu.c then
- * sees no kernel banner. That verdict is remembered for the host's current boot, so only
- * the first run pays for the deadline.
+ * The probe passes on hosts where a real KVM guest still fails: it hangs silently, or
+ * QEMU aborts or reports a KVM error before the kernel starts (boot.c). That verdict and
+ * its reason are remembered for the host's current boot (a file in $TMPDIR named by the
+ * boot_id), so only the first run pays for it. known_broken() fills why with the reason.
  */
-bool accel_kvm_known_broken(void);
-void accel_kvm_mark_broken(void);
+bool accel_kvm_known_broken(char *why, size_t size);
+void accel_kvm_mark_broken(const char *why);
 
 const char *accel_name(enum accel_choice a);
 

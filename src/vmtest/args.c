@@ -35,7 +35,10 @@ static const char usage_text[] =
 "  --scenario NAME      run only this scenario (repeatable)\n"
 "  --tracer PATH        uffdwp-trace to pack (default: beside this program)\n"
 "  --scenarios-dir DIR  scenario binaries (default: build/scenarios beside this program)\n"
-"  --accel auto|kvm|tcg accelerator (default auto: KVM if it really runs a guest, else TCG)\n"
+"  --accel auto|kvm|tcg accelerator (default $UFFDWP_ACCEL, else auto: KVM where a guest\n"
+"                       really starts under it, else TCG; any failed KVM start is booted\n"
+"                       again under TCG and remembered until the host reboots; kvm: a\n"
+"                       failed KVM start is 125 with the reason, never a fallback)\n"
 "  --qemu PATH          QEMU binary (default qemu-system-x86_64)\n"
 "  --busybox PATH       static busybox for the guest (default /bin/busybox)\n"
 "  --keep-initramfs     keep the generated initramfs and print its path\n"
@@ -160,8 +163,10 @@ static bool append_kernels(struct vmtest_opts *o, const char *arg)
 	return true;
 }
 
-static bool parse_accel(const char *s, enum accel_choice *out)
+static bool parse_accel(const char *s, enum accel_choice *out, const char *what)
 {
+	char msg[64];
+
 	if (!strcmp(s, "auto"))
 		*out = ACCEL_AUTO;
 	else if (!strcmp(s, "kvm"))
@@ -169,7 +174,8 @@ static bool parse_accel(const char *s, enum accel_choice *out)
 	else if (!strcmp(s, "tcg"))
 		*out = ACCEL_TCG;
 	else
-		return usage_error("--accel takes auto, kvm or tcg, not", s);
+		return snprintf(msg, sizeof(msg), "%s takes auto, kvm or tcg, not", what),
+		       usage_error(msg, s);
 	return true;
 }
 
@@ -231,7 +237,7 @@ static bool parse_one(struct vmtest_opts *o, int opt, const char *arg)
 		o->scenarios_dir = arg;
 		return true;
 	case OPT_ACCEL:
-		return parse_accel(arg, &o->accel);
+		return parse_accel(arg, &o->accel, "--accel");
 	case OPT_QEMU:
 		o->qemu = arg;
 		return true;
@@ -279,6 +285,9 @@ bool vmtest_parse_args(int argc, char **argv, struct vmtest_opts *o)
 	int opt;
 
 	set_defaults(o);
+	/* for CI: the environment chooses, the command line still overrides */
+	if (getenv("UFFDWP_ACCEL") && !parse_accel(getenv("UFFDWP_ACCEL"), &o->accel, "UFFDWP_ACCEL"))
+		return false;
 	/* "+": stop at the first non-option, so "-- CMD -x" is never parsed as ours. */
 	while ((opt = getopt_long(argc, argv, "+vh", long_opts, NULL)) != -1)
 		if (!parse_one(o, opt, optarg))

@@ -3,9 +3,11 @@
 #include "boot.h"
 #include "accel.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* The generated initramfs, removed at exit unless --keep-initramfs. */
@@ -42,12 +44,12 @@ bool boot_make_initramfs(const struct vmtest_opts *o, const struct payload *p)
 
 static enum accel_choice choose_accel(const struct vmtest_opts *o, char *note, size_t size)
 {
-	char why[160];
+	char why[320];
 
 	if (o->accel != ACCEL_AUTO)
 		return o->accel;
-	if (accel_kvm_known_broken()) {
-		snprintf(note, size, "(KVM hung a guest earlier since this host booted)");
+	if (accel_kvm_known_broken(why, sizeof(why))) {
+		snprintf(note, size, "(KVM failed earlier since this host booted: %s)", why);
 		return ACCEL_TCG;
 	}
 	if (!accel_kvm_works(why, sizeof(why))) {
@@ -57,23 +59,58 @@ static enum accel_choice choose_accel(const struct vmtest_opts *o, char *note, s
 	return ACCEL_KVM;
 }
 
+/*
+ * Whether a KVM run failed before the kernel started, and how: QEMU killed by a signal
+ * (an assertion's SIGABRT), exiting on its own, reporting a KVM error, or a silent guest.
+ * A boot stub that halted did start: the image is at fault, not KVM.
+ */
+static bool kvm_start_failed(const struct console *c, const struct vm_result *res,
+			     char *why, size_t size)
+{
+	int st = res->qemu_status;
+
+	if (res->accel != ACCEL_KVM || c->kernel_started || c->halted)
+		return false;
+	if (res->end == VM_EXITED && WIFSIGNALED(st))
+		snprintf(why, size, "QEMU %s (SIG%s) before the kernel started%s%s",
+			 WTERMSIG(st) == SIGABRT ? "aborted" : "was killed",
+			 sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) : "?",
+			 res->qemu_error[0] ? ": " : "", res->qemu_error);
+	else if (res->end == VM_EXITED && WIFEXITED(st) && WEXITSTATUS(st))
+		snprintf(why, size, "QEMU exited %d before the kernel started%s%s",
+			 WEXITSTATUS(st), res->qemu_error[0] ? ": " : "", res->qemu_error);
+	else if (res->end == VM_ACCEL_FAILED)
+		snprintf(why, size, "QEMU reported a KVM error before the kernel started: %s",
+			 res->qemu_error);
+	else if (res->end == VM_NO_BANNER)
+		snprintf(why, size, "a guest printed nothing within %u s", res->deadline_s);
+	else
+		return false;
+	return true;
+}
+
 void boot_kernel(const struct vmtest_opts *o, struct console *c, console_echo_fn echo,
 		 struct vm_result *res, struct outcome *out)
 {
 	enum accel_choice accel = choose_accel(o, out->accel_note, sizeof(out->accel_note));
+	char why[320];
 
 	console_init(c);
 	qemu_run(o, initramfs_path, accel, c, echo, res);
-	if (o->accel == ACCEL_AUTO && accel == ACCEL_KVM && res->end == VM_NO_BANNER) {
-		accel_kvm_mark_broken();
-		snprintf(out->accel_note, sizeof(out->accel_note),
-			 "(a KVM guest printed nothing within %u s: fell back to TCG)",
-			 res->deadline_s);
-		fprintf(stderr, "uffdwp-vmtest: %s\n", out->accel_note);
+	if (kvm_start_failed(c, res, why, sizeof(why))) {
+		if (o->accel == ACCEL_KVM) {	/* forced: the failure is the answer */
+			snprintf(res->kvm_failure, sizeof(res->kvm_failure), "%s", why);
+			return;
+		}
+		snprintf(out->accel_note, sizeof(out->accel_note), "(KVM: %s)", why);
+		fprintf(stderr, "uffdwp-vmtest: KVM: %s: booting again under TCG\n", why);
 		console_release(c);
 		console_init(c);
 		qemu_run(o, initramfs_path, ACCEL_TCG, c, echo, res);
 		accel = ACCEL_TCG;
+		/* only a kernel that starts under TCG clears the image of the blame */
+		if (c->kernel_started)
+			accel_kvm_mark_broken(why);
 	}
 	/* A stock kernel has been seen to panic in an interrupt before /init
 	 * under TCG once in many boots: boot once more.  A kernel that really

@@ -15,8 +15,10 @@ bool boot_make_initramfs(const struct vmtest_opts *opts, const struct payload *p
 
 /*
  * Boots opts->kernel once with that initramfs, console lines parsed into c (which must be
- * zeroed or released) and passed to echo. Under --accel auto a KVM guest that prints no
- * kernel banner is rerun under TCG; out->accel_note says why KVM was not used.
+ * zeroed or released) and passed to echo. Under --accel auto a KVM start that fails before
+ * the kernel's banner (QEMU killed by a signal, exiting, reporting a KVM error, or a silent
+ * guest) is rerun under TCG; out->accel_note says why KVM was not used. Under --accel kvm
+ * such a failure ends the boot with res->kvm_failure saying why.
  */
 void boot_kernel(const struct vmtest_opts *opts, struct console *c, console_echo_fn echo,
 		 struct vm_result *res, struct outcome *out);

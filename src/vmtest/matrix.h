@@ -25,7 +25,7 @@ struct matrix_kernel {
 	char reason[512];	/* why absent / undecided / unfinished; "" if none */
 	char release[80];
 	const char *accel;
-	char accel_note[200];
+	char accel_note[400];
 	double boot_s, total_s;
 };
 

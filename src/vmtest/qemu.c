@@ -24,6 +24,8 @@
 #define BANNER_DEADLINE_KVM 8
 #define BANNER_DEADLINE_TCG 60
 #define INIT_DEADLINE 300
+/* After a KVM error line QEMU may exit (its status says more) or pause the guest forever. */
+#define KVM_ERROR_GRACE 2
 #define LINE_MAX_LEN 65536
 
 /* Guest defaults that the scenarios need (issue 3); /init mounts the rest. */
@@ -140,8 +142,21 @@ static void deliver_lines(struct line_buf *b, struct console *c, console_echo_fn
 	memmove(b->data, start, b->len);
 }
 
-/* Keeps QEMU's last stderr line (its reason when it refuses an image). */
-static void keep_last_error(char *dst, size_t size, const char *buf, ssize_t n)
+/*
+ * A line of QEMU's stderr that says its KVM accelerator failed: "KVM internal error.
+ * Suberror: 1" (the guest is then paused forever), "failed to initialize kvm", an
+ * assertion in kvm-all.c ("kvm_buf_set_msrs: Assertion ... failed").  Warnings are not.
+ */
+static bool is_kvm_error(const char *line)
+{
+	return strcasestr(line, "kvm") && !strstr(line, "warning:");
+}
+
+/*
+ * Keeps QEMU's last stderr line (its reason when it refuses an image); returns true when
+ * a line is a KVM error, which is then the one kept.
+ */
+static bool keep_last_error(char *dst, size_t size, const char *buf, ssize_t n, bool kvm)
 {
 	char tmp[512];
 	char *line, *save = NULL;
@@ -150,20 +165,28 @@ static void keep_last_error(char *dst, size_t size, const char *buf, ssize_t n)
 		n = sizeof(tmp) - 1;
 	memcpy(tmp, buf, n);
 	tmp[n] = '\0';
-	for (line = strtok_r(tmp, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save))
+	for (line = strtok_r(tmp, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
 		snprintf(dst, size, "%s", line);
+		if (kvm && is_kvm_error(line))
+			return true;
+	}
+	return false;
 }
 
 /* Seconds until the earliest deadline that still applies, and which one it is. */
 static double next_deadline(const struct vmtest_opts *o, const struct console *c,
-			    enum accel_choice accel, double elapsed, enum vm_end *which,
+			    const struct vm_result *res, double elapsed, enum vm_end *which,
 			    unsigned int *limit)
 {
-	unsigned int banner = accel == ACCEL_KVM ? BANNER_DEADLINE_KVM : BANNER_DEADLINE_TCG;
+	unsigned int banner = res->accel == ACCEL_KVM ? BANNER_DEADLINE_KVM : BANNER_DEADLINE_TCG;
 
 	*which = VM_TIMEOUT;
 	*limit = o->timeout_s;
-	if (!c->kernel_started && banner < *limit) {
+	if (res->kvm_error_at && !c->kernel_started &&
+	    res->kvm_error_at + KVM_ERROR_GRACE < *limit) {
+		*which = VM_ACCEL_FAILED;
+		*limit = (unsigned int)res->kvm_error_at + KVM_ERROR_GRACE;
+	} else if (!c->kernel_started && banner < *limit) {
 		*which = VM_NO_BANNER;
 		*limit = banner;
 	} else if (!c->init_started && INIT_DEADLINE < *limit) {
@@ -188,12 +211,14 @@ static void stream_until_exit(const struct vmtest_opts *o, struct qemu_child *ch
 	while (open_fds > 0) {
 		double now = vmtest_now() - start;
 		enum vm_end which;
-		double left = next_deadline(o, c, res->accel, now, &which, &res->deadline_s);
+		unsigned int limit;
+		double left = next_deadline(o, c, res, now, &which, &limit);
 		char tmp[4096];
 		ssize_t n;
 
 		if (left <= 0 || c->halted) {
 			res->end = c->halted ? VM_EXITED : which;
+			res->deadline_s = limit;
 			kill(child->pid, SIGKILL);
 			break;
 		}
@@ -215,8 +240,10 @@ static void stream_until_exit(const struct vmtest_opts *o, struct qemu_child *ch
 					deliver_lines(&buf, c, echo, true);	/* no newline follows */
 				if (c->init_started && !res->boot_seconds)
 					res->boot_seconds = vmtest_now() - start;
-			} else {
-				keep_last_error(res->qemu_error, sizeof(res->qemu_error), tmp, n);
+			} else if (keep_last_error(res->qemu_error, sizeof(res->qemu_error), tmp, n,
+						   res->accel == ACCEL_KVM && !c->kernel_started) &&
+				   !res->kvm_error_at) {
+				res->kvm_error_at = vmtest_now() - start;
 			}
 		}
 	}

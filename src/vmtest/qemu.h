@@ -11,16 +11,19 @@ enum vm_end {
 	VM_NO_BANNER,		/* no kernel banner before the banner deadline */
 	VM_NO_INIT,		/* the kernel never started /init before the init deadline */
 	VM_START_FAILED,	/* QEMU could not be started */
+	VM_ACCEL_FAILED,	/* QEMU reported a KVM error before the kernel banner, then hung */
 };
 
 struct vm_result {
 	enum vm_end end;
 	enum accel_choice accel;	/* ACCEL_KVM or ACCEL_TCG */
 	int qemu_status;		/* wait status of QEMU when it exited */
-	char qemu_error[256];		/* QEMU's last stderr line */
+	char qemu_error[256];		/* QEMU's last stderr line (the KVM error for VM_ACCEL_FAILED) */
+	char kvm_failure[320];		/* why a KVM start failed (boot.c), "" otherwise */
 	double boot_seconds;		/* start to the /init marker; 0 if never */
 	double total_seconds;
 	unsigned int deadline_s;	/* the deadline that expired, for the message */
+	double kvm_error_at;		/* when QEMU's stderr reported a KVM error; 0 = never */
 };
 
 /* Called for each console line after the parser saw it; is_marker as console_feed(). */

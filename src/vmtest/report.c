@@ -104,12 +104,16 @@ static void decide_no_init(const struct console *c, const struct vm_result *res,
 {
 	const char *accel = accel_name(res->accel);
 
-	if (res->end == VM_START_FAILED)
+	if (res->kvm_failure[0])
+		set_reason(out, VMTEST_SKIP, "no boot under --accel kvm: %s", res->kvm_failure);
+	else if (res->end == VM_START_FAILED)
 		set_reason(out, VMTEST_SKIP, "cannot start QEMU: %s", res->qemu_error);
 	else if (c->halted)
 		set_reason(out, VMTEST_SKIP, "no boot: the kernel's boot stub stopped: %s", c->panic);
 	else if (c->panic[0])
 		set_reason(out, VMTEST_SKIP, "kernel panic before /init: %s", c->panic);
+	else if (res->end == VM_ACCEL_FAILED)
+		set_reason(out, VMTEST_SKIP, "no boot: QEMU's accelerator failed: %s", res->qemu_error);
 	else if (res->end == VM_NO_BANNER)
 		set_reason(out, VMTEST_SKIP, "no boot: no kernel output within %u s (%s)",
 			   res->deadline_s, accel);

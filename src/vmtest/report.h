@@ -9,7 +9,7 @@
 struct outcome {
 	enum vmtest_exit exit;
 	char reason[512];
-	char accel_note[200];	/* why KVM was not used, "" if it was or was not asked */
+	char accel_note[400];	/* why KVM was not used, "" if it was or was not asked */
 };
 
 /* A failure before any boot (reason in out): JSON/TAP forms and the stderr result line. */
