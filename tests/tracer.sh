@@ -48,36 +48,34 @@ if command -v bpftool >/dev/null; then
 	check "no BPF program left attached after exit ($left)" [ "$left" = 0 ]
 fi
 
-# -p PID: attach to a waiting process, release it once the tracer says it
-# is tracing (its stderr line, read through a fifo), and the run ends with it
-mkfifo "$tmp/go" "$tmp/tracer.err"
-sh -c "read x < '$tmp/go'; exec '$BUILD/scenarios/wp-threads'" > /dev/null &
-target=$!
-"$TRACER" -p $target --json > "$tmp/pid.json" 2> "$tmp/tracer.err" &
-tracer=$!
-exec 3< "$tmp/tracer.err"
-read -r line <&3
-echo go > "$tmp/go"
-wait $tracer
-status=$?
-exec 3<&-
+# trace_held NAME OUT [OPTION...]: wp-threads waits at a fifo; the tracer is started
+# as `uffdwp-trace OPTION... PID` (PID last, so "-p" or nothing before it), and the
+# target is released once the tracer says it is tracing (its stderr line, read
+# through a fifo).  Sets target, line (that stderr line) and status.
+trace_held() {
+	local name=$1 out=$2 tracer; shift 2
+	mkfifo "$tmp/$name.go" "$tmp/$name.err"
+	sh -c "read x < '$tmp/$name.go'; exec '$BUILD/scenarios/wp-threads'" > /dev/null &
+	target=$!
+	"$TRACER" "$@" $target > "$out" 2> "$tmp/$name.err" &
+	tracer=$!
+	exec 3< "$tmp/$name.err"
+	read -r line <&3
+	echo go > "$tmp/$name.go"
+	wait $tracer
+	status=$?
+	exec 3<&-
+}
+
+# -p PID: attach to a waiting process; the run ends with it
+trace_held pid "$tmp/pid.json" --json -p
 check "-p PID: tracer announces the target ($line)" [ "$line" = "uffdwp-trace: tracing PID $target" ]
 check "-p PID: the run ends when the target exits, clean (exit $status)" [ $status = 0 ]
 check "-p PID: events after attach are seen (16 WP messages)" [ "$(json_field "$tmp/pid.json" uffd_wp_message)" = 16 ]
 
 # The card's form, "uffdwp-trace PID": a lone number that names a live process
-# and no command on PATH is traced as -p would (same fifo handshake as above)
-mkfifo "$tmp/go2" "$tmp/tracer2.err"
-sh -c "read x < '$tmp/go2'; exec '$BUILD/scenarios/wp-threads'" > /dev/null &
-target=$!
-"$TRACER" --json $target > "$tmp/lone.json" 2> "$tmp/tracer2.err" &
-tracer=$!
-exec 3< "$tmp/tracer2.err"
-read -r line <&3
-echo go > "$tmp/go2"
-wait $tracer
-status=$?
-exec 3<&-
+# and no command on PATH is traced as -p would
+trace_held lone "$tmp/lone.json" --json
 check "uffdwp-trace PID: traces that process ($line)" [ "$line" = "uffdwp-trace: tracing PID $target" ]
 check "uffdwp-trace PID: clean, 16 WP messages seen (exit $status)" \
 	[ $status = 0 ] && [ "$(json_field "$tmp/lone.json" uffd_wp_message)" = 16 ]
