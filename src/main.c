@@ -276,21 +276,27 @@ static const char *first_option(opt_mask mask)
 	return "?";
 }
 
-/* The subcommand's own arguments: options anywhere among them (argp permutes). */
+/*
+ * The subcommand's own arguments, argv[0] being its name.  trace stops at its
+ * command, whose options are its own; the others take options anywhere among
+ * their arguments (argp permutes).
+ */
 static int parse_subcommand_args(struct cli *c, const struct subcommand *sc, int argc, char **argv)
 {
-	char name[64];
-	char **sub = calloc(argc + 1, sizeof(*sub));
+	static char name[64];
+	bool trace = sc->run == cmd_trace;
 
-	if (!sub)
-		return report_error(c->opts.json, EXIT_ERROR, "out of memory");
 	snprintf(name, sizeof(name), "uffdwp-trace %s", sc->name);
 	argv[0] = name;
-	c->args = sub;
+	c->args = trace ? NULL : calloc(argc + 1, sizeof(*c->args));
+	if (!trace && !c->args)
+		return report_error(c->opts.json, EXIT_ERROR, "out of memory");
 	c->nargs = 0;
-	c->collect = true;
-	if (argp_parse(&argp, argc, argv, 0, NULL, c))
+	c->collect = !trace;
+	if (argp_parse(&argp, argc, argv, trace ? ARGP_IN_ORDER : 0, NULL, c))
 		return EXIT_ERROR;
+	if (trace)
+		return 0;
 	if (c->nargs < sc->min_args || (sc->max_args >= 0 && c->nargs > sc->max_args))
 		return report_error(c->opts.json, EXIT_ERROR, "usage: uffdwp-trace [OPTION...] %s",
 				    sc->usage);
@@ -311,16 +317,9 @@ int main(int argc, char **argv)
 		int first = (int)(c.args - argv);
 
 		sc = find_subcommand(c.args[0]);
-		if (sc != &subcommands[0]) {
-			status = parse_subcommand_args(&c, sc, argc - first, argv + first);
-			if (status)
-				return status;
-		} else if (c.args[1]) {
-			c.args++;
-			c.forced_cmd = !strcmp(c.args[0], "--") && (c.args++, true);
-		} else {
-			c.args = NULL;
-		}
+		status = parse_subcommand_args(&c, sc, argc - first, argv + first);
+		if (status)
+			return status;
 	}
 	if (c.probe && sc == &subcommands[0] && !c.args)
 		sc = find_subcommand("probe");

@@ -137,6 +137,9 @@ check "JSON mode: the error is a JSON object" grep -q '^{"type":"error","error":
 expect_status "no target given" 2 "$TRACER"
 expect_status "bad duration" 2 "$TRACER" -d nope -p 1
 expect_status "command that cannot run" 2 "$TRACER" -- /nonexistent/cmd
+"$TRACER" trace -d 1 -- /nonexistent/cmd 2> "$tmp/err"
+check "the trace subcommand parses its own options, then its command" \
+	grep -q 'cannot run /nonexistent/cmd' "$tmp/err"
 if command -v setpriv >/dev/null; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$TRACER" -p 1 2> "$tmp/err"
 	status=$?
