@@ -1113,8 +1113,9 @@ void model_apply(struct model *mdl, const struct uffdwp_event *ev)
 	case EV_MIGRATION_PTE: {
 		struct observed_entry o;
 
-		model_event_observation(ev, &o);
-		model_observe(m, o.start, o.end, o.state);
+		/* a record without a decoded entry is no observation */
+		if (model_event_observation(ev, &o))
+			model_observe(m, o.start, o.end, o.state);
 		break;
 	}
 	default:

@@ -161,9 +161,28 @@ static void t_fork_exit(void)
 	tap_ok(!model_find_mm(mdl, CHILD) && model_find_mm(mdl, MM), "exit forgets the mm");
 }
 
+/*
+ * remove_migration_pte() hooked as a function (no tracepoint) sends a record
+ * without a decoded entry: no observation, the page stays as it was.  The
+ * model once observed an uninitialised entry here (valgrind: model.c).
+ */
+static void t_migration_without_state(void)
+{
+	struct synth s;
+	imap_val before;
+
+	start(&s, VMF_ANON, 0);
+	s_writeprotect(&s, FD, A, A + N8, true);
+	before = page(MM, A);
+	s_migration(&s, A, MIG_REMOVE_PTE, 0, 0);
+	tap_ok(page(MM, A) == before && expect_is(MM, A, EXP_PROTECTED),
+	       "a migration record without a decoded entry observes nothing");
+}
+
 int main(void)
 {
 	t_register_protect();
+	t_migration_without_state();
 	t_faults_and_fills();
 	t_zaps();
 	t_mremap();
