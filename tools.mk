@@ -1,7 +1,6 @@
 # Tool discovery, shared by the Makefile and the test scripts.
 # Override any of these on the command line: make CLANG=clang-15 BPFTOOL=/usr/local/sbin/bpftool
 CLANG      ?= clang
-LLVM_STRIP ?= llvm-strip
 BPFTOOL    ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
 CC         ?= cc
 PKG_CONFIG ?= pkg-config

@@ -35,7 +35,7 @@ enum uffdwp_hook {
 	HOOK_MAX,
 };
 
-/* How a hook is attached; chosen per hook at load time (src/loader/attach.c). */
+/* How a hook is attached; chosen per hook at load time (src/loader/hooks.c). */
 enum uffdwp_mech {
 	MECH_NONE = 0,
 	MECH_FENTRY,		/* fentry/fexit (BPF trampoline) */

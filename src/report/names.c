@@ -55,11 +55,3 @@ static const char *const kind_names[EV_KIND_MAX] = {
 const char *hook_name(unsigned int hook) { return NAME_OR_UNKNOWN(hook_names, hook); }
 const char *mech_name(unsigned int mech) { return NAME_OR_UNKNOWN(mech_names, mech); }
 const char *kind_name(unsigned int kind) { return NAME_OR_UNKNOWN(kind_names, kind); }
-
-int hook_from_name(const char *name)
-{
-	for (int i = 0; i < HOOK_MAX; i++)
-		if (hook_names[i] && !strcmp(hook_names[i], name))
-			return i;
-	return -1;
-}

@@ -8,7 +8,5 @@
 const char *hook_name(unsigned int hook);
 const char *mech_name(unsigned int mech);
 const char *kind_name(unsigned int kind);
-/* Parse a name back (replay, --require); -1 when unknown. */
-int hook_from_name(const char *name);
 
 #endif
