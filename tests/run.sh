@@ -27,8 +27,8 @@ host_scenarios() {
 	local n=0 s out status
 	for s in "$BUILD"/scenarios/*; do
 		n=$((n + 1))
-		out=$("$s" 2>&1 | tail -n1); status=$?
-		"$s" >/dev/null 2>&1; status=$?
+		out=$("$s" 2>&1); status=$?
+		out=$(tail -n1 <<< "$out")
 		case $status in
 		0) echo "ok $n - $(basename "$s"): $out" ;;
 		77) echo "ok $n - $(basename "$s") # SKIP $out" ;;
@@ -41,6 +41,7 @@ for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] && run_suite "unit: $(basename "$t")" "$t"
 done
 run_suite "scenarios on the host kernel" host_scenarios
+run_suite "valgrind: unit tests" tests/valgrind.sh
 run_suite "golden recordings replayed" tests/golden/replay.sh
 run_suite "tracer on the host kernel" tests/tracer.sh
 run_suite "bench programs on the host kernel" tests/bench-smoke.sh
