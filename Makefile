@@ -4,17 +4,26 @@
 #   make           build/uffdwp-trace and build/uffdwp-vmtest (static)
 #   make check     run every test (prints "N passed, N failed, N skipped")
 #   make bench     side-by-side measurements, written to build/bench.json
+#   make sanitize  unit tests and golden replays built with ASan+UBSan (build/asan)
 #   make vmlinux   regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel's BTF
+#   make help      this list and the variables
+# Variables: CC, CFLAGS (default -O2 -g), EXTRA_CFLAGS, EXTRA_LDFLAGS, OUTPUT, V=1;
+# e.g. make CFLAGS=-O0, make EXTRA_CFLAGS=-Werror (CI).
 include tools.mk
 
-OUTPUT  := build
+OUTPUT  ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-CFLAGS  ?= -O2 -g
-CFLAGS  += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
-	   -D_GNU_SOURCE -Isrc -I$(OUTPUT) $(LIBBPF_CFLAGS)
-LDFLAGS += -static
+# The include paths stay apart from CFLAGS (as bcc libbpf-tools' Makefile keeps
+# INCLUDES), so overriding CFLAGS changes flags, never what the build can find.
+INCLUDES := -Isrc -I$(OUTPUT) $(LIBBPF_CFLAGS)
+CFLAGS   ?= -O2 -g
+WARNINGS := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+ALL_CFLAGS := $(CFLAGS) $(WARNINGS) -D_GNU_SOURCE $(INCLUDES) $(EXTRA_CFLAGS)
+# The tools run in a bare initramfs: static, unless a sanitizer build says otherwise.
+STATIC  ?= -static
+ALL_LDFLAGS := $(LDFLAGS) $(STATIC) $(EXTRA_LDFLAGS)
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	      -Ivmlinux/$(ARCH) -Isrc -Ibpf
@@ -36,7 +45,7 @@ HDRS         := $(wildcard src/*.h src/*/*.h)
 
 TOOLS := $(OUTPUT)/uffdwp-trace $(if $(VMTEST_SRCS),$(OUTPUT)/uffdwp-vmtest)
 
-.PHONY: all setup check bench install clean vmlinux scenarios unit
+.PHONY: all setup check bench install clean vmlinux scenarios unit sanitize help
 all: $(TOOLS) scenarios $(BENCH_PROGS)
 
 $(OUTPUT) $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/pipeline $(OUTPUT)/src/report $(OUTPUT)/src/vmtest $(OUTPUT)/scenarios $(OUTPUT)/bench $(OUTPUT)/tests:
@@ -55,7 +64,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 
 $(OUTPUT)/src/%.o: src/%.c $(HDRS) $(SKELS) | $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/pipeline $(OUTPUT)/src/report $(OUTPUT)/src/vmtest
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(OUTPUT)/libuffdwp-core.a: $(CORE_OBJS)
 	$(call msg,AR,$@)
@@ -63,11 +72,11 @@ $(OUTPUT)/libuffdwp-core.a: $(CORE_OBJS)
 
 $(OUTPUT)/uffdwp-trace: $(LOADER_OBJS) $(OUTPUT)/libuffdwp-core.a
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDFLAGS) $(LIBBPF_LIBS) -lzstd -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(ALL_LDFLAGS) $(LIBBPF_LIBS) -lzstd -o $@
 
 $(OUTPUT)/uffdwp-vmtest: $(VMTEST_OBJS) $(OUTPUT)/libuffdwp-core.a
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDFLAGS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(ALL_LDFLAGS) -o $@
 
 # Scenario programs run inside bare guests: static, one behaviour each.
 # The bench workloads are built the same way (they use scenario.h).
@@ -83,12 +92,23 @@ $(OUTPUT)/bench/%: tests/bench/%.c $(wildcard tests/scenarios/*.h) | $(OUTPUT)/b
 unit: $(UNIT_TESTS)
 $(OUTPUT)/tests/%: tests/unit/%.c $(OUTPUT)/libuffdwp-core.a $(wildcard tests/unit/*.h) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(OUTPUT)/libuffdwp-core.a -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $< $(OUTPUT)/libuffdwp-core.a $(EXTRA_LDFLAGS) -o $@
 
 setup:
 	$(Q)./vm/setup.sh
 
-check: all unit
+help:
+	$(Q)sed -n '2,/^include/p' Makefile | sed -e '/^include/d' -e 's/^# \{0,1\}//'
+
+# The core (model, pipeline, report), the unit tests and the tracer with
+# ASan+UBSan, dynamically linked (ASan cannot be static), in their own OUTPUT.
+SANITIZE_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+sanitize:
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)/asan STATIC= CFLAGS="-O1 -g" \
+		EXTRA_CFLAGS="$(SANITIZE_FLAGS) $(EXTRA_CFLAGS)" \
+		EXTRA_LDFLAGS="$(SANITIZE_FLAGS) $(EXTRA_LDFLAGS)" unit $(OUTPUT)/asan/uffdwp-trace
+
+check: all unit sanitize
 	$(Q)./tests/run.sh
 
 bench: all

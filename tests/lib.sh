@@ -4,7 +4,7 @@
 # tests/vm/lib.sh adds what the VM suites need on top of it.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$ROOT/build
-TRACER=$BUILD/uffdwp-trace
+TRACER=${UFFDWP_TRACE:-$BUILD/uffdwp-trace}
 VMTEST=${UFFDWP_VMTEST:-$BUILD/uffdwp-vmtest}
 SHARED_KERNELS=${UFFDWP_SHARED_KERNELS:-$ROOT/../shared/kernels}
 tap_n=0
