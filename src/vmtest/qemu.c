@@ -240,9 +240,9 @@ static void stream_until_exit(const struct vmtest_opts *o, struct qemu_child *ch
 					deliver_lines(&buf, c, echo, true);	/* no newline follows */
 				if (c->init_started && !res->boot_seconds)
 					res->boot_seconds = vmtest_now() - start;
-			} else if (keep_last_error(res->qemu_error, sizeof(res->qemu_error), tmp, n,
-						   res->accel == ACCEL_KVM && !c->kernel_started) &&
-				   !res->kvm_error_at) {
+			} else if (!res->kvm_error_at &&	/* keep the KVM error, not what follows it */
+				   keep_last_error(res->qemu_error, sizeof(res->qemu_error), tmp, n,
+						   res->accel == ACCEL_KVM && !c->kernel_started)) {
 				res->kvm_error_at = vmtest_now() - start;
 			}
 		}

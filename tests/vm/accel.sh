@@ -24,7 +24,7 @@ FAKE
 fake abort 'echo "qemu-system-x86_64: ../accel/kvm/kvm-all.c:3183: kvm_buf_set_msrs: Assertion \`ret == cpu->kvm_msr_buf->nmsrs'"'"' failed." >&2; kill -ABRT $$'
 fake exit1 'echo "failed to initialize kvm: Operation not permitted" >&2; exit 1'
 fake hang 'exec -a uffdwp-fake-qemu sleep 3600'
-fake kvmerror 'echo "KVM internal error. Suberror: 1" >&2; exec -a uffdwp-fake-qemu sleep 3600'
+fake kvmerror 'echo "KVM internal error. Suberror: 1" >&2; echo "extra data[0]: 0x0000000000000001" >&2; exec -a uffdwp-fake-qemu sleep 3600'
 cat > "$WORK/broken" <<'FAKE'
 #!/bin/sh
 echo "qemu-system-x86_64: this QEMU is broken in every mode" >&2
@@ -62,7 +62,7 @@ expect "a silent KVM guest: booted under TCG, exit 0" 0 \
 	"${ACCEL_LINE}a guest printed nothing within 8 s\)"
 boot kvmerror
 expect "QEMU reporting a KVM error (guest paused): booted under TCG, exit 0" 0 \
-	"${ACCEL_LINE}QEMU reported a KVM error before the kernel started: KVM internal error"
+	"${ACCEL_LINE}QEMU reported a KVM error before the kernel started: KVM internal error. Suberror: 1\)"
 check "no fake QEMU left running" sh -c "! pgrep -f '^uffdwp-fake-qemu' >/dev/null"
 
 boot broken
