@@ -47,7 +47,7 @@ void pipeline_feed(struct pipeline *p, const struct uffdwp_event *e)
 
 int pipeline_finish(struct pipeline *p, struct run_info *ri, const struct summary_extra *extra)
 {
-	__u64 lost = 0;
+	__u64 lost = run_hook_total(ri->lost);
 
 	if (p->recorder && recorder_close(p->recorder, ri->ended ? ri : NULL))
 		p->totals.record_errors++;
@@ -57,8 +57,6 @@ int pipeline_finish(struct pipeline *p, struct run_info *ri, const struct summar
 		findings_print_json(p->o.out, p->checker);
 	else
 		findings_print_text(p->o.out, p->checker);
-	for (int h = 0; h < HOOK_MAX; h++)
-		lost += ri->lost[h];
 	if (lost)
 		fprintf(stderr, "uffdwp-trace: %llu events lost (ring buffer full): "
 			"the run is inconclusive\n", (unsigned long long)lost);

@@ -70,7 +70,7 @@ void summary_print_hooks(FILE *f, const struct run_info *ri)
 	fprintf(f, "finding classes possible: %s\n", classes[0] ? classes : "none");
 }
 
-static __u64 sum(const __u64 v[HOOK_MAX])
+__u64 run_hook_total(const __u64 v[HOOK_MAX])
 {
 	__u64 total = 0;
 
@@ -88,8 +88,8 @@ static const char *inconclusive_reason(const struct run_info *ri, const struct r
 	if (!ri->ended)
 		n += snprintf(buf, len, "the run's end was not recorded (the tracer did not "
 			      "finish, or a format-1 recording): losses unknown");
-	else if (sum(ri->lost))
-		n += snprintf(buf, len, "%llu events lost", (unsigned long long)sum(ri->lost));
+	else if (run_hook_total(ri->lost))
+		n += snprintf(buf, len, "%llu events lost", (unsigned long long)run_hook_total(ri->lost));
 	if (ri->record_incomplete || t->record_errors)
 		n += snprintf(buf + n, len - n, "%srecording incomplete", n ? "; " : "");
 	for (int h = 0; h < HOOK_MAX && n < len; h++) {
@@ -109,7 +109,7 @@ enum verdict { VERDICT_CLEAN, VERDICT_FINDINGS, VERDICT_INCONCLUSIVE };
  * lost, so it outranks "inconclusive". */
 static enum verdict run_verdict(const struct run_info *ri, size_t findings, const char *why)
 {
-	if (sum(ri->invariant))
+	if (run_hook_total(ri->invariant))
 		return VERDICT_FINDINGS;
 	if (why)
 		return VERDICT_INCONCLUSIVE;
@@ -151,14 +151,14 @@ static void print_json(FILE *f, const struct run_info *ri, const struct run_tota
 	for (int k = 1; k < EV_KIND_MAX; k++)
 		json_u64(&j, kind_name(k), t->counts[k]);
 	json_obj_end(&j);
-	json_u64(&j, "lost", sum(ri->lost));
+	json_u64(&j, "lost", run_hook_total(ri->lost));
 	json_obj_begin(&j, "lost_by_hook");
 	for (int h = 0; h < HOOK_MAX; h++)
 		if (ri->lost[h])
 			json_u64(&j, hook_name(h), ri->lost[h]);
 	json_obj_end(&j);
 	json_bool(&j, "losses_known", ri->ended);
-	json_u64(&j, "invariant_violations", sum(ri->invariant));
+	json_u64(&j, "invariant_violations", run_hook_total(ri->invariant));
 	json_u64(&j, "walks_capped", t->walks_capped);
 	json_u64(&j, "findings", checker_nfindings(c));
 	json_obj_begin(&j, "findings_by_class");
@@ -191,13 +191,13 @@ static void print_text(FILE *f, const struct run_info *ri, const struct run_tota
 	for (int k = 1; k < EV_KIND_MAX; k++)
 		if (t->counts[k])
 			fprintf(f, " %s=%llu", kind_name(k), (unsigned long long)t->counts[k]);
-	fprintf(f, "\nlost: %llu%s", (unsigned long long)sum(ri->lost),
+	fprintf(f, "\nlost: %llu%s", (unsigned long long)run_hook_total(ri->lost),
 		ri->ended ? "" : " (unknown: the run's end was not recorded)");
 	for (int h = 0; h < HOOK_MAX; h++)
 		if (ri->lost[h])
 			fprintf(f, " %s=%llu", hook_name(h), (unsigned long long)ri->lost[h]);
 	fprintf(f, "\nkernel-side invariant violations (writable and uffd-wp): %llu",
-		(unsigned long long)sum(ri->invariant));
+		(unsigned long long)run_hook_total(ri->invariant));
 	for (int h = 0; h < HOOK_MAX; h++)
 		if (ri->invariant[h])
 			fprintf(f, " %s=%llu", hook_name(h), (unsigned long long)ri->invariant[h]);

@@ -45,6 +45,8 @@ struct summary_extra {
 bool run_walks_at_syscall_exit(const __u8 mech[HOOK_MAX]);
 /* Finding classes the hooks of mech can decide (space-separated names). */
 void run_classes(const __u8 mech[HOOK_MAX], char *buf, size_t len);
+/* A per-hook counter's total (ri->lost, ri->invariant). */
+__u64 run_hook_total(const __u64 v[HOOK_MAX]);
 /* The HOOK / MECHANISM / TARGET / NOTES table and the classes line. */
 void summary_print_hooks(FILE *f, const struct run_info *ri);
 
