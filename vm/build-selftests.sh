@@ -6,8 +6,11 @@
 #   vm/build-selftests.sh [--force]
 #
 #   6.1:  tools/testing/selftests/vm/userfaultfd.c                 -> 6.1/userfaultfd
-#   6.12: tools/testing/selftests/mm/uffd-unit-tests.c, uffd-stress.c
-#         (+ uffd-common.c vm_util.c thp_settings.c)               -> 6.12/uffd-{unit-tests,stress}
+#   6.12: tools/testing/selftests/mm/uffd-unit-tests.c, uffd-stress.c, pagemap_ioctl.c
+#         (+ uffd-common.c vm_util.c thp_settings.c)   -> 6.12/{uffd-unit-tests,uffd-stress,pagemap_ioctl}
+#   7.3:  the same and uffd-wp-mremap.c (+ uffd-common.c vm_util.c hugepage_settings.c, which
+#         replaced thp_settings.c; -I tools/testing/selftests for kselftest.h)
+#                                 -> 7.3/{uffd-unit-tests,uffd-stress,uffd-wp-mremap,pagemap_ioctl}
 #
 # Output: $UFFDWP_SELFTESTS/<ver>/ (default /var/cache/uffdwp-trace/selftests), never the
 # repository.  Each tree's uapi headers come from its own `make headers O=...` (generated
@@ -41,7 +44,8 @@ tree() { echo "$SRC_CACHE/x/usr/src/linux-source-$1"; }
 # Fetch both source trees through setup.sh (one copy of the apt/dpkg logic).
 ensure_sources() {
 	[ -d "$(tree 6.1)/tools/testing/selftests" ] &&
-		[ -d "$(tree 6.12)/tools/testing/selftests" ] && return
+		[ -d "$(tree 6.12)/tools/testing/selftests" ] &&
+		[ -d "$(tree 7.3)/tools/testing/selftests" ] && return
 	log "kernel sources missing under $SRC_CACHE; fetching them"
 	"$HERE/setup.sh" --with-source --kernels-only --no-selftests >&2 || die "fetching linux-source failed"
 }
@@ -71,17 +75,25 @@ build() {
 	inc=$(headers "$ver")
 	files=
 	for f in "$@"; do files="$files $src/$dir/$f"; done
-	# -I the tree root: uffd-unit-tests includes "../../../../mm/gup_test.h".
+	# -I the tree root: uffd-unit-tests includes "../../../../mm/gup_test.h"; -I the
+	# selftests root: 7.x's mm tests include "kselftest.h" from there.
 	# shellcheck disable=SC2086 # word splitting of the flag and file lists is intended
-	$CC $CFLAGS -I "$src" -isystem "$inc" -isystem "$src/tools/include/uapi" -static \
+	$CC $CFLAGS -I "$src" -I "$src/tools/testing/selftests" -isystem "$inc" \
+		-isystem "$src/tools/include/uapi" -static \
 		-o "$bin.tmp" $files $LDLIBS || die "$ver: building $name failed"
 	mv "$bin.tmp" "$bin"
 	log "$bin"
 }
 
 ensure_sources
-mkdir -p "$OUT/6.1" "$OUT/6.12"
+mkdir -p "$OUT/6.1" "$OUT/6.12" "$OUT/7.3"
 MM=tools/testing/selftests/mm
 build 6.1 tools/testing/selftests/vm userfaultfd userfaultfd.c vm_util.c
-build 6.12 $MM uffd-unit-tests uffd-unit-tests.c uffd-common.c vm_util.c thp_settings.c
-build 6.12 $MM uffd-stress uffd-stress.c uffd-common.c vm_util.c thp_settings.c
+for t in uffd-unit-tests uffd-stress; do
+	build 6.12 $MM $t $t.c uffd-common.c vm_util.c thp_settings.c
+done
+build 6.12 $MM pagemap_ioctl pagemap_ioctl.c vm_util.c thp_settings.c
+for t in uffd-unit-tests uffd-stress uffd-wp-mremap; do
+	build 7.3 $MM $t $t.c uffd-common.c vm_util.c hugepage_settings.c
+done
+build 7.3 $MM pagemap_ioctl pagemap_ioctl.c vm_util.c hugepage_settings.c

@@ -1,11 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # `make setup`: install what a fresh Debian 12 needs to build and test uffdwp-trace, and
-# fetch Debian's own kernel images (the guests of uffdwp-vmtest --debian 6.1|6.12).
+# fetch Debian's own kernel images (the guests of uffdwp-vmtest --debian 6.1|6.12|7.3).
 #
 #   vm/setup.sh [--with-source] [--kernels-only] [--no-selftests]
 #
-#   --with-source   also fetch linux-source-6.1 and linux-source-6.12 (the uffd selftests)
+#   --with-source   also fetch linux-source-6.1, -6.12 and -7.3 (the uffd selftests)
 #   --kernels-only  skip apt-get install (the packages are already there)
 #   --no-selftests  do not build the kernel's uffd selftests (vm/build-selftests.sh, which
 #                   fetches the sources above when they are missing)
@@ -13,17 +13,29 @@
 # Kernel images are fetched with apt by package name, never by URL: the ABI is resolved
 # through the meta packages (linux-image-amd64, linux-image-6.12-amd64) and the matching
 # "-unsigned" package is downloaded, so the script keeps working when Debian bumps the ABI.
+# Debian 7.3 is not in bookworm: it comes from trixie-backports through a temporary apt
+# source list (the archive the machine already uses, read from apt itself; the machine's
+# own lists are never written), at the version and checksum pinned below.
 # Layout (idempotent: anything already there is kept):
 #   $UFFDWP_CACHE/debian-6.1/{vmlinuz,config,release}    (default /var/cache/uffdwp-trace/kernels)
 #   $UFFDWP_CACHE/debian-6.12/{vmlinuz,config,release}
-#   $UFFDWP_SRC_CACHE/x/usr/src/linux-source-{6.1,6.12}  (default /var/cache/uffdwp-trace/src)
-#   $UFFDWP_SELFTESTS/{6.1,6.12}/...                      (default /var/cache/uffdwp-trace/selftests)
+#   $UFFDWP_CACHE/debian-7.3/{vmlinuz,config,release}
+#   $UFFDWP_SRC_CACHE/x/usr/src/linux-source-{6.1,6.12,7.3}  (default /var/cache/uffdwp-trace/src)
+#   $UFFDWP_SELFTESTS/{6.1,6.12,7.3}/...                      (default /var/cache/uffdwp-trace/selftests)
 set -eu
 
 CACHE=${UFFDWP_CACHE:-/var/cache/uffdwp-trace/kernels}
 SRC_CACHE=${UFFDWP_SRC_CACHE:-/var/cache/uffdwp-trace/src}
 PACKAGES="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev pkg-config gcc make
 	  qemu-system-x86 busybox-static cpio bpftrace jq valgrind"
+
+# The one pin of Debian 7.3: suite, kernel ABI, package version and the image .deb's
+# SHA256.  When the archive no longer has this version, the newest 7.3.x of the suite (else
+# the newest 7.x) is taken instead, said in one line, its checksum then apt's alone.
+DEBIAN_73_SUITE=trixie-backports
+DEBIAN_73_ABI=7.3.4+deb13-amd64
+DEBIAN_73_VERSION=7.3.4-1~bpo13+1
+DEBIAN_73_SHA256=f7192653d0b077ddb7059842822a9f4dc28395ec9e5fd2fc31064cc3b1ed3edb
 
 with_source=0
 install_packages=1
@@ -33,7 +45,7 @@ for arg in "$@"; do
 	--with-source) with_source=1 ;;
 	--kernels-only) install_packages=0 ;;
 	--no-selftests) selftests=0 ;;
-	-h|--help) sed -n '3,20p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,/^set -eu$/{/^set -eu$/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	*) echo "setup.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
 	esac
 done
@@ -51,14 +63,99 @@ resolve_meta() {
 	echo "$dep"
 }
 
-# download_deb DIR PKG: path of PKG's .deb in DIR, fetched with apt-get download if absent.
+# Options that point apt at the temporary source list of another suite (SUITE_OPTS, made
+# by apt_suite), or none: the machine's own.  download_deb and apt-cache use APT_OPTS.
+APT_OPTS=
+SUITE_OPTS=
+APT_TMP=
+
+# download_deb DIR PKG[=VERSION]: path of PKG's .deb in DIR, fetched with apt-get download
+# if absent.
 download_deb() {
-	deb=$(ls "$1/$2"_*.deb 2>/dev/null | head -n 1 || true)
+	pkg=${2%%=*}
+	deb=$(ls "$1/$pkg"_*.deb 2>/dev/null | head -n 1 || true)
 	if [ -z "$deb" ]; then
-		(cd "$1" && apt-get download -q "$2" >&2) || die "apt-get download $2 failed"
-		deb=$(ls "$1/$2"_*.deb | head -n 1)
+		# shellcheck disable=SC2086 # APT_OPTS is a list of options
+		(cd "$1" && apt-get $APT_OPTS download -q "$2" >&2) || die "apt-get download $2 failed"
+		deb=$(ls "$1/$pkg"_*.deb | head -n 1)
 	fi
 	echo "$deb"
+}
+
+# apt_suite SUITE: SUITE_OPTS for a temporary source list of SUITE on the Debian archive this
+# machine already uses (apt's own index targets name it), updated once.  Nothing of the
+# machine's apt configuration is written.
+apt_suite() {
+	[ -n "$APT_TMP" ] && return
+	. /etc/os-release
+	uri=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 'Created-By: Packages' |
+	      awk -v s="$VERSION_CODENAME" '$2 == s { print $1; exit }')
+	[ -n "$uri" ] || die "no Debian archive for '$VERSION_CODENAME' in apt's sources (apt-get update?)"
+	APT_TMP=$(mktemp -d /tmp/uffdwp-apt.XXXXXX)
+	trap 'rm -rf "$APT_TMP"' EXIT
+	mkdir -p "$APT_TMP/lists/partial"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $1 main" \
+		> "$APT_TMP/sources.list"
+	# no pkgcache files either: the machine's caches stay those of its own lists
+	SUITE_OPTS="-o Dir::Etc::SourceList=$APT_TMP/sources.list -o Dir::Etc::SourceParts=/dev/null"
+	SUITE_OPTS="$SUITE_OPTS -o Dir::State::Lists=$APT_TMP/lists -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache="
+	log "apt: temporary source list for $1 ($uri)"
+	# shellcheck disable=SC2086
+	apt-get $SUITE_OPTS update -q >&2 || die "apt-get update of $1 failed"
+}
+
+# The ABI of the pinned 7.3 image, or, when the archive has moved on, the newest 7.3.x
+# (else 7.x) generic amd64 image of the suite: "ABI VERSION" for the pin, "ABI" otherwise.
+debian_73_abi() {
+	# shellcheck disable=SC2086
+	# (apt-cache show exits 0 for a version it does not have: look for the record)
+	if apt-cache $APT_OPTS show "linux-binary-unsigned-$DEBIAN_73_ABI=$DEBIAN_73_VERSION" 2>/dev/null |
+	   grep -q '^Package:'; then
+		echo "$DEBIAN_73_ABI $DEBIAN_73_VERSION"
+		return
+	fi
+	# shellcheck disable=SC2086
+	names=$(apt-cache $APT_OPTS pkgnames linux-binary-unsigned-7. |
+		sed -n 's/^linux-binary-unsigned-\(7\.[0-9.]*+deb[0-9]*-amd64\)$/\1/p' | sort -V)
+	abi=$(echo "$names" | grep '^7\.3\.' | tail -n 1)
+	[ -n "$abi" ] || abi=$(echo "$names" | tail -n 1)
+	[ -n "$abi" ] || die "$DEBIAN_73_SUITE has no linux-binary-unsigned-7.x-amd64"
+	log "pinned $DEBIAN_73_ABI ($DEBIAN_73_VERSION) has left $DEBIAN_73_SUITE: taking $abi, checksum not pinned" >&2
+	echo "$abi"
+}
+
+# fetch_debian_73: $CACHE/debian-7.3/vmlinuz from the pinned package of trixie-backports
+# (its config from the matching linux-base package).
+fetch_debian_73() {
+	dest="$CACHE/debian-7.3"
+	if [ -s "$dest/vmlinuz" ]; then
+		log "$dest/vmlinuz already there ($(cat "$dest/release" 2>/dev/null || echo '?'))"
+		return
+	fi
+	apt_suite "$DEBIAN_73_SUITE"
+	APT_OPTS=$SUITE_OPTS
+	# shellcheck disable=SC2046 # "ABI [VERSION]" split in two
+	set -- $(debian_73_abi)
+	abi=$1 pin_version=${2:-}
+	pkg=linux-binary-unsigned-$abi
+	deb=$(download_deb "$CACHE" "$pkg${pin_version:+=$pin_version}")
+	if [ -n "$pin_version" ]; then
+		sum=$(sha256sum "$deb" | cut -d' ' -f1)
+		[ "$sum" = "$DEBIAN_73_SHA256" ] ||
+			{ rm -f "$deb"; die "$deb: SHA256 $sum, pinned $DEBIAN_73_SHA256"; }
+	fi
+	base=$(download_deb "$CACHE" "linux-base-$abi${pin_version:+=$pin_version}")
+	unpacked="$CACHE/x/$abi"
+	rm -rf "$unpacked" && mkdir -p "$unpacked"
+	dpkg-deb -x "$deb" "$unpacked"
+	dpkg-deb -x "$base" "$unpacked"
+	mkdir -p "$dest"
+	cp "$unpacked/usr/lib/modules/$abi/config" "$dest/config"
+	echo "$abi" > "$dest/release"
+	cp "$unpacked/usr/lib/modules/$abi/vmlinuz.unsigned" "$dest/vmlinuz.tmp"
+	mv "$dest/vmlinuz.tmp" "$dest/vmlinuz"
+	APT_OPTS=
+	log "$dest/vmlinuz = $abi"
 }
 
 # fetch_kernel NAME META: $CACHE/NAME/vmlinuz from the -unsigned package behind META.
@@ -115,11 +212,16 @@ fi
 mkdir -p "$CACHE"
 fetch_kernel debian-6.1 linux-image-amd64
 fetch_kernel debian-6.12 linux-image-6.12-amd64
+fetch_debian_73
 
 if [ $with_source = 1 ]; then
 	mkdir -p "$SRC_CACHE"
 	fetch_source linux-source-6.1
 	fetch_source linux-source-6.12
+	apt_suite "$DEBIAN_73_SUITE"
+	APT_OPTS=$SUITE_OPTS
+	fetch_source linux-source-7.3
+	APT_OPTS=
 fi
 # Last: it calls back into this script (--with-source --kernels-only) for missing sources.
 if [ $selftests = 1 ]; then

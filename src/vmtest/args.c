@@ -8,9 +8,12 @@
 #include <string.h>
 
 #define DEFAULT_CACHE "/var/cache/uffdwp-trace/kernels"
+/* The Debian images vm/setup.sh caches (7.3 from trixie-backports). */
+#define DEBIAN_VERSIONS "6.1|6.12|7.3"
+static const char *const debian_versions[] = { "6.1", "6.12", "7.3" };
 
 static const char usage_text[] =
-"Usage: uffdwp-vmtest (--kernel IMAGE | --debian 6.1 | --debian 6.12) [--add FILE]...\n"
+"Usage: uffdwp-vmtest (--kernel IMAGE | --debian " DEBIAN_VERSIONS ") [--add FILE]...\n"
 "                     [--mem 2G] [--cmdline EXTRA] [--timeout SECONDS] [--tap | --json]\n"
 "                     [--scenario NAME]... [-- GUEST-COMMAND [ARGS...]]\n"
 "       uffdwp-vmtest --matrix [--kernels NAME,...] [--expected FILE] [--kernels-dir DIR]\n"
@@ -23,7 +26,8 @@ static const char usage_text[] =
 "THP madvise, proc/sys/devtmpfs/tracefs/debugfs/bpffs mounted.\n"
 "\n"
 "  --kernel IMAGE       bzImage to boot (e.g. a kernel tree's arch/x86/boot/bzImage)\n"
-"  --debian 6.1|6.12    Debian's own image, fetched by `make setup` into\n"
+"  --debian " DEBIAN_VERSIONS "\n"
+"                       Debian's own image, fetched by `make setup` into\n"
 "                       $UFFDWP_CACHE (default " DEFAULT_CACHE ")\n"
 "  --add FILE           also pack FILE into the guest's /bin (repeatable)\n"
 "  --mem SIZE           guest memory (default 2G)\n"
@@ -142,8 +146,12 @@ static bool resolve_debian(struct vmtest_opts *o, const char *ver)
 {
 	static char path[4096];
 
-	if (strcmp(ver, "6.1") && strcmp(ver, "6.12"))
-		return usage_error("--debian takes 6.1 or 6.12, not", ver);
+	size_t i = 0;
+
+	while (i < sizeof(debian_versions) / sizeof(debian_versions[0]) && strcmp(ver, debian_versions[i]))
+		i++;
+	if (i == sizeof(debian_versions) / sizeof(debian_versions[0]))
+		return usage_error("--debian takes " DEBIAN_VERSIONS ", not", ver);
 	snprintf(path, sizeof(path), "%s/debian-%s/vmlinuz", vmtest_cache_dir(), ver);
 	o->debian = ver;
 	o->kernel = path;
@@ -305,7 +313,7 @@ bool vmtest_parse_args(int argc, char **argv, struct vmtest_opts *o)
 	if (o->n_matrix_kernel || o->expected || o->kernels_dir)
 		return usage_error("--kernels, --expected and --kernels-dir go with --matrix", NULL);
 	if (!o->kernel)
-		return usage_error("no kernel: give --kernel IMAGE or --debian 6.1|6.12", NULL);
+		return usage_error("no kernel: give --kernel IMAGE or --debian " DEBIAN_VERSIONS, NULL);
 	if (o->guest_argv && o->n_scenario)
 		return usage_error("--scenario and a guest command exclude each other", NULL);
 	return true;

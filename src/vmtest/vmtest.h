@@ -34,7 +34,7 @@ enum accel_choice { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 
 struct vmtest_opts {
 	const char *kernel;		/* image to boot (resolved from --debian too) */
-	const char *debian;		/* "6.1" or "6.12" when --debian was given */
+	const char *debian;		/* "6.1", "6.12" or "7.3" when --debian was given */
 	const char *add[VMTEST_MAX_LIST];
 	int n_add;
 	const char *scenario[VMTEST_MAX_LIST];	/* --scenario; empty = all found */

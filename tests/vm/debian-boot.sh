@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Debian's 6.1 and 6.12 kernels boot, run a guest command and report its status.
+# Debian's 6.1, 6.12 and 7.3 kernels boot, run a guest command and report its status.
 . "$(dirname "$0")/lib.sh"
 
-tap_plan 5
+tap_plan 6
 
-for ver in 6.1 6.12; do
+for ver in 6.1 6.12 7.3; do
 	image=$CACHE/debian-$ver/vmlinuz
 	if ! need_image "$image"; then
 		tap_skip "debian $ver: uname -r" "no image at $image (run make setup)"
