@@ -4,6 +4,7 @@
  * the expected table, each scenario x kernel cell decided against the table. See matrix.h.
  */
 #include "matrix.h"
+#include "matrix_print.h"
 #include "accel.h"
 #include "boot.h"
 #include "image.h"
@@ -17,11 +18,15 @@
 static struct expect_table table;
 static struct matrix matrix;
 
-const struct expect_cell *matrix_expected(const struct matrix *m, int r, int k)
+/* Empties the cell of row r in kernel k's column, keeping the table's cell for it. */
+static struct matrix_cell *reset_cell(struct matrix *m, int r, int k)
 {
 	const struct expect_row *row = m->row[r].expected;
+	struct matrix_cell *cell = &m->cell[r][k];
 
-	return row ? &row->cell[m->kernel[k].column] : NULL;
+	memset(cell, 0, sizeof(*cell));
+	cell->expected = row ? &row->cell[m->kernel[k].column] : NULL;
+	return cell;
 }
 
 /* --expected, else tests/scenarios/expected.tsv of the tree whose build/ holds us. */
@@ -147,13 +152,12 @@ static void compare_cell(const struct expect_cell *e, struct matrix_cell *cell)
 								   : CELL_DISAGREES;
 }
 
-static void decide_cell(const struct matrix *m, int r, int k, const struct guest_run *run,
-			struct matrix_cell *cell)
+static void decide_cell(struct matrix *m, int r, int k, const struct guest_run *run)
 {
 	const struct matrix_row *row = &m->row[r];
 	const struct matrix_kernel *kernel = &m->kernel[k];
+	struct matrix_cell *cell = reset_cell(m, r, k);
 
-	memset(cell, 0, sizeof(*cell));
 	cell->state = CELL_DISAGREES;
 	if (!row->has_binary) {
 		snprintf(cell->why, sizeof(cell->why), "there is no scenario program of that name");
@@ -173,8 +177,8 @@ static void decide_cell(const struct matrix *m, int r, int k, const struct guest
 		cell->state = CELL_UNDECIDED;
 		snprintf(cell->why, sizeof(cell->why), "tracer exit %d: %s", run->status,
 			 report_tracer_status_text(run->status));
-	} else if (row->expected) {
-		compare_cell(matrix_expected(m, r, k), cell);
+	} else if (cell->expected) {
+		compare_cell(cell->expected, cell);
 	}
 }
 
@@ -182,9 +186,8 @@ static void decide_cell(const struct matrix *m, int r, int k, const struct guest
 static void set_column(struct matrix *m, int k, enum cell_state state)
 {
 	for (int r = 0; r < m->n_rows; r++) {
-		struct matrix_cell *cell = &m->cell[r][k];
+		struct matrix_cell *cell = reset_cell(m, r, k);
 
-		memset(cell, 0, sizeof(*cell));
 		cell->state = state;
 		snprintf(cell->why, sizeof(cell->why), "%s", m->kernel[k].reason);
 	}
@@ -222,8 +225,7 @@ static void boot_one(struct matrix *m, int k, const struct vmtest_opts *base)
 	if (kernel->state == KERNEL_UNDECIDED)
 		set_column(m, k, CELL_UNDECIDED);
 	for (int r = 0; kernel->state == KERNEL_RAN && r < m->n_rows; r++)
-		decide_cell(m, r, k, console_find_run(&console, m->row[r].scenario),
-			    &m->cell[r][k]);
+		decide_cell(m, r, k, console_find_run(&console, m->row[r].scenario));
 	console_release(&console);
 }
 

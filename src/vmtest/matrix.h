@@ -3,7 +3,7 @@
  * --matrix: the scenario corpus on every kernel of the expected table (expect.h), each cell
  * compared three ways: what the table expects, what the tracer found (classes and exit
  * status) and what the scenario's own self-check said. matrix.c runs and decides,
- * matrix_print.c prints.
+ * matrix_print.c (matrix_print.h) prints what was decided.
  */
 #ifndef UFFDWP_VMTEST_MATRIX_H
 #define UFFDWP_VMTEST_MATRIX_H
@@ -38,6 +38,7 @@ enum cell_state {
 };
 
 struct matrix_cell {
+	const struct expect_cell *expected;	/* the table's cell; NULL: no row */
 	enum cell_state state;
 	bool tracer_agrees, self_check_agrees;
 	bool finished;		/* the scenario's run ended in the guest */
@@ -68,20 +69,5 @@ struct matrix {
 
 /* Runs --matrix as opts say and returns the exit status (0, 1 or 125: see --help). */
 int matrix_run(const struct vmtest_opts *opts);
-
-/* The expected cell of row r in kernel k's column, or NULL. */
-const struct expect_cell *matrix_expected(const struct matrix *m, int r, int k);
-
-/* matrix_print.c */
-/* A progress or diagnostic line: stderr, or a "# " comment in TAP. */
-void matrix_note(const struct matrix *m, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void matrix_print_tap_plan(const struct matrix *m);
-/* The TAP tests of kernel k's column, numbered on from m->tap_next. */
-void matrix_print_tap_kernel(struct matrix *m, int k);
-/* Before any boot (bad table, no tracer...): TAP says "not ok", JSON gives the reason. */
-void matrix_print_early_failure(enum output_mode output, const char *reason);
-/* The whole matrix in the output mode (text or JSON; TAP was printed per kernel). */
-void matrix_print(const struct matrix *m, int exit_status, const char *reason);
 
 #endif

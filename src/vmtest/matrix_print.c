@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The matrix as text, TAP (one test per cell) or one JSON object. See matrix.h. */
-#include "matrix.h"
+/* The matrix as text, TAP (one test per cell) or one JSON object. See matrix_print.h. */
+#include "matrix_print.h"
 #include "report.h"
 #include "report/json.h"
 
@@ -46,9 +46,9 @@ static void observed_text(const struct matrix_cell *c, char *buf, size_t size)
 	expect_cell_format(c->classes, c->verdict, buf, size);
 }
 
-static void expected_text(const struct matrix *m, int r, int k, char *buf, size_t size)
+static void expected_text(const struct matrix_cell *c, char *buf, size_t size)
 {
-	const struct expect_cell *e = matrix_expected(m, r, k);
+	const struct expect_cell *e = c->expected;
 
 	if (e)
 		expect_cell_format(e->classes, e->verdict, buf, size);
@@ -83,7 +83,7 @@ static void disagreement_text(const struct matrix *m, int r, int k, char *buf, s
 	const struct matrix_cell *c = &m->cell[r][k];
 	char expected[EXPECT_CELL_LEN], classes[EXPECT_CELL_LEN];
 
-	expected_text(m, r, k, expected, sizeof(expected));
+	expected_text(c, expected, sizeof(expected));
 	if (!c->finished) {
 		snprintf(buf, size, "table says %s; %s", expected, c->why);
 		return;
@@ -248,7 +248,7 @@ static void print_json_cell(struct json *j, const struct matrix *m, int r, int k
 	json_str(j, "scenario", m->row[r].scenario);
 	json_str(j, "kernel", m->kernel[k].name);
 	json_str(j, "state", cell_state_names[c->state]);
-	expected_text(m, r, k, text, sizeof(text));
+	expected_text(c, text, sizeof(text));
 	json_str(j, "expected", m->row[r].expected ? text : "");
 	if (c->finished) {
 		class_set_format(c->classes, text, sizeof(text));

@@ -62,10 +62,4 @@ static void run_backing(struct scen_rows *rows, enum backing b)
 	region_unmap(&r);
 }
 
-int main(void)
-{
-	static const enum backing backings[] = { BACKING_ANON, BACKING_SHMEM };
-
-	return scen_run_backings("copy-mode-wp", backings, sizeof(backings) / sizeof(backings[0]),
-				 run_backing);
-}
+SCEN_MAIN_BACKINGS("copy-mode-wp", NULL, BACKING_ANON, BACKING_SHMEM)

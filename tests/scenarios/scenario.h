@@ -704,18 +704,38 @@ static inline void rows_end(struct scen_rows *t)
 	scen_end(v, "%s", t->detail);
 }
 
-/* The main() of a scenario run once per backing: one row each, then the verdict. */
-static inline int scen_run_backings(const char *name, const enum backing *backings, size_t n,
+/*
+ * A scenario run once per backing: scen_begin(name), then prepare() unless NULL (e.g. to
+ * skip when the kernel lacks a feature), run_backing() on each backing, one row each,
+ * and the verdict of the rows (rows_end() exits).
+ */
+static inline int scen_run_backings(const char *name, void (*prepare)(void),
+				    const enum backing *backings, size_t n,
 				    void (*run_backing)(struct scen_rows *, enum backing))
 {
 	struct scen_rows rows = { 0 };
 
 	scen_begin(name);
+	if (prepare)
+		prepare();
 	for (size_t i = 0; i < n; i++)
 		run_backing(&rows, backings[i]);
 	rows_end(&rows);
 	return 0;
 }
+
+/*
+ * The main() of such a scenario, with its static run_backing():
+ *   SCEN_MAIN_BACKINGS("name", NULL, BACKING_ANON, BACKING_SHMEM)
+ */
+#define SCEN_MAIN_BACKINGS(name, prepare, ...)                                              \
+	int main(void)                                                                      \
+	{                                                                                   \
+		static const enum backing backings[] = { __VA_ARGS__ };                     \
+                                                                                            \
+		return scen_run_backings(name, prepare, backings,                           \
+					 sizeof(backings) / sizeof(backings[0]), run_backing); \
+	}
 
 /* ------------------------------------------------------------------ */
 /* Page contents                                                       */

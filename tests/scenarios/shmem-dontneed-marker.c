@@ -34,10 +34,4 @@ static void run_backing(struct scen_rows *rows, enum backing b)
 	region_unmap(&r);
 }
 
-int main(void)
-{
-	static const enum backing backings[] = { BACKING_SHMEM, BACKING_HUGETLB_SHARED };
-
-	return scen_run_backings("shmem-dontneed-marker", backings, sizeof(backings) / sizeof(backings[0]),
-				 run_backing);
-}
+SCEN_MAIN_BACKINGS("shmem-dontneed-marker", NULL, BACKING_SHMEM, BACKING_HUGETLB_SHARED)

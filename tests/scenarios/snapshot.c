@@ -103,15 +103,5 @@ static void run_backing(struct scen_rows *rows, enum backing b)
 	region_unmap(&r);
 }
 
-int main(void)
-{
-	static const enum backing backings[] = {
-		BACKING_ANON, BACKING_SHMEM, BACKING_HUGETLB_SHARED, BACKING_THP,
-	};
-	struct scen_rows rows = { 0 };
-
-	scen_begin("snapshot");
-	for (size_t i = 0; i < sizeof(backings) / sizeof(backings[0]); i++)
-		run_backing(&rows, backings[i]);
-	rows_end(&rows);
-}
+SCEN_MAIN_BACKINGS("snapshot", NULL, BACKING_ANON, BACKING_SHMEM, BACKING_HUGETLB_SHARED,
+		   BACKING_THP)

@@ -34,10 +34,4 @@ static void run_backing(struct scen_rows *rows, enum backing b)
 	region_unmap(&r);
 }
 
-int main(void)
-{
-	static const enum backing backings[] = { BACKING_ANON, BACKING_SHMEM };
-
-	return scen_run_backings("unregister", backings, sizeof(backings) / sizeof(backings[0]),
-				 run_backing);
-}
+SCEN_MAIN_BACKINGS("unregister", NULL, BACKING_ANON, BACKING_SHMEM)

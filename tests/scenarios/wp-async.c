@@ -49,14 +49,9 @@ static void run_backing(struct scen_rows *rows, enum backing b)
 	region_unmap(&r);
 }
 
-int main(void)
+static void require_wp_async(void)
 {
-	static const enum backing backings[] = { BACKING_ANON, BACKING_SHMEM };
-	struct scen_rows rows = { 0 };
-
-	scen_begin("wp-async");
 	uffd_require_features(UFFD_FEATURE_WP_ASYNC, "UFFD_FEATURE_WP_ASYNC");
-	for (size_t i = 0; i < sizeof(backings) / sizeof(backings[0]); i++)
-		run_backing(&rows, backings[i]);
-	rows_end(&rows);
 }
+
+SCEN_MAIN_BACKINGS("wp-async", require_wp_async, BACKING_ANON, BACKING_SHMEM)

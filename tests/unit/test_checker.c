@@ -53,7 +53,7 @@ static struct checker *protected_region(struct synth *s, __u64 vm_flags, __u64 f
 }
 
 /* #1 (51d3d5eb74ff reverted): mprotect(RO)+mprotect(RW) on protected shmem. */
-static void bug1_mprotect(bool buggy)
+static void bug1_mprotect(long buggy)
 {
 	struct synth s;
 	struct checker *c = protected_region(&s, VMF_SHMEM, 0, N16);
@@ -71,7 +71,7 @@ static void bug1_mprotect(bool buggy)
 }
 
 /* #1 via move_pages(): remove_migration_pte rebuilds the PTE from vm_page_prot. */
-static void bug1_migration(bool buggy)
+static void bug1_migration(long buggy)
 {
 	struct synth s;
 	struct checker *c = protected_region(&s, VMF_SHMEM, 0, N16);
@@ -86,7 +86,7 @@ static void bug1_migration(bool buggy)
 }
 
 /* #5 (24bf08c4376b reverted): set_pmd_migration_entry() drops the bit. */
-static void bug5_thp(bool buggy)
+static void bug5_thp(long buggy)
 {
 	struct synth s;
 	struct checker *c = checker_new();
@@ -175,7 +175,7 @@ static void bug8_hugetlb_fork(void)
 }
 
 /* #7 (49d6d7fb6313): markers of a private memfd copied to the child. */
-static void bug7_marker_fork(bool buggy)
+static void bug7_marker_fork(long buggy)
 {
 	struct synth s;
 	struct checker *c = checker_new();
@@ -196,7 +196,7 @@ static void bug7_marker_fork(bool buggy)
 }
 
 /* #14 (931298e103c2, still in 6.1): unprotect leaves the PTE read-only. */
-static void bug14_lost_write_bit(bool buggy)
+static void bug14_lost_write_bit(long buggy)
 {
 	struct synth s;
 	struct checker *c = protected_region(&s, VMF_ANON, 0, N16);
@@ -213,7 +213,7 @@ static void bug14_lost_write_bit(bool buggy)
 }
 
 /* #14 seen by the page-table walk after the unprotect: the PTE bits. */
-static void bug14_walk(bool buggy)
+static void bug14_walk(long buggy)
 {
 	struct synth s;
 	struct checker *c = protected_region(&s, VMF_ANON, 0, N16);
@@ -234,7 +234,7 @@ static void bug14_walk(bool buggy)
  * EVENT_REMAP, as Debian 6.1 records it: the registration walk shows the
  * pages writable (exclusive), and the zap move_vma() does of the old range
  * inside mremap() must not count as a zap of the moved pages. */
-static void bug14_register_walk_mremap(bool buggy)
+static void bug14_register_walk_mremap(long buggy)
 {
 	const __u64 to = A + 0x100000000ULL;
 	struct synth s;
@@ -329,7 +329,7 @@ static void async_mode(void)
 }
 
 /* E (f8572367eaff reverted): the zap drops the marker of protected shmem. */
-static void zap_dropped_marker(bool buggy)
+static void zap_dropped_marker(long buggy)
 {
 	struct synth s;
 	struct checker *c = protected_region(&s, VMF_SHMEM, 0, N16);
@@ -354,8 +354,16 @@ static void dontneed_anon(void)
 }
 
 /* #11 (0cef0bb836e3): mremap without EVENT_REMAP keeps the bits. */
-static void bug11_mremap(bool buggy, __u64 features)
+enum bug11_case {
+	BUG11_BUGGY,		/* no EVENT_REMAP, the bits kept */
+	BUG11_FIXED,		/* no EVENT_REMAP, the bits cleared */
+	BUG11_EVENT_REMAP,	/* with EVENT_REMAP the bits move with the pages */
+};
+
+static void bug11_mremap(long what)
 {
+	const bool buggy = what == BUG11_BUGGY;
+	const __u64 features = what == BUG11_EVENT_REMAP ? UFFD_FEAT_EVENT_REMAP : 0;
 	const __u64 to = A + 0x100000000ULL;
 	struct synth s;
 	struct checker *c = protected_region(&s, VMF_ANON, features, N16);
@@ -472,7 +480,7 @@ enum wp_race {
 				   its records after it */
 };
 
-static void concurrent_writeprotect(enum wp_race race)
+static void concurrent_writeprotect(long race)
 {
 	const __u32 protector = 201, handler = 202;
 	const __u64 x = A + 3 * PG;
@@ -541,8 +549,18 @@ static void concurrent_writeprotect(enum wp_race race)
 /* uffd-stress on 6.12: a write racing with an unprotect faults on the still
  * read-only PTE; only a fault after the unprotect ended is #14's.  On 6.1
  * the walk at the unprotect's end still finds #14. */
-static void write_racing_unprotect(bool buggy, bool fault_before_walk)
+enum unprotect_race {
+	UNPROTECT_BUGGY,		/* #14: the PTE left read-only, the write faults after */
+	UNPROTECT_FIXED,
+	UNPROTECT_BUGGY_FAULT_FIRST,	/* ... the write's fault before the unprotect's walk */
+	UNPROTECT_FIXED_FAULT_FIRST,
+};
+
+static void write_racing_unprotect(long race)
 {
+	const bool buggy = race == UNPROTECT_BUGGY || race == UNPROTECT_BUGGY_FAULT_FIRST;
+	const bool fault_before_walk = race == UNPROTECT_BUGGY_FAULT_FIRST ||
+				       race == UNPROTECT_FIXED_FAULT_FIRST;
 	struct synth s;
 	const __u32 resolver = 301, writer = 302;
 	struct checker *c = protected_region(&s, VMF_ANON, 0, N16);
@@ -609,7 +627,7 @@ enum forked_uffd_case {
 /* The kernel selftests' events-wp (uffd-unit-tests.c, uffd_events_test_common()): the
  * parent resolves the child's faults with UFFDIO_COPY(MODE_WP) through the uffd that
  * UFFD_EVENT_FORK handed over; the copy protects the child's page, not the parent's. */
-static void copy_through_forked_uffd(enum forked_uffd_case what)
+static void copy_through_forked_uffd(long what)
 {
 	struct synth s, ch;
 	struct checker *c = checker_new();
@@ -665,49 +683,52 @@ static void json_output(void)
 	checker_free(c);
 }
 
-int main(void)
+static const struct tap_test tests[] = {
+	TAP_TEST_ARG(bug1_mprotect, true),
+	TAP_TEST_ARG(bug1_mprotect, false),
+	TAP_TEST_ARG(bug1_migration, true),
+	TAP_TEST_ARG(bug1_migration, false),
+	TAP_TEST_ARG(bug5_thp, true),
+	TAP_TEST_ARG(bug5_thp, false),
+	TAP_TEST_ARG(bug7_marker_fork, true),
+	TAP_TEST_ARG(bug7_marker_fork, false),
+	TAP_TEST(bug8_hugetlb_fork),
+	TAP_TEST_ARG(bug14_lost_write_bit, true),
+	TAP_TEST_ARG(bug14_lost_write_bit, false),
+	TAP_TEST_ARG(bug14_walk, true),
+	TAP_TEST_ARG(bug14_walk, false),
+	TAP_TEST_ARG(bug14_register_walk_mremap, true),
+	TAP_TEST_ARG(bug14_register_walk_mremap, false),
+	TAP_TEST(lost_write_bit_negatives),
+	TAP_TEST(snapshot_client),
+	TAP_TEST(async_mode),
+	TAP_TEST_ARG(zap_dropped_marker, true),
+	TAP_TEST_ARG(zap_dropped_marker, false),
+	TAP_TEST(dontneed_anon),
+	TAP_TEST_ARG(bug11_mremap, BUG11_BUGGY),
+	TAP_TEST_ARG(bug11_mremap, BUG11_FIXED),
+	TAP_TEST_ARG(bug11_mremap, BUG11_EVENT_REMAP),
+	TAP_TEST(unregister_and_failed_ioctls),
+	TAP_TEST(lost_wp_rules),
+	TAP_TEST(copy_mode_wp),
+	TAP_TEST(copy_mode_wp_in_flight),
+	TAP_TEST_ARG(concurrent_writeprotect, STALE_RETURN),
+	TAP_TEST_ARG(concurrent_writeprotect, RESOLVE_IN_WINDOW),
+	TAP_TEST_ARG(concurrent_writeprotect, RESOLVE_LANDS_INSIDE),
+	TAP_TEST_ARG(concurrent_writeprotect, RESOLVE_LANDS_AFTER),
+	TAP_TEST(protect_lands_last),
+	TAP_TEST_ARG(write_racing_unprotect, UNPROTECT_BUGGY),
+	TAP_TEST_ARG(write_racing_unprotect, UNPROTECT_FIXED),
+	TAP_TEST_ARG(write_racing_unprotect, UNPROTECT_BUGGY_FAULT_FIRST),
+	TAP_TEST_ARG(write_racing_unprotect, UNPROTECT_FIXED_FAULT_FIRST),
+	TAP_TEST_ARG(copy_through_forked_uffd, CHILD_FAULTS),
+	TAP_TEST_ARG(copy_through_forked_uffd, PARENT_FAULTS),
+	TAP_TEST_ARG(copy_through_forked_uffd, FD_REUSED),
+	TAP_TEST_ARG(copy_through_forked_uffd, MESSAGE_FIRST),
+	TAP_TEST(json_output),
+};
+
+int main(int argc, char **argv)
 {
-	bug1_mprotect(true);
-	bug1_mprotect(false);
-	bug1_migration(true);
-	bug1_migration(false);
-	bug5_thp(true);
-	bug5_thp(false);
-	bug7_marker_fork(true);
-	bug7_marker_fork(false);
-	bug8_hugetlb_fork();
-	bug14_lost_write_bit(true);
-	bug14_lost_write_bit(false);
-	bug14_walk(true);
-	bug14_walk(false);
-	bug14_register_walk_mremap(true);
-	bug14_register_walk_mremap(false);
-	lost_write_bit_negatives();
-	snapshot_client();
-	async_mode();
-	zap_dropped_marker(true);
-	zap_dropped_marker(false);
-	dontneed_anon();
-	bug11_mremap(true, 0);
-	bug11_mremap(false, 0);
-	bug11_mremap(false, UFFD_FEAT_EVENT_REMAP);
-	unregister_and_failed_ioctls();
-	lost_wp_rules();
-	copy_mode_wp();
-	copy_mode_wp_in_flight();
-	concurrent_writeprotect(STALE_RETURN);
-	concurrent_writeprotect(RESOLVE_IN_WINDOW);
-	concurrent_writeprotect(RESOLVE_LANDS_INSIDE);
-	concurrent_writeprotect(RESOLVE_LANDS_AFTER);
-	protect_lands_last();
-	write_racing_unprotect(true, false);
-	write_racing_unprotect(false, false);
-	write_racing_unprotect(true, true);
-	write_racing_unprotect(false, true);
-	copy_through_forked_uffd(CHILD_FAULTS);
-	copy_through_forked_uffd(PARENT_FAULTS);
-	copy_through_forked_uffd(FD_REUSED);
-	copy_through_forked_uffd(MESSAGE_FIRST);
-	json_output();
-	return tap_done();
+	return tap_main(TAP_TESTS(tests), argc, argv);
 }

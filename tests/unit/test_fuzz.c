@@ -42,7 +42,7 @@ static void random_event(struct uffdwp_event *ev, uint64_t *st)
 		ev->u.fork.child_mm = 0x1000 + (rnd(st) % 4) * 0x1000;
 }
 
-int main(void)
+static void random_events(void)
 {
 	struct checker *c = checker_new();
 	uint64_t st = 0x9e3779b97f4a7c15ULL;
@@ -55,5 +55,13 @@ int main(void)
 	checker_finish(c);
 	tap_ok(true, "300000 random events, %zu findings, no crash", checker_nfindings(c));
 	checker_free(c);
-	return tap_done();
+}
+
+static const struct tap_test tests[] = {
+	TAP_TEST(random_events),
+};
+
+int main(int argc, char **argv)
+{
+	return tap_main(TAP_TESTS(tests), argc, argv);
 }

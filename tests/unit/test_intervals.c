@@ -132,11 +132,14 @@ static void many_runs(void)
 	imap_free(m);
 }
 
-int main(void)
+static const struct tap_test tests[] = {
+	TAP_TEST(randomized),
+	TAP_TEST(foreach_clips),
+	TAP_TEST(huge_ranges),
+	TAP_TEST(many_runs),
+};
+
+int main(int argc, char **argv)
 {
-	randomized();
-	foreach_clips();
-	huge_ranges();
-	many_runs();
-	return tap_done();
+	return tap_main(TAP_TESTS(tests), argc, argv);
 }

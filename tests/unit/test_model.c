@@ -179,14 +179,19 @@ static void t_migration_without_state(void)
 	       "a migration record without a decoded entry observes nothing");
 }
 
-int main(void)
+static const struct tap_test tests[] = {
+	TAP_TEST(t_register_protect),
+	TAP_TEST(t_migration_without_state),
+	TAP_TEST(t_faults_and_fills),
+	TAP_TEST(t_zaps),
+	TAP_TEST(t_mremap),
+	TAP_TEST(t_fork_exit),
+};
+
+int main(int argc, char **argv)
 {
-	t_register_protect();
-	t_migration_without_state();
-	t_faults_and_fills();
-	t_zaps();
-	t_mremap();
-	t_fork_exit();
+	int status = tap_main(TAP_TESTS(tests), argc, argv);
+
 	model_free(mdl);
-	return tap_done();
+	return status;
 }

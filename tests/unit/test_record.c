@@ -106,6 +106,18 @@ static void round_trip(void)
 	       "text replay names class, pid, kernel and each hook's notes");
 }
 
+/* The #14 recording round_trip() leaves (text last), made here when -f skipped it. */
+static const char *bug14_recording(void)
+{
+	const char *path = path_in_dir("bug14.rec");
+	const struct run_info ri = bug14_run();
+	char live[16384];
+
+	if (access(path, F_OK) != 0)
+		record_bug14(path, &ri, false, live, sizeof(live));
+	return path;
+}
+
 /* Losses recorded at the end make the replay inconclusive, as they made the run. */
 static void lost_run(void)
 {
@@ -174,7 +186,7 @@ static long stderr_lines(FILE *err)
 /* Every truncation of a good file: status 2 and exactly one stderr line. */
 static void truncations(void)
 {
-	const char *good = path_in_dir("bug14.rec"), *cut = path_in_dir("cut.rec");
+	const char *good = bug14_recording(), *cut = path_in_dir("cut.rec");
 	char *data, out[16384];
 	long n = file_bytes(good, &data), bad = 0, lines;
 	FILE *err = tmpfile();
@@ -211,7 +223,7 @@ static int replay_quiet(const char *path)
 /* Flips one field of a good file and expects status 2. */
 static void corrupt_case(const char *name, size_t offset, const void *bytes, size_t len)
 {
-	const char *good = path_in_dir("bug14.rec"), *bad = path_in_dir("bad.rec");
+	const char *good = bug14_recording(), *bad = path_in_dir("bad.rec");
 	char *data;
 	long n = file_bytes(good, &data);
 
@@ -248,14 +260,14 @@ static void corruptions(void)
 		     "\xff\x00", 2);
 	corrupt_case("extra events beyond the count", 24, "\x01\0\0\0\0\0\0\0", 8);
 	corrupt_case("trailer of another size",
-		     RECORD_HEADER_SIZE + n_records(path_in_dir("bug14.rec")) * sizeof(struct uffdwp_event) + 8,
+		     RECORD_HEADER_SIZE + n_records(bug14_recording()) * sizeof(struct uffdwp_event) + 8,
 		     "\x01\0\0\0", 4);
 	tap_ok(replay_quiet(path_in_dir("missing.rec")) == 2, "missing file: status 2");
 }
 
 static void unknown_count(void)
 {
-	const char *good = path_in_dir("bug14.rec"), *pipe_like = path_in_dir("nocount.rec");
+	const char *good = bug14_recording(), *pipe_like = path_in_dir("nocount.rec");
 	char *data, out[16384];
 	long n = file_bytes(good, &data);
 
@@ -278,22 +290,27 @@ static void unknown_count(void)
 	free(data);
 }
 
-int main(void)
+static const struct tap_test tests[] = {
+	TAP_TEST(round_trip),
+	TAP_TEST(lost_run),
+	TAP_TEST(clean_file),
+	TAP_TEST(truncations),
+	TAP_TEST(corruptions),
+	TAP_TEST(unknown_count),
+};
+
+int main(int argc, char **argv)
 {
 	char cmd[300];
+	int status;
 
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
 		return 1;
 	}
-	round_trip();
-	lost_run();
-	clean_file();
-	truncations();
-	corruptions();
-	unknown_count();
+	status = tap_main(TAP_TESTS(tests), argc, argv);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
-		tap_diag("could not remove %s", dir);
-	return tap_done();
+		fprintf(stderr, "could not remove %s\n", dir);
+	return status;
 }
