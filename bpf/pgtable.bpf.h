@@ -4,11 +4,7 @@
  * what the kernel actually left in the entries of a range, as EV_PTE_RUN
  * records (maximal runs of pages with equal decoded state).
  *
- * Include after the definitions of
- *   struct uffdwp_event *event_reserve(__u16 hook, __u32 kind);
- *   void event_submit(struct uffdwp_event *e);
- *   void count_invariant_violation(__u32 hook);
- * and call
+ * Records go out through emit.bpf.h.  Call
  *   pgtable_walk(mm, start, end, source_kind, hook);
  * It returns the number of runs emitted (records lost in event_reserve()
  * included), or -1 for no mm (kernel thread), an empty range, or tables that
@@ -57,6 +53,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "event.h"
+#include "emit.bpf.h"
 
 #if defined(__TARGET_ARCH_x86)
 #include "arch_x86.bpf.h"
