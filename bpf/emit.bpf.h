@@ -13,39 +13,41 @@
 #include "event.h"
 #include "bpf_config.h"
 
+/*
+ * Defined once, in uffdwp.bpf.c: each BPF source file is compiled on its own
+ * and all are linked into one object (bpftool gen object), where these
+ * externs resolve.
+ */
+
 /* ---- load-time knobs (set by src/loader between open and load) ---- */
 
 /* enum uffdwp_mech in force per hook: each record says which one (and
  * func_arg() in uffdwp.bpf.h reads ctx by it). */
-const volatile __u8 hook_mech[HOOK_MAX] = {};
+extern const volatile __u8 hook_mech[HOOK_MAX];
 /* Pending ring-buffer bytes that wake the tracer before its next poll. */
-const volatile __u64 wakeup_bytes = 2 << 20;
+extern const volatile __u64 wakeup_bytes;
 
 /* ---- maps ---- */
 
 /* 32 MiB (-b overrides): the kernel selftests' fault storms in a TCG guest,
  * where the consumer runs emulated too, lost events with 8 MiB. */
-struct {
+struct events_map {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 32 << 20);
-} events SEC(".maps");
+};
+extern struct events_map events SEC(".maps");
 
-/* Failed ring-buffer reserves per hook: a run with any is never clean. */
-struct {
+struct hook_counters_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, HOOK_MAX);
 	__type(key, __u32);
 	__type(value, __u64);
-} lost_events SEC(".maps");
-
+};
+/* Failed ring-buffer reserves per hook: a run with any is never clean. */
+extern struct hook_counters_map lost_events SEC(".maps");
 /* Entries seen in the kernel breaking the f1eb1bacfba9 invariant (writable
  * and uffd-wp), per hook: counted even when their record is lost. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, HOOK_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} invariant_violations SEC(".maps");
+extern struct hook_counters_map invariant_violations SEC(".maps");
 
 /* ---- records ---- */
 

@@ -13,6 +13,20 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* The knobs and maps declared in emit.bpf.h and uffdwp.bpf.h, defined once. */
+const volatile __u8 hook_mech[HOOK_MAX] = {};
+const volatile __u64 wakeup_bytes = 2 << 20;
+const volatile __s8 hook_arg_idx[HOOK_MAX][ROLE_MAX] = {};
+const volatile __u8 hook_nargs[HOOK_MAX] = {};
+const volatile bool follow_children = true;
+const volatile bool walk_at_syscall_exit = false;
+
+struct events_map events SEC(".maps");
+struct hook_counters_map lost_events SEC(".maps");
+struct hook_counters_map invariant_violations SEC(".maps");
+struct traced_tgids_map traced_tgids SEC(".maps");
+struct traced_mms_map traced_mms SEC(".maps");
+
 /* ------------------------------------------------------------------ */
 /* Syscalls in flight: enter stashes the arguments, exit reports (the  */
 /* programs are at the end); kernel hooks ask what a thread is inside. */

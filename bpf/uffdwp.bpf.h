@@ -15,35 +15,39 @@
 #include "bpf_config.h"
 #include "emit.bpf.h"
 
+/* Defined once, in uffdwp.bpf.c (see emit.bpf.h). */
+
 /* ---- load-time knobs (set by src/loader between open and load) ---- */
 
 /* Argument index per role per hook, from the running kernel's BTF. */
-const volatile __s8 hook_arg_idx[HOOK_MAX][ROLE_MAX] = {};
+extern const volatile __s8 hook_arg_idx[HOOK_MAX][ROLE_MAX];
 /* Number of arguments per hook: fexit finds the return value at ctx[nargs]. */
-const volatile __u8 hook_nargs[HOOK_MAX] = {};
+extern const volatile __u8 hook_nargs[HOOK_MAX];
 /* Follow children created by fork/clone of a traced process. */
-const volatile bool follow_children = true;
+extern const volatile bool follow_children;
 /* Walk the page tables when a uffd/mm syscall returns: set when this kernel
  * gave us no change_protection/zap hook to walk at (tracepoint-only hosts). */
-const volatile bool walk_at_syscall_exit = false;
+extern const volatile bool walk_at_syscall_exit;
 
 /* ---- maps ---- */
 
 /* Thread groups we trace.  Everything else returns at the first lookup. */
-struct {
+struct traced_tgids_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u32);
 	__type(value, struct traced_task);
-} traced_tgids SEC(".maps");
+};
+extern struct traced_tgids_map traced_tgids SEC(".maps");
 
 /* mm_structs of traced thread groups: kernel hooks filter on vma->vm_mm. */
-struct {
+struct traced_mms_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u64);
 	__type(value, __u32);
-} traced_mms SEC(".maps");
+};
+extern struct traced_mms_map traced_mms SEC(".maps");
 
 /* ---- target filter ---- */
 
