@@ -36,8 +36,13 @@ LOADER_SRCS  := src/main.c $(wildcard src/loader/*.c)
 LOADER_OBJS  := $(LOADER_SRCS:%.c=$(OUTPUT)/%.o)
 VMTEST_SRCS  := $(wildcard src/vmtest/*.c)
 VMTEST_OBJS  := $(VMTEST_SRCS:%.c=$(OUTPUT)/%.o)
-BPF_SRCS     := $(wildcard bpf/*.bpf.c)
-SKELS        := $(BPF_SRCS:bpf/%.bpf.c=$(OUTPUT)/%.skel.h)
+# Every bpf/*.bpf.c is compiled on its own and all are linked into the one
+# object (and skeleton, struct uffdwp) that the loader opens.  uffdwp.bpf.c,
+# which defines the shared maps, goes first: libbpf's linker keeps the .maps
+# BTF offset of the first object that names a map, extern or not.
+BPF_SRCS     := bpf/uffdwp.bpf.c $(filter-out bpf/uffdwp.bpf.c,$(wildcard bpf/*.bpf.c))
+BPF_OBJS     := $(BPF_SRCS:bpf/%.bpf.c=$(OUTPUT)/%.tmp.bpf.o)
+SKELS        := $(OUTPUT)/uffdwp.skel.h
 SCENARIOS    := $(patsubst tests/scenarios/%.c,$(OUTPUT)/scenarios/%,$(wildcard tests/scenarios/*.c))
 BENCH_PROGS  := $(patsubst tests/bench/%.c,$(OUTPUT)/bench/%,$(wildcard tests/bench/*.c))
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -51,13 +56,14 @@ all: $(TOOLS) scenarios $(BENCH_PROGS)
 $(OUTPUT) $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/pipeline $(OUTPUT)/src/report $(OUTPUT)/src/vmtest $(OUTPUT)/scenarios $(OUTPUT)/bench $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
-# BPF: compile, link with bpftool (resolves .rodata/.bss, strips DWARF), skeleton.
-$(OUTPUT)/%.tmp.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) src/event.h vmlinux/$(ARCH)/vmlinux.h | $(OUTPUT)
+# BPF: compile each file, link them with bpftool (BPF static linking: resolves
+# the extern maps, knobs and pgtable_walk(), .rodata/.bss; strips DWARF), skeleton.
+$(OUTPUT)/%.tmp.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) src/event.h src/bpf_config.h vmlinux/$(ARCH)/vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-$(OUTPUT)/%.bpf.o: $(OUTPUT)/%.tmp.bpf.o
+$(OUTPUT)/uffdwp.bpf.o: $(BPF_OBJS)
 	$(call msg,GEN-OBJ,$@)
-	$(Q)$(BPFTOOL) gen object $@ $<
+	$(Q)$(BPFTOOL) gen object $@ $^
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@

@@ -71,9 +71,9 @@
  *   marker = 30 on 6.1 and 31 on 6.2+; SWP_DEVICE_NUM (4 with
  *   CONFIG_DEVICE_PRIVATE) sits between the marker and the 3 migration types.
  */
-const volatile __u64 uffdwp_page_offset_base = 0;
-const volatile __u32 uffdwp_swp_type_marker = 0;
-const volatile __u32 uffdwp_swp_type_migration = 0;
+extern const volatile __u64 uffdwp_page_offset_base;	/* all three in pgtable.bpf.c */
+extern const volatile __u32 uffdwp_swp_type_marker;
+extern const volatile __u32 uffdwp_swp_type_migration;
 
 extern int LINUX_KERNEL_VERSION __kconfig;
 /* Untyped weak ksyms: resolved from /proc/kallsyms, 0 when the kernel lacks
@@ -81,8 +81,8 @@ extern int LINUX_KERNEL_VERSION __kconfig;
 extern const void page_offset_base __ksym __weak;
 extern const void physical_mask __ksym __weak;
 
-/* Discovered direct-map base, cached for the life of the object. */
-__u64 uffdwp_pgt_dmap_base_cache = 0;
+/* Discovered direct-map base, cached for the life of the object (pgtable.bpf.c). */
+extern __u64 uffdwp_pgt_dmap_base_cache;
 
 struct pgt_geom {
 	__u64 pgd;		/* mm->pgd: a direct-map virtual address */

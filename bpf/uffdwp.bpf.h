@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared BPF-side state and helpers: the target filter, the ring buffer with
- * per-hook loss accounting, and mechanism-independent argument access.
+ * Shared BPF-side state and helpers: the target filter, the VMA facts a record
+ * carries, and mechanism-independent argument access.  Records themselves
+ * (ring buffer, counters, event_reserve()/event_submit()) are emit.bpf.h's.
  */
 #ifndef UFFDWP_BPF_H
 #define UFFDWP_BPF_H
@@ -12,64 +13,41 @@
 #include <bpf/bpf_tracing.h>
 #include "event.h"
 #include "bpf_config.h"
+#include "emit.bpf.h"
+
+/* Defined once, in uffdwp.bpf.c (see emit.bpf.h). */
 
 /* ---- load-time knobs (set by src/loader between open and load) ---- */
 
-/* enum uffdwp_mech in force per hook: selects how func_arg() reads ctx. */
-const volatile __u8 hook_mech[HOOK_MAX] = {};
 /* Argument index per role per hook, from the running kernel's BTF. */
-const volatile __s8 hook_arg_idx[HOOK_MAX][ROLE_MAX] = {};
+extern const volatile __s8 hook_arg_idx[HOOK_MAX][ROLE_MAX];
 /* Number of arguments per hook: fexit finds the return value at ctx[nargs]. */
-const volatile __u8 hook_nargs[HOOK_MAX] = {};
+extern const volatile __u8 hook_nargs[HOOK_MAX];
 /* Follow children created by fork/clone of a traced process. */
-const volatile bool follow_children = true;
+extern const volatile bool follow_children;
 /* Walk the page tables when a uffd/mm syscall returns: set when this kernel
  * gave us no change_protection/zap hook to walk at (tracepoint-only hosts). */
-const volatile bool walk_at_syscall_exit = false;
-/* Pending ring-buffer bytes that wake the tracer before its next poll. */
-const volatile __u64 wakeup_bytes = 2 << 20;
+extern const volatile bool walk_at_syscall_exit;
 
 /* ---- maps ---- */
 
 /* Thread groups we trace.  Everything else returns at the first lookup. */
-struct {
+struct traced_tgids_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u32);
 	__type(value, struct traced_task);
-} traced_tgids SEC(".maps");
+};
+extern struct traced_tgids_map traced_tgids SEC(".maps");
 
 /* mm_structs of traced thread groups: kernel hooks filter on vma->vm_mm. */
-struct {
+struct traced_mms_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u64);
 	__type(value, __u32);
-} traced_mms SEC(".maps");
-
-/* 32 MiB (-b overrides): the kernel selftests' fault storms in a TCG guest,
- * where the consumer runs emulated too, lost events with 8 MiB. */
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 32 << 20);
-} events SEC(".maps");
-
-/* Failed ring-buffer reserves per hook: a run with any is never clean. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, HOOK_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} lost_events SEC(".maps");
-
-/* Entries seen in the kernel breaking the f1eb1bacfba9 invariant (writable
- * and uffd-wp), per hook: counted even when their record is lost. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, HOOK_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} invariant_violations SEC(".maps");
+};
+extern struct traced_mms_map traced_mms SEC(".maps");
 
 /* ---- target filter ---- */
 
@@ -104,69 +82,6 @@ static __always_inline void note_mm(struct traced_task *t, __u32 tgid, __u64 mm)
 		bpf_map_delete_elem(&traced_mms, &t->mm);
 	t->mm = mm;
 	bpf_map_update_elem(&traced_mms, &mm, &tgid, BPF_ANY);
-}
-
-static __always_inline __u64 current_mm(void)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
-	return (__u64)BPF_CORE_READ(task, mm);
-}
-
-/* ---- records ---- */
-
-static __always_inline void count_in(void *percpu_counters, __u32 hook)
-{
-	__u64 *n = bpf_map_lookup_elem(percpu_counters, &hook);
-
-	if (n)
-		*n += 1;	/* per-CPU, and hooks do not nest on one CPU's slot */
-}
-
-static __always_inline void count_lost(__u32 hook)
-{
-	count_in(&lost_events, hook);
-}
-
-static __always_inline void count_invariant_violation(__u32 hook)
-{
-	count_in(&invariant_violations, hook);
-}
-
-/* A zeroed record with the common header filled, or NULL (loss counted). */
-static __always_inline struct uffdwp_event *event_reserve(__u16 hook, __u32 kind)
-{
-	struct uffdwp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	__u64 id = bpf_get_current_pid_tgid();
-
-	if (!e) {
-		count_lost(hook);
-		return NULL;
-	}
-	__builtin_memset(e, 0, sizeof(*e));
-	e->ts_ns = bpf_ktime_get_ns();
-	e->kind = kind;
-	e->hook = hook;
-	/* keep the bound check: a caller's own check may let clang drop it,
-	 * and the verifier does not see through that (global pgtable_walk()) */
-	barrier_var(hook);
-	e->mech = hook < HOOK_MAX ? hook_mech[hook] : MECH_NONE;
-	e->pid = id >> 32;
-	e->tid = (__u32)id;
-	e->mm = current_mm();
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	return e;
-}
-
-/*
- * No wake-up per record: on these (virtualised) hosts each one is a self-IPI
- * that traps, and cost the traced workload 2x.  The tracer polls every
- * 10 ms; a backlog of wakeup_bytes still wakes it at once.
- */
-static __always_inline void event_submit(struct uffdwp_event *e)
-{
-	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wakeup_bytes ?
-			      BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
 #define TMPFS_MAGIC	0x01021994	/* include/uapi/linux/magic.h */

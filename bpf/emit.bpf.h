@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Records out: the ring buffer, per-hook loss and invariant counters, and
+ * event_reserve()/event_submit().  Every program that emits a record, and the
+ * page-table walk (pgtable.bpf.h), include this directly.
+ */
+#ifndef UFFDWP_EMIT_BPF_H
+#define UFFDWP_EMIT_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "event.h"
+#include "bpf_config.h"
+
+/*
+ * Defined once, in uffdwp.bpf.c: each BPF source file is compiled on its own
+ * and all are linked into one object (bpftool gen object), where these
+ * externs resolve.
+ */
+
+/* ---- load-time knobs (set by src/loader between open and load) ---- */
+
+/* enum uffdwp_mech in force per hook: each record says which one (and
+ * func_arg() in uffdwp.bpf.h reads ctx by it). */
+extern const volatile __u8 hook_mech[HOOK_MAX];
+/* Pending ring-buffer bytes that wake the tracer before its next poll. */
+extern const volatile __u64 wakeup_bytes;
+
+/* ---- maps ---- */
+
+/* 32 MiB (-b overrides): the kernel selftests' fault storms in a TCG guest,
+ * where the consumer runs emulated too, lost events with 8 MiB. */
+struct events_map {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 32 << 20);
+};
+extern struct events_map events SEC(".maps");
+
+struct hook_counters_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HOOK_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+};
+/* Failed ring-buffer reserves per hook: a run with any is never clean. */
+extern struct hook_counters_map lost_events SEC(".maps");
+/* Entries seen in the kernel breaking the f1eb1bacfba9 invariant (writable
+ * and uffd-wp), per hook: counted even when their record is lost. */
+extern struct hook_counters_map invariant_violations SEC(".maps");
+
+/* ---- records ---- */
+
+static __always_inline __u64 current_mm(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	return (__u64)BPF_CORE_READ(task, mm);
+}
+
+static __always_inline void count_in(void *percpu_counters, __u32 hook)
+{
+	__u64 *n = bpf_map_lookup_elem(percpu_counters, &hook);
+
+	if (n)
+		*n += 1;	/* per-CPU, and hooks do not nest on one CPU's slot */
+}
+
+static __always_inline void count_lost(__u32 hook)
+{
+	count_in(&lost_events, hook);
+}
+
+static __always_inline void count_invariant_violation(__u32 hook)
+{
+	count_in(&invariant_violations, hook);
+}
+
+/* A zeroed record with the common header filled, or NULL (loss counted). */
+static __always_inline struct uffdwp_event *event_reserve(__u16 hook, __u32 kind)
+{
+	struct uffdwp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!e) {
+		count_lost(hook);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = bpf_ktime_get_ns();
+	e->kind = kind;
+	e->hook = hook;
+	/* keep the bound check: a caller's own check may let clang drop it,
+	 * and the verifier does not see through that (global pgtable_walk()) */
+	barrier_var(hook);
+	e->mech = hook < HOOK_MAX ? hook_mech[hook] : MECH_NONE;
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->mm = current_mm();
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+/*
+ * No wake-up per record: on these (virtualised) hosts each one is a self-IPI
+ * that traps, and cost the traced workload 2x.  The tracer polls every
+ * 10 ms; a backlog of wakeup_bytes still wakes it at once.
+ */
+static __always_inline void event_submit(struct uffdwp_event *e)
+{
+	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wakeup_bytes ?
+			      BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
+#endif /* UFFDWP_EMIT_BPF_H */

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel-function hooks (change_protection, migration, zap, handle_userfault)
+ * and the migration tracepoints that carry the PTE value itself.
+ *
+ * The function hooks are declared once as SEC("kprobe")/SEC("kretprobe")
+ * programs; the loader turns each into fentry/fexit when the kernel allows
+ * it and sets the attach target it found (src/loader/hooks.c).  Entry
+ * stashes the arguments, exit reports and walks the page tables.
+ */
+#include "uffdwp.bpf.h"
+#include "pgtable.bpf.h"
+#include "sys_stash.bpf.h"
+
+/* ------------------------------------------------------------------ */
+/* Kernel function hooks: entry stashes the arguments, exit reports.   */
+/* ------------------------------------------------------------------ */
+
+struct call_stash {
+	__u64 role[ROLE_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);		/* tid << 8 | hook */
+	__type(value, struct call_stash);
+} call_stash SEC(".maps");
+
+static __always_inline __u64 stash_key(__u32 hook)
+{
+	return (bpf_get_current_pid_tgid() << 8) | hook;
+}
+
+/* The VMA a hook works on, whichever argument carries it. */
+static __always_inline struct vm_area_struct *call_vma(struct call_stash *s)
+{
+	/* locals first: BPF_CORE_READ() would relocate the s->role[] access too */
+	struct vm_area_struct *vma = (struct vm_area_struct *)s->role[ROLE_VMA];
+	struct vm_fault *vmf = (struct vm_fault *)s->role[ROLE_VMF];
+	struct page_vma_mapped_walk *pvmw = (struct page_vma_mapped_walk *)s->role[ROLE_PVMW];
+
+	if (vma)
+		return vma;
+	if (vmf)
+		return BPF_CORE_READ(vmf, vma);
+	if (pvmw)
+		return BPF_CORE_READ(pvmw, vma);
+	return NULL;
+}
+
+static __always_inline bool call_is_traced(struct call_stash *s)
+{
+	struct vm_area_struct *vma = call_vma(s);
+
+	if (vma && mm_is_traced((__u64)BPF_CORE_READ(vma, vm_mm)))
+		return true;
+	return traced_current() != NULL;
+}
+
+static __always_inline int on_func_enter(void *ctx, __u32 hook)
+{
+	struct call_stash s = {};
+	__u64 key = stash_key(hook);
+
+#pragma unroll
+	for (int r = 0; r < ROLE_MAX; r++)
+		s.role[r] = func_arg(ctx, hook, r);
+	if (!call_is_traced(&s))
+		return 0;
+	bpf_map_update_elem(&call_stash, &key, &s, BPF_ANY);
+	return 0;
+}
+
+static __always_inline void fill_range(struct uffdwp_event *e, struct call_stash *s)
+{
+	e->start = s->role[ROLE_START];
+	e->end = s->role[ROLE_END] ? s->role[ROLE_END] : e->start + s->role[ROLE_SIZE];
+}
+
+static __always_inline void report_change_protection(struct uffdwp_event *e, struct call_stash *s,
+						      struct vm_area_struct *vma, __u32 variant)
+{
+	fill_range(e, s);
+	/* change_huge_pmd() covers the one PMD at addr */
+	if (variant == CP_HUGE_PMD)
+		e->end = e->start + (1UL << 21);
+	e->u.cp.cp_flags = s->role[ROLE_FLAGS];
+	e->u.cp.variant = variant;
+	e->u.cp.vm_page_prot = BPF_CORE_READ(vma, vm_page_prot.pgprot);
+}
+
+static __always_inline void report_zap(struct uffdwp_event *e, struct call_stash *s)
+{
+	struct zap_details *details = (struct zap_details *)s->role[ROLE_DETAILS];
+
+	fill_range(e, s);
+	if (details) {
+		e->u.zap.has_details = 1;
+		e->u.zap.zap_flags = BPF_CORE_READ(details, zap_flags);
+		e->u.zap.even_cows = BPF_CORE_READ(details, even_cows);
+	}
+	e->u.zap.in_mremap = current_syscall() == SYS_MREMAP;
+}
+
+/* A migration entry or the entry that replaced it, decoded here: only the
+ * kernel side knows this kernel's swap-entry type numbers. */
+static __always_inline void report_migration_entry(struct uffdwp_event *e, __u32 where,
+						   __u64 entry, int order)
+{
+	__u32 level = order >= 9 ? 2 : 1;
+
+	e->u.mig.pte = entry;
+	e->u.mig.where = where;
+	e->u.mig.order = order;
+	e->u.mig.state = pgtable_decode_entry(entry, level);
+	if (where == MIG_SET_PTE || where == MIG_SET_PMD)
+		e->u.mig.state |= PTE_ST_MIGRATION;
+	e->u.mig.lost_wp = pgtable_state_lost_wp(e->u.mig.state);
+	if (e->u.mig.lost_wp)
+		count_invariant_violation(e->hook);
+}
+
+/* remove_migration_pmd / set_pmd_migration_entry: the PMD as left by the call. */
+static __always_inline void report_migration_pmd(struct uffdwp_event *e, struct call_stash *s,
+						 __u32 where)
+{
+	struct page_vma_mapped_walk *pvmw = (struct page_vma_mapped_walk *)s->role[ROLE_PVMW];
+	pmd_t *pmdp = BPF_CORE_READ(pvmw, pmd);
+	pmd_t pmd = {};
+
+	bpf_probe_read_kernel(&pmd, sizeof(pmd), pmdp);
+	e->start = BPF_CORE_READ(pvmw, address);
+	e->end = e->start + (1UL << 21);
+	report_migration_entry(e, where, pmd.pmd, 9);
+}
+
+/* Where a hook's exit walks the page tables: after the state changed.
+ * NUMA hinting (PROT_NONE) and zaps that drop markers on purpose (munmap,
+ * exit: ZAP_FLAG_DROP_MARKER) have nothing to confirm. */
+static __always_inline bool exit_walks(__u32 hook, struct call_stash *s)
+{
+	struct zap_details *details;
+
+	switch (hook) {
+	case HOOK_CHANGE_PROTECTION:
+		return !(s->role[ROLE_FLAGS] & UFFDWP_MM_CP_PROT_NUMA);
+	case HOOK_ZAP:
+		details = (struct zap_details *)s->role[ROLE_DETAILS];
+		return !details ||
+		       !(BPF_CORE_READ(details, zap_flags) & UFFDWP_ZAP_FLAG_DROP_MARKER);
+	case HOOK_MIGRATION_PTE:	/* function fallback: no PTE value in the record */
+		return true;
+	}
+	return false;
+}
+
+static __always_inline int on_func_exit(void *ctx, __u32 hook)
+{
+	__u64 key = stash_key(hook);
+	struct call_stash *s = bpf_map_lookup_elem(&call_stash, &key);
+	struct vm_area_struct *vma;
+	struct uffdwp_event *e;
+	__u32 kind;
+
+	if (!s)
+		return 0;
+	switch (hook) {
+	case HOOK_CHANGE_PROTECTION:
+	case HOOK_HUGETLB_CHANGE_PROTECTION:
+	case HOOK_CHANGE_HUGE_PMD:
+		kind = EV_CHANGE_PROTECTION;
+		break;
+	case HOOK_ZAP:
+		kind = EV_ZAP;
+		break;
+	default:
+		kind = EV_MIGRATION_PTE;
+	}
+	vma = call_vma(s);
+	e = event_reserve(hook, kind);
+	if (!e)
+		goto walk;
+	event_set_vma(e, vma);
+	e->ret = func_ret(ctx, hook);
+	switch (hook) {
+	case HOOK_CHANGE_PROTECTION:
+		report_change_protection(e, s, vma, CP_PTE);
+		break;
+	case HOOK_HUGETLB_CHANGE_PROTECTION:
+		report_change_protection(e, s, vma, CP_HUGETLB);
+		break;
+	case HOOK_CHANGE_HUGE_PMD:
+		report_change_protection(e, s, vma, CP_HUGE_PMD);
+		break;
+	case HOOK_ZAP:
+		report_zap(e, s);
+		break;
+	case HOOK_MIGRATION_PTE:
+		/* function fallback: the tracepoint would carry the PTE value */
+		e->start = s->role[ROLE_START];
+		e->end = e->start + 4096;
+		e->u.mig.where = MIG_REMOVE_PTE;
+		break;
+	case HOOK_MIGRATION_PMD:
+		report_migration_pmd(e, s, MIG_REMOVE_PMD);
+		break;
+	case HOOK_SET_MIGRATION_PMD:
+		report_migration_pmd(e, s, MIG_SET_PMD);
+		break;
+	}
+	event_submit(e);
+walk:
+	if (exit_walks(hook, s)) {
+		__u64 start = s->role[ROLE_START];
+		__u64 end = s->role[ROLE_END] ? s->role[ROLE_END] : start + PGT_PAGE_SIZE;
+
+		pgtable_walk((__u64)BPF_CORE_READ(vma, vm_mm), start, end, kind, hook);
+	}
+	bpf_map_delete_elem(&call_stash, &key);
+	return 0;
+}
+
+/* One entry and one exit program per hooked function. */
+#define FUNC_HOOK(name, hook)						\
+SEC("kprobe") int name##_enter(void *ctx) { return on_func_enter(ctx, hook); } \
+SEC("kretprobe") int name##_exit(void *ctx) { return on_func_exit(ctx, hook); }
+
+FUNC_HOOK(change_protection, HOOK_CHANGE_PROTECTION)
+FUNC_HOOK(hugetlb_change_protection, HOOK_HUGETLB_CHANGE_PROTECTION)
+FUNC_HOOK(change_huge_pmd, HOOK_CHANGE_HUGE_PMD)
+FUNC_HOOK(remove_migration_pte, HOOK_MIGRATION_PTE)
+FUNC_HOOK(remove_migration_pmd, HOOK_MIGRATION_PMD)
+FUNC_HOOK(set_pmd_migration_entry, HOOK_SET_MIGRATION_PMD)
+FUNC_HOOK(zap, HOOK_ZAP)
+
+/* handle_userfault() may sleep until the fault is resolved: report at entry. */
+SEC("kprobe")
+int handle_userfault_enter(void *ctx)
+{
+	struct vm_fault *vmf = (struct vm_fault *)func_arg(ctx, HOOK_HANDLE_USERFAULT, ROLE_VMF);
+	struct vm_area_struct *vma = BPF_CORE_READ(vmf, vma);
+	__u64 reason = func_arg(ctx, HOOK_HANDLE_USERFAULT, ROLE_FLAGS);
+	struct uffdwp_event *e;
+	__u64 addr;
+
+	if (!mm_is_traced((__u64)BPF_CORE_READ(vma, vm_mm)) && !traced_current())
+		return 0;
+	e = event_reserve(HOOK_HANDLE_USERFAULT, EV_HANDLE_USERFAULT);
+	if (!e)
+		return 0;
+	event_set_vma(e, vma);
+	e->start = BPF_CORE_READ(vmf, address);
+	e->end = e->start + 4096;
+	e->u.fault.reason = reason;
+	e->u.fault.fault_flags = BPF_CORE_READ(vmf, flags);
+	event_submit(e);
+	/* the faulting entry: evidence for a WP fault the model did not expect
+	 * (missing and minor faults have an empty or unmapped entry to show) */
+	if (!(reason & UFFDWP_VM_UFFD_WP))
+		return 0;
+	addr = BPF_CORE_READ(vmf, address) & ~(PGT_PAGE_SIZE - 1);
+	pgtable_walk((__u64)BPF_CORE_READ(vma, vm_mm), addr, addr + PGT_PAGE_SIZE,
+		     EV_HANDLE_USERFAULT, HOOK_HANDLE_USERFAULT);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Migration tracepoints (5.19+): they carry the PTE value itself.     */
+/* ------------------------------------------------------------------ */
+
+static __always_inline int on_migration_tp(__u32 hook, __u32 where, __u64 addr, __u64 pte, int order)
+{
+	struct uffdwp_event *e;
+
+	if (!traced_current())
+		return 0;
+	e = event_reserve(hook, EV_MIGRATION_PTE);
+	if (!e)
+		return 0;
+	e->start = addr;
+	e->end = addr + (4096UL << order);
+	report_migration_entry(e, where, pte, order);
+	event_submit(e);
+	return 0;
+}
+
+SEC("tp_btf/set_migration_pte")
+int BPF_PROG(set_migration_pte_tp, unsigned long addr, unsigned long pte, int order)
+{
+	return on_migration_tp(HOOK_SET_MIGRATION_PTE, MIG_SET_PTE, addr, pte, order);
+}
+
+SEC("tp_btf/remove_migration_pte")
+int BPF_PROG(remove_migration_pte_tp, unsigned long addr, unsigned long pte, int order)
+{
+	return on_migration_tp(HOOK_MIGRATION_PTE, MIG_REMOVE_PTE, addr, pte, order);
+}

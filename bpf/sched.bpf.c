@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Process lifetime (sched tracepoints): fork follows children into the
+ * traced set and walks their tables over the parent's WP ranges; exec
+ * renews the mm; exit of the last thread forgets the thread group.
+ */
+#include "uffdwp.bpf.h"
+#include "pgtable.bpf.h"
+#include "wp_ranges.bpf.h"
+
+struct fork_walk {
+	__u32 parent_tgid;
+	__u64 child_mm;
+};
+
+static long walk_child_range(__u32 i, void *ctx)
+{
+	struct fork_walk *f = ctx;
+	struct wp_range *r = bpf_map_lookup_elem(&wp_ranges, &i);
+
+	if (r && r->tgid == f->parent_tgid)
+		pgtable_walk(f->child_mm, r->start, r->end, EV_FORK, HOOK_SCHED);
+	return 0;
+}
+
+/*
+ * copy_page_range() has run when sched_process_fork fires: the child's
+ * tables over the parent's WP ranges say whether bits and markers were kept
+ * (EVENT_FORK) or dropped, exactly and before the child runs (#7, #8).
+ */
+static __always_inline void walk_child_wp_ranges(__u32 parent_tgid, __u64 child_mm)
+{
+	struct fork_walk f = { parent_tgid, child_mm };
+
+	if (child_mm)
+		bpf_loop(MAX_WP_RANGES, walk_child_range, &f, 0);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &ptgid);
+	struct traced_task child_task = { .mm = (__u64)child->mm };
+	struct uffdwp_event *e;
+
+	if (!t || ctgid == ptgid)	/* untraced, or a new thread */
+		return 0;
+	if (follow_children) {
+		bpf_map_update_elem(&traced_tgids, &ctgid, &child_task, BPF_ANY);
+		if (child_task.mm)
+			bpf_map_update_elem(&traced_mms, &child_task.mm, &ctgid, BPF_ANY);
+	}
+	e = event_reserve(HOOK_SCHED, EV_FORK);
+	if (!e)
+		return 0;
+	e->u.fork.child_pid = ctgid;
+	e->u.fork.child_mm = child_task.mm;
+	event_submit(e);
+	/* a scalar copy: pgtable_walk() takes no BTF pointers */
+	walk_child_wp_ranges(ptgid, (__u64)BPF_CORE_READ(child, mm));
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_process_exec, struct task_struct *p)
+{
+	__u32 tgid = p->tgid;
+	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &tgid);
+	struct uffdwp_event *e;
+
+	if (!t)
+		return 0;
+	note_mm(t, tgid, (__u64)p->mm);
+	e = event_reserve(HOOK_SCHED, EV_EXEC);
+	if (e)
+		event_submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_process_exit, struct task_struct *p)
+{
+	__u32 tgid = p->tgid;
+	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &tgid);
+	struct uffdwp_event *e;
+
+	/* only the last thread of the group: do_exit() dropped signal->live first */
+	if (!t || BPF_CORE_READ(p, signal, live.counter) != 0)
+		return 0;
+	e = event_reserve(HOOK_SCHED, EV_EXIT);
+	if (e) {
+		e->mm = t->mm;
+		e->u.exit.code = p->exit_code;
+		event_submit(e);
+	}
+	if (t->mm)
+		bpf_map_delete_elem(&traced_mms, &t->mm);
+	bpf_map_delete_elem(&traced_tgids, &tgid);
+	return 0;
+}

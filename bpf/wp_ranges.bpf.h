@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The uffd-wp registered ranges of traced processes: added and removed by the
+ * UFFDIO_(UN)REGISTER syscall records (syscalls.bpf.c), looked up by write
+ * faults (faults.bpf.c), walked in a forked child (sched.bpf.c).
+ */
+#ifndef UFFDWP_WP_RANGES_BPF_H
+#define UFFDWP_WP_RANGES_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "bpf_config.h"
+
+struct wp_range {
+	__u32 tgid;
+	__u64 start;
+	__u64 end;
+};
+
+/*
+ * Small and scanned linearly with bpf_loop() (5.17+): a process registers a
+ * handful of ranges, and 6.1's verifier calls the equivalent plain loop
+ * infinite.
+ */
+struct wp_ranges_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_WP_RANGES);
+	__type(key, __u32);
+	__type(value, struct wp_range);
+};
+extern struct wp_ranges_map wp_ranges SEC(".maps");	/* uffdwp.bpf.c */
+
+struct wp_scan {
+	__u32 tgid;
+	__u64 start, end;	/* the address, the range to add, or to delete */
+	bool found;
+};
+
+static long wp_scan_contains(__u32 i, void *ctx)
+{
+	struct wp_scan *s = ctx;
+	struct wp_range *r = bpf_map_lookup_elem(&wp_ranges, &i);
+
+	if (r && r->tgid == s->tgid && s->start >= r->start && s->start < r->end) {
+		s->found = true;
+		return 1;
+	}
+	return 0;
+}
+
+static long wp_scan_add(__u32 i, void *ctx)
+{
+	struct wp_scan *s = ctx;
+	struct wp_range *r = bpf_map_lookup_elem(&wp_ranges, &i);
+
+	if (!r || r->tgid)
+		return 0;
+	r->start = s->start;
+	r->end = s->end;
+	r->tgid = s->tgid;
+	return 1;
+}
+
+static long wp_scan_del(__u32 i, void *ctx)
+{
+	struct wp_scan *s = ctx;
+	struct wp_range *r = bpf_map_lookup_elem(&wp_ranges, &i);
+
+	if (r && r->tgid == s->tgid && r->start < s->end && s->start < r->end)
+		r->tgid = 0;
+	return 0;
+}
+
+static __always_inline bool in_wp_range(__u32 tgid, __u64 addr)
+{
+	struct wp_scan s = { .tgid = tgid, .start = addr };
+
+	bpf_loop(MAX_WP_RANGES, wp_scan_contains, &s, 0);
+	return s.found;
+}
+
+static __always_inline void wp_range_add(__u32 tgid, __u64 start, __u64 end)
+{
+	struct wp_scan s = { .tgid = tgid, .start = start, .end = end };
+
+	bpf_loop(MAX_WP_RANGES, wp_scan_add, &s, 0);
+}
+
+static __always_inline void wp_range_del(__u32 tgid, __u64 start, __u64 end)
+{
+	struct wp_scan s = { .tgid = tgid, .start = start, .end = end };
+
+	bpf_loop(MAX_WP_RANGES, wp_scan_del, &s, 0);
+}
+
+#endif /* UFFDWP_WP_RANGES_BPF_H */
