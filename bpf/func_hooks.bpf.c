@@ -11,6 +11,7 @@
 #include "uffdwp.bpf.h"
 #include "pgtable.bpf.h"
 #include "sys_stash.bpf.h"
+#include "core_fixes.bpf.h"
 
 /* ------------------------------------------------------------------ */
 /* Kernel function hooks: entry stashes the arguments, exit reports.   */
@@ -98,7 +99,7 @@ static __always_inline void report_zap(struct uffdwp_event *e, struct call_stash
 	if (details) {
 		e->u.zap.has_details = 1;
 		e->u.zap.zap_flags = BPF_CORE_READ(details, zap_flags);
-		e->u.zap.even_cows = BPF_CORE_READ(details, even_cows);
+		e->u.zap.even_cows = zap_details_even_cows(details);
 	}
 	e->u.zap.in_mremap = current_syscall() == SYS_MREMAP;
 }

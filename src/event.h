@@ -27,7 +27,7 @@ enum uffdwp_hook {
 	HOOK_SET_MIGRATION_PTE,		/* migrate:set_migration_pte tp */
 	HOOK_MIGRATION_PMD,		/* remove_migration_pmd() */
 	HOOK_SET_MIGRATION_PMD,		/* set_pmd_migration_entry() */
-	HOOK_ZAP,			/* unmap_page_range(), else zap_page_range_single() */
+	HOOK_ZAP,			/* unmap_page_range() / __zap_vma_range() (7.1+) */
 	HOOK_HANDLE_USERFAULT,		/* handle_userfault() */
 	HOOK_SYSCALLS,			/* syscalls:sys_{enter,exit}_* tracepoints */
 	HOOK_WRITE_FAULT,		/* exceptions:page_fault_user */

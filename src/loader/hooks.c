@@ -43,9 +43,16 @@ const struct hook_def hook_defs[HOOK_MAX] = {
 		.funcs = { "remove_migration_pmd" }, .func_prog = "remove_migration_pmd" },
 	[HOOK_SET_MIGRATION_PMD] = {
 		.funcs = { "set_pmd_migration_entry" }, .func_prog = "set_pmd_migration_entry" },
-	/* zap_pte_range() is inlined everywhere; every zap goes through unmap_page_range() */
+	/*
+	 * The per-VMA zap worker, which every zap (munmap/exit, MADV_DONTNEED,
+	 * hole punch, unmap_mapping_range) calls: unmap_page_range() up to 7.0,
+	 * __zap_vma_range() since the 7.1 zap rework (static, called out of line
+	 * by unmap_vmas(), zap_vma_range_batched() and zap_vma_for_reaping() in
+	 * Debian's 7.3.4).  zap_pte_range() is inlined everywhere.
+	 */
 	[HOOK_ZAP] = {
-		.funcs = { "unmap_page_range", "zap_page_range_single" }, .func_prog = "zap" },
+		.funcs = { "unmap_page_range", "__zap_vma_range", "zap_page_range_single" },
+		.func_prog = "zap" },
 	[HOOK_HANDLE_USERFAULT] = {
 		.funcs = { "handle_userfault" }, .func_prog = "handle_userfault" },
 	/* per-syscall tracepoints fire only for our syscalls; raw_syscalls for all */
@@ -266,13 +273,17 @@ static bool choose_function(struct hook_choice *c, const struct hook_def *d,
 	return false;
 }
 
-/* Functions the running kernel's BTF lacks, noted once (not per mechanism). */
+/* Functions the running kernel's BTF lacks, noted once (not per mechanism),
+ * up to the first it has: the ones after it are alternatives for older or
+ * newer kernels, not something this one is missing. */
 static void note_absent_functions(struct hook_choice *c, const struct hook_def *d,
 				  const struct btf *btf)
 {
-	for (int i = 0; i < 3 && d->funcs[i]; i++)
-		if (btf__find_by_name_kind(btf, d->funcs[i], BTF_KIND_FUNC) < 0)
-			note(c, "not in BTF (inlined or absent)", d->funcs[i], 0);
+	for (int i = 0; i < 3 && d->funcs[i]; i++) {
+		if (btf__find_by_name_kind(btf, d->funcs[i], BTF_KIND_FUNC) >= 0)
+			return;
+		note(c, "not in BTF (inlined or absent)", d->funcs[i], 0);
+	}
 }
 
 /*

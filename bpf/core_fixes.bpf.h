@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel types whose fields changed between the kernels we trace, read through
+ * CO-RE "flavours" (struct name___suffix with only the fields we need, as bcc's
+ * libbpf-tools/core_fixes.bpf.h does), so one object loads on every kernel:
+ * the field that exists on the running kernel is chosen at load time.
+ */
+#ifndef UFFDWP_CORE_FIXES_BPF_H
+#define UFFDWP_CORE_FIXES_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+
+/*
+ * zap_details: up to 7.0 `bool even_cows` (zap COWed private pages too); the
+ * 7.1 zap rework (unmap_page_range() became __zap_vma_range()) turned it into
+ * `bool skip_cows`, the opposite sense (7.3.4 mm/memory.c should_zap_cows():
+ * "return !details->skip_cows").
+ */
+struct zap_details___even_cows {
+	bool even_cows;
+} __attribute__((preserve_access_index));
+
+struct zap_details___skip_cows {
+	bool skip_cows;
+} __attribute__((preserve_access_index));
+
+/* Whether this zap takes COWed private pages too, on any kernel. */
+static __always_inline bool zap_details_even_cows(const void *details)
+{
+	if (bpf_core_field_exists(struct zap_details___skip_cows, skip_cows))
+		return !BPF_CORE_READ((struct zap_details___skip_cows *)details, skip_cows);
+	return BPF_CORE_READ((struct zap_details___even_cows *)details, even_cows);
+}
+
+#endif
