@@ -39,7 +39,7 @@ static const char init_script[] =
 " nodes=$(ls -d /sys/devices/system/node/node[0-9]* | wc -l)\"\n"
 "run_scenario() {\n"
 "\techo \"$M begin scenario $1\"\n"
-"\tuffdwp-trace --json -- \"/bin/$1\"\n"
+"\tuffdwp-trace --json --strict -- \"/bin/$1\"\n"
 "\techo \"$M end scenario $1 status=$?\"\n"
 "}\n"
 "run_command() {\n"
