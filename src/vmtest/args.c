@@ -287,11 +287,12 @@ static bool check_matrix_args(const struct vmtest_opts *o)
 
 bool vmtest_parse_args(int argc, char **argv, struct vmtest_opts *o)
 {
+	const char *accel = getenv("UFFDWP_ACCEL");
 	int opt;
 
 	set_defaults(o);
 	/* for CI: the environment chooses, the command line still overrides */
-	if (getenv("UFFDWP_ACCEL") && !parse_accel(getenv("UFFDWP_ACCEL"), &o->accel, "UFFDWP_ACCEL"))
+	if (accel && !parse_accel(accel, &o->accel, "UFFDWP_ACCEL"))
 		return false;
 	/* "+": stop at the first non-option, so "-- CMD -x" is never parsed as ours.
 	 * optarg is set for every option that takes one; "" for -v and -h keeps
