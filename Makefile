@@ -141,7 +141,32 @@ analyze-scan: $(ANALYZE_OUT)/include/bpf
 		EXTRA_CFLAGS="$(ANALYZE_FLAGS)" objs'
 objs: $(CORE_OBJS) $(LOADER_OBJS) $(VMTEST_OBJS)
 
-check: all unit sanitize
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c) over the core built with
+# ASan+UBSan by clang, in their own OUTPUT.  make fuzz runs each for
+# FUZZ_SECONDS (60), make fuzz-long for FUZZ_LONG_SECONDS (3600); a crash
+# fails, and its input is kept in $(OUTPUT)/fuzz/crashes.
+FUZZ_SECONDS      ?= 60
+FUZZ_LONG_SECONDS ?= 3600
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+	      -fno-omit-frame-pointer
+FUZZERS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzzers/%,$(wildcard tests/fuzz/fuzz_*.c))
+.PHONY: fuzz fuzz-long fuzz-build fuzzers
+fuzzers: $(FUZZERS)
+$(OUTPUT)/fuzzers/%: tests/fuzz/%.c $(OUTPUT)/libuffdwp-core.a $(wildcard tests/unit/*.h)
+	$(call msg,FUZZER,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Itests/unit $< $(OUTPUT)/libuffdwp-core.a \
+		$(EXTRA_LDFLAGS) -o $@
+fuzz-build:
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)/fuzz CC=$(CLANG) STATIC= CFLAGS="-O1 -g" \
+		EXTRA_CFLAGS="$(FUZZ_FLAGS) $(EXTRA_CFLAGS)" \
+		EXTRA_LDFLAGS="$(FUZZ_FLAGS) $(EXTRA_LDFLAGS)" fuzzers
+fuzz: fuzz-build
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) ./tests/fuzz/run.sh
+fuzz-long: fuzz-build
+	$(Q)FUZZ_SECONDS=$(FUZZ_LONG_SECONDS) ./tests/fuzz/run.sh
+
+check: all unit sanitize fuzz-build
 	$(Q)./tests/run.sh
 
 bench: all
