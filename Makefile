@@ -5,9 +5,13 @@
 #   make check     run every test (prints "N passed, N failed, N skipped")
 #   make bench     side-by-side measurements, written to build/bench.json
 #   make sanitize  unit tests and golden replays built with ASan+UBSan (build/asan)
+#   make analyze   clang-tidy (.clang-tidy) and scan-build over src/; a finding fails
+#   make fuzz      each libFuzzer harness (tests/fuzz) FUZZ_SECONDS (60), in build/fuzz;
+#                  make fuzz-long: FUZZ_LONG_SECONDS (3600) each
 #   make vmlinux   regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel's BTF
 #   make help      this list and the variables
-# Variables: CC, CFLAGS (default -O2 -g), EXTRA_CFLAGS, EXTRA_LDFLAGS, OUTPUT, V=1;
+# Variables: CC, CFLAGS (default -O2 -g), EXTRA_CFLAGS, EXTRA_LDFLAGS, OUTPUT, V=1,
+# CLANG_TIDY, SCAN_BUILD, FUZZ_SECONDS, FUZZ_LONG_SECONDS;
 # e.g. make CFLAGS=-O0, make EXTRA_CFLAGS=-Werror (CI).
 include tools.mk
 

@@ -23,7 +23,8 @@ set -eu
 CACHE=${UFFDWP_CACHE:-/var/cache/uffdwp-trace/kernels}
 SRC_CACHE=${UFFDWP_SRC_CACHE:-/var/cache/uffdwp-trace/src}
 PACKAGES="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev pkg-config gcc make
-	  qemu-system-x86 busybox-static cpio bpftrace jq valgrind"
+	  qemu-system-x86 busybox-static cpio bpftrace jq valgrind clang-tidy clang-tools-14
+	  clang-format libclang-rt-14-dev"
 
 with_source=0
 install_packages=1
