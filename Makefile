@@ -5,9 +5,13 @@
 #   make check     run every test (prints "N passed, N failed, N skipped")
 #   make bench     side-by-side measurements, written to build/bench.json
 #   make sanitize  unit tests and golden replays built with ASan+UBSan (build/asan)
+#   make analyze   clang-tidy (.clang-tidy) and scan-build over src/; a finding fails
+#   make fuzz      each libFuzzer harness (tests/fuzz) FUZZ_SECONDS (60), in build/fuzz;
+#                  make fuzz-long: FUZZ_LONG_SECONDS (3600) each
 #   make vmlinux   regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel's BTF
 #   make help      this list and the variables
-# Variables: CC, CFLAGS (default -O2 -g), EXTRA_CFLAGS, EXTRA_LDFLAGS, OUTPUT, V=1;
+# Variables: CC, CFLAGS (default -O2 -g), EXTRA_CFLAGS, EXTRA_LDFLAGS, OUTPUT, V=1,
+# CLANG_TIDY, SCAN_BUILD, FUZZ_SECONDS, FUZZ_LONG_SECONDS;
 # e.g. make CFLAGS=-O0, make EXTRA_CFLAGS=-Werror (CI).
 include tools.mk
 
@@ -114,7 +118,65 @@ sanitize:
 		EXTRA_CFLAGS="$(SANITIZE_FLAGS) $(EXTRA_CFLAGS)" \
 		EXTRA_LDFLAGS="$(SANITIZE_FLAGS) $(EXTRA_LDFLAGS)" unit $(OUTPUT)/asan/uffdwp-trace
 
-check: all unit sanitize
+# make analyze: clang-tidy (.clang-tidy) over the host C in src/, and
+# scan-build over a build of the same objects in their own OUTPUT; any
+# finding fails.  Both need the generated skeleton the loader includes.
+# libbpf's headers are user headers there (a bpf/ symlink on the -I path):
+# the analyzer assumes a function declared in a system header frees nothing,
+# and so took the skeleton bpftool generates (freed by
+# bpf_object__destroy_skeleton) for a leak.
+CLANG_TIDY   ?= clang-tidy
+SCAN_BUILD   ?= scan-build-14
+ANALYZE_JOBS ?= $(shell nproc)
+ANALYZE_OUT  := $(OUTPUT)/analyze
+ANALYZE_FLAGS := -I$(ANALYZE_OUT)/include
+HOST_SRCS    := $(CORE_SRCS) $(LOADER_SRCS) $(VMTEST_SRCS)
+.PHONY: analyze analyze-tidy analyze-scan objs
+analyze: analyze-tidy analyze-scan
+$(ANALYZE_OUT)/include/bpf:
+	$(Q)mkdir -p $(@D) && ln -sfn $(shell $(PKG_CONFIG) --variable=includedir libbpf 2>/dev/null || echo /usr/include)/bpf $@
+analyze-tidy: $(SKELS) $(ANALYZE_OUT)/include/bpf
+	$(call msg,TIDY,$(words $(HOST_SRCS)) files in src/)
+	$(Q)printf '%s\n' $(HOST_SRCS) | xargs -P$(ANALYZE_JOBS) -n1 bash -c \
+		'$(CLANG_TIDY) --quiet "$$0" -- $(WARNINGS) -D_GNU_SOURCE $(INCLUDES) $(ANALYZE_FLAGS) 2>&1 | \
+		 { grep -v "^[0-9]* warnings\? generated\.$$" || :; }; exit $${PIPESTATUS[0]}' \
+		|| { echo "clang-tidy: findings above" >&2; exit 1; }
+# CC is handed on explicitly: scan-build puts its wrapper in the environment,
+# which a CC= given to this make would override.
+analyze-scan: $(ANALYZE_OUT)/include/bpf
+	$(call msg,SCAN,$(ANALYZE_OUT))
+	$(Q)rm -rf $(ANALYZE_OUT)/src
+	$(Q)$(SCAN_BUILD) --status-bugs --use-cc=$(CLANG) -o $(ANALYZE_OUT)/report \
+		sh -c '$(MAKE) --no-print-directory OUTPUT=$(ANALYZE_OUT) CC="$$CC" \
+		EXTRA_CFLAGS="$(ANALYZE_FLAGS)" objs'
+objs: $(CORE_OBJS) $(LOADER_OBJS) $(VMTEST_OBJS)
+
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c) over the core built with
+# ASan+UBSan by clang, in their own OUTPUT.  make fuzz runs each for
+# FUZZ_SECONDS (60), make fuzz-long for FUZZ_LONG_SECONDS (3600); a crash
+# fails, and its input is kept in $(OUTPUT)/fuzz/crashes.
+FUZZ_SECONDS      ?= 60
+FUZZ_LONG_SECONDS ?= 3600
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+	      -fno-omit-frame-pointer
+FUZZERS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzzers/%,$(wildcard tests/fuzz/fuzz_*.c))
+.PHONY: fuzz fuzz-long fuzz-build fuzzers
+fuzzers: $(FUZZERS)
+$(OUTPUT)/fuzzers/%: tests/fuzz/%.c $(OUTPUT)/libuffdwp-core.a $(wildcard tests/unit/*.h)
+	$(call msg,FUZZER,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Itests/unit $< $(OUTPUT)/libuffdwp-core.a \
+		$(EXTRA_LDFLAGS) -o $@
+fuzz-build:
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)/fuzz CC=$(CLANG) STATIC= CFLAGS="-O1 -g" \
+		EXTRA_CFLAGS="$(FUZZ_FLAGS) $(EXTRA_CFLAGS)" \
+		EXTRA_LDFLAGS="$(FUZZ_FLAGS) $(EXTRA_LDFLAGS)" fuzzers
+fuzz: fuzz-build
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) ./tests/fuzz/run.sh
+fuzz-long: fuzz-build
+	$(Q)FUZZ_SECONDS=$(FUZZ_LONG_SECONDS) ./tests/fuzz/run.sh
+
+check: all unit sanitize fuzz-build
 	$(Q)./tests/run.sh
 
 bench: all

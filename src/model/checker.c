@@ -29,6 +29,7 @@
  * registered (bug #8's child, #7, #11): a WP message for a page unprotected
  * an instant ago is a normal race between fault and resolve.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,8 +215,11 @@ static bool attach_evidence(struct checker *c, const struct mm_state *m, const s
 static void report(struct checker *c, struct mm_state *m, const struct uffdwp_event *ev,
 		   const struct verdict *v)
 {
-	struct finding *f = mergeable(c, m, ev, v);
+	struct finding *f;
 
+	/* findings is allocated once there is any (the analyzer cannot see it) */
+	assert(c->findings || (!c->cap && !c->nfindings));
+	f = mergeable(c, m, ev, v);
 	if (f) {
 		f->start = f->start < v->start ? f->start : v->start;
 		f->end = f->end > v->end ? f->end : v->end;

@@ -314,6 +314,8 @@ static void regions_add(struct mm_state *m, const struct region *r)
 {
 	size_t at = 0;
 
+	if (r->start >= r->end)
+		return;		/* no pages: no region (the kernel refuses len 0) */
 	regions_remove(m, r->start, r->end);
 	while (at < m->nregions && m->regions[at].start < r->start)
 		at++;

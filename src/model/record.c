@@ -74,10 +74,19 @@ struct recorder {
 	uint64_t count;
 };
 
+/* The trailer fills whole record slots (record.h): a buffer of them, as bytes. */
+static unsigned char *trailer_alloc(void)
+{
+	struct uffdwp_event *slots = malloc(RECORD_TRAILER_SLOTS * sizeof(*slots));
+
+	return (unsigned char *)slots;
+}
+
 static void build_header(unsigned char *buf, const struct run_info *ri)
 {
 	memset(buf, 0, RECORD_HEADER_SIZE);
-	memcpy(buf, RECORD_MAGIC, 8);
+	/* the magic has no NUL in the file */
+	memcpy(buf, RECORD_MAGIC, 8);	/* NOLINT(bugprone-not-null-terminated-result) */
 	put32(buf + OFF_FORMAT, RECORD_FORMAT_VERSION);
 	put32(buf + OFF_EVVER, UFFDWP_EVENT_VERSION);
 	put32(buf + OFF_EVSIZE, sizeof(struct uffdwp_event));
@@ -91,7 +100,7 @@ static void build_header(unsigned char *buf, const struct run_info *ri)
 static void build_trailer(unsigned char *buf, const struct run_info *ri)
 {
 	memset(buf, 0, RECORD_TRAILER_SIZE);
-	memcpy(buf, RECORD_TRAILER_MAGIC, 8);
+	memcpy(buf, RECORD_TRAILER_MAGIC, 8);	/* NOLINT(bugprone-not-null-terminated-result) */
 	put32(buf + TR_SIZE, RECORD_TRAILER_SIZE);
 	put32(buf + TR_FLAGS, ri->strict ? RECORD_TRAILER_STRICT : 0);
 	put32(buf + TR_PID, (uint32_t)ri->target_pid);
@@ -158,7 +167,7 @@ int recorder_close(struct recorder *r, const struct run_info *ri)
 	if (!r)
 		return 0;
 	if (ri) {
-		trailer = malloc(RECORD_TRAILER_SIZE);
+		trailer = trailer_alloc();
 		if (!trailer)
 			err = -ENOMEM;
 		else
@@ -260,7 +269,7 @@ static const char *read_trailer(struct record_reader *r, size_t i, size_t have,
 
 	if (have > RECORD_TRAILER_SIZE)
 		return "data after the end-of-run trailer";
-	buf = malloc(RECORD_TRAILER_SIZE);
+	buf = trailer_alloc();
 	if (!buf)
 		return "out of memory";
 	memcpy(buf, &r->batch[i], have);
@@ -347,7 +356,7 @@ long record_reader_next(struct record_reader *r, const struct uffdwp_event **bat
 			goto trailer;
 		if (!event_valid(&r->batch[i])) {
 			snprintf(why, len, "corrupt record #%llu (kind %u hook %u)",
-				 (unsigned long long)(r->nread + i), r->batch[i].kind,
+				 (unsigned long long)r->nread + i, r->batch[i].kind,
 				 r->batch[i].hook);
 			return -1;
 		}
@@ -356,7 +365,7 @@ long record_reader_next(struct record_reader *r, const struct uffdwp_event **bat
 	if (rest >= 8 && is_trailer(r, &r->batch[n]))
 		goto trailer;
 	if (rest) {
-		snprintf(why, len, "truncated record #%llu", (unsigned long long)(r->nread + n));
+		snprintf(why, len, "truncated record #%llu", (unsigned long long)r->nread + n);
 		return -1;
 	}
 	r->nread += n;

@@ -159,14 +159,19 @@ static bool resolve_debian(struct vmtest_opts *o, const char *ver)
 	return true;
 }
 
-/* --kernels A,B: each name joins the list (the copy lives as long as the program). */
+/* --kernels A,B: each name, copied, joins the list (the copies live as long as the program). */
 static bool append_kernels(struct vmtest_opts *o, const char *arg)
 {
-	char *list = strdup(arg), *name;
+	for (const char *p = arg; *p; p += *p == ',') {
+		size_t len = strcspn(p, ",");
+		char *name = len ? strndup(p, len) : NULL;
 
-	while (list && (name = strsep(&list, ",")))
-		if (*name && !append(o->matrix_kernel, &o->n_matrix_kernel, name, "--kernels names"))
+		p += len;
+		if (name && !append(o->matrix_kernel, &o->n_matrix_kernel, name, "--kernels names")) {
+			free(name);
 			return false;
+		}
+	}
 	if (!o->n_matrix_kernel)
 		return usage_error("--kernels names no kernel", arg);
 	return true;
@@ -291,15 +296,18 @@ static bool check_matrix_args(const struct vmtest_opts *o)
 
 bool vmtest_parse_args(int argc, char **argv, struct vmtest_opts *o)
 {
+	const char *accel = getenv("UFFDWP_ACCEL");
 	int opt;
 
 	set_defaults(o);
 	/* for CI: the environment chooses, the command line still overrides */
-	if (getenv("UFFDWP_ACCEL") && !parse_accel(getenv("UFFDWP_ACCEL"), &o->accel, "UFFDWP_ACCEL"))
+	if (accel && !parse_accel(accel, &o->accel, "UFFDWP_ACCEL"))
 		return false;
-	/* "+": stop at the first non-option, so "-- CMD -x" is never parsed as ours. */
+	/* "+": stop at the first non-option, so "-- CMD -x" is never parsed as ours.
+	 * optarg is set for every option that takes one; "" for -v and -h keeps
+	 * arg non-NULL in parse_one(), which the analyzer cannot know. */
 	while ((opt = getopt_long(argc, argv, "+vh", long_opts, NULL)) != -1)
-		if (!parse_one(o, opt, optarg))
+		if (!parse_one(o, opt, optarg ? optarg : ""))
 			return false;
 	if (optind < argc) {
 		if (strcmp(argv[optind - 1], "--"))

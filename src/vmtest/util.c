@@ -58,7 +58,7 @@ char *vmtest_parent_dir(const char *path)
 	memcpy(copy, path, len + 1);
 	slash = strrchr(copy, '/');
 	if (!slash)
-		strcpy(copy, ".");
+		memcpy(copy, ".", 2);
 	else if (slash == copy)
 		slash[1] = '\0';	/* the parent of /x is / */
 	else

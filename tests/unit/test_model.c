@@ -141,6 +141,26 @@ static void t_mremap(void)
 	tap_ok(expect_is(MM, to, EXP_PROTECTED), "mremap in place keeps the state");
 }
 
+/*
+ * A registration of no pages makes no region: else each zero-length
+ * MREMAP_DONTUNMAP of its address doubled the empty regions there (found by
+ * tests/fuzz/fuzz_checker: 2^k regions after k such records, a hang).
+ */
+static void t_empty_range(void)
+{
+	struct synth s;
+	size_t before;
+
+	start(&s, VMF_ANON, 0);
+	before = model_find_mm(mdl, MM)->nregions;
+	s_register(&s, FD, A + N8, A + N8);
+	for (int i = 0; i < 12; i++)
+		s_mremap(&s, A + N8, A + N8, 0, UFFD_MREMAP_DONTUNMAP);
+	tap_ok(model_find_mm(mdl, MM)->nregions == before,
+	       "register of an empty range, zero-length mremaps: no region (%zu, was %zu)",
+	       model_find_mm(mdl, MM)->nregions, before);
+}
+
 static void t_fork_exit(void)
 {
 	struct synth s;
@@ -185,6 +205,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(t_faults_and_fills),
 	TAP_TEST(t_zaps),
 	TAP_TEST(t_mremap),
+	TAP_TEST(t_empty_range),
 	TAP_TEST(t_fork_exit),
 };
 
