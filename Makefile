@@ -36,7 +36,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-funct
 # replay and the unit tests.
 CORE_SRCS    := $(wildcard src/model/*.c src/pipeline/*.c src/report/*.c)
 CORE_OBJS    := $(CORE_SRCS:%.c=$(OUTPUT)/%.o)
-LOADER_SRCS  := src/main.c $(wildcard src/loader/*.c)
+LOADER_SRCS  := $(wildcard src/cli/*.c src/loader/*.c)
 LOADER_OBJS  := $(LOADER_SRCS:%.c=$(OUTPUT)/%.o)
 VMTEST_SRCS  := $(wildcard src/vmtest/*.c)
 VMTEST_OBJS  := $(VMTEST_SRCS:%.c=$(OUTPUT)/%.o)
@@ -57,7 +57,7 @@ TOOLS := $(OUTPUT)/uffdwp-trace $(if $(VMTEST_SRCS),$(OUTPUT)/uffdwp-vmtest)
 .PHONY: all setup check bench install clean vmlinux scenarios unit sanitize help
 all: $(TOOLS) scenarios $(BENCH_PROGS)
 
-$(OUTPUT) $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/pipeline $(OUTPUT)/src/report $(OUTPUT)/src/vmtest $(OUTPUT)/scenarios $(OUTPUT)/bench $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/src/cli $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/pipeline $(OUTPUT)/src/report $(OUTPUT)/src/vmtest $(OUTPUT)/scenarios $(OUTPUT)/bench $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
 # BPF: compile each file, link them with bpftool (BPF static linking: resolves
@@ -72,7 +72,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
 
-$(OUTPUT)/src/%.o: src/%.c $(HDRS) $(SKELS) | $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/pipeline $(OUTPUT)/src/report $(OUTPUT)/src/vmtest
+$(OUTPUT)/src/%.o: src/%.c $(HDRS) $(SKELS) | $(OUTPUT)/src/cli $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/pipeline $(OUTPUT)/src/report $(OUTPUT)/src/vmtest
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 

@@ -6,10 +6,9 @@
 # directory first, then the Makefile's -I paths in order (-Isrc -Ibuild -Ibpf
 # -Itests/unit -Itests/scenarios).  Includes that resolve outside src/, bpf/ and
 # tests/ (the skeleton in build/, vmlinux.h) or nowhere are not edges.
-# A file's folder is its directory (src/model, src/vmtest, bpf, tests/unit...),
-# except that src/ itself holds both the top of uffdwp-trace (main.c) and the
-# headers every layer shares (event.h, run.h, bpf_config.h): its sources are the
-# folder "src/*.c", its headers "src/*.h".
+# A file's folder is its directory (src/model, src/vmtest, bpf, tests/unit...);
+# src/ itself holds only the headers every layer shares (event.h, run.h,
+# bpf_config.h), the bottom layer; the tracer's top is src/cli.
 #
 #   tests/include-cycles.sh          self-tests on planted trees, then this tree
 #   tests/include-cycles.sh DIR      only the tree at DIR; prints each cycle
@@ -21,11 +20,7 @@ INCLUDE_PATH=(src build bpf tests/unit tests/scenarios)
 folder_of() {
 	local dir=${1%/*}
 	[ "$dir" = "$1" ] && dir=.
-	if [ "$dir" = src ]; then
-		case $1 in *.h) echo "src/*.h" ;; *) echo "src/*.c" ;; esac
-	else
-		echo "$dir"
-	fi
+	echo "$dir"
 }
 
 # includes: "FILE INCLUDED" for each quoted include of each file (paths relative to .).
@@ -124,7 +119,7 @@ expect_cycle() {
 
 tap_plan 7
 # a acyclic tree like ours: own-directory includes, -I paths, the build/ skeleton
-plant acyclic src/event.h: src/main.c:loader/hooks.h src/loader/hooks.h:event.h \
+plant acyclic src/event.h: src/cli/main.c:loader/hooks.h src/loader/hooks.h:event.h \
 	src/loader/hooks.c:hooks.h src/loader/hooks.c:uffdwp.skel.h bpf/x.bpf.c:event.h \
 	tests/unit/t.c:synth.h tests/unit/synth.h:model/m.h src/model/m.h:event.h
 out=$(check_tree "$planted/acyclic")

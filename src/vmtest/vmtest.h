@@ -3,7 +3,7 @@
  * uffdwp-vmtest: boot a kernel image in QEMU with a generated initramfs, run the scenarios
  * under uffdwp-trace (or one command) and turn the outcome into a git-bisect exit status.
  *
- * Flow (main.c): args -> initramfs -> accel -> qemu (streams the console into console.c)
+ * Flow (src/vmtest/main.c): args -> initramfs -> accel -> qemu (streams the console into console.c)
  * -> report. --matrix (matrix.c) boots that one initramfs on every kernel of the expected
  * table (expect.c) and compares each scenario x kernel cell (matrix_print.c prints it).
  */
