@@ -98,6 +98,7 @@ enum uffdwp_cp_variant {
 #define UFFDWP_MM_CP_PROT_NUMA			(1UL << 1)
 #define UFFDWP_MM_CP_UFFD_WP			(1UL << 2)
 #define UFFDWP_MM_CP_UFFD_WP_RESOLVE		(1UL << 3)
+#define UFFDWP_MM_CP_UFFD_RWP			(1UL << 4)	/* 7.3: UFFDIO_RWPROTECT */
 #define UFFDWP_ZAP_FLAG_DROP_MARKER		(1UL << 0)	/* zap_details.zap_flags */
 
 #define UFFDWP_VM_WRITE		0x00000002UL

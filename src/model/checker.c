@@ -324,6 +324,8 @@ static const char *judge_unprotected(imap_val v, const struct region *r,
 			       "exclusive page: uffd_wp_range() did not restore the write bit";
 		return NULL;
 	}
+	if (region_is_rwp(r))
+		return NULL;	/* RWP protection (7.3) on the shared bit: not WP's */
 	if (!region_is_wp(r))
 		return m->complete ?
 		       "uffd-wp bit or marker in a range not registered for WP" : NULL;

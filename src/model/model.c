@@ -246,6 +246,13 @@ bool region_is_wp(const struct region *r)
 	return r && (r->mode & UFFD_REG_MODE_WP);
 }
 
+/* 7.3 userfaultfd_register() refuses WP and RWP together (-EINVAL): a region
+ * is one or the other, and the PTE uffd bit means what its VMA says. */
+bool region_is_rwp(const struct region *r)
+{
+	return r && (r->mode & UFFD_REG_MODE_RWP);
+}
+
 /* !vma_is_anonymous(): shmem, hugetlb or another file.  Without a record of
  * the backing, vm_flags cannot tell a private file mapping from anon, and a
  * seen marker is the other witness. */
@@ -547,17 +554,52 @@ static imap_val register_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 	return pg_with_expect(v, region_is_wp(r) ? EXP_UNPROTECTED : EXP_NONE);
 }
 
-static void on_register(struct mm_state *m, const struct uffdwp_event *ev)
+/* [start, end) registered anew: the region replaces what was there. */
+static void register_range(struct mm_state *m, const struct uffdwp_event *ev,
+			   uint64_t start, uint64_t end)
 {
 	const struct uffd_ctx *c = ctx_find(m, ev->u.range.fd);
 	struct region r = {
-		.start = ev->start, .end = ev->end, .fd = ev->u.range.fd,
+		.start = start, .end = end, .fd = ev->u.range.fd,
 		.mode = ev->u.range.mode, .features = c ? c->features : 0,
 	};
 
 	regions_add(m, &r);
 	learn_vma(m, ev);	/* the VMA as registration left it */
 	model_pages_update(m, r.start, r.end, register_page, &r);
+}
+
+/* A region of the same context whose modes already include the requested
+ * ones is left alone: userfaultfd_register() skips such a VMA
+ * ("(vma->vm_flags & vm_flags) == vm_flags ... goto skip", fs/userfaultfd.c in
+ * 6.1, mm/userfaultfd.c in 6.12 and 7.3), so its flags and PTEs stay. */
+static bool register_skips(const struct region *r, const struct uffdwp_event *ev)
+{
+	return r->fd == ev->u.range.fd && (r->mode & ev->u.range.mode) == ev->u.range.mode;
+}
+
+static void on_register(struct mm_state *m, const struct uffdwp_event *ev)
+{
+	uint64_t at = ev->start;
+
+	while (at < ev->end) {
+		const struct region *r = model_region(m, at);
+		uint64_t next = ev->end;
+
+		if (r && register_skips(r, ev)) {
+			at = r->end < ev->end ? r->end : ev->end;
+			continue;
+		}
+		/* up to the next region that registration skips */
+		for (size_t i = 0; i < m->nregions; i++) {
+			const struct region *o = &m->regions[i];
+
+			if (o->start > at && o->start < next && register_skips(o, ev))
+				next = o->start;
+		}
+		register_range(m, ev, at, next);
+		at = next;
+	}
 }
 
 static imap_val forget_page(uint64_t s, uint64_t e, imap_val v, void *arg)

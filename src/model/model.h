@@ -20,7 +20,11 @@
 #define UFFD_FEAT_EVENT_REMAP		(1ULL << 2)
 #define UFFD_FEAT_WP_UNPOPULATED	(1ULL << 13)
 #define UFFD_FEAT_WP_ASYNC		(1ULL << 15)
+#define UFFD_REG_MODE_MISSING		(1ULL << 0)
 #define UFFD_REG_MODE_WP		(1ULL << 1)
+/* UFFDIO_REGISTER_MODE_RWP (7.3): read-write protection on the same PTE bit;
+ * older kernels refuse the mode (-EINVAL), so it is never seen there. */
+#define UFFD_REG_MODE_RWP		(1ULL << 3)
 #define UFFD_WP_MODE_WP			(1ULL << 0)
 #define UFFD_COPY_MODE_WP		(1ULL << 1)	/* also UFFDIO_CONTINUE_MODE_WP */
 #define UFFD_PF_FLAG_WP			(1ULL << 1)
@@ -170,6 +174,8 @@ void model_remember(struct mm_state *m, const struct uffdwp_event *ev, uint64_t 
 /* The region covering addr, or NULL; the predicates accept NULL. */
 struct region *model_region(struct mm_state *m, uint64_t addr);
 bool region_is_wp(const struct region *r);
+/* Registered for RWP (7.3): its uffd bits are RWP's, not judged by WP rules. */
+bool region_is_rwp(const struct region *r);
 /* Unpopulated protected pages carry a PTE marker (userfaultfd_wp_use_markers()). */
 bool region_uses_markers(const struct region *r);
 /* Private, not hugetlb, known: the only backing where LOST_WRITE_BIT is decidable. */

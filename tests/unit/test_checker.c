@@ -430,6 +430,48 @@ static void lost_wp_rules(void)
 	expect_silent(c, "munmap forgets the range");
 }
 
+/*
+ * Re-registration: userfaultfd_register() skips a VMA of the same context
+ * whose flags already include the requested modes, so REGISTER(WP) again
+ * leaves its protection alone; a register that drops WP (WP-only range,
+ * REGISTER(MISSING) on 6.1/6.12) leaves the bits in a VMA not registered
+ * for WP, which is FALSE_WP.
+ */
+static void reregister(long drop_wp)
+{
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_ANON, 0, N16);
+
+	if (!drop_wp) {
+		s_register(&s, FD, A, A + N16);
+		s_handle_userfault(&s, A);
+		expect_silent(c, "REGISTER(WP) again keeps the protection");
+		return;
+	}
+	s_range(&s, EV_UFFD_REGISTER, FD, A, A + N16, UFFD_REG_MODE_MISSING, 0);
+	s_pte(&s, A, A + N16, PTE_ST_PRESENT | PTE_ST_UFFD_WP | PTE_ST_DIRTY, HOOK_ZAP);
+	expect_one(c, "REGISTER(MISSING) over WP keeps the bits", FIND_FALSE_WP, HOOK_ZAP,
+		   A, A + N16);
+}
+
+/* 7.3 RWP (UFFDIO_REGISTER_MODE_RWP): UFFDIO_RWPROTECT sets the PTE uffd bit
+ * through change_protection(MM_CP_UFFD_RWP); that bit is RWP's, not a stale
+ * WP bit. */
+static void rwp_shared_bit(void)
+{
+	struct synth s;
+	struct checker *c = checker_new();
+
+	synth_init(&s, c, 0xffff888000007000ULL, 106, VMF_ANON, A, A + N16);
+	s_open_api(&s, FD, 0);
+	s_range(&s, EV_UFFD_REGISTER, FD, A, A + N16, UFFD_REG_MODE_RWP, 0);
+	for (__u64 a = A; a < A + N16; a += PG)
+		s_write_fault(&s, a, PF_USER_WRITE);
+	s_cp(&s, A, A + N16, UFFDWP_MM_CP_UFFD_RWP);
+	s_pte(&s, A, A + N16, PTE_ST_PRESENT | PTE_ST_UFFD_WP | PTE_ST_DIRTY, HOOK_CHANGE_PROTECTION);
+	expect_silent(c, "RWP's bit in an RWP range is no FALSE_WP");
+}
+
 /* An anon region registered for WP by a fresh mm, nothing protected yet. */
 static struct checker *registered_anon(struct synth *s, __u64 mm, __u32 pid)
 {
@@ -709,6 +751,9 @@ static const struct tap_test tests[] = {
 	TAP_TEST_ARG(bug11_mremap, BUG11_FIXED),
 	TAP_TEST_ARG(bug11_mremap, BUG11_EVENT_REMAP),
 	TAP_TEST(unregister_and_failed_ioctls),
+	TAP_TEST_ARG(reregister, false),
+	TAP_TEST_ARG(reregister, true),
+	TAP_TEST(rwp_shared_bit),
 	TAP_TEST(lost_wp_rules),
 	TAP_TEST(copy_mode_wp),
 	TAP_TEST(copy_mode_wp_in_flight),
