@@ -2,7 +2,7 @@
 /*
  * The checker: feeds events to the reference model and reports where the
  * kernel's observed state contradicts it (the four finding classes of
- * shared/docs/reference-model.md).
+ * docs/model.md).
  */
 #ifndef UFFDWP_CHECKER_H
 #define UFFDWP_CHECKER_H

@@ -554,9 +554,10 @@ static imap_val register_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 	return pg_with_expect(v, region_is_wp(r) ? EXP_UNPROTECTED : EXP_NONE);
 }
 
-/* [start, end) registered anew: the region replaces what was there. */
+/* [start, end) registered with the event's modes: the region replaces what
+ * was there; its pages start unprotected unless @keep_pages. */
 static void register_range(struct mm_state *m, const struct uffdwp_event *ev,
-			   uint64_t start, uint64_t end)
+			   uint64_t start, uint64_t end, bool keep_pages)
 {
 	const struct uffd_ctx *c = ctx_find(m, ev->u.range.fd);
 	struct region r = {
@@ -566,39 +567,43 @@ static void register_range(struct mm_state *m, const struct uffdwp_event *ev,
 
 	regions_add(m, &r);
 	learn_vma(m, ev);	/* the VMA as registration left it */
-	model_pages_update(m, r.start, r.end, register_page, &r);
+	if (!keep_pages)
+		model_pages_update(m, r.start, r.end, register_page, &r);
 }
 
-/* A region of the same context whose modes already include the requested
- * ones is left alone: userfaultfd_register() skips such a VMA
- * ("(vma->vm_flags & vm_flags) == vm_flags ... goto skip", fs/userfaultfd.c in
- * 6.1, mm/userfaultfd.c in 6.12 and 7.3), so its flags and PTEs stay. */
-static bool register_skips(const struct region *r, const struct uffdwp_event *ev)
+/* The start of the first region after @at, or @limit. */
+static uint64_t next_region_start(const struct mm_state *m, uint64_t at, uint64_t limit)
 {
-	return r->fd == ev->u.range.fd && (r->mode & ev->u.range.mode) == ev->u.range.mode;
+	for (size_t i = 0; i < m->nregions; i++)
+		if (m->regions[i].start > at && m->regions[i].start < limit)
+			limit = m->regions[i].start;
+	return limit;
 }
 
+/*
+ * userfaultfd_register() (6.1 fs/userfaultfd.c, 6.12 and 7.3 mm/userfaultfd.c)
+ * never touches PTEs of a VMA it re-registers: one of the same context whose
+ * flags already include the requested modes is skipped ("(vma->vm_flags &
+ * vm_flags) == vm_flags ... goto skip"), any other only gets the new flags.
+ * So pages that were WP and stay WP keep their protection; a register that
+ * drops WP leaves whatever bits there were in a VMA not registered for WP (the
+ * stale-bit bug of 6.1/6.12, a FALSE_WP at the next observation).
+ */
 static void on_register(struct mm_state *m, const struct uffdwp_event *ev)
 {
 	uint64_t at = ev->start;
 
 	while (at < ev->end) {
 		const struct region *r = model_region(m, at);
-		uint64_t next = ev->end;
+		uint64_t end = r ? (r->end < ev->end ? r->end : ev->end)
+				 : next_region_start(m, at, ev->end);
+		bool same_ctx = r && r->fd == ev->u.range.fd;
 
-		if (r && register_skips(r, ev)) {
-			at = r->end < ev->end ? r->end : ev->end;
-			continue;
-		}
-		/* up to the next region that registration skips */
-		for (size_t i = 0; i < m->nregions; i++) {
-			const struct region *o = &m->regions[i];
-
-			if (o->start > at && o->start < next && register_skips(o, ev))
-				next = o->start;
-		}
-		register_range(m, ev, at, next);
-		at = next;
+		if (!same_ctx || (r->mode & ev->u.range.mode) != ev->u.range.mode)
+			register_range(m, ev, at, end,
+				       same_ctx && region_is_wp(r) &&
+				       (ev->u.range.mode & UFFD_REG_MODE_WP));
+		at = end;
 	}
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The reference state model (shared/docs/reference-model.md): for each traced
+ * The reference state model (docs/model.md): for each traced
  * mm, what a fixed kernel (6.12) holds for every page.  Fed one struct
  * uffdwp_event at a time; the checker (checker.c) compares observations with
  * it.  Page state lives in an interval map keyed by page number.

@@ -431,27 +431,31 @@ static void lost_wp_rules(void)
 }
 
 /*
- * Re-registration: userfaultfd_register() skips a VMA of the same context
- * whose flags already include the requested modes, so REGISTER(WP) again
- * leaves its protection alone; a register that drops WP (WP-only range,
- * REGISTER(MISSING) on 6.1/6.12) leaves the bits in a VMA not registered
- * for WP, which is FALSE_WP.
+ * Re-registration never touches PTEs (userfaultfd_register()): REGISTER(WP)
+ * again is skipped, REGISTER(WP|MISSING) only changes the VMA's flags, so
+ * both keep the protection; a register that drops WP (REGISTER(MISSING) over
+ * a WP-only range, 6.1/6.12) leaves the bits in a VMA not registered for WP,
+ * which is FALSE_WP.
  */
-static void reregister(long drop_wp)
+enum { REREG_SAME, REREG_ADD_MISSING, REREG_DROP_WP };
+
+static void reregister(long how)
 {
 	struct synth s;
 	struct checker *c = protected_region(&s, VMF_ANON, 0, N16);
 
-	if (!drop_wp) {
-		s_register(&s, FD, A, A + N16);
-		s_handle_userfault(&s, A);
-		expect_silent(c, "REGISTER(WP) again keeps the protection");
+	if (how == REREG_DROP_WP) {
+		s_range(&s, EV_UFFD_REGISTER, FD, A, A + N16, UFFD_REG_MODE_MISSING, 0);
+		s_pte(&s, A, A + N16, PTE_ST_PRESENT | PTE_ST_UFFD_WP | PTE_ST_DIRTY, HOOK_ZAP);
+		expect_one(c, "REGISTER(MISSING) over WP keeps the bits", FIND_FALSE_WP, HOOK_ZAP,
+			   A, A + N16);
 		return;
 	}
-	s_range(&s, EV_UFFD_REGISTER, FD, A, A + N16, UFFD_REG_MODE_MISSING, 0);
-	s_pte(&s, A, A + N16, PTE_ST_PRESENT | PTE_ST_UFFD_WP | PTE_ST_DIRTY, HOOK_ZAP);
-	expect_one(c, "REGISTER(MISSING) over WP keeps the bits", FIND_FALSE_WP, HOOK_ZAP,
-		   A, A + N16);
+	s_range(&s, EV_UFFD_REGISTER, FD, A, A + N16,
+		UFFD_REG_MODE_WP | (how == REREG_ADD_MISSING ? UFFD_REG_MODE_MISSING : 0), 0);
+	s_handle_userfault(&s, A);
+	expect_silent(c, how == REREG_SAME ? "REGISTER(WP) again keeps the protection" :
+			 "REGISTER(WP|MISSING) over WP keeps the protection");
 }
 
 /* 7.3 RWP (UFFDIO_REGISTER_MODE_RWP): UFFDIO_RWPROTECT sets the PTE uffd bit
@@ -751,8 +755,9 @@ static const struct tap_test tests[] = {
 	TAP_TEST_ARG(bug11_mremap, BUG11_FIXED),
 	TAP_TEST_ARG(bug11_mremap, BUG11_EVENT_REMAP),
 	TAP_TEST(unregister_and_failed_ioctls),
-	TAP_TEST_ARG(reregister, false),
-	TAP_TEST_ARG(reregister, true),
+	TAP_TEST_ARG(reregister, REREG_SAME),
+	TAP_TEST_ARG(reregister, REREG_ADD_MISSING),
+	TAP_TEST_ARG(reregister, REREG_DROP_WP),
 	TAP_TEST(rwp_shared_bit),
 	TAP_TEST(lost_wp_rules),
 	TAP_TEST(copy_mode_wp),
