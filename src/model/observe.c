@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What the kernel was seen to hold (walks, migration entries) and the faults
+ * the tracer saw, applied to the pages' last observation. */
+#include "model/model_internal.h"
+
+/* ---- observations ---- */
+
+#define MAX_ORDER_SEEN		18		/* PUD: a corrupt order must not span the world */
+
+/* migrate:set_migration_pte / remove_migration_pte and the PMD variants
+ * (set_pmd_migration_entry(), remove_migration_pmd()) carry the entry. */
+static void migration_observation(const struct uffdwp_event *ev, struct observed_entry *o)
+{
+	unsigned where = ev->u.mig.where;
+	bool pmd = where == MIG_SET_PMD || where == MIG_REMOVE_PMD;
+	int order = ev->u.mig.order > 0 ? ev->u.mig.order : (pmd ? 9 : 0);
+
+	if (order > MAX_ORDER_SEEN)
+		order = MAX_ORDER_SEEN;
+	o->start = ev->start & ~((UFFDWP_PAGE_SIZE << order) - 1);
+	o->end = o->start + (UFFDWP_PAGE_SIZE << order);
+	o->raw = ev->u.mig.pte;
+	o->state = ev->u.mig.state;	/* decoded by the BPF side */
+}
+
+bool model_event_observation(const struct uffdwp_event *ev, struct observed_entry *o)
+{
+	if (ev->kind == EV_MIGRATION_PTE) {
+		/* remove_migration_pte() hooked as a function carries no entry:
+		 * the walk at its exit observes instead. */
+		if (!ev->u.mig.state)
+			return false;
+		migration_observation(ev, o);
+		return true;
+	}
+	if (ev->kind != EV_PTE_RUN)
+		return false;
+	o->start = ev->start & ~(UFFDWP_PAGE_SIZE - 1);
+	o->end = ev->end > ev->start ? ev->end : o->start + UFFDWP_PAGE_SIZE;
+	o->state = ev->u.run.state;
+	o->raw = ev->u.run.sample;
+	return true;
+}
+
+struct observe_arg {
+	uint32_t state;		/* PTE_ST_* */
+	bool private;		/* the region is a private, non-hugetlb mapping */
+};
+
+static imap_val observe_page(uint64_t s, uint64_t e, imap_val v, void *arg)
+{
+	const struct observe_arg *a = arg;
+	uint32_t st = a->state;
+	bool mapped = st & (PTE_ST_PRESENT | PTE_ST_SWAP | PTE_ST_MIGRATION);
+	bool writable = (st & PTE_ST_PRESENT) && (st & PTE_ST_WRITE);
+
+	if (mapped)
+		v |= PG_POPULATED;
+	else
+		v &= ~(PG_POPULATED | PG_WRITTEN);
+	if (writable)
+		v &= ~PG_WANT_WRITE;
+	/* A writable PTE in a private mapping maps an exclusive anon page
+	 * (PG_anon_exclusive, 6c287605fd56: pagecache and COW-shared pages
+	 * are mapped read-only), which is what PG_WRITTEN stands for. */
+	if (writable && a->private)
+		v |= PG_WRITTEN;
+	/* Protected-if-populated resolves once we see the page: protected if
+	 * it carries the bit, else it was populated after the protect. */
+	if (pg_expect(v) == EXP_PROTECTED_IF_POPULATED && mapped)
+		v = pg_with_expect(v, (st & PTE_ST_UFFD_WP) ? EXP_PROTECTED : EXP_UNPROTECTED);
+	v &= ~PG_OBS_MASK;
+	return v | ((st << PG_OBS_SHIFT) & PG_OBS_MASK);
+}
+
+void model_observe(struct mm_state *m, uint64_t start, uint64_t end, uint32_t state)
+{
+	struct region *r = model_region(m, start);
+	struct observe_arg a = { state, region_private_known(r) };
+
+	if ((state & PTE_ST_MARKER_WP) && r)
+		r->markers_seen = true;
+	model_pages_update(m, start, end, observe_page, &a);
+}
+
+struct write_fault_arg {
+	const struct region *r;
+	bool walk_awaited;	/* model_walk_awaited(): may predate an unprotect's PTE change */
+};
+
+static imap_val write_fault_page(uint64_t s, uint64_t e, imap_val v, void *arg)
+{
+	const struct write_fault_arg *a = arg;
+	const struct region *r = a->r;
+	enum expect exp = pg_expect(v);
+	bool wp_fault = exp == EXP_PROTECTED ||
+			(exp == EXP_PROTECTED_IF_POPULATED && (v & PG_POPULATED));
+
+	/* The fault maps the page writable, so no write bit is owed any more;
+	 * one that may have hit the PTE before the unprotect did leaves the
+	 * walk of that unprotect to judge. */
+	if (!a->walk_awaited)
+		v &= ~PG_WANT_WRITE;
+	v |= PG_POPULATED | PG_WRITTEN;
+	if (exp == EXP_PROTECTED_IF_POPULATED && !wp_fault)
+		return pg_with_expect(v, EXP_UNPROTECTED);	/* do_anonymous_page() */
+	if (!wp_fault)
+		return v;
+	/* do_wp_page()/handle_pte_marker(): WP_ASYNC resolves in the kernel
+	 * (userfaultfd_wp_async()); sync mode waits for the handler. */
+	if (r && (r->features & UFFD_FEAT_WP_ASYNC))
+		return pg_with_expect(v, EXP_UNPROTECTED);
+	return v | PG_WP_FAULTED;
+}
+
+void on_write_fault(struct mm_state *m, uint64_t addr)
+{
+	struct write_fault_arg a = { model_region(m, addr), model_walk_awaited(m, addr) };
+
+	model_pages_update(m, addr, addr + 1, write_fault_page, &a);
+}
+
+imap_val wp_fault_page(uint64_t s, uint64_t e, imap_val v, void *arg)
+{
+	return v | PG_WP_FAULTED;
+}
+
+void on_point(struct mm_state *m, uint64_t addr, imap_map_fn fn)
+{
+	model_pages_update(m, addr, addr + 1, fn, model_region(m, addr));
+}
