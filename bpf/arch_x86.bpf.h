@@ -136,20 +136,38 @@ static __always_inline int arch_entry_present(__u64 val, __u32 level)
 	return (val & bits) != 0;
 }
 
+/*
+ * A swap-format entry -> PTE_ST_*.  SWP_PTE_MARKER entries carry the marker
+ * bits in the offset (make_pte_marker_entry(): swp_entry(SWP_PTE_MARKER,
+ * marker)): PTE_MARKER_UFFD_WP is bit 0 in 6.1, 6.12 and 7.3 (swapops.h);
+ * the others are PTE_MARKER_POISONED (bit 1, 6.6+) and PTE_MARKER_GUARD
+ * (bit 2, 6.13+; 7.3 swapops.h, read through leafops.h).  A marker without
+ * the uffd-wp bit maps nothing and says nothing about protection:
+ * PTE_ST_MARKER_OTHER, not PTE_ST_SWAP.  5.19..6.1 also have SWP_SWAPIN_ERROR
+ * right above SWP_PTE_MARKER (6.1 swap.h: MAX_SWAPFILES + ... +
+ * SWP_PTE_MARKER_NUM), written by unuse_pte() in place of an unreadable swap
+ * entry; 6.2 made it PTE_MARKER_SWAPIN_ERROR and SWP_PTE_MARKER the top type
+ * (31), so marker + 1 matches no 5-bit type there.
+ */
 static __always_inline __u32 arch_decode_swap(const struct pgt_geom *g, __u64 val)
 {
 	__u32 type = val >> (64 - X86_SWP_TYPE_BITS);
 	__u64 offset = ~val << X86_SWP_TYPE_BITS >> X86_SWP_OFFSET_SHIFT;
-	__u32 st = PTE_ST_SWAP;
+	__u32 st = 0;
 
 	if (val & X86_PAGE_SWP_UFFD_WP)
 		st |= PTE_ST_UFFD_WP;
-	if (type >= g->swp_migration && type <= g->swp_migration + 2) {
+	if (type == g->swp_marker)	/* SWAP|MARKER_WP|UFFD_WP as before, or MARKER_OTHER */
+		return st | ((offset & SWP_PTE_MARKER_UFFD_WP) ?
+			     PTE_ST_SWAP | PTE_ST_MARKER_WP | PTE_ST_UFFD_WP : PTE_ST_MARKER_OTHER);
+	if (type == g->swp_marker + 1)	/* 6.1's SWP_SWAPIN_ERROR */
+		return st | PTE_ST_MARKER_OTHER;
+	st |= PTE_ST_SWAP;
+	/* unsigned: UFFDWP_SWP_TYPE_NONE (no CONFIG_MIGRATION) matches nothing */
+	if (type - g->swp_migration <= 2) {
 		st |= PTE_ST_MIGRATION;
 		if (type == g->swp_migration + 2)	/* SWP_MIGRATION_WRITE */
 			st |= PTE_ST_WRITE;
-	} else if (type == g->swp_marker && (offset & SWP_PTE_MARKER_UFFD_WP)) {
-		st |= PTE_ST_MARKER_WP | PTE_ST_UFFD_WP;
 	}
 	return st;
 }
