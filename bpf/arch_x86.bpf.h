@@ -63,13 +63,14 @@
  *   the Debian and shared/kernels configs), else discover it once by checking
  *   candidates against the page tables (pgt_discover_dmap_base()).
  * uffdwp_swp_type_marker / uffdwp_swp_type_migration: SWP_PTE_MARKER and
- *   SWP_MIGRATION_READ.  0: derive them from the kernel version assuming
- *   CONFIG_MIGRATION=y and CONFIG_DEVICE_PRIVATE=n (both Debian configs, the
- *   shared/kernels config and the 6.18 host).  The types are counted down from
- *   1 << MAX_SWAPFILES_SHIFT: 5.19..6.1 have SWP_SWAPIN_ERROR on top (31),
- *   6.2+ ("mm: use pte markers for swap errors") do not, so
- *   marker = 30 on 6.1 and 31 on 6.2+; SWP_DEVICE_NUM (4 with
- *   CONFIG_DEVICE_PRIVATE) sits between the marker and the 3 migration types.
+ *   SWP_MIGRATION_READ (> 31: the kernel has no migration types).  They move
+ *   between versions and configs (include/linux/swap.h: Debian 7.3 with
+ *   CONFIG_DEVICE_PRIVATE=y has 31/25, Debian 6.12 31/28, 6.1 30/27), so the
+ *   loader always sets them from the running kernel (src/loader/swap_types.c:
+ *   a PTE marker measured through pagemap, device/migration types from BTF).
+ *   0 (a loader that set nothing): last resort, derived from the version
+ *   assuming CONFIG_DEVICE_PRIVATE=n and CONFIG_MIGRATION=y: marker 30 on
+ *   5.19..6.1 (SWP_SWAPIN_ERROR on top), 31 on 6.2+, migration = marker - 3.
  */
 extern const volatile __u64 uffdwp_page_offset_base;	/* all three in pgtable.bpf.c */
 extern const volatile __u32 uffdwp_swp_type_marker;
