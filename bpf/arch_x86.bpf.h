@@ -63,13 +63,14 @@
  *   the Debian and shared/kernels configs), else discover it once by checking
  *   candidates against the page tables (pgt_discover_dmap_base()).
  * uffdwp_swp_type_marker / uffdwp_swp_type_migration: SWP_PTE_MARKER and
- *   SWP_MIGRATION_READ.  0: derive them from the kernel version assuming
- *   CONFIG_MIGRATION=y and CONFIG_DEVICE_PRIVATE=n (both Debian configs, the
- *   shared/kernels config and the 6.18 host).  The types are counted down from
- *   1 << MAX_SWAPFILES_SHIFT: 5.19..6.1 have SWP_SWAPIN_ERROR on top (31),
- *   6.2+ ("mm: use pte markers for swap errors") do not, so
- *   marker = 30 on 6.1 and 31 on 6.2+; SWP_DEVICE_NUM (4 with
- *   CONFIG_DEVICE_PRIVATE) sits between the marker and the 3 migration types.
+ *   SWP_MIGRATION_READ (> 31: the kernel has no migration types).  They move
+ *   between versions and configs (include/linux/swap.h: Debian 7.3 with
+ *   CONFIG_DEVICE_PRIVATE=y has 31/25, Debian 6.12 31/28, 6.1 30/27), so the
+ *   loader always sets them from the running kernel (src/loader/swap_types.c:
+ *   a PTE marker measured through pagemap, device/migration types from BTF).
+ *   0 (a loader that set nothing): last resort, derived from the version
+ *   assuming CONFIG_DEVICE_PRIVATE=n and CONFIG_MIGRATION=y: marker 30 on
+ *   5.19..6.1 (SWP_SWAPIN_ERROR on top), 31 on 6.2+, migration = marker - 3.
  */
 extern const volatile __u64 uffdwp_page_offset_base;	/* all three in pgtable.bpf.c */
 extern const volatile __u32 uffdwp_swp_type_marker;
@@ -136,20 +137,38 @@ static __always_inline int arch_entry_present(__u64 val, __u32 level)
 	return (val & bits) != 0;
 }
 
+/*
+ * A swap-format entry -> PTE_ST_*.  SWP_PTE_MARKER entries carry the marker
+ * bits in the offset (make_pte_marker_entry(): swp_entry(SWP_PTE_MARKER,
+ * marker)): PTE_MARKER_UFFD_WP is bit 0 in 6.1, 6.12 and 7.3 (swapops.h);
+ * the others are PTE_MARKER_POISONED (bit 1, 6.6+) and PTE_MARKER_GUARD
+ * (bit 2, 6.13+; 7.3 swapops.h, read through leafops.h).  A marker without
+ * the uffd-wp bit maps nothing and says nothing about protection:
+ * PTE_ST_MARKER_OTHER, not PTE_ST_SWAP.  5.19..6.1 also have SWP_SWAPIN_ERROR
+ * right above SWP_PTE_MARKER (6.1 swap.h: MAX_SWAPFILES + ... +
+ * SWP_PTE_MARKER_NUM), written by unuse_pte() in place of an unreadable swap
+ * entry; 6.2 made it PTE_MARKER_SWAPIN_ERROR and SWP_PTE_MARKER the top type
+ * (31), so marker + 1 matches no 5-bit type there.
+ */
 static __always_inline __u32 arch_decode_swap(const struct pgt_geom *g, __u64 val)
 {
 	__u32 type = val >> (64 - X86_SWP_TYPE_BITS);
 	__u64 offset = ~val << X86_SWP_TYPE_BITS >> X86_SWP_OFFSET_SHIFT;
-	__u32 st = PTE_ST_SWAP;
+	__u32 st = 0;
 
 	if (val & X86_PAGE_SWP_UFFD_WP)
 		st |= PTE_ST_UFFD_WP;
-	if (type >= g->swp_migration && type <= g->swp_migration + 2) {
+	if (type == g->swp_marker)	/* SWAP|MARKER_WP|UFFD_WP as before, or MARKER_OTHER */
+		return st | ((offset & SWP_PTE_MARKER_UFFD_WP) ?
+			     PTE_ST_SWAP | PTE_ST_MARKER_WP | PTE_ST_UFFD_WP : PTE_ST_MARKER_OTHER);
+	if (type == g->swp_marker + 1)	/* 6.1's SWP_SWAPIN_ERROR */
+		return st | PTE_ST_MARKER_OTHER;
+	st |= PTE_ST_SWAP;
+	/* unsigned: UFFDWP_SWP_TYPE_NONE (no CONFIG_MIGRATION) matches nothing */
+	if (type - g->swp_migration <= 2) {
 		st |= PTE_ST_MIGRATION;
 		if (type == g->swp_migration + 2)	/* SWP_MIGRATION_WRITE */
 			st |= PTE_ST_WRITE;
-	} else if (type == g->swp_marker && (offset & SWP_PTE_MARKER_UFFD_WP)) {
-		st |= PTE_ST_MARKER_WP | PTE_ST_UFFD_WP;
 	}
 	return st;
 }

@@ -32,8 +32,11 @@
  *   SWAP|MIGRATION [WRITE] [UFFD_WP]
  *                        migration entry; WRITE = SWP_MIGRATION_WRITE
  *   SWAP|MARKER_WP|UFFD_WP
- *                        PTE marker with PTE_MARKER_UFFD_WP (other markers:
- *                        SWAP alone), so UFFD_WP alone answers "protected?"
+ *                        PTE marker with PTE_MARKER_UFFD_WP, so UFFD_WP alone
+ *                        answers "protected?"
+ *   MARKER_OTHER [UFFD_WP]
+ *                        any other PTE marker (poison, guard) or 6.1's
+ *                        swapin-error entry: nothing mapped, no SWAP bit
  *   HUGE                 with any of the above at PMD/PUD level
  * Cheap invariant for the checker (f1eb1bacfba9): PRESENT|WRITE|UFFD_WP, or
  * MIGRATION|WRITE|UFFD_WP, is a lost write-protection.

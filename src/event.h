@@ -133,6 +133,11 @@ enum uffdwp_backing {
 #define PTE_ST_MARKER_WP	(1u << 6)	/* PTE marker with PTE_MARKER_UFFD_WP */
 #define PTE_ST_HUGE		(1u << 7)	/* leaf at PMD/PUD level */
 #define PTE_ST_DIRTY		(1u << 8)
+/* A PTE marker without PTE_MARKER_UFFD_WP: PTE_MARKER_POISONED (6.6+,
+ * UFFDIO_POISON, hugetlb/memory-failure), PTE_MARKER_GUARD (6.13+,
+ * MADV_GUARD_INSTALL), and 6.1's SWP_SWAPIN_ERROR entry.  Nothing is mapped
+ * and it says nothing about write protection: never PTE_ST_SWAP. */
+#define PTE_ST_MARKER_OTHER	(1u << 9)
 
 struct uffdwp_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns() */

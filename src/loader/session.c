@@ -16,6 +16,7 @@
 #include "loader/hooks.h"
 #include "loader/progstats.h"
 #include "loader/session.h"
+#include "loader/swap_types.h"
 #include "pipeline/pipeline.h"
 #include "report/error.h"
 #include "report/json.h"
@@ -58,6 +59,7 @@ struct session {
 	const struct trace_opts *o;
 	struct uffdwp *skel;
 	struct hook_plan plan;
+	struct swap_types swap;	/* the walk's swap types, learnt before loading */
 	struct ring_buffer *rb;
 	struct pipeline pipeline;	/* print, check, record, summarise */
 	bool pipeline_up;
@@ -183,6 +185,7 @@ static int open_and_load(struct session *s)
 		/* wake early enough that a burst between two polls cannot fill it */
 		s->skel->rodata->wakeup_bytes = ((__u64)s->o->buffer_mib << 20) / 16;
 	}
+	swap_types_apply(&s->swap, s->skel);
 	err = hooks_configure(s->skel, &s->plan);
 	if (err)
 		return report_error(s->o->json, EXIT_ERROR, "cannot configure BPF programs: %s", strerror(-err));
@@ -202,6 +205,13 @@ static int load_programs(struct session *s, const struct btf *btf)
 	unsigned int refused = 0;
 	int err;
 
+	/* Before any program is loaded: the probe's own uffd-wp marker must not
+	 * be traced, and no event of this process can be. */
+	swap_types_detect(&s->swap, btf);
+	if (s->swap.note[0])
+		fprintf(stderr, "uffdwp-trace: %s\n", s->swap.note);
+	else if (s->o->verbose || s->o->debug)
+		swap_types_print(stderr, &s->swap);
 	for (int pass = 0; pass < 2; pass++) {
 		if (pass) {
 			hooks_detach();
@@ -378,6 +388,7 @@ out:
 int probe_run(const struct trace_opts *o)
 {
 	struct hook_plan plan;
+	struct swap_types swap;
 	struct run_info ri = {};
 	struct btf *btf = NULL;
 	char classes[128];
@@ -389,10 +400,14 @@ int probe_run(const struct trace_opts *o)
 	if (status)
 		return status;
 	hooks_calibrate(&plan, btf, !o->no_fentry, 0);
+	swap_types_detect(&swap, btf);
 	btf__free(btf);
 	hooks_run_info(&plan, &ri);
 	if (!o->json) {
 		summary_print_hooks(stdout, &ri);
+		swap_types_print(stdout, &swap);
+		if (swap.note[0])
+			printf("note: %s\n", swap.note);
 		return EXIT_CLEAN;
 	}
 	run_classes(ri.mech, classes, sizeof(classes));
@@ -408,6 +423,13 @@ int probe_run(const struct trace_opts *o)
 	}
 	json_obj_end(&j);
 	json_str(&j, "classes", classes);
+	json_obj_begin(&j, "swap_types");
+	json_u64(&j, "marker", swap.marker);
+	if (swap.migration != SWAP_TYPE_NONE)
+		json_u64(&j, "migration", swap.migration);
+	json_str(&j, "from", swap.from);
+	json_str(&j, "note", swap.note);
+	json_obj_end(&j);
 	json_end(&j);
 	return EXIT_CLEAN;
 }

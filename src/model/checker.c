@@ -286,12 +286,14 @@ static void add_verdict(struct observation *o, const struct verdict *vd)
 }
 
 /* Rule for a PROTECTED page: present and swap entries keep the bit, empty
- * entries of marker-using VMAs keep a marker. */
+ * entries of marker-using VMAs keep a marker.  A poison or guard marker
+ * (PTE_ST_MARKER_OTHER) replaced the page on purpose (UFFDIO_POISON,
+ * MADV_GUARD_INSTALL): not populated, not judged. */
 static const char *judge_protected(imap_val v, const struct region *r, uint32_t st,
 				   enum finding_class *cls)
 {
 	*cls = FIND_LOST_WP;
-	if (st & PTE_ST_MARKER_WP)
+	if (st & (PTE_ST_MARKER_WP | PTE_ST_MARKER_OTHER))
 		return NULL;
 	if (st & PTE_ST_NONE) {
 		if (v & PG_ZAPPED) {
@@ -317,6 +319,8 @@ static const char *judge_unprotected(imap_val v, const struct region *r,
 				     enum finding_class *cls)
 {
 	*cls = FIND_FALSE_WP;
+	if (st & PTE_ST_MARKER_OTHER)
+		return NULL;	/* poison/guard marker: nothing mapped, not judged */
 	if (!(st & (PTE_ST_UFFD_WP | PTE_ST_MARKER_WP))) {
 		*cls = FIND_LOST_WRITE_BIT;
 		if ((v & PG_WANT_WRITE) && (st & PTE_ST_PRESENT) && !(st & PTE_ST_WRITE))

@@ -342,6 +342,53 @@ static void zap_dropped_marker(long buggy)
 		expect_silent(c, "E zap keeps the marker, fixed kernel");
 }
 
+/*
+ * PTE markers other than uffd-wp (PTE_ST_MARKER_OTHER): UFFDIO_POISON's
+ * PTE_MARKER_POISONED (6.6+), MADV_GUARD_INSTALL's PTE_MARKER_GUARD (6.13+),
+ * 6.1's SWP_SWAPIN_ERROR.  They replace whatever was there, map nothing and
+ * carry no uffd-wp bit: on a protected page they are not a lost protection,
+ * after a zap not a dropped marker, and on an unprotected one not a stray bit.
+ */
+enum other_marker_case { OM_POISON_SHMEM, OM_GUARD_ANON, OM_AFTER_ZAP, OM_HUGETLB,
+			 OM_UNPROTECTED, OM_POISON_THEN_WP };
+
+static const struct {
+	const char *name;
+	__u64 vm_flags;
+	__u16 hook;
+	__u64 len;
+} other_marker_rows[] = {
+	[OM_POISON_SHMEM]   = { "poison marker on a protected shmem page", VMF_SHMEM, HOOK_ZAP, N16 },
+	[OM_GUARD_ANON]     = { "guard marker on a protected anon page", VMF_ANON, HOOK_ZAP, N16 },
+	[OM_AFTER_ZAP]      = { "guard marker where a zap owed a uffd-wp marker", VMF_SHMEM, HOOK_ZAP, N16 },
+	[OM_HUGETLB]        = { "poison marker on a protected hugetlb page", VMF_HUGETLB,
+				HOOK_HUGETLB_CHANGE_PROTECTION, HPAGE },
+	[OM_UNPROTECTED]    = { "poison marker on an unprotected page", VMF_SHMEM, HOOK_ZAP, N16 },
+	[OM_POISON_THEN_WP] = { "protect over a poison marker", VMF_SHMEM,
+				HOOK_CHANGE_PROTECTION, N16 },
+};
+
+static void other_marker(long row)
+{
+	struct synth s;
+	struct checker *c = protected_region(&s, other_marker_rows[row].vm_flags, 0,
+					     other_marker_rows[row].len);
+	__u64 end = A + other_marker_rows[row].len;
+	__u32 st = PTE_ST_MARKER_OTHER |
+		   (other_marker_rows[row].len == HPAGE ? PTE_ST_HUGE : 0);
+
+	if (row == OM_AFTER_ZAP)
+		s_dontneed(&s, A, end);
+	if (row == OM_UNPROTECTED)
+		s_writeprotect(&s, FD, A, end, false);
+	s_pte(&s, A, end, st, other_marker_rows[row].hook);
+	if (row == OM_POISON_THEN_WP) {
+		s_writeprotect(&s, FD, A, end, true);
+		s_pte(&s, A, end, st, HOOK_CHANGE_PROTECTION);
+	}
+	expect_silent(c, other_marker_rows[row].name);
+}
+
 static void dontneed_anon(void)
 {
 	struct synth s;
@@ -751,6 +798,12 @@ static const struct tap_test tests[] = {
 	TAP_TEST_ARG(zap_dropped_marker, true),
 	TAP_TEST_ARG(zap_dropped_marker, false),
 	TAP_TEST(dontneed_anon),
+	TAP_TEST_ARG(other_marker, OM_POISON_SHMEM),
+	TAP_TEST_ARG(other_marker, OM_GUARD_ANON),
+	TAP_TEST_ARG(other_marker, OM_AFTER_ZAP),
+	TAP_TEST_ARG(other_marker, OM_HUGETLB),
+	TAP_TEST_ARG(other_marker, OM_UNPROTECTED),
+	TAP_TEST_ARG(other_marker, OM_POISON_THEN_WP),
 	TAP_TEST_ARG(bug11_mremap, BUG11_BUGGY),
 	TAP_TEST_ARG(bug11_mremap, BUG11_FIXED),
 	TAP_TEST_ARG(bug11_mremap, BUG11_EVENT_REMAP),

@@ -6,14 +6,22 @@
 # On 6.1 the same workload shows bug #14 (LOST_WRITE_BIT, found by the walk
 # at change_protection exit); 6.12 and 7.3 are clean.  The zap hook's target is
 # chosen from BTF: unmap_page_range() on 6.x, __zap_vma_range() on 7.3.
+# The same boot runs `uffdwp-trace probe` first: the swap types the walk
+# decodes are learnt from the running kernel (src/loader/swap_types.c) and
+# must be include/linux/swap.h's for each config: 6.1 marker 30 (the
+# swapin-error type above it), migration 27; 6.12 31/28; 7.3 with
+# CONFIG_DEVICE_PRIVATE=y and 3 device types 31/25; the marker measured.
 . "$(dirname "$0")/lib.sh"
-tap_plan 30
+tap_plan 33
 
-# guest_trace NAME KERNEL-OPTION TRACER-ARGS: the tracer's JSON summary in $WORK/summary
+# guest_trace NAME KERNEL-OPTION TRACER-ARGS: the tracer's JSON summary in
+# $WORK/summary, the probe's swap-type line in $WORK/swap
 guest_trace() {
-	"$VMTEST" $2 -- uffdwp-trace --json --strict $3 -- wp-threads > "$WORK/out" 2>&1
+	"$VMTEST" $2 -- sh -c "uffdwp-trace probe; exec uffdwp-trace --json --strict $3 -- wp-threads" \
+		> "$WORK/out" 2>&1
 	echo $? > "$WORK/status"
 	grep -o '{"type":"summary".*}' "$WORK/out" | tail -n1 > "$WORK/summary"
+	grep -o 'swap types: .*' "$WORK/out" | head -n1 > "$WORK/swap"
 }
 
 # expect NAME PATTERN: the summary contains PATTERN
@@ -24,7 +32,7 @@ expect() {
 for kernel in 6.1 6.12 7.3; do
 	image=$CACHE/debian-$kernel/vmlinuz
 	if [ ! -f "$image" ]; then
-		for i in 1 2 3 4 5 6 7 8; do tap_skip "Debian $kernel: tracer in the guest" "no $image (run make setup)"; done
+		for i in 1 2 3 4 5 6 7 8 9; do tap_skip "Debian $kernel: tracer in the guest" "no $image (run make setup)"; done
 		continue
 	fi
 	guest_trace "$kernel" "--debian $kernel" ""
@@ -39,6 +47,13 @@ for kernel in 6.1 6.12 7.3; do
 	expect "Debian $kernel: migration by its tracepoint" '"remove_migration_pte":"tracepoint"'
 	expect "Debian $kernel: 16 WP messages read and 16 handle_userfault" '"uffd_wp_message":16.*"handle_userfault":16'
 	expect "Debian $kernel: change_protection events, nothing lost" '"change_protection":[1-9][0-9]*.*"lost":0'
+	case $kernel in 6.1) swap="marker 30, migration 27" ;; 6.12) swap="marker 31, migration 28" ;;
+			7.3) swap="marker 31, migration 25" ;; esac
+	if grep -q "^swap types: $swap (marker measured via pagemap" "$WORK/swap"; then
+		tap_ok "Debian $kernel: swap types $swap, marker measured"
+	else
+		tap_not_ok "Debian $kernel: swap types $swap, marker measured" "probe said: $(cat "$WORK/swap")"
+	fi
 done
 
 image=$CACHE/debian-6.1/vmlinuz
