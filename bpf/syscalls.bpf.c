@@ -46,6 +46,19 @@
 #define _UFFDIO_POISON		0x08
 #define _UFFDIO_API		0x3F
 
+/*
+ * PAGEMAP_SCAN (6.7+, 52526ca7fdb9): _IOWR('f', 16, struct pm_scan_arg) on a
+ * /proc/PID/pagemap file.  struct pm_scan_arg is 12 words: size, flags,
+ * start, end, walk_end (written back), vec, vec_len, max_pages,
+ * category_inverted, category_mask, category_anyof_mask, return_mask.
+ */
+#define PAGEMAP_SCAN		0xc0606610UL
+#define PM_SCAN_ARG_WORDS	12
+#define PM_SCAN_WALK_END_OFF	32
+#define PAGE_REGION_SIZE	24	/* struct page_region { start, end, categories } */
+#define PM_SCAN_REGIONS_MAX	64	/* returned regions read per call; the model
+					   judges only up to the last one read */
+
 #define UFFD_EVENT_PAGEFAULT	0x12
 #define UFFD_EVENT_FORK		0x13
 #define UFFD_PAGEFAULT_FLAG_WP	(1UL << 1)
@@ -143,6 +156,105 @@ static __always_inline void report_ioctl_begin(const struct sys_stash *s)
 	event_submit(e);
 }
 
+/* The mm a pagemap file reads (proc_mem_open() keeps it in private_data):
+ * a tracker may scan another process; 0 when it cannot be read. */
+static __always_inline __u64 pagemap_file_mm(__u64 fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds, *f = NULL;
+
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return 0;
+	return (__u64)BPF_CORE_READ(f, private_data);
+}
+
+/* Stashes the arguments of a PAGEMAP_SCAN in uarg: start, end, vec,
+ * vec_len, the four masks and flags packed in 16 bits each, and args[3] =
+ * the scanned mm; false if the argument cannot be read. */
+static __always_inline bool stash_pm_scan(struct sys_stash *s)
+{
+	__u64 a[PM_SCAN_ARG_WORDS] = {};
+
+	if (bpf_probe_read_user(a, sizeof(a), (void *)s->args[2]))
+		return false;
+	s->uarg[0] = a[2];
+	s->uarg[1] = a[3];
+	s->uarg[2] = a[5];
+	s->uarg[3] = a[6];
+	s->uarg[4] = (a[1] & 0xffff) | (a[9] & 0xffff) << 16 | (a[8] & 0xffff) << 32 |
+		     (a[10] & 0xffff) << 48;
+	s->uarg[5] = a[11] & 0xffff;
+	s->args[3] = pagemap_file_mm(s->args[0]);
+	return true;
+}
+
+static __always_inline struct uffdwp_event *pm_scan_event(const struct sys_stash *s, __u32 kind)
+{
+	struct uffdwp_event *e = event_reserve(HOOK_SYSCALLS, kind);
+
+	if (e && s->args[3])
+		e->mm = s->args[3];
+	return e;
+}
+
+/* The call record: its begin opens the window in which the model cannot
+ * tell a concurrent write from one the scan saw. */
+static __always_inline void report_pm_scan(const struct sys_stash *s, bool begin, __s64 ret,
+					   __u64 walk_end, __u32 nread)
+{
+	struct uffdwp_event *e = pm_scan_event(s, EV_PM_SCAN);
+	__u64 packed = s->uarg[4];
+
+	if (!e)
+		return;
+	e->ret = ret;
+	e->start = s->uarg[0];
+	e->end = s->uarg[1];
+	e->u.scan.walk_end = walk_end;
+	e->u.scan.flags = packed & 0xffff;
+	e->u.scan.category_mask = packed >> 16;
+	e->u.scan.category_inverted = packed >> 32;
+	e->u.scan.category_anyof_mask = packed >> 48;
+	e->u.scan.return_mask = s->uarg[5];
+	e->u.scan.nregions_read = nread;
+	e->u.scan.begin = begin;
+	e->u.scan.vec_given = s->uarg[3] != 0;
+	event_submit(e);
+}
+
+/* At return: the regions the kernel wrote to vec, then the call's record. */
+static __always_inline void report_pm_scan_return(const struct sys_stash *s, __s64 ret)
+{
+	__u64 walk_end = 0;
+	__u32 i = 0;
+
+	if (ret >= 0) {
+		bpf_probe_read_user(&walk_end, sizeof(walk_end),
+				    (void *)(s->args[2] + PM_SCAN_WALK_END_OFF));
+		for (; i < PM_SCAN_REGIONS_MAX && i < ret; i++) {
+			__u64 r[3] = {};
+			struct uffdwp_event *e;
+
+			if (bpf_probe_read_user(r, sizeof(r),
+						(void *)(s->uarg[2] + i * PAGE_REGION_SIZE)))
+				break;
+			e = pm_scan_event(s, EV_PM_SCAN_REGION);
+			if (!e)
+				break;
+			e->start = r[0];
+			e->end = r[1];
+			e->u.scan_region.categories = r[2];
+			e->u.scan_region.index = i;
+			event_submit(e);
+		}
+	}
+	report_pm_scan(s, false, ret, walk_end, i);
+}
+
 static __always_inline int sys_enter(__u32 kind, const __u64 args[6])
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -157,6 +269,13 @@ static __always_inline int sys_enter(__u32 kind, const __u64 args[6])
 	if (kind == SYS_IOCTL) {
 		__u64 size = _IOC_SIZE(s.args[1]);
 
+		if (s.args[1] == PAGEMAP_SCAN) {
+			if (!stash_pm_scan(&s))
+				return 0;
+			bpf_map_update_elem(&sys_stash, &tid, &s, BPF_ANY);
+			report_pm_scan(&s, true, 0, 0, 0);
+			return 0;
+		}
 		if (!is_uffd_ioctl(s.args[1]))
 			return 0;
 		if (size > UFFDIO_ARG_MAX)
@@ -388,7 +507,10 @@ static __always_inline int sys_exit(__s64 ret)
 		return 0;
 	switch (s->kind) {
 	case SYS_IOCTL:
-		report_uffd_ioctl(s, ret);
+		if (s->args[1] == PAGEMAP_SCAN)
+			report_pm_scan_return(s, ret);
+		else
+			report_uffd_ioctl(s, ret);
 		break;
 	case SYS_READ:
 		report_uffd_msgs(s, ret);

@@ -67,6 +67,10 @@ enum uffdwp_kind {
 	EV_EXIT,		/* a traced thread group exited */
 	EV_WRITE_FAULT,		/* a user write fault inside a range registered for WP */
 	EV_PTE_RUN,		/* observed page-table state of a run of pages (ground truth) */
+	EV_PM_SCAN,		/* ioctl(PAGEMAP_SCAN) on a pagemap file (6.7+): u.scan.begin = 1 at
+				   entry, else its return; mm is the scanned mm */
+	EV_PM_SCAN_REGION,	/* one struct page_region it returned: [start, end) u.scan_region;
+				   all of a call's come before its return record */
 	EV_KIND_MAX,
 };
 
@@ -255,6 +259,23 @@ struct uffdwp_event {
 			__u64 sample;		/* raw entry value of the first page */
 			__u8 lost_wp;		/* state breaks the f1eb1bacfba9 invariant */
 		} run;
+		struct {			/* EV_PM_SCAN: start/end = the requested range */
+			__u64 walk_end;		/* where the walk stopped (the return record) */
+			__u32 flags;		/* PM_SCAN_WP_MATCHING, PM_SCAN_CHECK_WPASYNC */
+			__u16 category_mask;	/* PAGE_IS_* (all fit 16 bits up to 7.3) */
+			__u16 category_inverted;
+			__u16 category_anyof_mask;
+			__u16 return_mask;
+			__u32 nregions_read;	/* EV_PM_SCAN_REGION records sent before this
+						   one; fewer than ret: the rest was not read */
+			__u8 begin;		/* 1: the ioctl was entered; 0: it returned */
+			__u8 vec_given;		/* a vector was passed (vec_len != 0): without one
+						   WP_MATCHING takes the kernel's unfiltered path */
+		} scan;
+		struct {			/* EV_PM_SCAN_REGION: start/end = the region */
+			__u64 categories;	/* PAGE_IS_* & return_mask */
+			__u32 index;		/* its place in the returned vector */
+		} scan_region;
 		__u64 raw[5];
 	} u;
 	char comm[UFFDWP_COMM_LEN];
@@ -265,7 +286,8 @@ struct uffdwp_event {
 static inline int uffdwp_event_is_begin(const struct uffdwp_event *e)
 {
 	return (e->kind == EV_UFFD_WRITEPROTECT && e->u.range.begin) ||
-	       (e->kind == EV_UFFD_COPY && e->u.fill.begin);
+	       (e->kind == EV_UFFD_COPY && e->u.fill.begin) ||
+	       (e->kind == EV_PM_SCAN && e->u.scan.begin);
 }
 
 #endif /* UFFDWP_EVENT_H */

@@ -107,6 +107,24 @@ static void kind_fields(const struct uffdwp_event *e, struct sink *s)
 		s->hex(s, "error_code", e->u.wf.error_code);
 		s->hex(s, "ip", e->u.wf.ip);
 		break;
+	case EV_PM_SCAN:
+		if (e->u.scan.begin) {
+			s->u64(s, "begin", 1);
+		} else {
+			s->hex(s, "walk_end", e->u.scan.walk_end);
+			s->u64(s, "regions_read", e->u.scan.nregions_read);
+		}
+		s->hex(s, "flags", e->u.scan.flags);
+		s->hex(s, "category_mask", e->u.scan.category_mask);
+		s->hex(s, "category_inverted", e->u.scan.category_inverted);
+		s->hex(s, "category_anyof_mask", e->u.scan.category_anyof_mask);
+		s->hex(s, "return_mask", e->u.scan.return_mask);
+		s->u64(s, "vec_given", e->u.scan.vec_given);
+		break;
+	case EV_PM_SCAN_REGION:
+		s->hex(s, "categories", e->u.scan_region.categories);
+		s->u64(s, "index", e->u.scan_region.index);
+		break;
 	case EV_PTE_RUN:
 		s->hex(s, "state", e->u.run.state);
 		s->u64(s, "level", e->u.run.level);

@@ -47,6 +47,8 @@ static const char *const kind_names[EV_KIND_MAX] = {
 	[EV_EXIT] = "exit",
 	[EV_WRITE_FAULT] = "write_fault",
 	[EV_PTE_RUN] = "pte_run",
+	[EV_PM_SCAN] = "pagemap_scan",
+	[EV_PM_SCAN_REGION] = "pagemap_scan_region",
 };
 
 #define NAME_OR_UNKNOWN(table, i) \
