@@ -475,6 +475,47 @@ static void check_write_fault(struct checker *c, struct mm_state *m, const struc
 		raise(c, m, ev, &vd);
 }
 
+struct clean_written {
+	uint64_t (*r)[2];
+	size_t n, cap;
+};
+
+static void note_clean_written(uint64_t start, uint64_t end, void *arg)
+{
+	struct clean_written *cw = arg;
+
+	if (cw->n == cw->cap) {
+		cw->cap = cw->cap ? 2 * cw->cap : 4;
+		cw->r = realloc(cw->r, cw->cap * sizeof(*cw->r));
+		if (!cw->r)
+			abort();
+	}
+	cw->r[cw->n][0] = start;
+	cw->r[cw->n++][1] = end;
+}
+
+/* PAGE_IS_WRITTEN against the model (src/model/pagemap_scan.c says when a
+ * page may be judged); raised after the walk of the map, which raise()
+ * changes. */
+static void check_pm_scan(struct checker *c, struct mm_state *m, const struct uffdwp_event *ev)
+{
+	struct clean_written cw = { 0 };
+
+	model_pm_scan_lost(m, ev, note_clean_written, &cw);
+	for (size_t i = 0; i < cw.n; i++) {
+		struct verdict vd = {
+			.cls = FIND_LOST_WP, .start = cw.r[i][0], .end = cw.r[i][1],
+			.expected = EXP_UNPROTECTED,
+			.why = "PAGEMAP_SCAN calls clean a page written since its last protect "
+			       "(async WP write fault seen): a dirty tracker built on it misses "
+			       "the write",
+		};
+
+		raise(c, m, ev, &vd);
+	}
+	free(cw.r);
+}
+
 void checker_feed(struct checker *c, const struct uffdwp_event *ev)
 {
 	struct uffdwp_event routed;
@@ -499,6 +540,9 @@ void checker_feed(struct checker *c, const struct uffdwp_event *ev)
 		break;
 	case EV_WRITE_FAULT:
 		check_write_fault(c, m, ev);
+		break;
+	case EV_PM_SCAN:
+		check_pm_scan(c, m, ev);
 		break;
 	default:
 		break;

@@ -29,6 +29,7 @@ static void mm_free(struct mm_state *m)
 	imap_free(m->pages);
 	free(m->regions);
 	free(m->ctxs);
+	free(m->scans);
 	free(m);
 }
 
@@ -109,6 +110,7 @@ void model_apply(struct model *mdl, const struct uffdwp_event *ev)
 
 	/* Any record of the thread, its walk first, ends model_walk_awaited(). */
 	call_end(m, ev->tid, EV_CHANGE_PROTECTION, &awaited);
+	faulting_note(m, ev);
 
 	memcpy(m->comm, ev->comm, sizeof(m->comm));
 	learn_vma(m, ev);
@@ -184,6 +186,15 @@ void model_apply(struct model *mdl, const struct uffdwp_event *ev)
 	case EV_HANDLE_USERFAULT:
 		if (ev->u.fault.reason & UFFDWP_VM_UFFD_WP)
 			on_point(m, ev->start, wp_fault_page);
+		break;
+	case EV_PM_SCAN:
+		if (ev->u.scan.begin)
+			on_pm_scan_begin(m, ev);
+		else
+			on_pm_scan_end(m, ev);
+		break;
+	case EV_PM_SCAN_REGION:
+		on_pm_scan_region(m, ev);
 		break;
 	case EV_PTE_RUN:
 	case EV_MIGRATION_PTE: {

@@ -58,6 +58,12 @@ enum expect {
 #define PG_RACED	(1u << 19)	/* a protect and an unprotect were in flight at once:
 					   either may have reached the PTE last, so neither
 					   end decides; the next observation does */
+#define PG_DIRTY	(1u << 20)	/* UNPROTECTED by a write fault in a WP_ASYNC range since
+					   the last protect: the PTE has no uffd bit, so
+					   PAGEMAP_SCAN must call it PAGE_IS_WRITTEN */
+#define PG_SCAN_RACED	(1u << 21)	/* that write may have raced with a PAGEMAP_SCAN (it was
+					   in flight, or began before the scan and had not
+					   returned): the scan may have seen it either way */
 #define PG_FALSE_WP_SEEN (1u << 17)	/* FALSE_WP reported: the same stray bit seen by
 					   a later hook is not a second finding */
 
@@ -106,6 +112,8 @@ struct uffd_ctx {
 };
 
 #define MM_RING 32	/* recent events kept per mm for evidence chains */
+#define MM_FAULTING 16	/* threads with a write fault not known to have returned */
+#define PM_SCAN_REGIONS_MAX 64	/* regions the BPF side reads per PAGEMAP_SCAN */
 #define MM_CALLS 16	/* uffd ioctls in flight: one per thread at a time */
 
 /*
@@ -126,6 +134,26 @@ struct call_in_flight {
 	bool applied;		/* its change_protection() exit was seen and applied */
 };
 
+/*
+ * A thread's last write fault, until the thread's next record shows that it
+ * returned (page_fault_user fires at exception entry): until then a
+ * PAGEMAP_SCAN may find the page either way.
+ */
+struct fault_in_flight {
+	uint32_t tid;
+	uint64_t page;
+};
+
+/* The regions a PAGEMAP_SCAN in flight returned (EV_PM_SCAN_REGION), until
+ * its return record (EV_PM_SCAN) judges and applies them. */
+struct pm_scan_result {
+	uint32_t tid;
+	uint32_t n;
+	struct pm_region {
+		uint64_t start, end, categories;
+	} r[PM_SCAN_REGIONS_MAX];
+};
+
 struct mm_state {
 	uint64_t mm;
 	uint32_t pid;
@@ -139,6 +167,10 @@ struct mm_state {
 	size_t nctxs, cap_ctxs;
 	struct call_in_flight calls[MM_CALLS];
 	unsigned ncalls;
+	struct fault_in_flight faulting[MM_FAULTING];
+	unsigned nfaulting;
+	struct pm_scan_result *scans;	/* PAGEMAP_SCANs with regions in */
+	size_t nscans, cap_scans;
 	struct uffdwp_event ring[MM_RING];
 	uint64_t ring_seq[MM_RING];
 	uint64_t ring_count;
@@ -202,7 +234,15 @@ bool model_event_observation(const struct uffdwp_event *ev, struct observed_entr
  * meanwhile may have hit the PTE before it changed. */
 bool model_walk_awaited(struct mm_state *m, uint64_t addr);
 
-/* Applies fn to the page runs of [start, end) (bytes, rounded out to pages). */
+/* A PAGEMAP_SCAN return (EV_PM_SCAN, begin 0) judged page by page: calls
+ * fn for each run of pages the model knows were written since their last
+ * protect and that the scan, as far as it can be read, calls clean. */
+typedef void (*pm_scan_clean_fn)(uint64_t start, uint64_t end, void *arg);
+void model_pm_scan_lost(struct mm_state *m, const struct uffdwp_event *ev,
+			pm_scan_clean_fn fn, void *arg);
+
+/* Applies fn to the page runs of [start, end) (bytes, rounded out to pages);
+ * PG_DIRTY and PG_SCAN_RACED hold only on UNPROTECTED populated pages. */
 size_t model_pages_update(struct mm_state *m, uint64_t start, uint64_t end,
 			  imap_map_fn fn, void *arg);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the model's files (model.c, ctx.c, regions.c, uffdio.c, mm_ops.c,
- * observe.c) share with one another and nobody else; the model's users see
+ * observe.c, pagemap_scan.c) share with one another and nobody else; the model's users see
  * model/model.h only.
  */
 #ifndef UFFDWP_MODEL_INTERNAL_H
@@ -50,6 +50,7 @@ bool call_end(struct mm_state *m, uint32_t tid, uint32_t kind, struct call_in_fl
 void on_writeprotect_begin(struct mm_state *m, const struct uffdwp_event *ev);
 void on_writeprotect_end(struct mm_state *m, const struct uffdwp_event *ev);
 imap_val register_page(uint64_t s, uint64_t e, imap_val v, void *arg);
+imap_val protect_page(uint64_t s, uint64_t e, imap_val v, void *arg);
 void on_register(struct mm_state *m, const struct uffdwp_event *ev);
 void on_unregister(struct mm_state *m, const struct uffdwp_event *ev);
 void on_fill(struct mm_state *m, const struct uffdwp_event *ev);
@@ -68,5 +69,12 @@ void model_observe(struct mm_state *m, uint64_t start, uint64_t end, uint32_t st
 void on_write_fault(struct mm_state *m, uint64_t addr);
 imap_val wp_fault_page(uint64_t s, uint64_t e, imap_val v, void *arg);
 void on_point(struct mm_state *m, uint64_t addr, imap_map_fn fn);
+
+/* pagemap_scan.c: PAGEMAP_SCAN and the write faults it may race with */
+void faulting_note(struct mm_state *m, const struct uffdwp_event *ev);
+bool pm_scan_in_flight(const struct mm_state *m);
+void on_pm_scan_begin(struct mm_state *m, const struct uffdwp_event *ev);
+void on_pm_scan_region(struct mm_state *m, const struct uffdwp_event *ev);
+void on_pm_scan_end(struct mm_state *m, const struct uffdwp_event *ev);
 
 #endif

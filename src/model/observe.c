@@ -86,7 +86,19 @@ void model_observe(struct mm_state *m, uint64_t start, uint64_t end, uint32_t st
 struct write_fault_arg {
 	const struct region *r;
 	bool walk_awaited;	/* model_walk_awaited(): may predate an unprotect's PTE change */
+	bool scan_in_flight;	/* a PAGEMAP_SCAN of this mm is running */
 };
+
+/* A write in a WP_ASYNC range leaves the page without its bit once the fault
+ * returns (userfaultfd_wp_async() in do_wp_page()/handle_pte_marker()):
+ * PAGEMAP_SCAN must call it written until it is protected again. */
+static imap_val written_since_protect(imap_val v, const struct write_fault_arg *a)
+{
+	if (!a->r || !(a->r->features & UFFD_FEAT_WP_ASYNC) || pg_expect(v) != EXP_UNPROTECTED)
+		return v;
+	v |= PG_DIRTY;
+	return a->scan_in_flight ? v | PG_SCAN_RACED : v & ~PG_SCAN_RACED;
+}
 
 static imap_val write_fault_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 {
@@ -103,19 +115,20 @@ static imap_val write_fault_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 		v &= ~PG_WANT_WRITE;
 	v |= PG_POPULATED | PG_WRITTEN;
 	if (exp == EXP_PROTECTED_IF_POPULATED && !wp_fault)
-		return pg_with_expect(v, EXP_UNPROTECTED);	/* do_anonymous_page() */
+		return written_since_protect(pg_with_expect(v, EXP_UNPROTECTED), a); /* do_anonymous_page() */
 	if (!wp_fault)
-		return v;
+		return written_since_protect(v, a);
 	/* do_wp_page()/handle_pte_marker(): WP_ASYNC resolves in the kernel
 	 * (userfaultfd_wp_async()); sync mode waits for the handler. */
 	if (r && (r->features & UFFD_FEAT_WP_ASYNC))
-		return pg_with_expect(v, EXP_UNPROTECTED);
+		return written_since_protect(pg_with_expect(v, EXP_UNPROTECTED), a);
 	return v | PG_WP_FAULTED;
 }
 
 void on_write_fault(struct mm_state *m, uint64_t addr)
 {
-	struct write_fault_arg a = { model_region(m, addr), model_walk_awaited(m, addr) };
+	struct write_fault_arg a = { model_region(m, addr), model_walk_awaited(m, addr),
+				     pm_scan_in_flight(m) };
 
 	model_pages_update(m, addr, addr + 1, write_fault_page, &a);
 }

@@ -7,11 +7,30 @@
 
 /* ---- page-level transitions ---- */
 
+struct page_update {
+	imap_map_fn fn;
+	void *arg;
+};
+
+/* The written-since-protect flags end with the page's write access: a
+ * protect, a zap or anything else that leaves the page not UNPROTECTED. */
+static imap_val update_page(uint64_t s, uint64_t e, imap_val v, void *arg)
+{
+	const struct page_update *u = arg;
+
+	v = u->fn(s, e, v, u->arg);
+	if (pg_expect(v) != EXP_UNPROTECTED || !(v & PG_POPULATED))
+		v &= ~(PG_DIRTY | PG_SCAN_RACED);
+	return v;
+}
+
 size_t model_pages_update(struct mm_state *m, uint64_t start, uint64_t end,
 			  imap_map_fn fn, void *arg)
 {
+	struct page_update u = { fn, arg };
+
 	return imap_update(m->pages, pfn_of(start), pfn_of(end + UFFDWP_PAGE_SIZE - 1),
-			   fn, arg);
+			   update_page, &u);
 }
 
 /* Narrows [*s, *e) to its overlap with [lo, hi); false if they do not overlap. */
@@ -37,7 +56,7 @@ void update_per_region(struct mm_state *m, uint64_t start, uint64_t end,
 	}
 }
 
-static imap_val protect_page(uint64_t s, uint64_t e, imap_val v, void *arg)
+imap_val protect_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 {
 	const struct region *r = arg;
 	enum expect exp = EXP_PROTECTED_IF_POPULATED;

@@ -161,6 +161,38 @@ static inline void s_write_fault(struct synth *s, __u64 addr, __u64 error_code)
 	synth_feed(s, &ev);
 }
 
+/* PAGEMAP_SCAN as the BPF side sends it: the entry record, or the regions
+ * read ([start, end) pairs, categories @cats each) and the return record
+ * (ret regions returned, nregions of them read). */
+#define PM_WP_MATCHING_CHECK	0x3	/* PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC */
+#define PM_PAGE_IS_WRITTEN	0x2
+static inline void s_pm_scan(struct synth *s, __u64 start, __u64 end, bool begin,
+			     const __u64 (*regions)[2], unsigned nregions, __s64 ret)
+{
+	struct uffdwp_event ev;
+
+	for (unsigned i = 0; !begin && i < nregions; i++) {
+		ev = synth_ev(s, EV_PM_SCAN_REGION, HOOK_SYSCALLS);
+		ev.start = regions[i][0];
+		ev.end = regions[i][1];
+		ev.u.scan_region.categories = PM_PAGE_IS_WRITTEN;
+		ev.u.scan_region.index = i;
+		synth_feed(s, &ev);
+	}
+	ev = synth_ev(s, EV_PM_SCAN, HOOK_SYSCALLS);
+	ev.start = start;
+	ev.end = end;
+	ev.ret = begin ? 0 : ret;
+	ev.u.scan.walk_end = begin ? 0 : end;
+	ev.u.scan.flags = PM_WP_MATCHING_CHECK;
+	ev.u.scan.category_mask = PM_PAGE_IS_WRITTEN;
+	ev.u.scan.return_mask = PM_PAGE_IS_WRITTEN;
+	ev.u.scan.nregions_read = begin ? 0 : nregions;
+	ev.u.scan.begin = begin;
+	ev.u.scan.vec_given = 1;
+	synth_feed(s, &ev);
+}
+
 static inline void s_handle_userfault(struct synth *s, __u64 addr)
 {
 	struct uffdwp_event ev = synth_ev(s, EV_HANDLE_USERFAULT, HOOK_HANDLE_USERFAULT);

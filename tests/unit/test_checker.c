@@ -328,6 +328,58 @@ static void async_mode(void)
 	expect_silent(c, "WP_ASYNC resolves in the kernel");
 }
 
+/*
+ * PAGEMAP_SCAN dirty tracking (WP_ASYNC, PM_SCAN_WP_MATCHING, the "written"
+ * filter): a page written since its last protect must come back written.
+ */
+enum pm_scan_case {
+	SCAN_REPORTS_WRITE,	/* correct kernel: reported, re-protected, next scan empty */
+	SCAN_MISSES_WRITE,	/* the written page is called clean: LOST_WP */
+	SCAN_RACES_WRITE,	/* another thread's fault had not returned: not judged */
+	SCAN_WRITE_IN_WINDOW,	/* a fault recorded while the scan ran: not judged */
+	SCAN_PAST_LAST_READ,	/* more regions than read: pages after them not judged */
+};
+
+static void pm_scan_dirty(long how)
+{
+	static const __u64 reported[][2] = { { A + PG, A + 2 * PG } };
+	static const __u64 elsewhere[][2] = { { A, A + PG } };
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_SHMEM, UFFD_FEAT_WP_ASYNC, N16);
+
+	if (how == SCAN_RACES_WRITE)
+		s.tid = 101;		/* a writer thread; the scan comes from the main one */
+	if (how != SCAN_WRITE_IN_WINDOW)
+		s_write_fault(&s, A + PG, PF_PROT_WRITE);
+	s.tid = 0;
+	s_pm_scan(&s, A, A + N16, true, NULL, 0, 0);
+	if (how == SCAN_WRITE_IN_WINDOW) {
+		s.tid = 101;
+		s_write_fault(&s, A + PG, PF_PROT_WRITE);
+		s.tid = 0;
+	}
+	switch (how) {
+	case SCAN_REPORTS_WRITE:
+		s_pm_scan(&s, A, A + N16, false, reported, 1, 1);
+		s_pm_scan(&s, A, A + N16, true, NULL, 0, 0);
+		s_pm_scan(&s, A, A + N16, false, NULL, 0, 0);
+		expect_silent(c, "PAGEMAP_SCAN reports the written page");
+		break;
+	case SCAN_MISSES_WRITE:
+		s_pm_scan(&s, A, A + N16, false, NULL, 0, 0);
+		expect_one(c, "PAGEMAP_SCAN calls a written page clean", FIND_LOST_WP,
+			   HOOK_SYSCALLS, A + PG, A + 2 * PG);
+		break;
+	case SCAN_PAST_LAST_READ:
+		s_pm_scan(&s, A, A + N16, false, elsewhere, 1, 2);
+		expect_silent(c, "PAGEMAP_SCAN: pages past the last region read");
+		break;
+	default:
+		s_pm_scan(&s, A, A + N16, false, NULL, 0, 0);
+		expect_silent(c, "PAGEMAP_SCAN racing a write");
+	}
+}
+
 /* E (f8572367eaff reverted): the zap drops the marker of protected shmem. */
 static void zap_dropped_marker(long buggy)
 {
@@ -795,6 +847,11 @@ static const struct tap_test tests[] = {
 	TAP_TEST(lost_write_bit_negatives),
 	TAP_TEST(snapshot_client),
 	TAP_TEST(async_mode),
+	TAP_TEST_ARG(pm_scan_dirty, SCAN_REPORTS_WRITE),
+	TAP_TEST_ARG(pm_scan_dirty, SCAN_MISSES_WRITE),
+	TAP_TEST_ARG(pm_scan_dirty, SCAN_RACES_WRITE),
+	TAP_TEST_ARG(pm_scan_dirty, SCAN_WRITE_IN_WINDOW),
+	TAP_TEST_ARG(pm_scan_dirty, SCAN_PAST_LAST_READ),
 	TAP_TEST_ARG(zap_dropped_marker, true),
 	TAP_TEST_ARG(zap_dropped_marker, false),
 	TAP_TEST(dontneed_anon),
