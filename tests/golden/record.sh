@@ -8,13 +8,15 @@
 . "$(dirname "$0")/../lib.sh"
 
 # Which runs are kept: the real 6.1 bugs (#8 hugetlb-fork, #14 the rest), their
-# clean 6.12 twins, and each shared kernel's own bug.
+# clean 6.12 twins, each shared kernel's own bug, and a PAGEMAP_SCAN dirty tracker
+# on 7.3 (tests/unit/test_golden_scan.c also replays it with a returned region dropped).
 declare -A SCENARIOS=(
 	[debian-6.1]="hugetlb-fork anon-unprotect-writebit wp-threads mremap-event"
 	[debian-6.12]="hugetlb-fork anon-unprotect-writebit wp-threads mremap-event"
 	[bad-A]="shmem-mprotect shmem-migrate"
 	[bad-C]="thp-migrate"
 	[bad-E]="shmem-dontneed-marker"
+	[debian-7.3]="pagemap-scan"
 )
 
 kernel_args() {
@@ -49,7 +51,7 @@ record_kernel() {
 }
 
 status=0
-for k in "${@:-debian-6.1 debian-6.12 bad-A bad-C bad-E}"; do
+for k in "${@:-debian-6.1 debian-6.12 debian-7.3 bad-A bad-C bad-E}"; do
 	for kernel in $k; do
 		record_kernel "$kernel" || status=1
 	done

@@ -17,6 +17,7 @@ debian-6.12/hugetlb-fork                     clean
 debian-6.12/anon-unprotect-writebit          clean
 debian-6.12/wp-threads                       clean
 debian-6.12/mremap-event                     clean
+debian-7.3/pagemap-scan                      clean
 bad-A/shmem-mprotect                         LOST_WP@change_protection:write\|uffd_wp LOST_WP@change_protection:write\|uffd_wp\|huge
 bad-A/shmem-migrate                          LOST_WP@remove_migration_pte:write\|uffd_wp LOST_WP@remove_migration_pte:write\|uffd_wp\|huge
 bad-C/thp-migrate                            LOST_WP@set_pmd_migration_entry:^swap\|migration\|huge$

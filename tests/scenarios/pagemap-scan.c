@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pagemap-scan: dirty tracking with UFFD_FEATURE_WP_ASYNC and PAGEMAP_SCAN
+ * (6.7+), as CRIU pre-dump and snapshotters do it.
+ *
+ * Protect populated pages, write some, then PAGEMAP_SCAN with
+ * PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC over "written": every written
+ * page must come back written (a page it calls clean is a write the tracker
+ * misses), and be protected again: a second scan finds nothing, pagemap bit
+ * 57 is set everywhere.  Then a second round of writes on other pages.
+ * Extra pages reported are counted, not a bug.  Skips where the kernel lacks
+ * WP_ASYNC or PAGEMAP_SCAN (6.1).
+ */
+#include "scenario.h"
+
+#define NPAGES 16
+
+/* include/uapi/linux/fs.h of 6.7+, newer than Debian 12's headers */
+struct scen_page_region {
+	uint64_t start, end, categories;
+};
+
+struct scen_pm_scan_arg {
+	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+
+#define SCEN_PAGEMAP_SCAN _IOWR('f', 16, struct scen_pm_scan_arg)
+#define SCEN_PM_SCAN_WP_MATCHING (1 << 0)
+#define SCEN_PM_SCAN_CHECK_WPASYNC (1 << 1)
+#define SCEN_PAGE_IS_WRITTEN (1 << 1)
+
+static int pagemap_fd = -1;
+
+/* Scans [addr, addr+len) for written pages, re-protecting them; sets
+ * reported[i] for each page reported.  -errno on failure. */
+static long scan_written(const struct region *r, bool *reported)
+{
+	struct scen_page_region vec[NPAGES];
+	struct scen_pm_scan_arg arg = {
+		.size = sizeof(arg),
+		.flags = SCEN_PM_SCAN_WP_MATCHING | SCEN_PM_SCAN_CHECK_WPASYNC,
+		.start = (uintptr_t)r->addr,
+		.end = (uintptr_t)r->addr + r->len,
+		.vec = (uintptr_t)vec,
+		.vec_len = NPAGES,
+		.category_mask = SCEN_PAGE_IS_WRITTEN,
+		.return_mask = SCEN_PAGE_IS_WRITTEN,
+	};
+	long n = ioctl(pagemap_fd, SCEN_PAGEMAP_SCAN, &arg);
+
+	if (n < 0)
+		return -errno;
+	memset(reported, 0, NPAGES * sizeof(*reported));
+	for (long i = 0; i < n; i++)
+		for (uint64_t a = vec[i].start; a < vec[i].end; a += r->page_size) {
+			size_t page = (a - (uintptr_t)r->addr) / r->page_size;
+
+			if (page < NPAGES)
+				reported[page] = true;
+		}
+	return n;
+}
+
+struct round {
+	size_t missed, extra;
+};
+
+/* Writes the pages i with i % mod == rem, scans, and counts written pages
+ * not reported and reported pages not written. */
+static long write_and_scan(const struct region *r, size_t mod, size_t rem, unsigned int gen,
+			   struct round *out)
+{
+	bool reported[NPAGES];
+	long n;
+
+	for (size_t i = rem; i < NPAGES; i += mod)
+		page_fill(r->addr + i * r->page_size, r->page_size, page_tag(i, gen));
+	n = scan_written(r, reported);
+	if (n < 0)
+		return n;
+	for (size_t i = 0; i < NPAGES; i++) {
+		bool written = i % mod == rem;
+
+		out->missed += written && !reported[i];
+		out->extra += !written && reported[i];
+	}
+	return n;
+}
+
+static void run_backing(struct scen_rows *rows, enum backing b)
+{
+	struct round first = { 0 }, second = { 0 }, after = { 0 };
+	bool reported[NPAGES];
+	size_t unprotected = 0, wrong_data = 0;
+	struct region r;
+	const char *why;
+	long n;
+	int uffd;
+
+	why = region_map(&r, b, NPAGES);
+	if (why) {
+		rows_add(rows, b, VERDICT_SKIP, "%s", why);
+		return;
+	}
+	region_fill(&r, 0);
+	uffd = uffd_new(UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED);
+	uffd_register(uffd, r.addr, r.len, UFFDIO_REGISTER_MODE_WP);
+	uffd_writeprotect(uffd, r.addr, r.len, true);
+
+	n = write_and_scan(&r, 3, 0, 1, &first);
+	if (n == -ENOTTY || n == -EINVAL) {
+		rows_add(rows, b, VERDICT_SKIP, "no PAGEMAP_SCAN (%s)", strerror((int)-n));
+		goto out;
+	}
+	SCEN_CHECK(n);
+	SCEN_CHECK(scan_written(&r, reported));
+	for (size_t i = 0; i < NPAGES; i++)
+		after.extra += reported[i];
+	unprotected = NPAGES - count_uffd_wp(r.addr, r.len);
+	SCEN_CHECK(write_and_scan(&r, 4, 1, 2, &second));
+	for (size_t i = 0; i < NPAGES; i++) {
+		unsigned int gen = i % 4 == 1 ? 2 : i % 3 == 0 ? 1 : 0;
+
+		wrong_data += !page_holds(r.addr + i * r.page_size, r.page_size, page_tag(i, gen));
+	}
+	rows_add(rows, b,
+		 first.missed || second.missed || after.extra || unprotected || wrong_data ?
+		 VERDICT_BUG : VERDICT_OK,
+		 "missed=%zu+%zu extra=%zu+%zu rescan=%zu unprotected=%zu wrong_data=%zu",
+		 first.missed, second.missed, first.extra, second.extra, after.extra,
+		 unprotected, wrong_data);
+out:
+	close(uffd);
+	region_unmap(&r);
+}
+
+static void prepare(void)
+{
+	uffd_require_features(UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED,
+			      "UFFD_FEATURE_WP_ASYNC and WP_UNPOPULATED");
+	pagemap_fd = open("/proc/self/pagemap", O_RDONLY);
+	SCEN_CHECK(pagemap_fd);
+}
+
+SCEN_MAIN_BACKINGS("pagemap-scan", prepare, BACKING_ANON, BACKING_SHMEM)
