@@ -22,17 +22,28 @@ run_suite() {
 	done < <("$@" 2>&1)
 }
 
+# Scenarios whose bug the host kernel (6.18 here) is known to have, and which may
+# say bug there: madvise(MADV_GUARD_INSTALL) on a protected shmem page never returns
+# (FINDINGS.md; 7.3 too).  Anything else must still be ok or skip.
+HOST_KERNEL_BUGS=" guard-marker "
+
 # A scenario binary on the host: its own ground truth must say ok (or skip).
 host_scenarios() {
-	local n=0 s out status
+	local n=0 s name out status
 	for s in "$BUILD"/scenarios/*; do
 		n=$((n + 1))
+		name=$(basename "$s")
 		out=$("$s" 2>&1); status=$?
 		out=$(tail -n1 <<< "$out")
 		case $status in
-		0) echo "ok $n - $(basename "$s"): $out" ;;
-		77) echo "ok $n - $(basename "$s") # SKIP $out" ;;
-		*) echo "not ok $n - $(basename "$s") (exit $status): $out" ;;
+		0) echo "ok $n - $name: $out" ;;
+		77) echo "ok $n - $name # SKIP $out" ;;
+		1) if [[ $HOST_KERNEL_BUGS == *" $name "* ]]; then
+			echo "ok $n - $name # the host kernel's known bug (FINDINGS.md): $out"
+		   else
+			echo "not ok $n - $name (exit $status): $out"
+		   fi ;;
+		*) echo "not ok $n - $name (exit $status): $out" ;;
 		esac
 	done
 }

@@ -25,6 +25,8 @@
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -51,6 +53,25 @@
 #ifndef MFD_HUGETLB
 #define MFD_HUGETLB 0x0004U
 #endif
+/* UFFDIO_POISON (6.6), UFFDIO_MOVE (6.8), RWP (7.3: UFFDIO_RWPROTECT), MADV_GUARD_* (6.13) */
+#define SCEN_UFFD_FEATURE_POISON (1 << 14)
+#define SCEN_UFFD_FEATURE_MOVE (1 << 16)
+#define SCEN_UFFD_FEATURE_RWP (1 << 17)
+#define SCEN_UFFDIO_REGISTER_MODE_RWP (1ULL << 3)
+#define SCEN_UFFD_PAGEFAULT_FLAG_RWP (1 << 3)
+struct scen_uffdio_poison {
+	struct uffdio_range range;
+	uint64_t mode;
+	int64_t updated;
+};
+struct scen_uffdio_rwprotect {
+	struct uffdio_range range;
+	uint64_t mode; /* 1 << 0: protect; 0: undo and wake */
+};
+#define SCEN_UFFDIO_POISON _IOWR(UFFDIO, 0x08, struct scen_uffdio_poison)
+#define SCEN_UFFDIO_RWPROTECT _IOWR(UFFDIO, 0x09, struct scen_uffdio_rwprotect)
+#define SCEN_MADV_GUARD_INSTALL 102
+#define SCEN_MADV_GUARD_REMOVE 103
 
 /* /proc/PID/pagemap bits (Documentation/admin-guide/mm/pagemap.rst). */
 #define PM_UFFD_WP (1ULL << 57)
@@ -256,6 +277,7 @@ struct uffd_monitor {
 	pthread_mutex_t lock;
 	pthread_cond_t event_arrived; /* signalled when a non-fault event is recorded */
 	unsigned int wp_count;
+	unsigned int rwp_count; /* RWP faults (7.3), resolved by UFFDIO_RWPROTECT(mode=0) */
 	unsigned int other_count;
 	uintptr_t wp_addr[MONITOR_MAX_WP];
 	unsigned int event_count;
@@ -271,6 +293,9 @@ static inline void monitor_record(struct uffd_monitor *m, const struct uffd_msg 
 		if (m->wp_count < MONITOR_MAX_WP)
 			m->wp_addr[m->wp_count] = msg->arg.pagefault.address;
 		m->wp_count++;
+	} else if (msg->event == UFFD_EVENT_PAGEFAULT &&
+		   (msg->arg.pagefault.flags & SCEN_UFFD_PAGEFAULT_FLAG_RWP)) {
+		m->rwp_count++;
 	} else if (msg->event == UFFD_EVENT_PAGEFAULT) {
 		m->other_count++;
 	} else if (m->event_count < MONITOR_MAX_EVENTS) {
@@ -294,6 +319,15 @@ static inline void monitor_resolve_wp(struct uffd_monitor *m, const struct uffd_
 		m->error = errno;
 }
 
+static inline void monitor_resolve_rwp(struct uffd_monitor *m, const struct uffd_msg *msg)
+{
+	uintptr_t page = msg->arg.pagefault.address & ~(uintptr_t)(m->page_size - 1);
+	struct scen_uffdio_rwprotect rwp = { .range = { .start = page, .len = m->page_size } };
+
+	if (ioctl(m->uffd, SCEN_UFFDIO_RWPROTECT, &rwp) < 0 && !m->error)
+		m->error = errno;
+}
+
 /* Reads every queued message; returns false when the uffd is unusable. */
 static inline bool monitor_drain(struct uffd_monitor *m)
 {
@@ -312,6 +346,9 @@ static inline bool monitor_drain(struct uffd_monitor *m)
 		if (msg.event == UFFD_EVENT_PAGEFAULT &&
 		    (msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP))
 			monitor_resolve_wp(m, &msg);
+		else if (msg.event == UFFD_EVENT_PAGEFAULT &&
+			 (msg.arg.pagefault.flags & SCEN_UFFD_PAGEFAULT_FLAG_RWP))
+			monitor_resolve_rwp(m, &msg);
 	}
 }
 
@@ -736,6 +773,39 @@ static inline int scen_run_backings(const char *name, void (*prepare)(void),
 		return scen_run_backings(name, prepare, backings,                           \
 					 sizeof(backings) / sizeof(backings[0]), run_backing); \
 	}
+
+/* ------------------------------------------------------------------ */
+/* Accesses that must fail                                             */
+
+static sigjmp_buf scen_access_jmp;
+
+static inline void scen_access_handler(int sig)
+{
+	siglongjmp(scen_access_jmp, sig);
+}
+
+/*
+ * Reads or writes one byte at p; returns the signal it raised (SIGBUS for a
+ * poisoned page, SIGSEGV for a guard page) or 0 if the access went through.
+ */
+static inline int access_signal(volatile char *p, bool write)
+{
+	struct sigaction sa = { .sa_handler = scen_access_handler }, old_bus, old_segv;
+	int sig;
+
+	sigaction(SIGBUS, &sa, &old_bus);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sig = sigsetjmp(scen_access_jmp, 1);
+	if (!sig) {
+		if (write)
+			*p = 1;
+		else
+			(void)*p;
+	}
+	sigaction(SIGBUS, &old_bus, NULL);
+	sigaction(SIGSEGV, &old_segv, NULL);
+	return sig;
+}
 
 /* ------------------------------------------------------------------ */
 /* Page contents                                                       */
