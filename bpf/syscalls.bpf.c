@@ -56,8 +56,7 @@
 #define PM_SCAN_ARG_WORDS	12
 #define PM_SCAN_WALK_END_OFF	32
 #define PAGE_REGION_SIZE	24	/* struct page_region { start, end, categories } */
-#define PM_SCAN_REGIONS_MAX	64	/* returned regions read per call; the model
-					   judges only up to the last one read */
+_Static_assert(!(PM_REGIONS_PER_RECORD & (PM_REGIONS_PER_RECORD - 1)), "a power of two");
 
 #define UFFD_EVENT_PAGEFAULT	0x12
 #define UFFD_EVENT_FORK		0x13
@@ -226,31 +225,47 @@ static __always_inline void report_pm_scan(const struct sys_stash *s, bool begin
 	event_submit(e);
 }
 
-/* At return: the regions the kernel wrote to vec, then the call's record. */
+#define PAGE_IS_WRITTEN	(1UL << 1)
+
+/* At return: the regions the kernel wrote to vec, PM_REGIONS_PER_RECORD to a
+ * record, then the call's record. */
 static __always_inline void report_pm_scan_return(const struct sys_stash *s, __s64 ret)
 {
-	__u64 walk_end = 0;
+	__u64 walk_end = 0, base = s->uarg[0];
+	struct uffdwp_event *e = NULL;
 	__u32 i = 0;
 
 	if (ret >= 0) {
 		bpf_probe_read_user(&walk_end, sizeof(walk_end),
 				    (void *)(s->args[2] + PM_SCAN_WALK_END_OFF));
 		for (; i < PM_SCAN_REGIONS_MAX && i < ret; i++) {
+			__u32 slot = i % PM_REGIONS_PER_RECORD;
 			__u64 r[3] = {};
-			struct uffdwp_event *e;
 
 			if (bpf_probe_read_user(r, sizeof(r),
 						(void *)(s->uarg[2] + i * PAGE_REGION_SIZE)))
 				break;
-			e = pm_scan_event(s, EV_PM_SCAN_REGION);
-			if (!e)
-				break;
-			e->start = r[0];
-			e->end = r[1];
-			e->u.scan_region.categories = r[2];
-			e->u.scan_region.index = i;
-			event_submit(e);
+			if (!e) {
+				e = pm_scan_event(s, EV_PM_SCAN_REGION);
+				if (!e)
+					break;
+				e->start = base;
+				e->u.scan_regions.first = i;
+			}
+			e->u.scan_regions.r[slot & (PM_REGIONS_PER_RECORD - 1)] =
+				(struct pm_scan_region_packed){
+					.offset = (r[0] - base) >> 12,
+					.npages = ((r[1] - r[0]) >> 12) |
+						  (r[2] & PAGE_IS_WRITTEN ? PM_REGION_WRITTEN : 0),
+				};
+			e->u.scan_regions.n = slot + 1;
+			if (slot == PM_REGIONS_PER_RECORD - 1) {
+				event_submit(e);
+				e = NULL;
+			}
 		}
+		if (e)
+			event_submit(e);
 	}
 	report_pm_scan(s, false, ret, walk_end, i);
 }

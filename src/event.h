@@ -17,6 +17,12 @@
 #define UFFDWP_EVENT_VERSION 2
 #define UFFDWP_COMM_LEN 16
 #define UFFDWP_PAGE_SHIFT 12
+/* EV_PM_SCAN_REGION packs returned regions as page offsets from the scan's
+ * start: a busy dirty tracker returns tens of regions per scan. */
+#define PM_REGIONS_PER_RECORD 4
+#define PM_SCAN_REGIONS_MAX 64	/* regions read per call; the model judges only up to the
+				   end of the last one read */
+#define PM_REGION_WRITTEN (1u << 31)	/* in npages: the region has PAGE_IS_WRITTEN */
 
 /* Where an event came from: one entry per kernel or user-side hook point. */
 enum uffdwp_hook {
@@ -69,8 +75,9 @@ enum uffdwp_kind {
 	EV_PTE_RUN,		/* observed page-table state of a run of pages (ground truth) */
 	EV_PM_SCAN,		/* ioctl(PAGEMAP_SCAN) on a pagemap file (6.7+): u.scan.begin = 1 at
 				   entry, else its return; mm is the scanned mm */
-	EV_PM_SCAN_REGION,	/* one struct page_region it returned: [start, end) u.scan_region;
-				   all of a call's come before its return record */
+	EV_PM_SCAN_REGION,	/* up to PM_REGIONS_PER_RECORD of the struct page_region it
+				   returned, packed (u.scan_regions); all of a call's come
+				   before its return record */
 	EV_KIND_MAX,
 };
 
@@ -272,10 +279,14 @@ struct uffdwp_event {
 			__u8 vec_given;		/* a vector was passed (vec_len != 0): without one
 						   WP_MATCHING takes the kernel's unfiltered path */
 		} scan;
-		struct {			/* EV_PM_SCAN_REGION: start/end = the region */
-			__u64 categories;	/* PAGE_IS_* & return_mask */
-			__u32 index;		/* its place in the returned vector */
-		} scan_region;
+		struct {			/* EV_PM_SCAN_REGION: start = the scan's start */
+			__u32 first;		/* index in the returned vector of r[0] */
+			__u32 n;		/* regions in r[] */
+			struct pm_scan_region_packed {
+				__u32 offset;	/* first page, in pages from start */
+				__u32 npages;	/* | PM_REGION_WRITTEN */
+			} r[PM_REGIONS_PER_RECORD];
+		} scan_regions;
 		__u64 raw[5];
 	} u;
 	char comm[UFFDWP_COMM_LEN];

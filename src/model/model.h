@@ -113,7 +113,6 @@ struct uffd_ctx {
 
 #define MM_RING 32	/* recent events kept per mm for evidence chains */
 #define MM_FAULTING 16	/* threads with a write fault not known to have returned */
-#define PM_SCAN_REGIONS_MAX 64	/* regions the BPF side reads per PAGEMAP_SCAN */
 #define MM_CALLS 16	/* uffd ioctls in flight: one per thread at a time */
 
 /*

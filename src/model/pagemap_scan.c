@@ -98,9 +98,18 @@ void on_pm_scan_region(struct mm_state *m, const struct uffdwp_event *ev)
 {
 	struct pm_scan_result *res = scan_result(m, ev->tid, true);
 
-	if (res->n < PM_SCAN_REGIONS_MAX)
-		res->r[res->n++] = (struct pm_region){ ev->start, ev->end,
-						       ev->u.scan_region.categories };
+	for (uint32_t i = 0; i < ev->u.scan_regions.n && i < PM_REGIONS_PER_RECORD; i++) {
+		const struct pm_scan_region_packed *p = &ev->u.scan_regions.r[i];
+		uint64_t start = ev->start + ((uint64_t)p->offset << UFFDWP_PAGE_SHIFT);
+		uint64_t npages = p->npages & ~PM_REGION_WRITTEN;
+
+		if (res->n == PM_SCAN_REGIONS_MAX)
+			return;
+		res->r[res->n++] = (struct pm_region){
+			start, start + (npages << UFFDWP_PAGE_SHIFT),
+			p->npages & PM_REGION_WRITTEN ? PAGE_IS_WRITTEN : 0,
+		};
+	}
 }
 
 /* ---- which pages a scan decides ---- */

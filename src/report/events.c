@@ -122,8 +122,17 @@ static void kind_fields(const struct uffdwp_event *e, struct sink *s)
 		s->u64(s, "vec_given", e->u.scan.vec_given);
 		break;
 	case EV_PM_SCAN_REGION:
-		s->hex(s, "categories", e->u.scan_region.categories);
-		s->u64(s, "index", e->u.scan_region.index);
+		s->u64(s, "first", e->u.scan_regions.first);
+		for (__u32 i = 0; i < e->u.scan_regions.n && i < PM_REGIONS_PER_RECORD; i++) {
+			const struct pm_scan_region_packed *r = &e->u.scan_regions.r[i];
+			static const char *const names[PM_REGIONS_PER_RECORD][2] = {
+				{ "r0_offset", "r0_npages" }, { "r1_offset", "r1_npages" },
+				{ "r2_offset", "r2_npages" }, { "r3_offset", "r3_npages" },
+			};
+
+			s->u64(s, names[i][0], r->offset);
+			s->hex(s, names[i][1], r->npages);
+		}
 		break;
 	case EV_PTE_RUN:
 		s->hex(s, "state", e->u.run.state);

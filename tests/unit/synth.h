@@ -173,10 +173,12 @@ static inline void s_pm_scan(struct synth *s, __u64 start, __u64 end, bool begin
 
 	for (unsigned i = 0; !begin && i < nregions; i++) {
 		ev = synth_ev(s, EV_PM_SCAN_REGION, HOOK_SYSCALLS);
-		ev.start = regions[i][0];
-		ev.end = regions[i][1];
-		ev.u.scan_region.categories = PM_PAGE_IS_WRITTEN;
-		ev.u.scan_region.index = i;
+		ev.start = start;
+		ev.u.scan_regions.first = i;
+		ev.u.scan_regions.n = 1;
+		ev.u.scan_regions.r[0].offset = (regions[i][0] - start) / PG;
+		ev.u.scan_regions.r[0].npages = (regions[i][1] - regions[i][0]) / PG |
+						PM_REGION_WRITTEN;
 		synth_feed(s, &ev);
 	}
 	ev = synth_ev(s, EV_PM_SCAN, HOOK_SYSCALLS);
