@@ -49,6 +49,17 @@ extern struct hook_counters_map lost_events SEC(".maps");
  * and uffd-wp), per hook: counted even when their record is lost. */
 extern struct hook_counters_map invariant_violations SEC(".maps");
 
+struct lost_unreported_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+};
+/* Reserves failed since the last record that said so: the next record that
+ * gets through carries the count (lost_before), so the checker knows where
+ * in the stream its knowledge has a hole. */
+extern struct lost_unreported_map lost_unreported SEC(".maps");
+
 /* ---- records ---- */
 
 static __always_inline __u64 current_mm(void)
@@ -68,7 +79,12 @@ static __always_inline void count_in(void *percpu_counters, __u32 hook)
 
 static __always_inline void count_lost(__u32 hook)
 {
+	__u32 zero = 0;
+	__u64 *pending = bpf_map_lookup_elem(&lost_unreported, &zero);
+
 	count_in(&lost_events, hook);
+	if (pending)
+		__sync_fetch_and_add(pending, 1);
 }
 
 static __always_inline void count_invariant_violation(__u32 hook)
@@ -79,14 +95,21 @@ static __always_inline void count_invariant_violation(__u32 hook)
 /* A zeroed record with the common header filled, or NULL (loss counted). */
 static __always_inline struct uffdwp_event *event_reserve(__u16 hook, __u32 kind)
 {
+	__u32 zero = 0;
+	__u64 *pending = bpf_map_lookup_elem(&lost_unreported, &zero);
 	struct uffdwp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	__u64 id = bpf_get_current_pid_tgid();
+	__u64 lost;
 
 	if (!e) {
 		count_lost(hook);
 		return NULL;
 	}
 	__builtin_memset(e, 0, sizeof(*e));
+	if (pending && *pending) {
+		lost = __sync_lock_test_and_set(pending, 0);
+		e->lost_before = lost > 0xffffffff ? 0xffffffff : lost;
+	}
 	e->ts_ns = bpf_ktime_get_ns();
 	e->kind = kind;
 	e->hook = hook;

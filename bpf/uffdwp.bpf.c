@@ -35,6 +35,7 @@ const volatile bool walk_at_syscall_exit = false;
 struct events_map events SEC(".maps");
 struct hook_counters_map lost_events SEC(".maps");
 struct hook_counters_map invariant_violations SEC(".maps");
+struct lost_unreported_map lost_unreported SEC(".maps");
 struct traced_tgids_map traced_tgids SEC(".maps");
 struct traced_mms_map traced_mms SEC(".maps");
 struct sys_stash_map sys_stash SEC(".maps");

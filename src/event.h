@@ -165,7 +165,8 @@ struct uffdwp_event {
 	__u64 vma_end;
 	__u64 vm_flags;
 	__u32 vma_backing;	/* enum uffdwp_backing of the VMA above */
-	__u32 _pad0;
+	__u32 lost_before;	/* records lost (ring full) since the last one that said so:
+				   the model's knowledge before this one has a hole */
 	union {
 		struct {			/* EV_UFFD_OPEN */
 			__s32 fd;

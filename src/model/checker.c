@@ -521,6 +521,8 @@ void checker_feed(struct checker *c, const struct uffdwp_event *ev)
 	struct uffdwp_event routed;
 	struct mm_state *m;
 
+	if (ev->lost_before)
+		model_forget_history(c->mdl);
 	ev = model_route(c->mdl, ev, &routed);
 	m = model_mm(c->mdl, ev->mm, ev->pid);
 

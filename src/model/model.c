@@ -103,6 +103,32 @@ bool model_walk_awaited(struct mm_state *m, uint64_t addr)
 	return false;
 }
 
+/* What an mm's pages are once history cannot be trusted: a protected or
+ * unprotected page may be either, may have been protected since it was
+ * registered, and is not known to be populated; the last observation
+ * stays. */
+static imap_val page_unknown(uint64_t s, uint64_t e, imap_val v, void *arg)
+{
+	imap_val keep = v & (PG_OBS_MASK | PG_FALSE_WP_SEEN);
+
+	if (pg_expect(v) == EXP_NONE)
+		return keep;
+	return pg_with_expect(keep | PG_WAS_PROT, EXP_PROTECTED_IF_POPULATED);
+}
+
+void model_forget_history(struct model *mdl)
+{
+	for (size_t i = 0; i < mdl->nmms; i++) {
+		struct mm_state *m = mdl->mms[i];
+
+		imap_update(m->pages, 0, UINT64_MAX, page_unknown, NULL);
+		m->complete = false;	/* a registration may have been missed */
+		m->ncalls = 0;
+		m->nfaulting = 0;
+		m->nscans = 0;
+	}
+}
+
 void model_apply(struct model *mdl, const struct uffdwp_event *ev)
 {
 	struct mm_state *m = model_mm(mdl, ev->mm, ev->pid);

@@ -193,6 +193,12 @@ struct mm_state *model_find_mm(const struct model *mdl, uint64_t mm);
  * state.  The checker calls it after judging the event. */
 void model_apply(struct model *mdl, const struct uffdwp_event *ev);
 
+/* Records were lost before an event (ev->lost_before): any of them may have
+ * changed any page of any mm, so every page's expectation becomes unknown
+ * (PROTECTED_IF_POPULATED) and the model relearns from what follows.  Findings
+ * then come only from what was seen after the hole. */
+void model_forget_history(struct model *mdl);
+
 /* The event as it acts on the kernel: a uffd ioctl through a context that a
  * fork handed over (UFFD_EVENT_FORK) is returned as a copy in buf with the
  * child's mm; any other event is returned as it is. */

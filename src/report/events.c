@@ -149,6 +149,8 @@ static void kind_fields(const struct uffdwp_event *e, struct sink *s)
 	}
 	if (e->ret)
 		s->i64(s, "ret", e->ret);
+	if (e->lost_before)
+		s->u64(s, "lost_before", e->lost_before);
 }
 
 void event_print_fields(FILE *f, const struct uffdwp_event *e)

@@ -34,6 +34,7 @@ struct synth {
 	__u64 ts;
 	__u64 vm_flags;		/* of the test VMA, for kernel-hook events */
 	__u64 vma_start, vma_end;
+	__u32 lost_next;	/* records lost before the next one (its lost_before) */
 };
 
 static inline struct uffdwp_event synth_ev(struct synth *s, __u32 kind, __u16 hook)
@@ -49,6 +50,8 @@ static inline struct uffdwp_event synth_ev(struct synth *s, __u32 kind, __u16 ho
 		  MECH_TRACEPOINT : MECH_KPROBE;
 	ev.pid = s->pid;
 	ev.tid = s->tid ? s->tid : s->pid;
+	ev.lost_before = s->lost_next;
+	s->lost_next = 0;
 	memcpy(ev.comm, "synth", 6);
 	return ev;
 }

@@ -338,6 +338,7 @@ enum pm_scan_case {
 	SCAN_RACES_WRITE,	/* another thread's fault had not returned: not judged */
 	SCAN_WRITE_IN_WINDOW,	/* a fault recorded while the scan ran: not judged */
 	SCAN_PAST_LAST_READ,	/* more regions than read: pages after them not judged */
+	SCAN_AFTER_LOSS,	/* records lost before the scan (its re-protect, say): not judged */
 };
 
 static void pm_scan_dirty(long how)
@@ -352,6 +353,8 @@ static void pm_scan_dirty(long how)
 	if (how != SCAN_WRITE_IN_WINDOW)
 		s_write_fault(&s, A + PG, PF_PROT_WRITE);
 	s.tid = 0;
+	if (how == SCAN_AFTER_LOSS)
+		s.lost_next = 3;
 	s_pm_scan(&s, A, A + N16, true, NULL, 0, 0);
 	if (how == SCAN_WRITE_IN_WINDOW) {
 		s.tid = 101;
@@ -852,6 +855,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST_ARG(pm_scan_dirty, SCAN_RACES_WRITE),
 	TAP_TEST_ARG(pm_scan_dirty, SCAN_WRITE_IN_WINDOW),
 	TAP_TEST_ARG(pm_scan_dirty, SCAN_PAST_LAST_READ),
+	TAP_TEST_ARG(pm_scan_dirty, SCAN_AFTER_LOSS),
 	TAP_TEST_ARG(zap_dropped_marker, true),
 	TAP_TEST_ARG(zap_dropped_marker, false),
 	TAP_TEST(dontneed_anon),
