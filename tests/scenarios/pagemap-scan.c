@@ -94,19 +94,12 @@ static void run_backing(struct scen_rows *rows, enum backing b)
 	bool reported[NPAGES];
 	size_t unprotected = 0, wrong_data = 0;
 	struct region r;
-	const char *why;
 	long n;
-	int uffd;
+	int uffd = region_map_protected_with(rows, &r, b, NPAGES,
+					     UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED);
 
-	why = region_map(&r, b, NPAGES);
-	if (why) {
-		rows_add(rows, b, VERDICT_SKIP, "%s", why);
+	if (uffd < 0)
 		return;
-	}
-	region_fill(&r, 0);
-	uffd = uffd_new(UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED);
-	uffd_register(uffd, r.addr, r.len, UFFDIO_REGISTER_MODE_WP);
-	uffd_writeprotect(uffd, r.addr, r.len, true);
 
 	n = write_and_scan(&r, 3, 0, 1, &first);
 	if (n == -ENOTTY || n == -EINVAL) {

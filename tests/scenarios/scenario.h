@@ -843,11 +843,12 @@ static inline void region_fill(struct region *r, unsigned int gen)
 
 /*
  * The common start of a per-backing scenario: map @npages of backing @b, fill
- * them, register them for WP and protect them all.  Returns the uffd, or -1
- * after adding a skip row when the backing is not available here.
+ * them, register them for WP on a uffd with @features and protect them all.
+ * Returns the uffd, or -1 after adding a skip row when the backing is not
+ * available here.
  */
-static inline int region_map_protected(struct scen_rows *rows, struct region *r, enum backing b,
-				       size_t npages)
+static inline int region_map_protected_with(struct scen_rows *rows, struct region *r,
+					    enum backing b, size_t npages, uint64_t features)
 {
 	const char *why = region_map(r, b, npages);
 	int uffd;
@@ -857,10 +858,16 @@ static inline int region_map_protected(struct scen_rows *rows, struct region *r,
 		return -1;
 	}
 	region_fill(r, 0);
-	uffd = uffd_new(0);
+	uffd = uffd_new(features);
 	uffd_register(uffd, r->addr, r->len, UFFDIO_REGISTER_MODE_WP);
 	uffd_writeprotect(uffd, r->addr, r->len, true);
 	return uffd;
+}
+
+static inline int region_map_protected(struct scen_rows *rows, struct region *r, enum backing b,
+				       size_t npages)
+{
+	return region_map_protected_with(rows, r, b, npages, 0);
 }
 
 /* Number of pages that do not hold generation gen. */

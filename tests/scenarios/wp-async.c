@@ -16,18 +16,10 @@ static void run_backing(struct scen_rows *rows, enum backing b)
 	size_t still_protected = 0, wrong_bits = 0, wrong_data = 0;
 	struct uffd_monitor mon;
 	struct region r;
-	const char *why;
-	int uffd;
+	int uffd = region_map_protected_with(rows, &r, b, NPAGES, UFFD_FEATURE_WP_ASYNC);
 
-	why = region_map(&r, b, NPAGES);
-	if (why) {
-		rows_add(rows, b, VERDICT_SKIP, "%s", why);
+	if (uffd < 0)
 		return;
-	}
-	region_fill(&r, 0);
-	uffd = uffd_new(UFFD_FEATURE_WP_ASYNC);
-	uffd_register(uffd, r.addr, r.len, UFFDIO_REGISTER_MODE_WP);
-	uffd_writeprotect(uffd, r.addr, r.len, true);
 	monitor_start(&mon, uffd, r.page_size, NULL, NULL); /* must stay silent */
 
 	for (size_t i = 0; i < NPAGES; i += 2)
