@@ -78,8 +78,8 @@ static void run_backing(struct scen_rows *rows, enum backing b)
 	}
 	region_fill(&src, 0);
 	uffd = uffd_new(UFFD_FEATURE_MOVE);
-	/* Both WP-registered: validate_move_areas() wants equal vm_page_prot,
-	 * and VM_UFFD_WP makes it write-notify. */
+	/* src is registered for WP only to protect the pages it gives away; dst
+	 * must be registered with this uffd (validate_move_areas()). */
 	uffd_register(uffd, src.addr, src.len, UFFDIO_REGISTER_MODE_WP);
 	uffd_register(uffd, dst.addr, dst.len,
 		      UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP);
