@@ -330,7 +330,7 @@ static imap_val fill_end_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 #define MOVE_CLEARS (PG_POPULATED | PG_WRITTEN | PG_WANT_WRITE | PG_ZAPPED | PG_WP_FAULTED | \
 		     PG_UNPROT_BEGUN | PG_RACED | PG_FALSE_WP_SEEN)
 
-struct move_arg {
+struct move_pages_arg {
 	struct mm_state *m;
 	int64_t delta;		/* dst page number - src page number */
 };
@@ -339,11 +339,6 @@ struct move_dst_arg {
 	const struct region *r;	/* NULL: the part of dst outside every region */
 	imap_val src;		/* the src page's state before the move */
 };
-
-static void snapshot_run(uint64_t s, uint64_t e, imap_val v, void *arg)
-{
-	imap_set(arg, s, e, v);
-}
 
 /*
  * A dst page as move_pages() leaves it (6.12 and 7.3): move_present_pte(s)
@@ -369,7 +364,7 @@ static imap_val move_dst_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 /* A run of src pages with one state lands at dst: per dst region. */
 static void move_in_run(uint64_t s, uint64_t e, imap_val v, void *arg)
 {
-	const struct move_arg *a = arg;
+	const struct move_pages_arg *a = arg;
 	uint64_t ds = (uint64_t)((int64_t)s + a->delta) * UFFDWP_PAGE_SIZE;
 	uint64_t de = (uint64_t)((int64_t)e + a->delta) * UFFDWP_PAGE_SIZE;
 	struct move_dst_arg d = { NULL, v };
@@ -401,14 +396,12 @@ static void on_move(struct mm_state *m, const struct uffdwp_event *ev, uint64_t 
 {
 	uint64_t src = ev->u.fill.src & ~(UFFDWP_PAGE_SIZE - 1);
 	uint64_t ps = pfn_of(src), pe = pfn_of(src + len + UFFDWP_PAGE_SIZE - 1);
-	struct move_arg a = { m, (int64_t)pfn_of(ev->start) - (int64_t)ps };
-	struct imap *snapshot = imap_new();
+	struct move_pages_arg a = { m, (int64_t)pfn_of(ev->start) - (int64_t)ps };
+	struct imap *snapshot;
 
-	if (src + len < src || ev->start + len < ev->start) {	/* a corrupt record */
-		imap_free(snapshot);
+	if (src + len < src || ev->start + len < ev->start)	/* a corrupt record */
 		return;
-	}
-	imap_foreach(m->pages, ps, pe, snapshot_run, snapshot);
+	snapshot = pages_snapshot(m, ps, pe);
 	imap_foreach(snapshot, ps, pe, move_in_run, &a);
 	model_pages_update(m, src, src + len, move_src_page, NULL);
 	update_per_region(m, src, src + len, move_src_page);
