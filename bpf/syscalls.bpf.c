@@ -41,6 +41,7 @@
 #define _UFFDIO_UNREGISTER	0x01
 #define _UFFDIO_COPY		0x03
 #define _UFFDIO_ZEROPAGE	0x04
+#define _UFFDIO_MOVE		0x05	/* 6.8+ */
 #define _UFFDIO_WRITEPROTECT	0x06
 #define _UFFDIO_CONTINUE	0x07
 #define _UFFDIO_POISON		0x08
@@ -102,23 +103,30 @@ static __always_inline void set_range_request(struct uffdwp_event *e, __u64 fd, 
 	e->u.range.mode = in[2];
 }
 
-/* copy { dst, src, len, mode, copy }; the others { range { start, len }, mode, result } */
+/* copy and move { dst, src, len, mode, result }; the others { range { start, len },
+ * mode, result } */
+static __always_inline bool fill_has_src(__u64 nr)
+{
+	return nr == _UFFDIO_COPY || nr == _UFFDIO_MOVE;
+}
+
 static __always_inline __u64 fill_mode(__u64 nr, const __u64 *in)
 {
-	return nr == _UFFDIO_COPY ? in[3] : in[2];
+	return fill_has_src(nr) ? in[3] : in[2];
 }
 
 static __always_inline void set_fill_request(struct uffdwp_event *e, __u64 nr, __u64 fd,
 					     const __u64 *in)
 {
-	bool copy = nr == _UFFDIO_COPY;
+	bool src = fill_has_src(nr);
 
 	e->start = in[0];
-	e->end = in[0] + (copy ? in[2] : in[1]);
+	e->end = in[0] + (src ? in[2] : in[1]);
 	e->u.fill.fd = fd;
-	e->u.fill.op = copy ? FILL_COPY : nr == _UFFDIO_ZEROPAGE ? FILL_ZEROPAGE :
+	e->u.fill.op = nr == _UFFDIO_COPY ? FILL_COPY : nr == _UFFDIO_MOVE ? FILL_MOVE :
+		       nr == _UFFDIO_ZEROPAGE ? FILL_ZEROPAGE :
 		       nr == _UFFDIO_CONTINUE ? FILL_CONTINUE : FILL_POISON;
-	e->u.fill.src = copy ? in[1] : 0;
+	e->u.fill.src = src ? in[1] : 0;
 	e->u.fill.mode = fill_mode(nr, in);
 }
 
@@ -335,11 +343,11 @@ static __always_inline void report_uffd_ioctl(struct sys_stash *s, __s64 ret)
 		kind = EV_UFFD_UNREGISTER;
 	} else if (nr == _UFFDIO_WRITEPROTECT) {
 		kind = EV_UFFD_WRITEPROTECT;
-	} else if (nr == _UFFDIO_COPY || nr == _UFFDIO_ZEROPAGE ||
+	} else if (nr == _UFFDIO_COPY || nr == _UFFDIO_ZEROPAGE || nr == _UFFDIO_MOVE ||
 		   nr == _UFFDIO_CONTINUE || nr == _UFFDIO_POISON) {
 		kind = EV_UFFD_COPY;
 	} else {
-		return;		/* WAKE, MOVE: no effect on protection */
+		return;		/* WAKE: no effect on protection */
 	}
 	/* map updates first: the verifier wants no helper calls with a reservation held */
 	if (ret >= 0 && kind == EV_UFFD_OPEN)
@@ -380,12 +388,19 @@ static __always_inline void report_uffd_ioctl(struct sys_stash *s, __s64 ret)
 	case EV_UFFD_WRITEPROTECT:
 		set_range_request(e, s->args[0], in);
 		break;
-	case EV_UFFD_COPY:	/* the result: copy.copy, else the struct's fourth word */
+	case EV_UFFD_COPY:	/* the result: copy.copy/move.move, else the struct's fourth word */
 		set_fill_request(e, nr, s->args[0], in);
-		e->u.fill.done = out[nr == _UFFDIO_COPY ? 4 : 3];
+		e->u.fill.done = out[fill_has_src(nr) ? 4 : 3];
 		break;
 	}
 	event_submit(e);
+	/* No kernel hook sees move_pages() (static; it rewrites PTEs of dst and
+	 * src without change_protection or zap): what it moved is observed here,
+	 * dst and src, as far as the result says. */
+	if (kind == EV_UFFD_COPY && nr == _UFFDIO_MOVE && (__s64)out[4] > 0) {
+		pgtable_walk(current_mm(), in[0], in[0] + out[4], kind, HOOK_SYSCALLS);
+		pgtable_walk(current_mm(), in[1], in[1] + out[4], kind, HOOK_SYSCALLS);
+	}
 	/* A registration is rare and its walk is the model's baseline: which
 	 * pages are populated, and which are writable (exclusive anon). */
 	if (kind == EV_UFFD_REGISTER && ret == 0)

@@ -56,7 +56,7 @@ enum uffdwp_kind {
 	EV_UFFD_REGISTER,	/* UFFDIO_REGISTER */
 	EV_UFFD_UNREGISTER,	/* UFFDIO_UNREGISTER */
 	EV_UFFD_WRITEPROTECT,	/* UFFDIO_WRITEPROTECT */
-	EV_UFFD_COPY,		/* UFFDIO_COPY / ZEROPAGE / CONTINUE / POISON (u.fill.op) */
+	EV_UFFD_COPY,		/* UFFDIO_COPY / ZEROPAGE / CONTINUE / POISON / MOVE (u.fill.op) */
 	EV_UFFD_WP_MESSAGE,	/* a uffd_msg PAGEFAULT with UFFD_PAGEFAULT_FLAG_WP read by the target */
 	EV_UFFD_MESSAGE,	/* any other uffd_msg read (missing/minor fault, fork, remap, remove, unmap) */
 	EV_HANDLE_USERFAULT,	/* kernel: handle_userfault() was entered */
@@ -87,6 +87,8 @@ enum uffdwp_fill_op {
 	FILL_ZEROPAGE,
 	FILL_CONTINUE,
 	FILL_POISON,
+	FILL_MOVE,		/* UFFDIO_MOVE (6.8+): start/end the dst range, src the source */
+	FILL_OP_MAX,
 };
 
 /* u.mig.where for EV_MIGRATION_PTE */
@@ -190,9 +192,10 @@ struct uffdwp_event {
 		struct {			/* EV_UFFD_COPY */
 			__s32 fd;
 			__u32 op;		/* enum uffdwp_fill_op */
-			__u64 mode;		/* UFFDIO_COPY_MODE_WP etc. */
-			__s64 done;		/* bytes copied/zeroed/mapped (the struct's result field) */
-			__u64 src;
+			__u64 mode;		/* UFFDIO_COPY_MODE_WP etc.; MOVE: UFFDIO_MOVE_MODE_* */
+			__s64 done;		/* bytes copied/zeroed/mapped/moved (the struct's
+						   result field) */
+			__u64 src;		/* COPY, MOVE: the source address */
 			__u8 begin;		/* 1: the ioctl was entered (MODE_WP fills only: their
 						   PTEs are live before it returns); 0: it returned.
 						   The model's struct call_in_flight says why. */

@@ -128,6 +128,16 @@ static void copy_run(uint64_t s, uint64_t e, imap_val v, void *arg)
 	imap_set(arg, s, e, v);
 }
 
+/* A copy of the page states of page numbers [ps, pe), for moves that
+ * rewrite the map they read from (mremap, UFFDIO_MOVE); imap_free() it. */
+struct imap *pages_snapshot(const struct mm_state *m, uint64_t ps, uint64_t pe)
+{
+	struct imap *snapshot = imap_new();
+
+	imap_foreach(m->pages, ps, pe, copy_run, snapshot);
+	return snapshot;
+}
+
 /* move_vma(): regions and page states of [start, start + len) go to
  * new_addr; mremap_userfaultfd_prep() keeps the context only with
  * EVENT_REMAP, else the new VMA is unregistered (userfaultfd_reset_ctx()). */
@@ -135,8 +145,8 @@ static void move_range(struct mm_state *m, uint64_t start, uint64_t len, uint64_
 		       bool dontunmap)
 {
 	struct region *moved = calloc(m->nregions + 2, sizeof(*moved));
-	struct imap *snapshot = imap_new();
 	uint64_t ps = pfn_of(start), pe = pfn_of(start + len);
+	struct imap *snapshot = pages_snapshot(m, ps, pe);
 	struct move_arg a = { m->pages, (int64_t)(pfn_of(new_addr) - ps), false };
 	size_t nmoved = 0;
 
@@ -147,7 +157,6 @@ static void move_range(struct mm_state *m, uint64_t start, uint64_t len, uint64_
 	for (size_t i = 0; i < m->nregions; i++)
 		if (m->regions[i].start >= start && m->regions[i].end <= start + len)
 			moved[nmoved++] = m->regions[i];
-	imap_foreach(m->pages, ps, pe, copy_run, snapshot);
 	forget_range(m, start, start + len);
 	forget_range(m, new_addr, new_addr + len);	/* MREMAP_FIXED unmaps the target */
 

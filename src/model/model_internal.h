@@ -61,6 +61,7 @@ void on_mprotect(struct mm_state *m, const struct uffdwp_event *ev);
 void on_zap(struct mm_state *m, const struct uffdwp_event *ev);
 void on_madvise(struct mm_state *m, const struct uffdwp_event *ev);
 void forget_range(struct mm_state *m, uint64_t start, uint64_t end);
+struct imap *pages_snapshot(const struct mm_state *m, uint64_t ps, uint64_t pe);
 void on_mremap(struct mm_state *m, const struct uffdwp_event *ev);
 void on_fork(struct model *mdl, struct mm_state *parent, const struct uffdwp_event *ev);
 

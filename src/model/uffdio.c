@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Page transitions of the UFFDIO_* ioctls: REGISTER/UNREGISTER, WRITEPROTECT
- * (with the calls in flight and their races), COPY/ZEROPAGE/CONTINUE fills. */
+ * (with the calls in flight and their races), COPY/ZEROPAGE/CONTINUE/POISON
+ * fills, MOVE. */
 #include <string.h>
 
 #include "model/model_internal.h"
@@ -343,6 +344,89 @@ static imap_val fill_end_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 	return v | PG_POPULATED;
 }
 
+/* ---- UFFDIO_MOVE (docs/model.md §8) ---- */
+
+#define MOVE_CLEARS (PG_POPULATED | PG_WRITTEN | PG_WANT_WRITE | PG_ZAPPED | PG_WP_FAULTED | \
+		     PG_UNPROT_BEGUN | PG_RACED | PG_FALSE_WP_SEEN)
+
+struct move_pages_arg {
+	struct mm_state *m;
+	int64_t delta;		/* dst page number - src page number */
+};
+
+struct move_dst_arg {
+	const struct region *r;	/* NULL: the part of dst outside every region */
+	imap_val src;		/* the src page's state before the move */
+};
+
+/*
+ * A dst page as move_pages() leaves it (6.12 and 7.3): move_present_pte(s)
+ * and move_zeropage_pte() build the PTE from dst_vma->vm_page_prot, so the
+ * uffd-wp bit is not carried (present pages are made writable); but
+ * move_swap_pte() installs the src swap entry as it is, its uffd-wp bit
+ * included.  The model does not know whether a protected src page was
+ * swapped out: such a dst page is either, the next observation decides.
+ */
+static imap_val move_dst_page(uint64_t s, uint64_t e, imap_val v, void *arg)
+{
+	const struct move_dst_arg *a = arg;
+	enum expect was = pg_expect(a->src);
+
+	v = (v & ~MOVE_CLEARS) | (a->src & (PG_POPULATED | PG_WRITTEN));
+	if (!a->r || !region_is_wp(a->r))
+		return pg_with_expect(v, EXP_NONE);
+	if (was == EXP_PROTECTED || was == EXP_PROTECTED_IF_POPULATED)
+		return pg_with_expect(v, EXP_PROTECTED_IF_POPULATED) | PG_WAS_PROT;
+	return pg_with_expect(v, EXP_UNPROTECTED);
+}
+
+/* A run of src pages with one state lands at dst: per dst region. */
+static void move_in_run(uint64_t s, uint64_t e, imap_val v, void *arg)
+{
+	const struct move_pages_arg *a = arg;
+	uint64_t ds = (uint64_t)((int64_t)s + a->delta) * UFFDWP_PAGE_SIZE;
+	uint64_t de = (uint64_t)((int64_t)e + a->delta) * UFFDWP_PAGE_SIZE;
+	struct move_dst_arg d = { NULL, v };
+
+	model_pages_update(a->m, ds, de, move_dst_page, &d);
+	for (size_t i = 0; i < a->m->nregions; i++) {
+		uint64_t rs = ds, re = de;
+
+		d.r = &a->m->regions[i];
+		if (range_clip(&rs, &re, d.r->start, d.r->end))
+			model_pages_update(a->m, rs, re, move_dst_page, &d);
+	}
+}
+
+/* A src page after the move: pte_none, no marker left even in a WP range
+ * that uses markers (ptep_get_and_clear(), ptep_clear_flush(); PMD:
+ * pmdp_huge_clear_flush()), so nothing is owed there: not a DROPPED_MARKER
+ * nor a LOST_WP. */
+static imap_val move_src_page(uint64_t s, uint64_t e, imap_val v, void *arg)
+{
+	const struct region *r = arg;
+
+	return pg_with_expect(v & ~MOVE_CLEARS, r && region_is_wp(r) ? EXP_UNPROTECTED : EXP_NONE);
+}
+
+/* UFFDIO_MOVE moved len bytes from u.fill.src to start (move_pages()): the
+ * src pages' states go to dst, as move_dst_page() says; src is left empty. */
+static void on_move(struct mm_state *m, const struct uffdwp_event *ev, uint64_t len)
+{
+	uint64_t src = ev->u.fill.src & ~(UFFDWP_PAGE_SIZE - 1);
+	uint64_t ps = pfn_of(src), pe = pfn_of(src + len + UFFDWP_PAGE_SIZE - 1);
+	struct move_pages_arg a = { m, (int64_t)pfn_of(ev->start) - (int64_t)ps };
+	struct imap *snapshot;
+
+	if (src + len < src || ev->start + len < ev->start)	/* a corrupt record */
+		return;
+	snapshot = pages_snapshot(m, ps, pe);
+	imap_foreach(snapshot, ps, pe, move_in_run, &a);
+	model_pages_update(m, src, src + len, move_src_page, NULL);
+	update_per_region(m, src, src + len, move_src_page);
+	imap_free(snapshot);
+}
+
 /*
  * A MODE_WP fill installs protected PTEs while the ioctl runs; other threads
  * fault on them and resolve them before it returns (uffd-stress, the
@@ -359,6 +443,11 @@ void on_fill(struct mm_state *m, const struct uffdwp_event *ev)
 	struct fill_arg f = { model_region(m, ev->start), ev };
 	struct call_in_flight c;
 
+	if (ev->u.fill.op == FILL_MOVE) {	/* MOVE reports no begin: no WP mode */
+		if (!ev->u.fill.begin && len)
+			on_move(m, ev, len);
+		return;
+	}
 	if (ev->u.fill.begin) {
 		call_begin(m, ev);
 		model_pages_update(m, ev->start, ev->end, fill_in_flight_page, &f);

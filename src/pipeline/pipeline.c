@@ -34,6 +34,8 @@ void pipeline_feed(struct pipeline *p, const struct uffdwp_event *e)
 		p->t0_ns = e->ts_ns;
 	if (e->kind < EV_KIND_MAX && !uffdwp_event_is_begin(e))
 		p->totals.counts[e->kind]++;
+	if (e->kind == EV_UFFD_COPY && !e->u.fill.begin && e->u.fill.op < FILL_OP_MAX)
+		p->totals.fills[e->u.fill.op]++;
 	if (e->kind == EV_PTE_RUN && e->u.run.capped)
 		p->totals.walks_capped++;
 	if (p->o.events && p->o.json)

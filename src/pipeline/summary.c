@@ -151,6 +151,10 @@ static void print_json(FILE *f, const struct run_info *ri, const struct run_tota
 	for (int k = 1; k < EV_KIND_MAX; k++)
 		json_u64(&j, kind_name(k), t->counts[k]);
 	json_obj_end(&j);
+	json_obj_begin(&j, "uffd_fills");	/* counts.uffd_copy by ioctl */
+	for (int op = 1; op < FILL_OP_MAX; op++)
+		json_u64(&j, fill_op_name(op), t->fills[op]);
+	json_obj_end(&j);
 	json_u64(&j, "lost", run_hook_total(ri->lost));
 	json_obj_begin(&j, "lost_by_hook");
 	for (int h = 0; h < HOOK_MAX; h++)
@@ -191,6 +195,13 @@ static void print_text(FILE *f, const struct run_info *ri, const struct run_tota
 	for (int k = 1; k < EV_KIND_MAX; k++)
 		if (t->counts[k])
 			fprintf(f, " %s=%llu", kind_name(k), (unsigned long long)t->counts[k]);
+	if (t->counts[EV_UFFD_COPY]) {		/* uffd_copy by ioctl */
+		fprintf(f, "\nuffd fills:");
+		for (int op = 1; op < FILL_OP_MAX; op++)
+			if (t->fills[op])
+				fprintf(f, " %s=%llu", fill_op_name(op),
+					(unsigned long long)t->fills[op]);
+	}
 	fprintf(f, "\nlost: %llu%s", (unsigned long long)run_hook_total(ri->lost),
 		ri->ended ? "" : " (unknown: the run's end was not recorded)");
 	for (int h = 0; h < HOOK_MAX; h++)

@@ -27,6 +27,7 @@ enum {
 /* What the pipeline counted from the records themselves. */
 struct run_totals {
 	__u64 counts[EV_KIND_MAX];	/* per kind; an ioctl's begin record is not a call */
+	__u64 fills[FILL_OP_MAX];	/* EV_UFFD_COPY calls per u.fill.op: COPY ... MOVE */
 	__u64 walks_capped;		/* page-table walks stopped by their bound */
 	unsigned int record_errors;	/* records --record could not write */
 };

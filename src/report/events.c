@@ -11,6 +11,7 @@ struct sink {
 	void (*u64)(struct sink *s, const char *key, __u64 v);
 	void (*i64)(struct sink *s, const char *key, __s64 v);
 	void (*hex)(struct sink *s, const char *key, __u64 v);
+	void (*str)(struct sink *s, const char *key, const char *v);
 	FILE *f;
 	struct json *j;
 };
@@ -18,9 +19,12 @@ struct sink {
 static void text_u64(struct sink *s, const char *k, __u64 v) { fprintf(s->f, " %s=%llu", k, (unsigned long long)v); }
 static void text_i64(struct sink *s, const char *k, __s64 v) { fprintf(s->f, " %s=%lld", k, (long long)v); }
 static void text_hex(struct sink *s, const char *k, __u64 v) { fprintf(s->f, " %s=0x%llx", k, (unsigned long long)v); }
+static void text_str(struct sink *s, const char *k, const char *v) { fprintf(s->f, " %s=%s", k, v); }
 static void json_u64_(struct sink *s, const char *k, __u64 v) { json_u64(s->j, k, v); }
 static void json_i64_(struct sink *s, const char *k, __s64 v) { json_i64(s->j, k, v); }
 static void json_hex_(struct sink *s, const char *k, __u64 v) { json_hex(s->j, k, v); }
+
+static void json_str_(struct sink *s, const char *k, const char *v) { json_str(s->j, k, v); }
 
 static bool has_range(const struct uffdwp_event *e)
 {
@@ -50,6 +54,9 @@ static void kind_fields(const struct uffdwp_event *e, struct sink *s)
 	case EV_UFFD_COPY:
 		s->i64(s, "fd", e->u.fill.fd);
 		s->u64(s, "op", e->u.fill.op);
+		s->str(s, "call", fill_op_name(e->u.fill.op));
+		if (e->u.fill.op == FILL_COPY || e->u.fill.op == FILL_MOVE)
+			s->hex(s, "src", e->u.fill.src);
 		s->hex(s, "mode", e->u.fill.mode);
 		if (e->u.fill.begin)
 			s->u64(s, "begin", 1);
@@ -155,7 +162,7 @@ static void kind_fields(const struct uffdwp_event *e, struct sink *s)
 
 void event_print_fields(FILE *f, const struct uffdwp_event *e)
 {
-	struct sink s = { text_u64, text_i64, text_hex, f, NULL };
+	struct sink s = { text_u64, text_i64, text_hex, text_str, f, NULL };
 
 	if (has_range(e))
 		fprintf(f, " [0x%llx,0x%llx)", (unsigned long long)e->start, (unsigned long long)e->end);
@@ -175,7 +182,7 @@ void event_print_text(FILE *f, const struct uffdwp_event *e, __u64 t0_ns)
 void event_print_json(FILE *f, const struct uffdwp_event *e)
 {
 	struct json j;
-	struct sink s = { json_u64_, json_i64_, json_hex_, f, &j };
+	struct sink s = { json_u64_, json_i64_, json_hex_, json_str_, f, &j };
 	char comm[UFFDWP_COMM_LEN + 1] = {};
 
 	__builtin_memcpy(comm, e->comm, UFFDWP_COMM_LEN);

@@ -51,9 +51,19 @@ static const char *const kind_names[EV_KIND_MAX] = {
 	[EV_PM_SCAN_REGION] = "pagemap_scan_region",
 };
 
+/* The ioctls one EV_UFFD_COPY record stands for (u.fill.op). */
+static const char *const fill_op_names[FILL_OP_MAX] = {
+	[FILL_COPY] = "copy",
+	[FILL_ZEROPAGE] = "zeropage",
+	[FILL_CONTINUE] = "continue",
+	[FILL_POISON] = "poison",
+	[FILL_MOVE] = "move",
+};
+
 #define NAME_OR_UNKNOWN(table, i) \
 	((i) < sizeof(table) / sizeof(table[0]) && table[i] ? table[i] : "unknown")
 
 const char *hook_name(unsigned int hook) { return NAME_OR_UNKNOWN(hook_names, hook); }
 const char *mech_name(unsigned int mech) { return NAME_OR_UNKNOWN(mech_names, mech); }
 const char *kind_name(unsigned int kind) { return NAME_OR_UNKNOWN(kind_names, kind); }
+const char *fill_op_name(unsigned int op) { return NAME_OR_UNKNOWN(fill_op_names, op); }

@@ -317,6 +317,21 @@ static inline void s_copy(struct synth *s, int fd, __u64 start, __u64 len, __u32
 	s_fill(s, fd, start, len, op, mode, false, (__s64)len);
 }
 
+/* UFFDIO_MOVE's record at its return: done bytes moved from src to dst. */
+static inline void s_move(struct synth *s, int fd, __u64 dst, __u64 src, __u64 len, __s64 done)
+{
+	struct uffdwp_event ev = synth_ev(s, EV_UFFD_COPY, HOOK_SYSCALLS);
+
+	ev.start = dst;
+	ev.end = dst + len;
+	ev.ret = done == (__s64)len ? 0 : -11;	/* -EAGAIN: a short move */
+	ev.u.fill.fd = fd;
+	ev.u.fill.op = FILL_MOVE;
+	ev.u.fill.src = src;
+	ev.u.fill.done = done;
+	synth_feed(s, &ev);
+}
+
 static inline void s_exit(struct synth *s)
 {
 	struct uffdwp_event ev = synth_ev(s, EV_EXIT, HOOK_SCHED);

@@ -599,6 +599,40 @@ static void copy_mode_wp(void)
 	expect_one(c, "UFFDIO_COPY(MODE_WP) page lost its bit", FIND_LOST_WP, HOOK_ZAP, A, A + 4 * PG);
 }
 
+/* UFFDIO_MOVE of four pages from a protected (marker-using) src to a WP dst,
+ * observed by the walks at the ioctl's return (bpf/syscalls.bpf.c). */
+enum move_case {
+	MOVE_PRESENT,	/* move_present_pte(): dst writable, no bit; src empty */
+	MOVE_SWAPPED,	/* move_swap_pte(): the swap entry keeps its bit */
+	MOVE_STRAY_BIT,	/* a bit at dst where the src page was never protected */
+};
+
+static void uffd_move(long which)
+{
+	const __u64 D = A + 2 * N16;
+	struct synth s;
+	struct checker *c = which == MOVE_STRAY_BIT ?
+			    registered_anon(&s, 0xffff888000009000ULL, 108) :
+			    protected_region(&s, VMF_ANON, UFFD_FEAT_WP_UNPOPULATED, N16);
+
+	s_register(&s, FD, D, D + N16);
+	s_move(&s, FD, D, A, 4 * PG, 4 * PG);
+	s_pte(&s, D, D + 4 * PG,
+	      which == MOVE_SWAPPED ? PTE_ST_SWAP | PTE_ST_UFFD_WP :
+	      PTE_ST_PRESENT | PTE_ST_DIRTY | (which == MOVE_STRAY_BIT ? PTE_ST_UFFD_WP : PTE_ST_WRITE),
+	      HOOK_SYSCALLS);
+	s_pte(&s, A, A + 4 * PG, PTE_ST_NONE, HOOK_SYSCALLS);
+	if (which == MOVE_STRAY_BIT) {
+		expect_one(c, "moved page with a bit its src never had", FIND_FALSE_WP,
+			   HOOK_SYSCALLS, D, D + 4 * PG);
+		return;
+	}
+	/* the moved-from range is empty: no marker owed, and the rest is intact */
+	s_pte(&s, A + 4 * PG, A + N16, PTE_ST_PRESENT | PTE_ST_UFFD_WP | PTE_ST_DIRTY, HOOK_ZAP);
+	expect_silent(c, which == MOVE_PRESENT ? "UFFDIO_MOVE of protected present pages" :
+					       "UFFDIO_MOVE of protected swapped-out pages");
+}
+
 /* uffd-stress: a MODE_WP copy's pages are faulted on, resolved and unprotected
  * by other threads before the copy's ioctl returns.  Applied at its return, the
  * copy would make the fault look unprotected (FALSE_WP) and undo the resolve
@@ -876,6 +910,9 @@ static const struct tap_test tests[] = {
 	TAP_TEST(lost_wp_rules),
 	TAP_TEST(copy_mode_wp),
 	TAP_TEST(copy_mode_wp_in_flight),
+	TAP_TEST_ARG(uffd_move, MOVE_PRESENT),
+	TAP_TEST_ARG(uffd_move, MOVE_SWAPPED),
+	TAP_TEST_ARG(uffd_move, MOVE_STRAY_BIT),
 	TAP_TEST_ARG(concurrent_writeprotect, STALE_RETURN),
 	TAP_TEST_ARG(concurrent_writeprotect, RESOLVE_IN_WINDOW),
 	TAP_TEST_ARG(concurrent_writeprotect, RESOLVE_LANDS_INSIDE),

@@ -88,6 +88,41 @@ static void t_faults_and_fills(void)
 	tap_ok(expect_is(MM, A, EXP_UNPROTECTED), "async WP fault: the kernel unprotects");
 }
 
+/* UFFDIO_MOVE (docs/model.md §8): src B (WP, four pages written, protected,
+ * the third unprotected again) moved to dst A + PG. */
+static void t_move(void)
+{
+	const __u64 B = A + 16 * PG;
+	struct synth s;
+
+	start(&s, VMF_ANON, UFFD_FEAT_WP_UNPOPULATED);
+	s_register(&s, FD, B, B + N8);
+	for (__u64 a = B; a < B + 4 * PG; a += PG)
+		s_write_fault(&s, a, PF_USER_WRITE);
+	s_writeprotect(&s, FD, B, B + N8, true);
+	s_writeprotect(&s, FD, B + 2 * PG, B + 3 * PG, false);
+	s_move(&s, FD, A + PG, B, 3 * PG, 3 * PG);
+	tap_ok(expect_is(MM, A + PG, EXP_PROTECTED_IF_POPULATED) &&
+	       expect_is(MM, A + 2 * PG, EXP_PROTECTED_IF_POPULATED) &&
+	       (page(MM, A + PG) & PG_WAS_PROT) && (page(MM, A + PG) & PG_POPULATED),
+	       "move of protected pages: dst populated, bit only if src was swapped (either)");
+	tap_ok(expect_is(MM, A + 3 * PG, EXP_UNPROTECTED) && (page(MM, A + 3 * PG) & PG_POPULATED) &&
+	       !(page(MM, A + 3 * PG) & PG_WANT_WRITE),
+	       "move of an unprotected page: dst populated, UNPROTECTED");
+	tap_ok(expect_is(MM, B, EXP_UNPROTECTED) && expect_is(MM, B + 2 * PG, EXP_UNPROTECTED) &&
+	       !(page(MM, B) & (PG_POPULATED | PG_WRITTEN | PG_ZAPPED)) &&
+	       expect_is(MM, B + 3 * PG, EXP_PROTECTED),
+	       "move: src empty and owes no marker, the page after it untouched");
+	s_move(&s, FD, A + 4 * PG, B + 3 * PG, 2 * PG, PG);
+	tap_ok(expect_is(MM, B + 3 * PG, EXP_UNPROTECTED) && expect_is(MM, B + 4 * PG, EXP_PROTECTED) &&
+	       expect_is(MM, A + 4 * PG, EXP_PROTECTED_IF_POPULATED) &&
+	       expect_is(MM, A + 5 * PG, EXP_UNPROTECTED),
+	       "short move: only the bytes moved change");
+	s_move(&s, FD, A + 6 * PG, B + 5 * PG, PG, -17);
+	tap_ok(expect_is(MM, B + 5 * PG, EXP_PROTECTED) && expect_is(MM, A + 6 * PG, EXP_UNPROTECTED),
+	       "failed move (-EEXIST): nothing changes");
+}
+
 static void t_zaps(void)
 {
 	struct synth s;
@@ -203,6 +238,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(t_register_protect),
 	TAP_TEST(t_migration_without_state),
 	TAP_TEST(t_faults_and_fills),
+	TAP_TEST(t_move),
 	TAP_TEST(t_zaps),
 	TAP_TEST(t_mremap),
 	TAP_TEST(t_empty_range),

@@ -106,6 +106,41 @@ static void round_trip(void)
 	       "text replay names class, pid, kernel and each hook's notes");
 }
 
+/* The summary counts the fill ioctls by kind (one EV_UFFD_COPY each; a
+ * MODE_WP fill's begin record is not a call), MOVE and POISON among them. */
+static void fill_counts(long json)
+{
+	struct run_info ri = bug14_run();
+	char out[16384];
+	FILE *f = fmemopen(out, sizeof(out) - 1, "w");
+	struct pipeline_opts o = { .out = f, .json = json };
+	struct pipeline p;
+	struct synth s;
+
+	memset(out, 0, sizeof(out));
+	pipeline_init(&p, &o, &ri);
+	synth_init(&s, NULL, 0xffff888000001000ULL, 100, VMF_ANON, A, A + 8 * PG);
+	s.pipe = &p;
+	s_open_api(&s, FD, 0);
+	s_register(&s, FD, A, A + 8 * PG);
+	s_fill(&s, FD, A, PG, FILL_COPY, UFFD_COPY_MODE_WP, true, 0);
+	s_copy(&s, FD, A, PG, FILL_COPY, UFFD_COPY_MODE_WP);
+	s_copy(&s, FD, A + PG, PG, FILL_POISON, 0);
+	s_move(&s, FD, A + 2 * PG, A + 4 * PG, 2 * PG, 2 * PG);
+	s_move(&s, FD, A + 6 * PG, A + 4 * PG, PG, -17);
+	pipeline_finish(&p, &ri, NULL);
+	pipeline_free(&p);
+	fclose(f);
+	if (json)
+		tap_ok(strstr(out, "\"uffd_copy\":4,") &&
+		       strstr(out, "\"uffd_fills\":{\"copy\":1,\"zeropage\":0,\"continue\":0,"
+				   "\"poison\":1,\"move\":2}"),
+		       "JSON summary: uffd_fills counts copy 1, poison 1, move 2");
+	else
+		tap_ok(strstr(out, " uffd_copy=4\nuffd fills: copy=1 poison=1 move=2\n"),
+		       "text summary: uffd fills: copy=1 poison=1 move=2");
+}
+
 /* The #14 recording round_trip() leaves (text last), made here when -f skipped it. */
 static const char *bug14_recording(void)
 {
@@ -294,6 +329,8 @@ static const struct tap_test tests[] = {
 	TAP_TEST(round_trip),
 	TAP_TEST(lost_run),
 	TAP_TEST(clean_file),
+	TAP_TEST_ARG(fill_counts, false),
+	TAP_TEST_ARG(fill_counts, true),
 	TAP_TEST(truncations),
 	TAP_TEST(corruptions),
 	TAP_TEST(unknown_count),
