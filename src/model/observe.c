@@ -33,7 +33,10 @@ bool model_event_observation(const struct uffdwp_event *ev, struct observed_entr
 		migration_observation(ev, o);
 		return true;
 	}
-	if (ev->kind != EV_PTE_RUN)
+	/* level 0: a walk that stopped before its first entry (nested on its
+	 * CPU: another walk's program was preempted there, or the budget) says
+	 * so with an empty run; it saw nothing. */
+	if (ev->kind != EV_PTE_RUN || !ev->u.run.level)
 		return false;
 	o->start = ev->start & ~(UFFDWP_PAGE_SIZE - 1);
 	o->end = ev->end > ev->start ? ev->end : o->start + UFFDWP_PAGE_SIZE;
