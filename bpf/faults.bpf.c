@@ -72,9 +72,15 @@ int BPF_PROG(page_fault_user, unsigned long address, struct pt_regs *regs, unsig
 	if (seen) {
 		__u64 recorded = *(volatile __u64 *)seen;
 
-		/* the entry first, then the clock (x86 keeps loads in order) */
+		/* An LRU map recycles an evicted element at once, maybe for
+		 * another key while we hold it: the value is ours only if the
+		 * key still finds this element after the read (the kernel
+		 * writes a recycled element's key before its value, and only
+		 * this thread stores this key).  Then the clock (x86 keeps
+		 * loads in order). */
 		barrier();
-		if (recorded == *(volatile __u64 *)clock) {
+		if (bpf_map_lookup_elem(&wf_seen, &key) == seen &&
+		    recorded == *(volatile __u64 *)clock) {
 			wf_count(WF_STAT_REPEATS);
 			return 0;
 		}
