@@ -49,16 +49,35 @@ extern struct hook_counters_map lost_events SEC(".maps");
  * and uffd-wp), per hook: counted even when their record is lost. */
 extern struct hook_counters_map invariant_violations SEC(".maps");
 
-struct lost_unreported_map {
+/* A single 64-bit cell, shared by every program. */
+struct u64_cell_map {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, __u64);
 };
+
 /* Reserves failed since the last record that said so: the next record that
  * gets through carries the count (lost_before), so the checker knows where
  * in the stream its knowledge has a hole. */
-extern struct lost_unreported_map lost_unreported SEC(".maps");
+extern struct u64_cell_map lost_unreported SEC(".maps");
+
+/*
+ * The record clock: the high 32 bits count the non-fault records that were
+ * reserved (or tried to be), the low 32 bits how many are being reserved
+ * right now.  A non-fault record adds 1 before its ring-buffer reserve and
+ * (1 << 32) - 1 after it, so an unchanged value with the low half zero means
+ * no non-fault record was reserved in between.  faults.bpf.c reads it to tell
+ * a repeated write fault that cannot change what the model sees.
+ */
+extern struct u64_cell_map record_clock SEC(".maps");
+
+static __always_inline __u64 *record_clock_ptr(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&record_clock, &zero);
+}
 
 /* ---- records ---- */
 
@@ -97,10 +116,18 @@ static __always_inline struct uffdwp_event *event_reserve(__u16 hook, __u32 kind
 {
 	__u32 zero = 0;
 	__u64 *pending = bpf_map_lookup_elem(&lost_unreported, &zero);
-	struct uffdwp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	__u64 *clock = kind == EV_WRITE_FAULT ? NULL : record_clock_ptr();
+	struct uffdwp_event *e;
 	__u64 id = bpf_get_current_pid_tgid();
 	__u64 lost;
 
+	/* Every record but a write fault ticks the record clock, around its
+	 * reserve (the point that orders it in the ring): see faults.bpf.c. */
+	if (clock)
+		__sync_fetch_and_add(clock, 1);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (clock)
+		__sync_fetch_and_add(clock, (1ULL << 32) - 1);
 	if (!e) {
 		count_lost(hook);
 		return NULL;

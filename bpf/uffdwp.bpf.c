@@ -2,7 +2,7 @@
 /*
  * uffdwp-trace kernel side: the license, and the load-time knobs and maps
  * that more than one file uses, defined once here and declared extern in
- * emit.bpf.h, uffdwp.bpf.h, sys_stash.bpf.h and wp_ranges.bpf.h.
+ * emit.bpf.h, uffdwp.bpf.h, sys_stash.bpf.h, wp_ranges.bpf.h and faults.bpf.h.
  *
  * The programs are in the other BPF source files, each compiled on its own
  * and linked with this one into build/uffdwp.bpf.o (bpftool gen object), the
@@ -18,6 +18,7 @@
 #include "uffdwp.bpf.h"
 #include "sys_stash.bpf.h"
 #include "wp_ranges.bpf.h"
+#include "faults.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -35,7 +36,10 @@ const volatile bool walk_at_syscall_exit = false;
 struct events_map events SEC(".maps");
 struct hook_counters_map lost_events SEC(".maps");
 struct hook_counters_map invariant_violations SEC(".maps");
-struct lost_unreported_map lost_unreported SEC(".maps");
+struct u64_cell_map lost_unreported SEC(".maps");
+struct u64_cell_map record_clock SEC(".maps");
+struct wf_seen_map wf_seen SEC(".maps");
+struct wf_stats_map wf_stats SEC(".maps");
 struct traced_tgids_map traced_tgids SEC(".maps");
 struct traced_mms_map traced_mms SEC(".maps");
 struct sys_stash_map sys_stash SEC(".maps");

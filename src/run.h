@@ -30,6 +30,11 @@ struct run_info {
 	bool record_incomplete;		/* --record could not write every record */
 	__u64 lost[HOOK_MAX];		/* ring buffer full, per hook (kernel counters) */
 	__u64 invariant[HOOK_MAX];	/* write+uffd-wp entries counted in the kernel */
+	/* write faults in WP ranges the kernel side saw, and the repeats among
+	 * them it did not record (bpf/faults.bpf.c); 0 and 0 when not counted
+	 * (recordings written before the counters) */
+	__u64 wf_seen;
+	__u64 wf_repeats;
 };
 
 #endif

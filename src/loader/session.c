@@ -168,6 +168,24 @@ static void read_hook_counters(const struct bpf_map *map, __u64 by_hook[HOOK_MAX
 	free(vals);
 }
 
+/* The per-CPU write-fault counters (bpf/faults.bpf.c). */
+static void read_wf_stats(const struct bpf_map *map, struct run_info *ri)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *vals = calloc(ncpu > 0 ? ncpu : 1, sizeof(*vals));
+	__u64 sum[WF_STAT_MAX] = {};
+
+	for (__u32 i = 0; vals && i < WF_STAT_MAX; i++) {
+		if (bpf_map__lookup_elem(map, &i, sizeof(i), vals, sizeof(*vals) * ncpu, 0))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			sum[i] += vals[c];
+	}
+	free(vals);
+	ri->wf_seen = sum[WF_STAT_SEEN];
+	ri->wf_repeats = sum[WF_STAT_REPEATS];
+}
+
 /* Open the skeleton, configure it from the plan, load it. */
 static int open_and_load(struct session *s)
 {
@@ -304,6 +322,7 @@ static int finish(struct session *s)
 
 	read_hook_counters(s->skel->maps.lost_events, s->ri.lost);
 	read_hook_counters(s->skel->maps.invariant_violations, s->ri.invariant);
+	read_wf_stats(s->skel->maps.wf_stats, &s->ri);
 	if (s->target_reaped && WIFEXITED(s->target_status))
 		s->ri.target_exit = WEXITSTATUS(s->target_status);
 	s->ri.target_pid = s->target;

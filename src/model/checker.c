@@ -79,6 +79,11 @@ uint64_t checker_nevents(const struct checker *c)
 	return c->seq;
 }
 
+struct model *checker_model(const struct checker *c)
+{
+	return c->mdl;
+}
+
 size_t checker_model_bytes(const struct checker *c)
 {
 	return model_bytes(c->mdl);

@@ -52,6 +52,8 @@ size_t checker_nfindings(const struct checker *c);
 const struct finding *checker_finding(const struct checker *c, size_t i);
 uint64_t checker_nevents(const struct checker *c);
 size_t checker_model_bytes(const struct checker *c);
+/* The model the checker keeps (tests look at its pages). */
+struct model *checker_model(const struct checker *c);
 void checker_free(struct checker *c);
 
 const char *finding_class_name(enum finding_class cls);

@@ -26,11 +26,16 @@
 #define TR_TARGET	(TR_INVARIANT + 8 * RECORD_MAX_HOOKS)
 #define TR_NOTE		(TR_TARGET + RUN_TARGET_LEN * RECORD_MAX_HOOKS)
 
+/* after the per-hook fields, in the trailer's zero padding: 0 in older files */
+#define TR_WF_SEEN	RECORD_TRAILER_DATA
+#define TR_WF_REPEATS	(TR_WF_SEEN + 8)
+
 #define READ_BATCH	4096	/* records per read */
 
 _Static_assert(HOOK_MAX <= RECORD_MAX_HOOKS, "mech[] in the header is too small");
 _Static_assert(TR_NOTE + RUN_NOTE_LEN * RECORD_MAX_HOOKS == RECORD_TRAILER_DATA,
 	       "trailer layout and RECORD_TRAILER_DATA disagree");
+_Static_assert(TR_WF_REPEATS + 8 <= RECORD_TRAILER_SIZE, "no room for the write-fault counters");
 _Static_assert(RUN_KERNEL_LEN == RECORD_RELEASE_LEN, "kernel release sizes disagree");
 
 static void put32(unsigned char *p, uint32_t v)
@@ -112,6 +117,8 @@ static void build_trailer(unsigned char *buf, const struct run_info *ri)
 		put_str(buf + TR_TARGET + RUN_TARGET_LEN * h, ri->target[h], RUN_TARGET_LEN);
 		put_str(buf + TR_NOTE + RUN_NOTE_LEN * h, ri->note[h], RUN_NOTE_LEN);
 	}
+	put64(buf + TR_WF_SEEN, ri->wf_seen);
+	put64(buf + TR_WF_REPEATS, ri->wf_repeats);
 }
 
 struct recorder *recorder_open(const char *path, const struct run_info *ri)
@@ -255,6 +262,8 @@ static const char *parse_trailer(const unsigned char *buf, struct run_info *ri)
 		    !get_str(ri->note[h], buf + TR_NOTE + RUN_NOTE_LEN * h, RUN_NOTE_LEN))
 			return "corrupt trailer (unterminated name)";
 	}
+	ri->wf_seen = get64(buf + TR_WF_SEEN);
+	ri->wf_repeats = get64(buf + TR_WF_REPEATS);
 	ri->ended = true;
 	return NULL;
 }

@@ -164,6 +164,14 @@ static void print_json(FILE *f, const struct run_info *ri, const struct run_tota
 	json_bool(&j, "losses_known", ri->ended);
 	json_u64(&j, "invariant_violations", run_hook_total(ri->invariant));
 	json_u64(&j, "walks_capped", t->walks_capped);
+	if (ri->wf_seen) {
+		json_obj_begin(&j, "write_faults");
+		json_u64(&j, "seen", ri->wf_seen);
+		json_u64(&j, "recorded", t->counts[EV_WRITE_FAULT]);
+		json_u64(&j, "repeats", ri->wf_repeats);
+		json_u64(&j, "lost", ri->lost[HOOK_WRITE_FAULT]);
+		json_obj_end(&j);
+	}
 	json_u64(&j, "findings", checker_nfindings(c));
 	json_obj_begin(&j, "findings_by_class");
 	for (int k = 0; k < FIND_CLASS_MAX; k++)
@@ -214,6 +222,12 @@ static void print_text(FILE *f, const struct run_info *ri, const struct run_tota
 			fprintf(f, " %s=%llu", hook_name(h), (unsigned long long)ri->invariant[h]);
 	fprintf(f, "\nwalks capped (range only partly observed): %llu",
 		(unsigned long long)t->walks_capped);
+	if (ri->wf_seen)
+		fprintf(f, "\nwrite faults: seen=%llu recorded=%llu repeats=%llu lost=%llu "
+			"(a repeat: same thread and page as a recorded fault, no record between)",
+			(unsigned long long)ri->wf_seen, (unsigned long long)t->counts[EV_WRITE_FAULT],
+			(unsigned long long)ri->wf_repeats,
+			(unsigned long long)ri->lost[HOOK_WRITE_FAULT]);
 	fprintf(f, "\nfindings: %zu", checker_nfindings(c));
 	for (int k = 0; k < FIND_CLASS_MAX; k++)
 		if (per[k])

@@ -883,6 +883,100 @@ static void json_output(void)
 	checker_free(c);
 }
 
+/*
+ * bpf/faults.bpf.c does not record a write fault that repeats a recorded one
+ * (same mm, thread and page, no other record between).  Its argument: such a
+ * repeat changes neither the findings nor the model, whatever the two error
+ * codes and the page's state.  Each case runs once with the repeat and once
+ * without, with a fault of the same thread on another page in between.
+ */
+enum repeat_state {
+	RS_UNPROTECTED_WANT_WRITE,	/* after an unprotect: a PROT fault is #14 */
+	RS_PROTECTED_SYNC,
+	RS_PROTECTED_ASYNC,
+	RS_UNPOPULATED_SYNC,		/* PROTECTED_IF_POPULATED */
+	RS_UNPOPULATED_ASYNC,
+	RS_OTHER_THREAD_AWAITS,		/* another thread's unprotect walk is awaited */
+};
+
+static struct checker *repeat_setup(struct synth *s, long st)
+{
+	__u64 features = st == RS_PROTECTED_ASYNC || st == RS_UNPOPULATED_ASYNC ?
+			 UFFD_FEAT_WP_ASYNC : 0;
+	struct checker *c;
+
+	if (st == RS_UNPOPULATED_SYNC || st == RS_UNPOPULATED_ASYNC) {
+		c = checker_new();
+		synth_init(s, c, 0xffff888000001000ULL, 100, VMF_ANON, A, A + N16);
+		s_open_api(s, FD, features);
+		s_register(s, FD, A, A + N16);
+		s_writeprotect(s, FD, A, A + N16, true);
+		return c;
+	}
+	c = protected_region(s, VMF_ANON, features, N16);
+	if (st == RS_UNPROTECTED_WANT_WRITE)
+		s_writeprotect(s, FD, A, A + N16, false);
+	if (st == RS_OTHER_THREAD_AWAITS) {
+		s->tid = 777;
+		s_cp(s, A, A + N16, UFFDWP_MM_CP_UFFD_WP_RESOLVE);
+		s->tid = 0;
+	}
+	return c;
+}
+
+static bool same_findings(const struct checker *a, const struct checker *b)
+{
+	if (checker_nfindings(a) != checker_nfindings(b))
+		return false;
+	for (size_t i = 0; i < checker_nfindings(a); i++) {
+		const struct finding *x = checker_finding(a, i), *y = checker_finding(b, i);
+
+		if (x->cls != y->cls || x->start != y->start || x->end != y->end || x->hook != y->hook)
+			return false;
+	}
+	return true;
+}
+
+static void fault_repeat(long st)
+{
+	static const __u64 codes[] = { PF_USER_WRITE, PF_PROT_WRITE };
+	const __u64 p = A + 3 * PG, q = A + 5 * PG;
+	unsigned same = 0, total = 0;
+	size_t findings = 0;
+
+	for (unsigned i = 0; i < 2; i++) {
+		for (unsigned j = 0; j < 2; j++) {
+			struct synth s1, s2;
+			struct checker *c1 = repeat_setup(&s1, st), *c2 = repeat_setup(&s2, st);
+			struct mm_state *m1, *m2;
+			bool eq;
+
+			s_write_fault(&s1, p, codes[i]);
+			s_write_fault(&s1, q, codes[i]);
+			s_write_fault(&s2, p, codes[i]);
+			s_write_fault(&s2, q, codes[i]);
+			s_write_fault(&s2, p + 8, codes[j]);	/* the repeat */
+			m1 = model_find_mm(checker_model(c1), s1.mm);
+			m2 = model_find_mm(checker_model(c2), s2.mm);
+			eq = m1 && m2 && same_findings(c1, c2) &&
+			     imap_get(m1->pages, p >> 12) == imap_get(m2->pages, p >> 12) &&
+			     imap_get(m1->pages, q >> 12) == imap_get(m2->pages, q >> 12) &&
+			     model_walk_awaited(m1, p) == model_walk_awaited(m2, p);
+			if (!eq)
+				tap_diag("state %ld, error codes %#llx then %#llx: %zu vs %zu findings",
+					 st, (unsigned long long)codes[i], (unsigned long long)codes[j],
+					 checker_nfindings(c1), checker_nfindings(c2));
+			findings += checker_nfindings(c1);
+			same += eq;
+			total++;
+			checker_free(c1);
+			checker_free(c2);
+		}
+	}
+	tap_ok(same == total, "state %ld: a repeated write fault changes no finding (%zu in all) "
+	       "and no page (%u of %u code pairs)", st, findings, same, total);
+}
+
 static const struct tap_test tests[] = {
 	TAP_TEST_ARG(bug1_mprotect, true),
 	TAP_TEST_ARG(bug1_mprotect, false),
@@ -946,6 +1040,12 @@ static const struct tap_test tests[] = {
 	TAP_TEST_ARG(copy_through_forked_uffd, FD_REUSED),
 	TAP_TEST_ARG(copy_through_forked_uffd, MESSAGE_FIRST),
 	TAP_TEST(json_output),
+	TAP_TEST_ARG(fault_repeat, RS_UNPROTECTED_WANT_WRITE),
+	TAP_TEST_ARG(fault_repeat, RS_PROTECTED_SYNC),
+	TAP_TEST_ARG(fault_repeat, RS_PROTECTED_ASYNC),
+	TAP_TEST_ARG(fault_repeat, RS_UNPOPULATED_SYNC),
+	TAP_TEST_ARG(fault_repeat, RS_UNPOPULATED_ASYNC),
+	TAP_TEST_ARG(fault_repeat, RS_OTHER_THREAD_AWAITS),
 };
 
 int main(int argc, char **argv)

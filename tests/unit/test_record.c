@@ -325,6 +325,31 @@ static void unknown_count(void)
 	free(data);
 }
 
+/* The kernel's write-fault counters (bpf/faults.bpf.c) are in the summary and
+ * kept by the recording; a recording without them (zero) says nothing. */
+static void write_fault_counts(void)
+{
+	const char *path = path_in_dir("wf.rec");
+	struct run_info ri = bug14_run();
+	char live[16384], out[16384], text[16384];
+	int status;
+
+	ri.wf_seen = 9;
+	ri.wf_repeats = 7;
+	record_bug14(path, &ri, true, live, sizeof(live));
+	status = replay_to(path, true, out, sizeof(out));
+	tap_ok(status == 1 && !strcmp(out, live) &&
+	       strstr(out, "\"write_faults\":{\"seen\":9,\"recorded\":2,\"repeats\":7,\"lost\":0}"),
+	       "write faults seen, recorded, repeats and lost: in the JSON summary, live and replayed");
+	replay_to(path, false, text, sizeof(text));
+	tap_ok(strstr(text, "write faults: seen=9 recorded=2 repeats=7 lost=0") != NULL,
+	       "and in the text summary");
+	ri.wf_seen = ri.wf_repeats = 0;
+	record_bug14(path, &ri, true, live, sizeof(live));
+	replay_to(path, true, out, sizeof(out));
+	tap_ok(!strstr(out, "write_faults"), "not counted (0): no write_faults object");
+}
+
 static const struct tap_test tests[] = {
 	TAP_TEST(round_trip),
 	TAP_TEST(lost_run),
@@ -334,6 +359,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(truncations),
 	TAP_TEST(corruptions),
 	TAP_TEST(unknown_count),
+	TAP_TEST(write_fault_counts),
 };
 
 int main(int argc, char **argv)
