@@ -6,8 +6,9 @@
 #   7.3 (clean): its own uffd-unit-tests (every group, RWP and MOVE included), uffd-stress
 #        and uffd-wp-mremap pass and the tracer finds nothing, 0 lost.
 #   6.12 and 7.3: pagemap_ioctl (PAGEMAP_SCAN, async WP at full fault rate) passes, the
-#        tracer clean with 0 lost: the kernel side records a write fault only once per
-#        thread and page between two other records (bpf/faults.bpf.c).
+#        tracer clean with 0 lost, every scan's returned regions checked against the
+#        model: the kernel side records a write fault only once per thread and page
+#        between two other records (bpf/faults.bpf.c), and this run has a 256 MiB ring.
 #   6.1: uffd-unit-tests fails exactly `wp-fork on hugetlb-private` (bug #8) and the tracer
 #        must name it (FALSE_WP on private hugetlb); 6.1's own `userfaultfd` selftest passes
 #        and the tracer reports only bug #14 (LOST_WRITE_BIT on private anon).
@@ -56,7 +57,12 @@ run() {
 		echo "@@run $name"
 		rm -f /tmp/trace.fifo && mkfifo /tmp/trace.fifo
 		grep -v '"type":"event"' < /tmp/trace.fifo > /tmp/trace.out &
-		uffdwp-trace --json -- sh -c 'exec "$0" "$@" > /tmp/test.out 2>&1' "$@" \
+		# pagemap_ioctl's "Smaller vec" writes ~500,000 pages, each the first write
+		# after a PAGEMAP_SCAN re-protect (a record each): the default 32 MiB ring
+		# loses ~120,000 of them under TCG, so it gets 256 MiB (issue 16: per-page
+		# aggregation in the kernel would let it keep the default).
+		case $name in pagemap_ioctl) ring="-b 256" ;; *) ring= ;; esac
+		uffdwp-trace $ring --json -- sh -c 'exec "$0" "$@" > /tmp/test.out 2>&1' "$@" \
 			> /tmp/trace.fifo 2>&1
 		status=$?
 		wait
