@@ -235,45 +235,57 @@ static __always_inline void report_pm_scan(const struct sys_stash *s, bool begin
 
 #define PAGE_IS_WRITTEN	(1UL << 1)
 
+/* Reads up to PM_REGIONS_PER_RECORD returned regions from index first into p,
+ * as page offsets from base; returns how many. */
+static __always_inline __u32 read_pm_regions(const struct sys_stash *s, __u64 base, __u32 first,
+					     __s64 ret, struct pm_scan_region_packed *p)
+{
+	__u32 n = 0;
+
+	for (__u32 j = 0; j < PM_REGIONS_PER_RECORD; j++) {
+		__u64 r[3] = {};
+
+		if (first + j >= ret ||
+		    bpf_probe_read_user(r, sizeof(r),
+					(void *)(s->uarg[2] + (first + j) * PAGE_REGION_SIZE)))
+			break;
+		p[j].offset = (r[0] - base) >> 12;
+		p[j].npages = ((r[1] - r[0]) >> 12) | (r[2] & PAGE_IS_WRITTEN ? PM_REGION_WRITTEN : 0);
+		n++;
+	}
+	return n;
+}
+
 /* At return: the regions the kernel wrote to vec, PM_REGIONS_PER_RECORD to a
- * record, then the call's record. */
+ * record, then the call's record.  Each record is read first and reserved
+ * after: 6.1's verifier refuses a reservation held across loop iterations. */
 static __always_inline void report_pm_scan_return(const struct sys_stash *s, __s64 ret)
 {
 	__u64 walk_end = 0, base = s->uarg[0];
-	struct uffdwp_event *e = NULL;
 	__u32 i = 0;
 
 	if (ret >= 0) {
 		bpf_probe_read_user(&walk_end, sizeof(walk_end),
 				    (void *)(s->args[2] + PM_SCAN_WALK_END_OFF));
-		for (; i < PM_SCAN_REGIONS_MAX && i < ret; i++) {
-			__u32 slot = i % PM_REGIONS_PER_RECORD;
-			__u64 r[3] = {};
+		for (__u32 rec = 0; rec < PM_SCAN_REGIONS_MAX / PM_REGIONS_PER_RECORD; rec++) {
+			struct pm_scan_region_packed p[PM_REGIONS_PER_RECORD] = {};
+			__u32 n = read_pm_regions(s, base, i, ret, p);
+			struct uffdwp_event *e;
 
-			if (bpf_probe_read_user(r, sizeof(r),
-						(void *)(s->uarg[2] + i * PAGE_REGION_SIZE)))
+			if (!n)
 				break;
-			if (!e) {
-				e = pm_scan_event(s, EV_PM_SCAN_REGION);
-				if (!e)
-					break;
-				e->start = base;
-				e->u.scan_regions.first = i;
-			}
-			e->u.scan_regions.r[slot & (PM_REGIONS_PER_RECORD - 1)] =
-				(struct pm_scan_region_packed){
-					.offset = (r[0] - base) >> 12,
-					.npages = ((r[1] - r[0]) >> 12) |
-						  (r[2] & PAGE_IS_WRITTEN ? PM_REGION_WRITTEN : 0),
-				};
-			e->u.scan_regions.n = slot + 1;
-			if (slot == PM_REGIONS_PER_RECORD - 1) {
-				event_submit(e);
-				e = NULL;
-			}
-		}
-		if (e)
+			e = pm_scan_event(s, EV_PM_SCAN_REGION);
+			if (!e)
+				break;
+			e->start = base;
+			e->u.scan_regions.first = i;
+			e->u.scan_regions.n = n;
+			__builtin_memcpy(e->u.scan_regions.r, p, sizeof(p));
 			event_submit(e);
+			i += n;
+			if (n < PM_REGIONS_PER_RECORD)
+				break;
+		}
 	}
 	report_pm_scan(s, false, ret, walk_end, i);
 }
