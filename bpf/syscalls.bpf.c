@@ -307,16 +307,14 @@ static __always_inline int sys_enter(__u32 kind, const __u64 args[6])
 		if (s.args[1] == PAGEMAP_SCAN) {
 			if (!stash_pm_scan(&s))
 				return 0;
-			bpf_map_update_elem(&sys_stash, &tid, &s, BPF_ANY);
-			report_pm_scan(&s, true, 0, 0, 0);
-			return 0;
+		} else {
+			if (!is_uffd_ioctl(s.args[1]))
+				return 0;
+			if (size > UFFDIO_ARG_MAX)
+				size = UFFDIO_ARG_MAX;
+			if (size)
+				bpf_probe_read_user(s.uarg, size, (void *)s.args[2]);
 		}
-		if (!is_uffd_ioctl(s.args[1]))
-			return 0;
-		if (size > UFFDIO_ARG_MAX)
-			size = UFFDIO_ARG_MAX;
-		if (size)
-			bpf_probe_read_user(s.uarg, size, (void *)s.args[2]);
 	} else if (kind == SYS_READ) {
 		__u64 key = fd_key(tgid, s.args[0]);
 
@@ -324,7 +322,9 @@ static __always_inline int sys_enter(__u32 kind, const __u64 args[6])
 			return 0;
 	}
 	bpf_map_update_elem(&sys_stash, &tid, &s, BPF_ANY);
-	if (kind == SYS_IOCTL)
+	if (kind == SYS_IOCTL && s.args[1] == PAGEMAP_SCAN)
+		report_pm_scan(&s, true, 0, 0, 0);
+	else if (kind == SYS_IOCTL)
 		report_ioctl_begin(&s);
 	return 0;
 }
