@@ -480,23 +480,16 @@ static void check_write_fault(struct checker *c, struct mm_state *m, const struc
 		raise(c, m, ev, &vd);
 }
 
-struct clean_written {
-	uint64_t (*r)[2];
-	size_t n, cap;
-};
-
+/* A scan's clean-but-written run, collected like an observation's verdicts. */
 static void note_clean_written(uint64_t start, uint64_t end, void *arg)
 {
-	struct clean_written *cw = arg;
+	const struct verdict vd = {
+		.cls = FIND_LOST_WP, .start = start, .end = end, .expected = EXP_UNPROTECTED,
+		.why = "PAGEMAP_SCAN calls clean a page written since its last protect "
+		       "(async WP write fault seen): a dirty tracker built on it misses the write",
+	};
 
-	if (cw->n == cw->cap) {
-		cw->cap = cw->cap ? 2 * cw->cap : 4;
-		cw->r = realloc(cw->r, cw->cap * sizeof(*cw->r));
-		if (!cw->r)
-			abort();
-	}
-	cw->r[cw->n][0] = start;
-	cw->r[cw->n++][1] = end;
+	add_verdict(arg, &vd);
 }
 
 /* PAGE_IS_WRITTEN against the model (src/model/pagemap_scan.c says when a
@@ -504,21 +497,12 @@ static void note_clean_written(uint64_t start, uint64_t end, void *arg)
  * changes. */
 static void check_pm_scan(struct checker *c, struct mm_state *m, const struct uffdwp_event *ev)
 {
-	struct clean_written cw = { 0 };
+	struct observation o = { m };
 
-	model_pm_scan_lost(m, ev, note_clean_written, &cw);
-	for (size_t i = 0; i < cw.n; i++) {
-		struct verdict vd = {
-			.cls = FIND_LOST_WP, .start = cw.r[i][0], .end = cw.r[i][1],
-			.expected = EXP_UNPROTECTED,
-			.why = "PAGEMAP_SCAN calls clean a page written since its last protect "
-			       "(async WP write fault seen): a dirty tracker built on it misses "
-			       "the write",
-		};
-
-		raise(c, m, ev, &vd);
-	}
-	free(cw.r);
+	model_pm_scan_lost(m, ev, note_clean_written, &o);
+	for (size_t i = 0; i < o.n; i++)
+		raise(c, m, ev, &o.verdicts[i]);
+	free(o.verdicts);
 }
 
 void checker_feed(struct checker *c, const struct uffdwp_event *ev)
