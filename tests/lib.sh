@@ -31,6 +31,13 @@ check() {
 	if "$@"; then tap_ok "$name"; else tap_not_ok "$name"; fi
 }
 
+# check_last NAME: ok when the command just before succeeded.  For conditions
+# joined with && or ||, which `check NAME A && B` would not assert (bash joins
+# the check with B): write `A && B`, then `check_last NAME`.
+check_last() {
+	if [ $? = 0 ]; then tap_ok "$1"; else tap_not_ok "$1"; fi
+}
+
 # json_field FILE KEY: the value of "KEY": in the last summary line (numbers and strings)
 json_field() {
 	grep '"type":"summary"' "$1" | tail -n1 | grep -o "\"$2\":\(\"[^\"]*\"\|[0-9-]*\)" | head -n1 |
