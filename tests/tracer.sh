@@ -125,6 +125,21 @@ check_last "--json replay of a bad file: exit 2, a JSON error object (exit $stat
 "$TRACER" -- replay 2> "$tmp/err"
 check "-- replay runs a command called replay (none here: cannot run)" grep -q 'cannot run replay' "$tmp/err"
 
+# --no-events: the same findings and summary, no event lines
+"$TRACER" --json --no-events -- "$BUILD/scenarios/wp-threads" > "$tmp/quiet.json" 2>/dev/null
+status=$?
+events=$(grep -c '"type":"event"' "$tmp/quiet.json")
+[ $status = 0 ] && [ "$events" = 0 ] && [ "$(json_field "$tmp/quiet.json" uffd_wp_message)" = 16 ]
+check_last "--json --no-events: exit 0, no event lines ($events), the summary counts 16 WP messages"
+"$TRACER" -v --no-events -- true 2> "$tmp/err"
+status=$?
+[ $status = 2 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q 'no-events and -v contradict' "$tmp/err"
+check_last "--no-events with -v: exit 2, one line (exit $status)"
+"$TRACER" --no-events replay "$tmp/run.uwt" 2> "$tmp/err"
+status=$?
+[ $status = 2 ] && grep -q -- '--no-events does not apply to replay' "$tmp/err"
+check_last "--no-events does not apply to replay: exit 2 (exit $status)"
+
 # The corpus under the tracer on this host, with only the hooks it allows: no
 # finding and no loss in any scenario, whatever the scenario's own verdict
 # (the host's known bug, guard-marker, is one nothing here can see).  Without
@@ -132,7 +147,7 @@ check "-- replay runs a command called replay (none here: cannot run)" grep -q '
 # (mmap(MAP_FIXED) was) makes false findings here first.
 for s in "$BUILD"/scenarios/*; do
 	name=$(basename "$s")
-	"$TRACER" --json -- "$s" > "$tmp/corpus.json" 2>/dev/null
+	"$TRACER" --json --no-events -- "$s" > "$tmp/corpus.json" 2>/dev/null
 	status=$?
 	lost=$(json_field "$tmp/corpus.json" lost)
 	[ $status = 0 ] && [ "$lost" = 0 ]
@@ -142,7 +157,8 @@ done
 # page with mmap(MAP_FIXED) in mprotect_tests(), among 5,000 scans.
 pagemap_ioctl=${UFFDWP_SELFTESTS:-/var/cache/uffdwp-trace/selftests}/7.3/pagemap_ioctl
 if [ -x "$pagemap_ioctl" ]; then
-	"$TRACER" --json -- sh -c 'exec "$0" > /dev/null 2>&1' "$pagemap_ioctl" > "$tmp/pm.json" 2>/dev/null
+	"$TRACER" --json --no-events -- sh -c 'exec "$0" > /dev/null 2>&1' "$pagemap_ioctl" \
+		> "$tmp/pm.json" 2>/dev/null
 	status=$?
 	lost=$(json_field "$tmp/pm.json" lost) target_exit=$(json_field "$tmp/pm.json" target_exit)
 	[ $status = 0 ] && [ "$lost" = 0 ] && [ "$target_exit" = 0 ]
