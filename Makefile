@@ -18,6 +18,13 @@ include tools.mk
 OUTPUT  ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=
+# Where install puts what uffdwp-vmtest reads; it looks there relative to its own
+# directory (INSTALLED_* in src/vmtest/vmtest.h must agree).
+BINDIR      := $(PREFIX)/bin
+LIBEXECDIR  := $(PREFIX)/libexec/uffdwp-trace
+DATADIR     := $(PREFIX)/share/uffdwp-trace
+MAN8DIR     := $(PREFIX)/share/man/man8
+COMPLETIONDIR := $(PREFIX)/share/bash-completion/completions
 
 # The include paths stay apart from CFLAGS (as bcc libbpf-tools' Makefile keeps
 # INCLUDES), so overriding CFLAGS changes flags, never what the build can find.
@@ -186,10 +193,15 @@ vmlinux:
 	$(Q)mkdir -p vmlinux/$(ARCH)
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
 
-install: $(TOOLS)
-	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8
-	$(Q)install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
-	$(Q)install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+# What the Debian package ships (debian/rules calls this with PREFIX=/usr).
+install: $(TOOLS) $(SCENARIOS)
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)/scenarios $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(MAN8DIR) $(DESTDIR)$(COMPLETIONDIR)
+	$(Q)install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
+	$(Q)install -m 0755 $(SCENARIOS) $(DESTDIR)$(LIBEXECDIR)/scenarios/
+	$(Q)install -m 0644 tests/scenarios/expected.tsv $(DESTDIR)$(DATADIR)/
+	$(Q)install -m 0644 man/*.8 $(DESTDIR)$(MAN8DIR)/
+	$(Q)install -m 0644 completion/uffdwp-trace completion/uffdwp-vmtest $(DESTDIR)$(COMPLETIONDIR)/
 
 clean:
 	$(Q)rm -rf $(OUTPUT)
