@@ -52,6 +52,7 @@ for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] && run_suite "unit: $(basename "$t")" "$t"
 done
 run_suite "include cycles between files and folders" tests/include-cycles.sh
+run_suite "bash completion, --help and man pages in step" tests/completion.sh
 run_suite "scenarios on the host kernel" host_scenarios
 run_suite "valgrind: unit tests" tests/valgrind.sh
 run_suite "golden recordings replayed" tests/golden/replay.sh
