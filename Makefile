@@ -31,7 +31,7 @@ COMPLETIONDIR := $(PREFIX)/share/bash-completion/completions
 INCLUDES := -Isrc -I$(OUTPUT) $(LIBBPF_CFLAGS)
 CFLAGS   ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
-ALL_CFLAGS := $(CFLAGS) $(WARNINGS) -D_GNU_SOURCE $(INCLUDES) $(EXTRA_CFLAGS)
+ALL_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -D_GNU_SOURCE $(INCLUDES) $(EXTRA_CFLAGS)
 # The tools run in a bare initramfs: static, unless a sanitizer build says otherwise.
 STATIC  ?= -static
 ALL_LDFLAGS := $(LDFLAGS) $(STATIC) $(EXTRA_LDFLAGS)
