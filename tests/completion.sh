@@ -12,22 +12,8 @@
 #   tests/completion.sh    self-tests on planted differences, then build/'s tools
 . "$(dirname "$0")/lib.sh"
 
-BASH_COMPLETION=${BASH_COMPLETION:-/usr/share/bash-completion/bash_completion}
 TMP=$(mktemp -d) || exit 2
 trap 'rm -rf "$TMP"' EXIT
-
-# complete_words FILE WORD...: what FILE's completion offers for the last WORD (the
-# one being completed, possibly ""), one a line, in the order offered.
-complete_words() {
-	local file=$1; shift
-	bash -c '
-		. "$1" && . "$2" || exit 1
-		shift 2
-		COMP_WORDS=("$@") COMP_CWORD=$(($# - 1)) COMP_LINE="$*" COMP_POINT=${#COMP_LINE}
-		fn=$(complete -p "${1##*/}" | sed -n "s/.*-F \([^ ]*\).*/\1/p")
-		"$fn" "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
-		printf "%s\n" "${COMPREPLY[@]}"' _ "$BASH_COMPLETION" "$file" "$@"
-}
 
 # option_specs: from lines of --help or man text on stdin whose first word is an
 # option ("  -b, --buffer-mib=MIB  ...", "  --kernel IMAGE  ..."), that option and,

@@ -61,6 +61,7 @@ run_suite "bench programs on the host kernel" tests/bench-smoke.sh
 run_suite "sanitize: unit, golden and tracer tests under ASan+UBSan" tests/sanitize.sh
 run_suite "analyze: clang-tidy and scan-build over src/" tests/analyze.sh
 run_suite "fuzz: libFuzzer harnesses, \$FUZZ_SECONDS (60) each" tests/fuzz/run.sh
+run_suite "Debian package: build, lintian, install into a scratch root, run" tests/package.sh
 if [ "$what" = all ]; then
 	for t in tests/vm/*.sh; do
 		[ "$(basename "$t")" = lib.sh ] && continue
