@@ -9,9 +9,11 @@
 #   make fuzz      each libFuzzer harness (tests/fuzz) FUZZ_SECONDS (60), in build/fuzz;
 #                  make fuzz-long: FUZZ_LONG_SECONDS (3600) each
 #   make vmlinux   regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel's BTF
+#   make install   the tools, scenarios, expected table, man pages and bash completion
+#                  into DESTDIR/PREFIX (/usr/local; the Debian package: PREFIX=/usr)
 #   make help      this list and the variables
-# Variables: CC, CFLAGS (default -O2 -g), EXTRA_CFLAGS, EXTRA_LDFLAGS, OUTPUT, V=1,
-# CLANG_TIDY, SCAN_BUILD, FUZZ_SECONDS, FUZZ_LONG_SECONDS;
+# Variables: CC, CFLAGS (default -O2 -g), CPPFLAGS, EXTRA_CFLAGS, EXTRA_LDFLAGS, OUTPUT, V=1,
+# PREFIX, DESTDIR, CLANG_TIDY, SCAN_BUILD, FUZZ_SECONDS, FUZZ_LONG_SECONDS;
 # e.g. make CFLAGS=-O0, make EXTRA_CFLAGS=-Werror (CI).
 include tools.mk
 
