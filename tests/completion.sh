@@ -184,7 +184,7 @@ vmtest_checks() {
 		"$(offered completion/uffdwp-vmtest "$VMTEST" --scenarios-dir "$TMP/scen" --scenario '')" \
 		"one two"
 	equal_lists "uffdwp-vmtest: the guest command after -- is uffdwp-trace or a scenario" \
-		"$(offered completion/uffdwp-vmtest "$VMTEST" --scenarios-dir "$TMP/scen" -- '')" \
+		"$(offered completion/uffdwp-vmtest "$VMTEST" --scenarios-dir="$TMP/scen" -- '')" \
 		"uffdwp-trace one two"
 	equal_lists "uffdwp-vmtest: --kernel completes a file name" \
 		"$(cd "$TMP/files" && offered "$ROOT/completion/uffdwp-vmtest" uffdwp-vmtest --kernel r)" \
