@@ -51,3 +51,18 @@ expect_status() {
 	local got=$?
 	if [ "$got" = "$want" ]; then tap_ok "$name (exit $got)"; else tap_not_ok "$name (exit $got, want $want)"; fi
 }
+
+# complete_words FILE WORD...: what the bash completion in FILE offers for the last
+# WORD (the one being completed, possibly ""), one a line, in the order offered;
+# WORD 1 is the program as typed.  Needs bash-completion ($BASH_COMPLETION).
+BASH_COMPLETION=${BASH_COMPLETION:-/usr/share/bash-completion/bash_completion}
+complete_words() {
+	local file=$1; shift
+	bash -c '
+		. "$1" && . "$2" || exit 1
+		shift 2
+		COMP_WORDS=("$@") COMP_CWORD=$(($# - 1)) COMP_LINE="$*" COMP_POINT=${#COMP_LINE}
+		fn=$(complete -p "${1##*/}" | sed -n "s/.*-F \([^ ]*\).*/\1/p")
+		"$fn" "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$BASH_COMPLETION" "$file" "$@"
+}

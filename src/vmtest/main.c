@@ -6,6 +6,7 @@
  */
 #include "boot.h"
 #include "image.h"
+#include "initramfs.h"
 #include "matrix.h"
 #include "vmtest.h"
 
@@ -39,5 +40,7 @@ int main(int argc, char **argv)
 
 	if (!vmtest_parse_args(argc, argv, &opts))
 		return VMTEST_SKIP;
+	if (opts.list_scenarios)
+		return payload_print_scenarios(&opts);
 	return opts.matrix ? matrix_run(&opts) : run_one_kernel(&opts);
 }
