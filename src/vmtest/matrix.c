@@ -217,7 +217,6 @@ static void boot_one(struct matrix *m, int k, const struct vmtest_opts *base)
 	static struct console console;
 	struct outcome out = { .exit = VMTEST_SKIP };
 	struct vm_result res;
-
 	console_echo_fn echo = base->verbose ? echo_verbose : echo_nothing;
 
 	o.kernel = kernel->image;
@@ -326,17 +325,15 @@ static int decide_exit(const struct matrix *m, char *reason, size_t size)
 
 /*
  * --shard I/N: keeps the kernels at positions I-1, I-1+N, ... of the run's order (the
- * table's, or --kernels'), each remembering its position for --merge.
+ * table's, or --kernels'); all_kernels keeps that order for --merge.
  */
 static void slice_kernels(struct matrix *m, const struct vmtest_opts *o)
 {
 	int kept = 0;
 
 	m->n_all_kernels = m->n_kernels;
-	for (int k = 0; k < m->n_kernels; k++) {
+	for (int k = 0; k < m->n_kernels; k++)
 		m->all_kernels[k] = m->kernel[k].name;
-		m->kernel[k].position = k;
-	}
 	if (!o->shard_count)
 		return;
 	m->shard_index = o->shard_index;

@@ -20,7 +20,6 @@ enum kernel_state {
 struct matrix_kernel {
 	const char *name;	/* the table's column name */
 	int column;		/* in the table */
-	int position;		/* in the run's kernels before --shard sliced them */
 	char *image;
 	enum kernel_state state;
 	bool booted;		/* QEMU was started on it (KERNEL_RAN, or no /init) */

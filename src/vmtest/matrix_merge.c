@@ -208,7 +208,6 @@ static bool load_kernel(struct matrix *m, int k, const struct slice *s, const st
 	if (state < 0)
 		return merge_error("%s: kernel %s has no known state", s->path, kernel->name);
 	kernel->column = k;
-	kernel->position = k;
 	kernel->state = state;
 	kernel->image = copy_or_null(json_get_str(j, "image", ""));
 	kernel->booted = json_get_bool(j, "booted", false);
