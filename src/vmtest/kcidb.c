@@ -69,11 +69,18 @@ static void make_ids(struct kcidb_build *b, const struct vmtest_opts *o)
 		 (unsigned long long)hash_strings(build, 3));
 }
 
-/* KCIDB's statuses (v04_05 "status"): the tested code faulty, unknown, or correct. */
+/*
+ * KCIDB's statuses (v04_05 "status"): the tested code faulty, unknown, or correct. A
+ * clean tracer does not clear a kernel whose scenario saw the bug itself (self-check bug).
+ */
 static const char *status_of(enum run_state state, const char *self_check)
 {
 	switch (state) {
 	case RUN_CLEAN:
+		if (self_check && !strcmp(self_check, "bug"))
+			return "FAIL";
+		if (self_check && !strcmp(self_check, "error"))
+			return "ERROR";	/* the scenario itself failed */
 		return self_check && !strcmp(self_check, "skip") ? "SKIP" : "PASS";
 	case RUN_FINDING:
 		return "FAIL";

@@ -56,6 +56,7 @@ scenario() {
 scenario clean-ok ok
 scenario finding-lostwp bug LOST_WP
 scenario clean-skip skip
+scenario clean-bug bug
 scenario lost-d ok
 printf 'not a kernel' > "$WORK/kernels/garbage.bzImage"
 cat > "$WORK/table.tsv" <<EOT
@@ -63,6 +64,7 @@ scenario${TAB}debian-6.1${TAB}garbage${TAB}absent
 clean-ok${TAB}clean/ok${TAB}clean/ok${TAB}clean/ok
 finding-lostwp${TAB}LOST_WP/bug${TAB}clean/ok${TAB}clean/ok
 clean-skip${TAB}skip${TAB}clean/ok${TAB}clean/ok
+clean-bug${TAB}clean/bug${TAB}clean/ok${TAB}clean/ok
 lost-d${TAB}clean/ok${TAB}clean/ok${TAB}clean/ok
 ghost${TAB}clean/ok${TAB}clean/ok${TAB}clean/ok
 EOT
@@ -89,7 +91,7 @@ expect "--merge: not JSON" 125 "${RESULT_125}--merge: .*broken.json is not JSON:
 matrix --kernels garbage,absent --shard 3/3
 expect "an empty slice exits 0 and says so" 0 "^uffdwp-vmtest: result 0 \(good\): slice 3/3 is empty: the run has 2 kernels"
 validate "KCIDB of a column that does not boot: MISS, an absent image left out" \
-	"$WORK/g1.kcidb.json" --tests 5 --status uffdwp.clean-ok@garbage=MISS
+	"$WORK/g1.kcidb.json" --tests 6 --status uffdwp.clean-ok@garbage=MISS
 
 if ! need_image "$DEBIAN_61"; then
 	for i in $(seq $((tap_n + 1)) 27); do
@@ -103,9 +105,10 @@ K=debian-6.1,garbage,absent
 matrix --kernels $K --json --kcidb "$WORK/u/kcidb.json"
 u_rc=$rc; grep '^{' "$WORK/out" > "$WORK/u/matrix.json"; grep -v '^{' "$WORK/out" > "$WORK/u/err"
 TAP_LOG=$WORK/u/err expect "the unsharded run: one disagreement (the row without a program)" 1 \
-	"^uffdwp-vmtest: result 1 \(bad\): 1 of 15 cells disagree"
-validate "KCIDB of the matrix, statuses as KCIDB defines them" "$WORK/u/kcidb.json" --tests 10 \
+	"^uffdwp-vmtest: result 1 \(bad\): 1 of 18 cells disagree"
+validate "KCIDB of the matrix, statuses as KCIDB defines them" "$WORK/u/kcidb.json" --tests 12 \
 	--status uffdwp.clean-ok@debian-6.1=PASS --status uffdwp.finding-lostwp@debian-6.1=FAIL \
+	--status uffdwp.clean-bug@debian-6.1=FAIL \
 	--status uffdwp.clean-skip@debian-6.1=SKIP --status uffdwp.lost-d@debian-6.1=ERROR \
 	--status uffdwp.ghost@debian-6.1=MISS --status uffdwp.clean-ok@garbage=MISS
 log=$WORK/u/kcidb.debian-6.1.finding-lostwp.output.log
@@ -137,7 +140,7 @@ check "merged exit status == unsharded ($u_rc)" test "$rc" = "$u_rc"
 grep '^{' "$WORK/out" > "$WORK/merged.json"
 same "merged JSON == unsharded JSON" "$WORK/u/matrix.json" "$WORK/merged.json"
 same "merged KCIDB == unsharded KCIDB (the same ids)" "$WORK/u/kcidb.json" "$WORK/merged.kcidb.json"
-validate "the merged KCIDB report" "$WORK/merged.kcidb.json" --tests 10
+validate "the merged KCIDB report" "$WORK/merged.kcidb.json" --tests 12
 vmtest --merge "$WORK/s2/matrix.json" "$WORK/s1/matrix.json" --tap
 grep -v '^uffdwp-vmtest' "$WORK/out" > "$WORK/merged.tap"
 same "merged TAP == unsharded TAP (slices in any order)" "$WORK/u/tap" "$WORK/merged.tap"
