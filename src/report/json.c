@@ -97,3 +97,9 @@ void json_bool(struct json *j, const char *key, bool val)
 	member(j, key);
 	fputs(val ? "true" : "false", j->f);
 }
+
+void json_f64(struct json *j, const char *key, double val)
+{
+	member(j, key);
+	fprintf(j->f, "%.3f", val);
+}

@@ -24,6 +24,8 @@ void json_u64(struct json *j, const char *key, uint64_t val);
 void json_i64(struct json *j, const char *key, int64_t val);
 void json_hex(struct json *j, const char *key, uint64_t val);	/* "0x..." string */
 void json_bool(struct json *j, const char *key, bool val);
+/* A number with three decimals (seconds to the millisecond). */
+void json_f64(struct json *j, const char *key, double val);
 /* Writes a JSON string literal with escaping; shared by the functions above. */
 void json_quote(FILE *f, const char *s);
 

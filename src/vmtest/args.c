@@ -18,6 +18,9 @@ static const char usage_text[] =
 "                     [--scenario NAME]... [-- GUEST-COMMAND [ARGS...]]\n"
 "       uffdwp-vmtest --matrix [--kernels NAME,...] [--expected FILE] [--kernels-dir DIR]\n"
 "                     [--tap | --json] [--scenario NAME]... [other options as above]\n"
+"                     [--shard I/N]\n"
+"       uffdwp-vmtest --merge FILE... [--tap | --json]\n"
+"  any of them:       [--kcidb FILE [--origin NAME] [--git-commit SHA] [--git-url URL]]\n"
 "\n"
 "Boots IMAGE in QEMU with a generated initramfs (static busybox, uffdwp-trace, every\n"
 "scenario binary, the --add files; all on PATH) and runs every scenario, or the named ones,\n"
@@ -67,6 +70,26 @@ static const char usage_text[] =
 "  --tap                one test per cell (skips with reasons)\n"
 "  --json               one JSON object: counts, kernels, every cell\n"
 "  --timeout applies to each kernel's run. Guest output is shown with -v only (stderr).\n"
+"  --shard I/N          run only the I-th of N slices of the kernel columns (those at\n"
+"                       positions I, I+N, I+2N... of the run's stable order) and print\n"
+"                       that slice's JSON (implies --json; an empty slice says so)\n"
+"  --merge FILE...      no boot: combine the JSON of every slice 1..N of one sharded run\n"
+"                       into the matrix, exit status, TAP (--tap), JSON (--json) and KCIDB\n"
+"                       report (--kcidb) the unsharded run would give; overlapping,\n"
+"                       missing or mismatched slices are one error line and 125\n"
+"\n"
+"KCIDB (KernelCI's database) output, for every mode:\n"
+"  --kcidb FILE         also write a KCIDB v4.5 report to FILE: one checkout and build per\n"
+"                       kernel, one test per scenario (per cell with --matrix/--merge),\n"
+"                       path uffdwp.SCENARIO, status FAIL/ERROR/MISS/PASS/SKIP; the console\n"
+"                       log and each scenario's output are written beside FILE (FILE\n"
+"                       without .json, then .KERNEL.console.log and\n"
+"                       .KERNEL.SCENARIO.output.log)\n"
+"                       and linked as file:// URLs; ids are ORIGIN:..., stable for the same\n"
+"                       image, commit and scenario\n"
+"  --origin NAME        the KCIDB origin, [a-z0-9_]+ (default uffdwp)\n"
+"  --git-commit SHA     the kernel's commit (40 hex digits), for the checkout (not --matrix)\n"
+"  --git-url URL        its repository, https:// or git:// (not --matrix)\n"
 "\n"
 "Exit status (the `git bisect run` contract):\n"
 "  0    every scenario (or the command) ran and the tracer found nothing\n"
@@ -87,6 +110,7 @@ enum long_only_opt {
 	OPT_TAP, OPT_JSON, OPT_SCENARIO, OPT_TRACER, OPT_SCENARIOS_DIR, OPT_ACCEL, OPT_QEMU,
 	OPT_BUSYBOX, OPT_KEEP, OPT_MATRIX, OPT_KERNELS, OPT_EXPECTED, OPT_KERNELS_DIR,
 	OPT_LIST_SCENARIOS,
+	OPT_SHARD, OPT_MERGE, OPT_KCIDB, OPT_ORIGIN, OPT_GIT_COMMIT, OPT_GIT_URL,
 };
 
 static const struct option long_opts[] = {
@@ -111,6 +135,12 @@ static const struct option long_opts[] = {
 	{ "kernels", required_argument, NULL, OPT_KERNELS },
 	{ "expected", required_argument, NULL, OPT_EXPECTED },
 	{ "kernels-dir", required_argument, NULL, OPT_KERNELS_DIR },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "merge", required_argument, NULL, OPT_MERGE },
+	{ "kcidb", required_argument, NULL, OPT_KCIDB },
+	{ "origin", required_argument, NULL, OPT_ORIGIN },
+	{ "git-commit", required_argument, NULL, OPT_GIT_COMMIT },
+	{ "git-url", required_argument, NULL, OPT_GIT_URL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -199,6 +229,59 @@ static bool parse_accel(const char *s, enum accel_choice *out, const char *what)
 	return true;
 }
 
+/* --shard I/N with 1 <= I <= N <= VMTEST_MAX_LIST. */
+static bool parse_shard(struct vmtest_opts *o, const char *arg)
+{
+	unsigned int i, n;
+	char *slash = strchr(arg, '/'), head[16];
+
+	if (!slash || slash - arg >= (long)sizeof(head))
+		return usage_error("--shard takes I/N (e.g. 2/3), not", arg);
+	snprintf(head, sizeof(head), "%.*s", (int)(slash - arg), arg);
+	if (!parse_uint(head, VMTEST_MAX_LIST, &i) || !parse_uint(slash + 1, VMTEST_MAX_LIST, &n) ||
+	    i > n)
+		return usage_error("--shard takes I/N with 1 <= I <= N, not", arg);
+	o->shard_index = i;
+	o->shard_count = n;
+	return true;
+}
+
+/* True when every character of s is in set (and s is not empty). */
+static bool only_chars(const char *s, const char *set)
+{
+	return *s && !s[strspn(s, set)];
+}
+
+/* The options of sharding and KCIDB output, with the forms KCIDB's schema allows. */
+static bool parse_kcidb_shard_option(struct vmtest_opts *o, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_SHARD:
+		return parse_shard(o, arg);
+	case OPT_MERGE:
+		return append(o->merge, &o->n_merge, arg, "--merge files");
+	case OPT_KCIDB:
+		o->kcidb = arg;
+		return true;
+	case OPT_ORIGIN:
+		if (!only_chars(arg, "abcdefghijklmnopqrstuvwxyz0123456789_"))
+			return usage_error("--origin takes [a-z0-9_]+ (KCIDB's origin), not", arg);
+		o->origin = arg;
+		return true;
+	case OPT_GIT_COMMIT:
+		if (strlen(arg) != 40 || !only_chars(arg, "0123456789abcdef"))
+			return usage_error("--git-commit takes a full commit hash (40 lowercase hex "
+					   "digits), not", arg);
+		o->git_commit = arg;
+		return true;
+	default:
+		if (strncmp(arg, "https://", 8) && strncmp(arg, "git://", 6))
+			return usage_error("--git-url takes an https:// or git:// URL, not", arg);
+		o->git_url = arg;
+		return true;
+	}
+}
+
 static void set_defaults(struct vmtest_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -209,6 +292,7 @@ static void set_defaults(struct vmtest_opts *o)
 	o->accel = ACCEL_AUTO;
 	o->qemu = "qemu-system-x86_64";
 	o->busybox = "/bin/busybox";
+	o->origin = "uffdwp";
 }
 
 static bool parse_one(struct vmtest_opts *o, int opt, const char *arg)
@@ -281,6 +365,13 @@ static bool parse_one(struct vmtest_opts *o, int opt, const char *arg)
 	case OPT_KERNELS_DIR:
 		o->kernels_dir = arg;
 		return true;
+	case OPT_SHARD:
+	case OPT_MERGE:
+	case OPT_KCIDB:
+	case OPT_ORIGIN:
+	case OPT_GIT_COMMIT:
+	case OPT_GIT_URL:
+		return parse_kcidb_shard_option(o, opt, arg);
 	case 'v':
 		o->verbose = true;
 		return true;
@@ -292,14 +383,39 @@ static bool parse_one(struct vmtest_opts *o, int opt, const char *arg)
 	}
 }
 
+/* --merge reads what slices decided: nothing to boot, nothing to choose. */
+static bool check_merge_args(const struct vmtest_opts *o)
+{
+	if (o->matrix || o->kernel || o->guest_argv || o->n_scenario || o->n_matrix_kernel ||
+	    o->expected || o->kernels_dir || o->shard_count)
+		return usage_error("--merge takes only slice files, --tap/--json and the KCIDB "
+				   "options (the slices' runs chose the rest)", NULL);
+	return true;
+}
+
+/* The KCIDB options that need --kcidb, and a checkout that is one kernel's. */
+static bool check_kcidb_args(const struct vmtest_opts *o)
+{
+	if (!o->kcidb && (strcmp(o->origin, "uffdwp") || o->git_commit || o->git_url))
+		return usage_error("--origin, --git-commit and --git-url go with --kcidb", NULL);
+	if ((o->matrix || o->n_merge) && (o->git_commit || o->git_url))
+		return usage_error("--git-commit and --git-url name one kernel's checkout: not with "
+				   "--matrix or --merge (their checkouts come from each image)", NULL);
+	return true;
+}
+
 /* The matrix picks its kernels from the table and always runs scenarios. */
-static bool check_matrix_args(const struct vmtest_opts *o)
+static bool check_matrix_args(struct vmtest_opts *o)
 {
 	if (o->kernel)
 		return usage_error("--matrix takes its kernels from the table: use --kernels NAME,... "
 				   "instead of --kernel/--debian", NULL);
 	if (o->guest_argv)
 		return usage_error("--matrix runs the scenarios, not a guest command", NULL);
+	if (o->shard_count && o->output == OUTPUT_TAP)
+		return usage_error("a slice prints JSON: --tap goes with --merge of the slices", NULL);
+	if (o->shard_count)
+		o->output = OUTPUT_JSON;
 	return true;
 }
 
@@ -315,9 +431,21 @@ bool vmtest_parse_args(int argc, char **argv, struct vmtest_opts *o)
 	/* "+": stop at the first non-option, so "-- CMD -x" is never parsed as ours.
 	 * optarg is set for every option that takes one; "" for -v and -h keeps
 	 * arg non-NULL in parse_one(), which the analyzer cannot know. */
-	while ((opt = getopt_long(argc, argv, "+vh", long_opts, NULL)) != -1)
-		if (!parse_one(o, opt, optarg ? optarg : ""))
+	for (;;) {
+		while ((opt = getopt_long(argc, argv, "+vh", long_opts, NULL)) != -1)
+			if (!parse_one(o, opt, optarg ? optarg : ""))
+				return false;
+		/* --merge A B C: the files after the first are arguments, options may follow */
+		if (!o->n_merge || optind >= argc || !strcmp(argv[optind - 1], "--"))
+			break;
+		if (!append(o->merge, &o->n_merge, argv[optind++], "--merge files"))
 			return false;
+	}
+	if (!check_kcidb_args(o))
+		return false;
+	if (o->n_merge)
+		return check_merge_args(o) &&
+		       (optind >= argc || usage_error("--merge runs no guest command", NULL));
 	if (optind < argc) {
 		if (strcmp(argv[optind - 1], "--"))
 			return usage_error("unexpected argument (a guest command follows --)",
@@ -330,8 +458,9 @@ bool vmtest_parse_args(int argc, char **argv, struct vmtest_opts *o)
 		return true;
 	if (o->matrix)
 		return check_matrix_args(o);
-	if (o->n_matrix_kernel || o->expected || o->kernels_dir)
-		return usage_error("--kernels, --expected and --kernels-dir go with --matrix", NULL);
+	if (o->n_matrix_kernel || o->expected || o->kernels_dir || o->shard_count)
+		return usage_error("--kernels, --expected, --kernels-dir and --shard go with --matrix",
+				   NULL);
 	if (!o->kernel)
 		return usage_error("no kernel: give --kernel IMAGE or --debian " DEBIAN_VERSIONS, NULL);
 	if (o->guest_argv && o->n_scenario)

@@ -100,6 +100,7 @@ static void on_begin(struct console *c, const char *args)
 	r->is_command = !strncmp(args, "command", 7);
 	name = r->is_command ? "command" : args + strlen("scenario ");
 	copy_field(r->name, sizeof(r->name), name, strcspn(name, " \t"));
+	r->began = vmtest_now();
 	c->current = r;
 }
 
@@ -109,6 +110,7 @@ static void on_end(struct console *c, const char *args)
 		return;
 	c->current->status = number_after(args, "status=", -1);
 	c->current->ended = true;
+	c->current->seconds = vmtest_now() - c->current->began;
 	c->current = NULL;
 }
 

@@ -34,6 +34,7 @@ struct guest_run {
 	class_set classes;		/* of the tracer's finding lines */
 	char verdict[16];		/* scenario self-check: ok, bug, skip; "" = none */
 	char verdict_reason[160];
+	double began, seconds;		/* when its begin marker came; begin to end */
 };
 
 struct console {

@@ -6,12 +6,15 @@
  * thus named as such at once; anything subtler is caught by the boot deadlines (qemu.c).
  */
 #include "image.h"
+#include "vmtest.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define HDR_SETUP_SECTS 0x1f1
 #define HDR_SYSSIZE 0x1f4
@@ -50,4 +53,42 @@ bool image_check(const char *path, char *why, size_t size)
 		return false;
 	}
 	return true;
+}
+
+bool image_hash(const char *path, char out[17])
+{
+	unsigned char buf[65536];
+	uint64_t h = VMTEST_FNV_START;
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return false;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		h = vmtest_fnv1a(h, buf, n);
+	if (ferror(f)) {
+		fclose(f);
+		return false;
+	}
+	fclose(f);
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+	return true;
+}
+
+char *image_config(const char *path, const char *release)
+{
+	char *dir = vmtest_parent_dir(path), *config = vmtest_path_join(dir, "config");
+	char name[128];
+
+	if (access(config, R_OK) && release && *release) {
+		free(config);
+		snprintf(name, sizeof(name), "config-%s", release);
+		config = vmtest_path_join(dir, name);
+	}
+	free(dir);
+	if (access(config, R_OK)) {
+		free(config);
+		return NULL;
+	}
+	return config;
 }

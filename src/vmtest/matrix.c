@@ -7,7 +7,9 @@
 #include "matrix_print.h"
 #include "accel.h"
 #include "boot.h"
+#include "console_log.h"
 #include "image.h"
+#include "kcidb.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +160,8 @@ static void decide_cell(struct matrix *m, int r, int k, const struct guest_run *
 		snprintf(cell->why, sizeof(cell->why), "there is no scenario program of that name");
 		return;
 	}
+	cell->started = run != NULL;
+	cell->output_logged = run && kernel->log_base;
 	if (!run || !run->ended) {
 		cell->state = CELL_UNDECIDED;
 		snprintf(cell->why, sizeof(cell->why), "%s",
@@ -165,6 +169,9 @@ static void decide_cell(struct matrix *m, int r, int k, const struct guest_run *
 		return;
 	}
 	cell->finished = true;
+	cell->seconds = run->seconds;
+	cell->findings = run->findings;
+	cell->lost = run->lost;
 	cell->tracer_status = run->status;
 	cell->classes = run->classes;
 	snprintf(cell->verdict, sizeof(cell->verdict), "%s", run->verdict);
@@ -205,14 +212,27 @@ static void boot_one(struct matrix *m, int k, const struct vmtest_opts *base)
 	static struct console console;
 	struct outcome out = { .exit = VMTEST_SKIP };
 	struct vm_result res;
+	console_echo_fn echo = base->verbose ? echo_verbose : echo_nothing;
 
 	o.kernel = kernel->image;
-	matrix_note(m, "%s: booting %s", kernel->name, kernel->image);
-	boot_kernel(&o, &console, base->verbose ? echo_verbose : echo_nothing, &res, &out);
+	matrix_note_booting(m, k);
+	if (base->kcidb && (kernel->log_base = console_log_base(base->kcidb, kernel->name)))
+		echo = console_log_start(kernel->log_base, echo);
+	if (!echo) {	/* the log cannot be written: the report would lie, so no boot */
+		kernel->state = KERNEL_UNDECIDED;
+		snprintf(kernel->reason, sizeof(kernel->reason), "%s", vmtest_last_error);
+		set_column(m, k, CELL_UNDECIDED);
+		return;
+	}
+	kernel->booted = true;
+	boot_kernel(&o, &console, echo, &res, &out);
+	if (base->kcidb && !console_log_stop() && !kernel->reason[0])
+		snprintf(kernel->reason, sizeof(kernel->reason), "%s", vmtest_last_error);
 	kernel->state = console.init_started ? KERNEL_RAN : KERNEL_UNDECIDED;
 	if (report_guest_failure(&console, &res, &out))
 		snprintf(kernel->reason, sizeof(kernel->reason), "%s", out.reason);
 	snprintf(kernel->release, sizeof(kernel->release), "%s", console.release);
+	kernel->config = image_config(kernel->image, kernel->release);
 	snprintf(kernel->accel_note, sizeof(kernel->accel_note), "%s", out.accel_note);
 	kernel->accel = accel_name(res.accel);
 	kernel->boot_s = res.boot_seconds;
@@ -224,8 +244,8 @@ static void boot_one(struct matrix *m, int k, const struct vmtest_opts *base)
 	console_release(&console);
 }
 
-/* Adds kernel k's cells to the counts, and says how the column came out. */
-static void count_column(struct matrix *m, int k)
+/* Adds kernel k's cells to the counts, says how the column came out, prints its TAP. */
+void matrix_close_column(struct matrix *m, int k)
 {
 	const struct matrix_kernel *kernel = &m->kernel[k];
 	int count[CELL_STATES] = { 0 };
@@ -242,6 +262,8 @@ static void count_column(struct matrix *m, int k)
 	else
 		matrix_note(m, "%s: %s: %s", kernel->name,
 			    kernel->state == KERNEL_ABSENT ? "skipped" : "undecided", kernel->reason);
+	if (m->output == OUTPUT_TAP)
+		matrix_print_tap_kernel(m, k);
 }
 
 /* Decides kernel k's column: absent image, unbootable image, or a boot. */
@@ -255,13 +277,13 @@ static void run_kernel(struct matrix *m, int k, const struct vmtest_opts *o)
 		set_column(m, k, CELL_SKIPPED);
 	} else if (!image_check(kernel->image, kernel->reason, sizeof(kernel->reason))) {
 		kernel->state = KERNEL_UNDECIDED;
+		image_hash(kernel->image, kernel->image_hash);
 		set_column(m, k, CELL_UNDECIDED);
 	} else {
+		image_hash(kernel->image, kernel->image_hash);
 		boot_one(m, k, o);
 	}
-	count_column(m, k);
-	if (m->output == OUTPUT_TAP)
-		matrix_print_tap_kernel(m, k);
+	matrix_close_column(m, k);
 }
 
 /* The exit status and its one-line reason (see --help). */
@@ -281,6 +303,12 @@ static int decide_exit(const struct matrix *m, char *reason, size_t size)
 			 m->count[CELL_UNDECIDED], cells, decided);
 		return VMTEST_SKIP;
 	}
+	if (!m->n_kernels && m->shard_count) {
+		snprintf(reason, size, "slice %d/%d is empty: the run has %d kernel%s",
+			 m->shard_index, m->shard_count, m->n_all_kernels,
+			 m->n_all_kernels == 1 ? "" : "s");
+		return VMTEST_GOOD;
+	}
 	if (!decided) {
 		snprintf(reason, size, "nothing could be decided: every kernel image is absent");
 		return VMTEST_SKIP;
@@ -290,6 +318,30 @@ static int decide_exit(const struct matrix *m, char *reason, size_t size)
 	return VMTEST_GOOD;
 }
 
+/*
+ * --shard I/N: keeps the kernels at positions I-1, I-1+N, ... of the run's order (the
+ * table's, or --kernels'); all_kernels keeps that order for --merge.
+ */
+static void slice_kernels(struct matrix *m, const struct vmtest_opts *o)
+{
+	int kept = 0;
+
+	m->n_all_kernels = m->n_kernels;
+	for (int k = 0; k < m->n_kernels; k++)
+		m->all_kernels[k] = m->kernel[k].name;
+	if (!o->shard_count)
+		return;
+	m->shard_index = o->shard_index;
+	m->shard_count = o->shard_count;
+	for (int k = 0; k < m->n_kernels; k++)
+		if (k % o->shard_count == o->shard_index - 1)
+			m->kernel[kept++] = m->kernel[k];
+	m->n_kernels = kept;
+	if (!kept)
+		matrix_note(m, "slice %d/%d is empty: the run has %d kernel%s", o->shard_index,
+			    o->shard_count, m->n_all_kernels, m->n_all_kernels == 1 ? "" : "s");
+}
+
 /* Table, kernels, scenarios and the initramfs: everything before the first boot. */
 static bool prepare(struct matrix *m, const struct vmtest_opts *o, struct payload *p)
 {
@@ -297,8 +349,24 @@ static bool prepare(struct matrix *m, const struct vmtest_opts *o, struct payloa
 	m->table_path = o->expected ? o->expected : default_table_path();
 	m->table = &table;
 	m->tap_next = 1;
-	return expect_load(m->table_path, &table) && choose_kernels(m, o) &&
-	       payload_resolve(o, p) && boot_make_initramfs(o, p);
+	if (!expect_load(m->table_path, &table) || !choose_kernels(m, o))
+		return false;
+	slice_kernels(m, o);
+	return payload_resolve(o, p) && boot_make_initramfs(o, p);
+}
+
+int matrix_finish(struct matrix *m, const struct vmtest_opts *o)
+{
+	struct outcome out = { .exit = VMTEST_SKIP };
+
+	out.exit = decide_exit(m, out.reason, sizeof(out.reason));
+	if (o->kcidb && !kcidb_write_matrix(m, o)) {
+		out.exit = VMTEST_SKIP;
+		snprintf(out.reason, sizeof(out.reason), "%s", vmtest_last_error);
+	}
+	matrix_print(m, out.exit, out.reason);
+	report_result_line(&out);
+	return out.exit;
 }
 
 int matrix_run(const struct vmtest_opts *o)
@@ -317,8 +385,5 @@ int matrix_run(const struct vmtest_opts *o)
 	matrix_print_tap_plan(m);
 	for (int k = 0; k < m->n_kernels; k++)
 		run_kernel(m, k, o);
-	out.exit = decide_exit(m, out.reason, sizeof(out.reason));
-	matrix_print(m, out.exit, out.reason);
-	report_result_line(&out);
-	return out.exit;
+	return matrix_finish(m, o);
 }

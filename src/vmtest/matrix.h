@@ -22,6 +22,10 @@ struct matrix_kernel {
 	int column;		/* in the table */
 	char *image;
 	enum kernel_state state;
+	bool booted;		/* QEMU was started on it (KERNEL_RAN, or no /init) */
+	char image_hash[17];	/* FNV-1a 64 of the image's bytes; "" if unread */
+	char *config;		/* the kernel's configuration where known, else NULL */
+	char *log_base;		/* --kcidb: prefix of its console logs (console_log.h); NULL */
 	char reason[512];	/* why absent / undecided / unfinished; "" if none */
 	char release[80];
 	const char *accel;
@@ -41,7 +45,11 @@ struct matrix_cell {
 	const struct expect_cell *expected;	/* the table's cell; NULL: no row */
 	enum cell_state state;
 	bool tracer_agrees, self_check_agrees;
+	bool started;		/* the scenario's run began in the guest */
 	bool finished;		/* the scenario's run ended in the guest */
+	double seconds;		/* from its begin to its end marker */
+	long findings, lost;	/* from the tracer's summary; -1 when absent */
+	bool output_logged;	/* its output is in a log beside the KCIDB report */
 	int tracer_status;
 	class_set classes;	/* of the tracer's findings */
 	char verdict[EXPECT_VERDICT_LEN];	/* the self-check; "" = none printed */
@@ -65,9 +73,24 @@ struct matrix {
 	struct matrix_cell cell[VMTEST_MAX_LIST][EXPECT_MAX_KERNELS];	/* [row][kernel] */
 	int count[CELL_STATES];
 	int tap_next;		/* number of the next TAP test */
+	/* --shard I/N: this run's slice of the kernels below; 0/0 for the whole matrix */
+	int shard_index, shard_count;
+	const char *all_kernels[EXPECT_MAX_KERNELS];	/* the run's kernels, before slicing */
+	int n_all_kernels;
 };
 
 /* Runs --matrix as opts say and returns the exit status (0, 1 or 125: see --help). */
 int matrix_run(const struct vmtest_opts *opts);
+
+/*
+ * What a run prints once its cells are decided, for matrix.c and --merge alike: kernel
+ * k's progress notes and TAP tests as its column closes (matrix_close_column), then the
+ * matrix, the KCIDB report and the result line (matrix_finish, which returns the exit).
+ */
+void matrix_close_column(struct matrix *m, int k);
+int matrix_finish(struct matrix *m, const struct vmtest_opts *opts);
+
+/* matrix_merge.c: --merge FILE..., the slices' JSON into one matrix (see --help). */
+int matrix_merge(const struct vmtest_opts *opts);
 
 #endif

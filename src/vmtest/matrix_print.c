@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The matrix as text, TAP (one test per cell) or one JSON object. See matrix_print.h. */
 #include "matrix_print.h"
+#include "console_log.h"
 #include "report.h"
 #include "report/json.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define LINE_LEN 1024
@@ -17,7 +19,12 @@ static const char *const cell_state_names[CELL_STATES] = {
 	[CELL_SKIPPED] = "skipped",
 };
 
-static const char *kernel_state_name(enum kernel_state s)
+const char *matrix_cell_state_name(enum cell_state s)
+{
+	return cell_state_names[s];
+}
+
+const char *matrix_kernel_state_name(enum kernel_state s)
 {
 	switch (s) {
 	case KERNEL_RAN: return "ran";
@@ -38,6 +45,11 @@ void matrix_note(const struct matrix *m, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', f);
 	fflush(f);
+}
+
+void matrix_note_booting(const struct matrix *m, int k)
+{
+	matrix_note(m, "%s: booting %s", m->kernel[k].name, m->kernel[k].image);
 }
 
 /* What the tracer and the self-check said, in the table's cell syntax. */
@@ -222,12 +234,22 @@ static void print_text(const struct matrix *m)
 	print_cells_in(m, CELL_UNDECIDED, "undecided");
 }
 
+/* A log beside the KCIDB report: its path, under key. */
+static void print_json_log(struct json *j, const char *key, const char *base, const char *run)
+{
+	char *path = console_log_path(base, run);
+
+	json_str(j, key, path ? path : "");
+	free(path);
+}
+
+/* Everything the printers and the KCIDB report use, so that --merge can rebuild it. */
 static void print_json_kernel(struct json *j, const struct matrix_kernel *kernel)
 {
 	json_arr_obj_begin(j);
 	json_str(j, "name", kernel->name);
 	json_str(j, "image", kernel->image);
-	json_str(j, "state", kernel_state_name(kernel->state));
+	json_str(j, "state", matrix_kernel_state_name(kernel->state));
 	json_str(j, "reason", kernel->reason);
 	if (kernel->state == KERNEL_RAN) {
 		json_str(j, "release", kernel->release);
@@ -236,6 +258,12 @@ static void print_json_kernel(struct json *j, const struct matrix_kernel *kernel
 		json_u64(j, "boot_ms", (uint64_t)(kernel->boot_s * 1000));
 		json_u64(j, "total_ms", (uint64_t)(kernel->total_s * 1000));
 	}
+	json_bool(j, "booted", kernel->booted);
+	json_str(j, "image_hash", kernel->image_hash);
+	if (kernel->config)
+		json_str(j, "config", kernel->config);
+	if (kernel->log_base)
+		print_json_log(j, "console_log", kernel->log_base, NULL);
 	json_obj_end(j);
 }
 
@@ -261,6 +289,15 @@ static void print_json_cell(struct json *j, const struct matrix *m, int r, int k
 		json_bool(j, "self_check_agrees", c->self_check_agrees);
 	}
 	json_str(j, "why", c->why);
+	/* for --merge and the KCIDB report */
+	json_bool(j, "started", c->started);
+	if (c->finished) {
+		json_f64(j, "seconds", c->seconds);
+		json_i64(j, "findings", c->findings);
+		json_i64(j, "lost", c->lost);
+	}
+	if (c->output_logged)
+		print_json_log(j, "output_log", m->kernel[k].log_base, m->row[r].scenario);
 	json_obj_end(j);
 }
 
@@ -286,6 +323,25 @@ static void print_json(const struct matrix *m, int exit_status, const char *reas
 		for (int k = 0; k < m->n_kernels; k++)
 			print_json_cell(&j, m, r, k);
 	json_arr_end(&j);
+	json_arr_begin(&j, "rows");
+	for (int r = 0; r < m->n_rows; r++) {
+		json_arr_obj_begin(&j);
+		json_str(&j, "scenario", m->row[r].scenario);
+		json_bool(&j, "in_table", m->row[r].expected != NULL);
+		json_bool(&j, "program", m->row[r].has_binary);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	if (m->shard_count) {
+		json_obj_begin(&j, "shard");
+		json_i64(&j, "index", m->shard_index);
+		json_i64(&j, "count", m->shard_count);
+		json_arr_begin(&j, "kernels");
+		for (int k = 0; k < m->n_all_kernels; k++)
+			json_str(&j, NULL, m->all_kernels[k]);
+		json_arr_end(&j);
+		json_obj_end(&j);
+	}
 	json_end(&j);
 }
 

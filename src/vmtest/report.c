@@ -8,15 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* What one expected run (scenario or command) came to. */
-enum run_state {
-	RUN_CLEAN,		/* ran, tracer exit 0 (command: exit 0) */
-	RUN_FINDING,		/* tracer exit 1 (command: bisect "bad" status) */
-	RUN_UNDECIDED,		/* tracer exit 2/3/other, command 125-127 */
-	RUN_NOT_FINISHED,	/* started, no end marker (panic, timeout) */
-	RUN_NOT_STARTED,
-};
-
 static const struct vmtest_opts *report_opts;
 
 static void set_reason(struct outcome *out, enum vmtest_exit status, const char *fmt, ...)
@@ -31,12 +22,12 @@ static void set_reason(struct outcome *out, enum vmtest_exit status, const char 
 	va_end(ap);
 }
 
-static int expected_runs(const struct vmtest_opts *o, const struct payload *p)
+int report_expected_runs(const struct vmtest_opts *o, const struct payload *p)
 {
 	return o->guest_argv ? 1 : p->n_run;
 }
 
-static const char *expected_name(const struct vmtest_opts *o, const struct payload *p, int i)
+const char *report_expected_name(const struct vmtest_opts *o, const struct payload *p, int i)
 {
 	return o->guest_argv ? "command" : p->run[i];
 }
@@ -51,7 +42,7 @@ static enum run_state command_state(int status)
 	return RUN_FINDING;
 }
 
-static enum run_state run_state(const struct guest_run *r)
+enum run_state report_run_state(const struct guest_run *r)
 {
 	if (!r)
 		return RUN_NOT_STARTED;
@@ -82,8 +73,7 @@ static bool self_check_disagrees(const struct guest_run *r)
 	       (!strcmp(r->verdict, "ok") && r->status == TRACER_FINDINGS);
 }
 
-/* What became of a run, in a few words, for the summary, TAP and the reason. */
-static void describe_run(const struct guest_run *r, char *buf, size_t size)
+void report_describe_run(const struct guest_run *r, char *buf, size_t size)
 {
 	if (!r)
 		snprintf(buf, size, "not run");
@@ -165,15 +155,15 @@ bool report_guest_failure(const struct console *c, const struct vm_result *res,
 void report_decide(const struct vmtest_opts *o, const struct payload *p,
 		   const struct console *c, const struct vm_result *res, struct outcome *out)
 {
-	int n = expected_runs(o, p), clean = 0;
+	int n = report_expected_runs(o, p), clean = 0;
 	char first_undecided[300] = "", desc[240];
 
 	for (int i = 0; i < n; i++) {
-		const char *name = expected_name(o, p, i);
+		const char *name = report_expected_name(o, p, i);
 		const struct guest_run *r = console_find_run(c, name);
 
-		describe_run(r, desc, sizeof(desc));
-		switch (run_state(r)) {
+		report_describe_run(r, desc, sizeof(desc));
+		switch (report_run_state(r)) {
 		case RUN_FINDING:	/* a finding decides, whatever else went wrong later */
 			set_reason(out, VMTEST_BAD, "%s%s: %s", o->guest_argv ? "" : "finding: ",
 				   name, desc);
@@ -201,7 +191,7 @@ void report_begin(const struct vmtest_opts *o, const struct payload *p)
 {
 	report_opts = o;
 	if (o->output == OUTPUT_TAP) {
-		printf("TAP version 13\n1..%d\n", expected_runs(o, p));
+		printf("TAP version 13\n1..%d\n", report_expected_runs(o, p));
 		fflush(stdout);
 	}
 }
@@ -238,9 +228,9 @@ static void print_text(const struct vmtest_opts *o, const struct payload *p,
 	if (c->init_started)
 		printf("uffdwp-vmtest: guest hugepages %d, NUMA nodes %d\n", c->hugepages,
 		       c->numa_nodes);
-	for (int i = 0; i < expected_runs(o, p); i++) {
-		describe_run(console_find_run(c, expected_name(o, p, i)), desc, sizeof(desc));
-		printf("uffdwp-vmtest:   %s: %s\n", expected_name(o, p, i), desc);
+	for (int i = 0; i < report_expected_runs(o, p); i++) {
+		report_describe_run(console_find_run(c, report_expected_name(o, p, i)), desc, sizeof(desc));
+		printf("uffdwp-vmtest:   %s: %s\n", report_expected_name(o, p, i), desc);
 	}
 }
 
@@ -254,12 +244,12 @@ static void print_tap(const struct vmtest_opts *o, const struct payload *p,
 	       c->release[0] ? c->release : "?", accel_name(res->accel),
 	       out->accel_note[0] ? " " : "", out->accel_note, res->boot_seconds,
 	       res->total_seconds);
-	for (int i = 0; i < expected_runs(o, p); i++) {
-		const char *name = expected_name(o, p, i);
+	for (int i = 0; i < report_expected_runs(o, p); i++) {
+		const char *name = report_expected_name(o, p, i);
 		const struct guest_run *r = console_find_run(c, name);
 
-		describe_run(r, desc, sizeof(desc));
-		printf("%s %d - %s # %s\n", run_state(r) == RUN_CLEAN ? "ok" : "not ok", i + 1,
+		report_describe_run(r, desc, sizeof(desc));
+		printf("%s %d - %s # %s\n", report_run_state(r) == RUN_CLEAN ? "ok" : "not ok", i + 1,
 		       name, desc);
 	}
 	if (!c->init_started)
@@ -270,7 +260,7 @@ static void print_json_run(struct json *j, const struct guest_run *r, const char
 {
 	char desc[300];
 
-	describe_run(r, desc, sizeof(desc));
+	report_describe_run(r, desc, sizeof(desc));
 	json_arr_obj_begin(j);
 	json_str(j, "name", name);
 	json_str(j, "kind", r && r->is_command ? "command" : "scenario");
@@ -308,8 +298,8 @@ static void print_json(const struct vmtest_opts *o, const struct payload *p,
 	json_i64(&j, "hugepages", c->hugepages);
 	json_i64(&j, "numa_nodes", c->numa_nodes);
 	json_arr_begin(&j, "runs");
-	for (int i = 0; i < expected_runs(o, p); i++)
-		print_json_run(&j, console_find_run(c, expected_name(o, p, i)), expected_name(o, p, i));
+	for (int i = 0; i < report_expected_runs(o, p); i++)
+		print_json_run(&j, console_find_run(c, report_expected_name(o, p, i)), report_expected_name(o, p, i));
 	json_arr_end(&j);
 	json_end(&j);
 }

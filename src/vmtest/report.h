@@ -12,6 +12,23 @@ struct outcome {
 	char accel_note[400];	/* why KVM was not used, "" if it was or was not asked */
 };
 
+/* What one expected run (scenario or command) came to. */
+enum run_state {
+	RUN_CLEAN,		/* ran, tracer exit 0 (command: exit 0) */
+	RUN_FINDING,		/* tracer exit 1 (command: bisect "bad" status) */
+	RUN_UNDECIDED,		/* tracer exit 2/3/other, command 125-127 */
+	RUN_NOT_FINISHED,	/* started, no end marker (panic, timeout) */
+	RUN_NOT_STARTED,	/* r is NULL */
+};
+
+/* The runs a boot was to make: the scenarios to run, or the one guest "command". */
+int report_expected_runs(const struct vmtest_opts *opts, const struct payload *p);
+const char *report_expected_name(const struct vmtest_opts *opts, const struct payload *p, int i);
+/* The state of run r (NULL: never began); a command's status read as git bisect does. */
+enum run_state report_run_state(const struct guest_run *r);
+/* What became of a run, in a few words, for the summary, TAP, the reason and KCIDB. */
+void report_describe_run(const struct guest_run *r, char *buf, size_t size);
+
 /* A failure before any boot (reason in out): JSON/TAP forms and the stderr result line. */
 void report_early_failure(const struct vmtest_opts *opts, const struct outcome *out);
 /* Before the boot: remembers the output mode, prints the TAP plan. */

@@ -134,3 +134,12 @@ char *vmtest_shell_quote(const char *s)
 	*o = '\0';
 	return out;
 }
+
+uint64_t vmtest_fnv1a(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}

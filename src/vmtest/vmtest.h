@@ -11,6 +11,7 @@
 #define UFFDWP_VMTEST_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Exit statuses: the `git bisect run` contract (issue 3). */
 enum vmtest_exit {
@@ -59,6 +60,14 @@ struct vmtest_opts {
 	const char *matrix_kernel[VMTEST_MAX_LIST];	/* --kernels; empty = every column */
 	int n_matrix_kernel;
 	const char *kernels_dir;	/* shared test kernels (NAME.bzImage); NULL = default */
+	int shard_index, shard_count;	/* --shard I/N (1-based); 0/0 = the whole matrix */
+	/* --merge FILE...: the matrix JSON of each slice, combined (matrix_merge.c) */
+	const char *merge[VMTEST_MAX_LIST];
+	int n_merge;
+	/* --kcidb FILE (kcidb.c): a KCIDB v4 report, console logs beside it */
+	const char *kcidb;
+	const char *origin;		/* KCIDB origin and id prefix (default "uffdwp") */
+	const char *git_commit, *git_url;	/* the checkout, for single runs */
 };
 
 /* args.c */
@@ -91,5 +100,8 @@ char *vmtest_data_path(const char *in_build_tree, const char *installed);
 bool vmtest_is_executable(const char *path);
 double vmtest_now(void);		/* CLOCK_MONOTONIC seconds */
 char *vmtest_shell_quote(const char *s);	/* '...' form for /bin/sh (malloc'd) */
+/* FNV-1a 64 of len bytes, continuing from h (start with VMTEST_FNV_START): stable ids. */
+#define VMTEST_FNV_START 0xcbf29ce484222325ull
+uint64_t vmtest_fnv1a(uint64_t h, const void *data, size_t len);
 
 #endif

@@ -5,6 +5,26 @@
 # others from ../shared/kernels), one TAP test per scenario x kernel cell. uffdwp-vmtest
 # itself skips the column of an absent image with the reason. About 80 s per kernel under
 # TCG. UFFDWP_MATRIX_KERNELS=a,b limits the columns (e.g. while developing).
+# The same run writes its KCIDB report (--kcidb); one more test validates it against
+# KCIDB's v4 schema (tests/kcidb/validate.py), so the TAP plan is the matrix's plus one.
 . "$(dirname "$0")/lib.sh"
 
-exec "$VMTEST" --matrix --tap ${UFFDWP_MATRIX_KERNELS:+--kernels "$UFFDWP_MATRIX_KERNELS"}
+plan=0
+while IFS= read -r line; do
+	if [ "$plan" = 0 ] && [[ $line =~ ^1\.\.([0-9]+)$ ]]; then
+		plan=${BASH_REMATCH[1]}
+		line="1..$((plan + 1))"
+	fi
+	[[ $line == "not ok "* ]] && tap_failed=$((tap_failed + 1))
+	echo "$line"
+done < <("$VMTEST" --matrix --tap --kcidb "$WORK/kcidb.json" \
+		${UFFDWP_MATRIX_KERNELS:+--kernels "$UFFDWP_MATRIX_KERNELS"})
+tap_n=$plan
+if ! python3 -c 'import jsonschema' 2>/dev/null; then
+	tap_skip "the matrix's KCIDB report" "python3-jsonschema is not installed (make setup)"
+elif out=$(python3 "$ROOT/tests/kcidb/validate.py" "$WORK/kcidb.json" 2>&1); then
+	tap_ok "the matrix's KCIDB report: $out"
+else
+	tap_not_ok "the matrix's KCIDB report" "$out"
+fi
+tap_done
