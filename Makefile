@@ -52,7 +52,10 @@ BENCH_PROGS  := $(patsubst tests/bench/%.c,$(OUTPUT)/bench/%,$(wildcard tests/be
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 HDRS         := $(wildcard src/*.h src/*/*.h)
 
-TOOLS := $(OUTPUT)/uffdwp-trace $(if $(VMTEST_SRCS),$(OUTPUT)/uffdwp-vmtest)
+# uffdwp-fuzz: the differential fuzzer, a guest program like the scenarios (it uses
+# scenario.h); its sequence code (seq.c) is plain C the unit tests link too.
+SEQFUZZ_SRCS := $(wildcard src/seqfuzz/*.c)
+TOOLS := $(OUTPUT)/uffdwp-trace $(if $(VMTEST_SRCS),$(OUTPUT)/uffdwp-vmtest $(OUTPUT)/uffdwp-fuzz)
 
 .PHONY: all setup check bench install clean vmlinux scenarios unit sanitize help
 all: $(TOOLS) scenarios $(BENCH_PROGS)
@@ -95,11 +98,17 @@ scenarios: $(SCENARIOS)
 $(OUTPUT)/scenarios/%: tests/scenarios/%.c $(wildcard tests/scenarios/*.h) | $(OUTPUT)/scenarios
 	$(call msg,CC,$@)
 	$(Q)$(GUEST_PROG_CC) $< -o $@
+$(OUTPUT)/uffdwp-fuzz: $(SEQFUZZ_SRCS) $(wildcard src/seqfuzz/*.h tests/scenarios/*.h) | $(OUTPUT)
+	$(call msg,LINK,$@)
+	$(Q)$(GUEST_PROG_CC) $(SEQFUZZ_SRCS) -o $@
 $(OUTPUT)/bench/%: tests/bench/%.c $(wildcard tests/scenarios/*.h) | $(OUTPUT)/bench
 	$(call msg,CC,$@)
 	$(Q)$(GUEST_PROG_CC) $< -o $@
 
 unit: $(UNIT_TESTS)
+$(OUTPUT)/tests/test_seqfuzz: tests/unit/test_seqfuzz.c src/seqfuzz/seq.c src/seqfuzz/seq.h $(wildcard tests/unit/*.h) | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $< src/seqfuzz/seq.c $(EXTRA_LDFLAGS) -o $@
 $(OUTPUT)/tests/%: tests/unit/%.c $(OUTPUT)/libuffdwp-core.a $(wildcard tests/unit/*.h) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $< $(OUTPUT)/libuffdwp-core.a $(EXTRA_LDFLAGS) -o $@
