@@ -158,7 +158,8 @@ bool batch_run(const struct fuzz_opts *o, bool traced, char *const args[], bool 
 	in = fdopen(fds[0], "r");
 	while (in && getline(&line, &cap, in) > 0) {
 		line[strcspn(line, "\n")] = '\0';
-		if (echo)
+		/* the tracer's --json prints every event: only findings and the summary here */
+		if (echo && strncmp(line, "{\"type\":\"event\"", 16))
 			puts(line);
 		parse_line(b, line);
 	}
