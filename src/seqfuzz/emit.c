@@ -188,8 +188,8 @@ void emit_scenario(FILE *f, const struct seq *s, const char *name, const char *o
 		if (seq_granule(s->vmas[v].backing) > gran && s->n_vmas == 1)
 			gran = seq_granule(s->vmas[v].backing);
 	memset(ro, 0, sizeof(ro));
-	fprintf(f, "seqfuzz: scenario tests/scenarios/%s.c follows (lines start with \"seqfuzz-c: \")\n",
-		name);
+	fprintf(f, "seqfuzz: scenario tests/scenarios/%s.c follows (lines \"seqfuzz-file %s.c: \")\n",
+		name, name);
 	{
 		char *text = NULL, *line, *next;
 		size_t len = 0;
@@ -214,7 +214,7 @@ void emit_scenario(FILE *f, const struct seq *s, const char *name, const char *o
 			next = strchr(line, '\n');
 			if (next)
 				*next++ = '\0';
-			fprintf(f, "seqfuzz-c: %s\n", line);
+			fprintf(f, "seqfuzz-file %s.c: %s\n", name, line);
 		}
 		free(text);
 	}

@@ -11,6 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Kinds of failure reported (and minimised) per hunt, and the time all minimising gets. */
+#define MAX_SIGNATURES 8
+#define MINIMISE_SECONDS 600
+
 static const char *const class_names[] = { "LOST_WP", "LOST_WRITE_BIT", "DROPPED_MARKER",
 					   "FALSE_WP" };
 
@@ -215,13 +219,40 @@ static void print_file(const char *name, const struct seq *s)
 	free(text);
 }
 
-/* The first sequence the oracle or the tracer faults, or -1. */
-static long first_failing(const struct batch *b)
+/* A failure's signature: the tracer's classes and the oracle's kind, e.g. "FALSE_WP+child_bit". */
+static void signature(const struct label_view *v, char *buf, size_t size)
 {
-	for (unsigned long i = 0; i < b->n_labels; i++)
-		if (b->labels[i].status == EXEC_BUG || b->labels[i].classes)
-			return (long)i;
-	return -1;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned int bit = 1; bit <= FB_FALSE_WP; bit <<= 1)
+		if (v->classes & bit)
+			n += snprintf(buf + n, size - n, "%s%s", n ? "+" : "", finding_class_of(bit));
+	if (v->status == EXEC_BUG && n < size)
+		snprintf(buf + n, size - n, "%s%s", n ? "+" : "", v->kind);
+}
+
+/* The first sequence of each signature, in label order; their count. */
+static int distinct_failures(const struct batch *b, unsigned long *labels, int max)
+{
+	char sig[MAX_SIGNATURES][96], this[96];
+	int n = 0;
+
+	for (unsigned long i = 0; i < b->n_labels && n < max; i++) {
+		const struct label_view *v = &b->labels[i];
+		int k;
+
+		if (v->status != EXEC_BUG && !v->classes)
+			continue;
+		signature(v, this, sizeof(this));
+		for (k = 0; k < n && strcmp(sig[k], this); k++)
+			;
+		if (k == n) {
+			snprintf(sig[n], sizeof(sig[n]), "%s", this);
+			labels[n++] = i;
+		}
+	}
+	return n;
 }
 
 /* Both views of one sequence, as the report's lines. */
@@ -250,9 +281,12 @@ static void rerun_views(const struct fuzz_opts *o, const char *path, struct labe
 
 static int undecided_or_nothing(const struct fuzz_opts *o, const struct batch *b)
 {
-	if (o->tracer && b->tracer_status != 0) {
-		printf("seqfuzz: result 125 (undecided): the tracer exited %d%s\n", b->tracer_status,
-		       b->tracer_status == 3 ? " (inconclusive: events lost or a hook missing)" : "");
+	/* the tracer's 0 or 1 (findings of no sequence are handled before), the worker's 0 */
+	if (b->tracer_status != 0 && (!o->tracer || b->tracer_status != 1)) {
+		printf("seqfuzz: result 125 (undecided): the %s exited %d%s\n",
+		       o->tracer ? "tracer" : "worker", b->tracer_status,
+		       o->tracer && b->tracer_status == 3 ?
+		       " (inconclusive: events lost or a hook missing)" : "");
 		return FUZZ_UNDECIDED;
 	}
 	if (b->hangs) {
@@ -263,18 +297,73 @@ static int undecided_or_nothing(const struct fuzz_opts *o, const struct batch *b
 	return FUZZ_NOTHING;
 }
 
+/* A file name from a signature: "FALSE_WP+child_bit" -> "false_wp-child_bit". */
+static void sig_name(const char *sig, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; sig[i] && i + 1 < size; i++)
+		buf[i] = sig[i] == '+' ? '-' : (sig[i] >= 'A' && sig[i] <= 'Z') ? sig[i] + 32 : sig[i];
+	buf[i] = '\0';
+}
+
+/* Reports (and minimises) the failing sequence `label` of batch b. */
+static void report_failure(const struct fuzz_opts *o, const struct label_view *first,
+			   unsigned long label, unsigned int minimise_s)
+{
+	struct label_view final = *first;
+	struct failure want = { 0 };
+	char sig[96], name[128], file[160], path[4096];
+	static struct seq s;
+	unsigned int before;
+
+	if (o->n_replay ? !fuzz_load(o->replay[label], &s) : (seq_generate(&s, o->seed, label), 0))
+		return;
+	signature(first, sig, sizeof(sig));
+	sig_name(sig, name, sizeof(name));
+	want.oracle = first->status == EXEC_BUG;
+	snprintf(want.kind, sizeof(want.kind), "%s", first->kind);
+	want.class_bit = first->classes & -first->classes;
+	printf("seqfuzz: found %s: sequence %lu (seed %llu index %llu, %u ops)\n", sig, label,
+	       (unsigned long long)s.seed, (unsigned long long)s.index, s.n_ops);
+	print_views(first, o->tracer != NULL);
+	snprintf(file, sizeof(file), "found-%s.seq", name);
+	if (seq_save(o, file, &s, path, sizeof(path)))
+		printf("seqfuzz: saved %s\n", path);
+	print_file(file, &s);
+	if (o->minimise) {
+		before = s.n_ops;
+		minimise(o, &s, &want, minimise_s);
+		printf("seqfuzz: minimised %u ops to %u\n", before, s.n_ops);
+		snprintf(file, sizeof(file), "minimised-%s.seq", name);
+		if (seq_save(o, file, &s, path, sizeof(path)))
+			printf("seqfuzz: saved %s\n", path);
+		print_file(file, &s);
+		rerun_views(o, path, &final);
+		printf("seqfuzz: the minimised sequence, run again:\n");
+		print_views(&final, o->tracer != NULL);
+	}
+	snprintf(file, sizeof(file), "fuzz-%s", name);
+	emit_scenario(stdout, &s, file, final.status == EXEC_BUG ? final.oracle_line : NULL,
+		      o->tracer ? finding_class_of(final.classes) : NULL);
+}
+
 int fuzz_hunt(const struct fuzz_opts *o)
 {
-	char budget[24], count[24], seed[24], path[4096];
+	char budget[24], count[24], seed[24];
 	char *args[FUZZ_MAX_FILES + 12];
-	struct label_view first, final = { 0 };
-	struct failure want = { 0 };
-	static struct seq s;
+	unsigned long found[MAX_SIGNATURES];
+	struct label_view first;
 	struct batch b;
-	long found;
-	int n = 0;
+	int n = 0, n_found;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (int i = 0; i < o->n_replay; i++) {
+		static struct seq check;
+
+		if (!fuzz_load(o->replay[i], &check))
+			return FUZZ_UNDECIDED;
+	}
 	if (o->n_replay) {
 		args[n++] = "--replay";
 		for (int i = 0; i < o->n_replay; i++)
@@ -293,14 +382,14 @@ int fuzz_hunt(const struct fuzz_opts *o)
 			args[n++] = "--count";
 			args[n++] = count;
 		}
-		if (o->keep_going)
-			args[n++] = "--keep-going";
+		/* the whole budget: each kind of failure is reported once */
+		args[n++] = "--keep-going";
 	}
 	args[n] = NULL;
 	if (!batch_run(o, o->tracer != NULL, args, true, &b))
 		return FUZZ_UNDECIDED;
-	found = first_failing(&b);
-	if (found < 0) {
+	n_found = distinct_failures(&b, found, MAX_SIGNATURES);
+	if (!n_found) {
 		int ret;
 
 		if (b.stray_classes) {
@@ -313,37 +402,12 @@ int fuzz_hunt(const struct fuzz_opts *o)
 		batch_free(&b);
 		return ret;
 	}
-	if (o->n_replay ? !fuzz_load(o->replay[found], &s) : (seq_generate(&s, o->seed, found), 0)) {
-		batch_free(&b);
-		return FUZZ_UNDECIDED;
+	printf("seqfuzz: %d kind(s) of failure\n", n_found);
+	for (int i = 0; i < n_found; i++) {
+		first = b.labels[found[i]];
+		report_failure(o, &first, found[i], MINIMISE_SECONDS / n_found);
 	}
-	want.oracle = b.labels[found].status == EXEC_BUG;
-	snprintf(want.kind, sizeof(want.kind), "%s", b.labels[found].kind);
-	want.class_bit = b.labels[found].classes & -b.labels[found].classes;
-	printf("seqfuzz: found: sequence %ld (seed %llu index %llu, %u ops): %s\n", found,
-	       (unsigned long long)s.seed, (unsigned long long)s.index, s.n_ops,
-	       want.oracle ? want.kind : finding_class_of(want.class_bit));
-	first = b.labels[found];
-	print_views(&first, o->tracer != NULL);
 	batch_free(&b);
-	final = first;
-	if (seq_save(o, "found.seq", &s, path, sizeof(path)))
-		printf("seqfuzz: saved %s\n", path);
-	print_file("found.seq", &s);
-	if (o->minimise) {
-		unsigned int before = s.n_ops;
-
-		minimise(o, &s, &want, 600);
-		printf("seqfuzz: minimised %u ops to %u\n", before, s.n_ops);
-		if (seq_save(o, "minimised.seq", &s, path, sizeof(path)))
-			printf("seqfuzz: saved %s\n", path);
-		print_file("minimised.seq", &s);
-		rerun_views(o, path, &final);
-		printf("seqfuzz: the minimised sequence, run again:\n");
-		print_views(&final, o->tracer != NULL);
-	}
-	emit_scenario(stdout, &s, "fuzz-found", final.status == EXEC_BUG ? final.oracle_line : NULL,
-		      o->tracer ? finding_class_of(final.classes) : NULL);
 	printf("seqfuzz: result 1 (found)\n");
 	return FUZZ_FOUND;
 }

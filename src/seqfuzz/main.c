@@ -24,23 +24,24 @@ static const char usage_text[] =
 "\n"
 "Generates random but valid sequences of uffd-wp operations (register in every mode,\n"
 "write-protect on/off, writes from several threads, reads, mprotect, MADV_DONTNEED,\n"
-"move_pages, fork, close of the uffd) over a few VMAs of anon, shmem, hugetlb and THP\n"
+"move_pages, fork) over a few VMAs of anon, shmem, hugetlb and THP\n"
 "memory, deterministically from the seed: sequence I of seed N is always the same.  Each\n"
 "runs in a fresh child and is judged after every op by the user-space oracle (one WP\n"
 "message per first write to a protected page and none otherwise, pagemap bit 57, data,\n"
-"a forked child's bits).\n"
+"a forked child's bits).  For each kind of failure (the tracer's classes and the\n"
+"oracle's kind) the first sequence is minimised and printed as a tests/scenarios/\n"
+"program with its expected.tsv cell.\n"
 "\n"
 "  --seed N          seed of the generator (default 1)\n"
 "  --budget SECONDS  generate for this long (default 60 unless --count)\n"
 "  --count N         run at most N sequences\n"
-"  --keep-going      do not stop at the first oracle disagreement\n"
+"  --keep-going      (--worker) do not stop at the first oracle disagreement\n"
 "  --replay FILE...  run saved sequences instead (each in its own child)\n"
 "  --print           print sequence --index (default 0) of --seed and exit\n"
-"  --tracer PATH     hunt: run all that under `PATH --json --strict`, take the first\n"
-"                    sequence the oracle or the tracer faults, minimise it and print it\n"
-"                    as a tests/scenarios/ program with its expected.tsv row\n"
-"  --out DIR         where the found (found.seq) and minimised (minimised.seq) sequences\n"
-"                    go (default /tmp/uffdwp-fuzz)\n"
+"  --tracer PATH     run all that under `PATH --json --strict` too, findings tied to\n"
+"                    sequences by the child's PID\n"
+"  --out DIR         where the found (found-KIND.seq) and minimised (minimised-KIND.seq)\n"
+"                    sequences go (default /tmp/uffdwp-fuzz)\n"
 "  --no-minimise     report the found sequence as it is\n"
 "\n"
 "Exit status: 0 nothing found, 1 a bug found, 125 undecided (a hung sequence, lost\n"
@@ -83,6 +84,7 @@ static bool parse_ull(const char *s, unsigned long long max, unsigned long long 
 
 static bool parse_args(int argc, char **argv, struct fuzz_opts *o)
 {
+	static char self_path[4096];
 	unsigned long long v;
 	bool replay = false;
 	int opt;
@@ -91,7 +93,8 @@ static bool parse_args(int argc, char **argv, struct fuzz_opts *o)
 	o->seed = 1;
 	o->out_dir = "/tmp/uffdwp-fuzz";
 	o->minimise = true;
-	o->self = argv[0];
+	/* the worker is this very program, wherever PATH found it */
+	o->self = realpath("/proc/self/exe", self_path) ? self_path : argv[0];
 	while ((opt = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_SEED:

@@ -5,6 +5,7 @@
  * kernel of the expected table and compare. See --help, and vmtest.h for the flow.
  */
 #include "boot.h"
+#include "fuzz.h"
 #include "image.h"
 #include "matrix.h"
 #include "vmtest.h"
@@ -39,5 +40,7 @@ int main(int argc, char **argv)
 
 	if (!vmtest_parse_args(argc, argv, &opts))
 		return VMTEST_SKIP;
+	if (opts.fuzz_seconds || opts.fuzz_replay)
+		return fuzz_run(&opts);
 	return opts.matrix ? matrix_run(&opts) : run_one_kernel(&opts);
 }

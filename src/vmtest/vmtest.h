@@ -58,6 +58,11 @@ struct vmtest_opts {
 	const char *matrix_kernel[VMTEST_MAX_LIST];	/* --kernels; empty = every column */
 	int n_matrix_kernel;
 	const char *kernels_dir;	/* shared test kernels (NAME.bzImage); NULL = default */
+	/* --fuzz, --fuzz-replay (fuzz.c) */
+	unsigned int fuzz_seconds;	/* 0: not fuzzing */
+	unsigned long long fuzz_seed;
+	const char *fuzz_replay;	/* a saved sequence to run instead */
+	const char *fuzz_out;		/* where found sequences land; NULL = $TMPDIR/uffdwp-fuzz */
 };
 
 /* args.c */
