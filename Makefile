@@ -8,10 +8,13 @@
 #   make analyze   clang-tidy (.clang-tidy) and scan-build over src/; a finding fails
 #   make fuzz      each libFuzzer harness (tests/fuzz) FUZZ_SECONDS (60), in build/fuzz;
 #                  make fuzz-long: FUZZ_LONG_SECONDS (3600) each
+#   make fuzz-vm   uffdwp-fuzz in QEMU on each of FUZZ_VM_KERNELS for FUZZ_VM_SECONDS (600)
+#                  with FUZZ_VM_SEED (1), outside CI; results in build/fuzz-vm
 #   make vmlinux   regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel's BTF
 #   make help      this list and the variables
 # Variables: CC, CFLAGS (default -O2 -g), EXTRA_CFLAGS, EXTRA_LDFLAGS, OUTPUT, V=1,
-# CLANG_TIDY, SCAN_BUILD, FUZZ_SECONDS, FUZZ_LONG_SECONDS;
+# CLANG_TIDY, SCAN_BUILD, FUZZ_SECONDS, FUZZ_LONG_SECONDS, FUZZ_VM_SECONDS, FUZZ_VM_SEED,
+# FUZZ_VM_KERNELS;
 # e.g. make CFLAGS=-O0, make EXTRA_CFLAGS=-Werror (CI).
 include tools.mk
 
@@ -184,6 +187,25 @@ fuzz: fuzz-build
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) ./tests/fuzz/run.sh
 fuzz-long: fuzz-build
 	$(Q)FUZZ_SECONDS=$(FUZZ_LONG_SECONDS) ./tests/fuzz/run.sh
+
+# The differential fuzzer's long runs, outside CI (make check runs tests/vm/fuzz.sh, a
+# small smoke): uffdwp-vmtest --fuzz FUZZ_VM_SECONDS (600) --seed FUZZ_VM_SEED (1) on each
+# kernel of FUZZ_VM_KERNELS (debian-VER from the cache, else ../shared/kernels/NAME.bzImage);
+# each run's sequences and programs in $(OUTPUT)/fuzz-vm/NAME, its output in NAME.log.
+FUZZ_VM_SECONDS ?= 600
+FUZZ_VM_SEED    ?= 1
+FUZZ_VM_KERNELS ?= bad-A bad-C bad-E debian-6.1 debian-6.12 debian-7.3
+.PHONY: fuzz-vm
+fuzz-vm: all
+	$(Q)for k in $(FUZZ_VM_KERNELS); do \
+		case $$k in debian-*) img="--debian $${k#debian-}" ;; \
+			    *) img="--kernel $${UFFDWP_SHARED_KERNELS:-../shared/kernels}/$$k.bzImage" ;; esac; \
+		mkdir -p $(OUTPUT)/fuzz-vm/$$k; \
+		$(OUTPUT)/uffdwp-vmtest $$img --fuzz $(FUZZ_VM_SECONDS) --seed $(FUZZ_VM_SEED) \
+			--fuzz-out $(OUTPUT)/fuzz-vm/$$k > $(OUTPUT)/fuzz-vm/$$k.log 2>&1; \
+		echo "$$k: exit $$? ($$(grep -c '^seqfuzz: found' $(OUTPUT)/fuzz-vm/$$k.log) kinds found:" \
+		     "$$(sed -n 's/^seqfuzz: found \([^:]*\):.*/\1/p' $(OUTPUT)/fuzz-vm/$$k.log | tr '\n' ' '))"; \
+	done
 
 check: all unit sanitize fuzz-build
 	$(Q)./tests/run.sh

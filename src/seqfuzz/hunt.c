@@ -163,7 +163,7 @@ bool batch_run(const struct fuzz_opts *o, bool traced, char *const args[], bool 
 	while (in && getline(&line, &cap, in) > 0) {
 		line[strcspn(line, "\n")] = '\0';
 		/* the tracer's --json prints every event: only findings and the summary here */
-		if (echo && strncmp(line, "{\"type\":\"event\"", 16))
+		if (echo && strncmp(line, "{\"type\":\"event\"", 15))
 			puts(line);
 		parse_line(b, line);
 	}
@@ -354,6 +354,7 @@ int fuzz_hunt(const struct fuzz_opts *o)
 	char *args[FUZZ_MAX_FILES + 12];
 	unsigned long found[MAX_SIGNATURES];
 	struct label_view first;
+	unsigned int minimise_s;
 	struct batch b;
 	int n = 0, n_found;
 
@@ -403,9 +404,11 @@ int fuzz_hunt(const struct fuzz_opts *o)
 		return ret;
 	}
 	printf("seqfuzz: %d kind(s) of failure\n", n_found);
+	/* minimising gets as long as the search had, at most MINIMISE_SECONDS in all */
+	minimise_s = o->budget_s && o->budget_s < MINIMISE_SECONDS ? o->budget_s : MINIMISE_SECONDS;
 	for (int i = 0; i < n_found; i++) {
 		first = b.labels[found[i]];
-		report_failure(o, &first, found[i], MINIMISE_SECONDS / n_found);
+		report_failure(o, &first, found[i], minimise_s / n_found);
 	}
 	batch_free(&b);
 	printf("seqfuzz: result 1 (found)\n");

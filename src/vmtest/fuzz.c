@@ -106,6 +106,7 @@ int fuzz_run(const struct vmtest_opts *opts)
 		copy = strdup(o.fuzz_replay);
 		snprintf(replay_path, sizeof(replay_path), "/bin/%s", basename(copy));
 		free(copy);
+		argv[n++] = "--no-minimise";	/* a bisect step wants the verdict only */
 		argv[n++] = "--replay";
 		argv[n++] = replay_path;
 	} else {
