@@ -63,7 +63,7 @@ TOOLS := $(OUTPUT)/uffdwp-trace $(if $(VMTEST_SRCS),$(OUTPUT)/uffdwp-vmtest $(OU
 .PHONY: all setup check bench install clean vmlinux scenarios unit sanitize help
 all: $(TOOLS) scenarios $(BENCH_PROGS)
 
-$(OUTPUT) $(OUTPUT)/src/cli $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/pipeline $(OUTPUT)/src/report $(OUTPUT)/src/vmtest $(OUTPUT)/scenarios $(OUTPUT)/bench $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/src/cli $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/pipeline $(OUTPUT)/src/report $(OUTPUT)/src/vmtest $(OUTPUT)/src/seqfuzz $(OUTPUT)/scenarios $(OUTPUT)/bench $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
 # BPF: compile each file, link them with bpftool (BPF static linking: resolves
@@ -78,7 +78,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
 
-$(OUTPUT)/src/%.o: src/%.c $(HDRS) $(SKELS) | $(OUTPUT)/src/cli $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/pipeline $(OUTPUT)/src/report $(OUTPUT)/src/vmtest
+$(OUTPUT)/src/%.o: src/%.c $(HDRS) $(SKELS) | $(OUTPUT)/src/cli $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/pipeline $(OUTPUT)/src/report $(OUTPUT)/src/vmtest $(OUTPUT)/src/seqfuzz
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -141,8 +141,9 @@ CLANG_TIDY   ?= clang-tidy
 SCAN_BUILD   ?= scan-build-14
 ANALYZE_JOBS ?= $(shell nproc)
 ANALYZE_OUT  := $(OUTPUT)/analyze
-ANALYZE_FLAGS := -I$(ANALYZE_OUT)/include
-HOST_SRCS    := $(CORE_SRCS) $(LOADER_SRCS) $(VMTEST_SRCS)
+# uffdwp-fuzz is a guest program on tests/scenarios/scenario.h: analysed like the rest.
+ANALYZE_FLAGS := -I$(ANALYZE_OUT)/include -Itests/scenarios
+HOST_SRCS    := $(CORE_SRCS) $(LOADER_SRCS) $(VMTEST_SRCS) $(SEQFUZZ_SRCS)
 .PHONY: analyze analyze-tidy analyze-scan objs
 analyze: analyze-tidy analyze-scan
 $(ANALYZE_OUT)/include/bpf:
@@ -161,7 +162,7 @@ analyze-scan: $(ANALYZE_OUT)/include/bpf
 	$(Q)$(SCAN_BUILD) --status-bugs --use-cc=$(CLANG) -o $(ANALYZE_OUT)/report \
 		sh -c '$(MAKE) --no-print-directory OUTPUT=$(ANALYZE_OUT) CC="$$CC" \
 		EXTRA_CFLAGS="$(ANALYZE_FLAGS)" objs'
-objs: $(CORE_OBJS) $(LOADER_OBJS) $(VMTEST_OBJS)
+objs: $(CORE_OBJS) $(LOADER_OBJS) $(VMTEST_OBJS) $(SEQFUZZ_SRCS:%.c=$(OUTPUT)/%.o)
 
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c) over the core built with
 # ASan+UBSan by clang, in their own OUTPUT.  make fuzz runs each for

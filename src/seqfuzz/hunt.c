@@ -110,7 +110,9 @@ static void parse_line(struct batch *b, const char *line)
 	} else if (sscanf(line, "seqfuzz: done label=%lu pid=%d status=%15s kind=%31s", &label,
 			  &pid, status, kind) == 4) {
 		struct label_view *v = label_get(b, label);
+		const char *t = strstr(line, " t=");
 
+		v->t = t ? atof(t + 3) : 0;
 		v->status = !strcmp(status, "ok") ? EXEC_OK : !strcmp(status, "bug") ? EXEC_BUG :
 			    !strcmp(status, "hang") ? EXEC_HANG : EXEC_ERROR;
 		snprintf(v->kind, sizeof(v->kind), "%s", strcmp(kind, "-") ? kind : "");
@@ -324,8 +326,9 @@ static void report_failure(const struct fuzz_opts *o, const struct label_view *f
 	want.oracle = first->status == EXEC_BUG;
 	snprintf(want.kind, sizeof(want.kind), "%s", first->kind);
 	want.class_bit = first->classes & -first->classes;
-	printf("seqfuzz: found %s: sequence %lu (seed %llu index %llu, %u ops)\n", sig, label,
-	       (unsigned long long)s.seed, (unsigned long long)s.index, s.n_ops);
+	printf("seqfuzz: found %s: sequence %lu (seed %llu index %llu, %u ops), %.1f s into the "
+	       "search\n", sig, label, (unsigned long long)s.seed, (unsigned long long)s.index,
+	       s.n_ops, first->t);
 	print_views(first, o->tracer != NULL);
 	snprintf(file, sizeof(file), "found-%s.seq", name);
 	if (seq_save(o, file, &s, path, sizeof(path)))
@@ -389,7 +392,7 @@ int fuzz_hunt(const struct fuzz_opts *o)
 	args[n] = NULL;
 	if (!batch_run(o, o->tracer != NULL, args, true, &b))
 		return FUZZ_UNDECIDED;
-	n_found = distinct_failures(&b, found, MAX_SIGNATURES);
+	n_found = b.labels ? distinct_failures(&b, found, MAX_SIGNATURES) : 0;
 	if (!n_found) {
 		int ret;
 

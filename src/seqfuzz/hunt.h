@@ -21,6 +21,7 @@ struct label_view {
 	char oracle_line[400];		/* the "seqfuzz: bug" line */
 	unsigned int classes;		/* enum finding_bit */
 	char finding_line[600];		/* the first tracer finding (JSON, cut) */
+	double t;			/* seconds into the search when it ended */
 };
 
 struct batch {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *run_status_name(enum exec_status st)
@@ -18,6 +19,18 @@ const char *run_status_name(enum exec_status st)
 	return st <= EXEC_HANG ? names[st] : "error";
 }
 
+/* Seconds since this process ran its first sequence: when a find came, for the report. */
+static double elapsed(void)
+{
+	static struct timespec t0;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!t0.tv_sec && !t0.tv_nsec)
+		t0 = now;
+	return (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
 void run_sequence(const struct seq *s, unsigned long label, struct run_result *res)
 {
 	/* shared with the child and its own fork op's child, which may find the bug */
@@ -25,6 +38,7 @@ void run_sequence(const struct seq *s, unsigned long label, struct run_result *r
 			  -1, 0);
 	int status = 0;
 
+	elapsed();	/* starts the clock at the first sequence */
 	memset(res, 0, sizeof(*res));
 	res->status = EXEC_ERROR;
 	if (kind == MAP_FAILED) {
@@ -43,8 +57,9 @@ void run_sequence(const struct seq *s, unsigned long label, struct run_result *r
 		    WEXITSTATUS(status) <= EXEC_HANG)
 			res->status = (enum exec_status)WEXITSTATUS(status);
 		snprintf(res->kind, sizeof(res->kind), "%s", kind);
-		printf("seqfuzz: done label=%lu pid=%d status=%s kind=%s wait=0x%x\n", label,
-		       res->pid, run_status_name(res->status), res->kind[0] ? res->kind : "-", status);
+		printf("seqfuzz: done label=%lu pid=%d status=%s kind=%s wait=0x%x t=%.1f\n", label,
+		       res->pid, run_status_name(res->status), res->kind[0] ? res->kind : "-", status,
+		       elapsed());
 		fflush(stdout);
 	}
 	munmap(kind, EXEC_KIND_LEN);

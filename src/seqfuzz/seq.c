@@ -58,7 +58,7 @@ uint64_t seq_rng_next(struct seq_rng *r)
 
 unsigned int seq_rng_below(struct seq_rng *r, unsigned int n)
 {
-	return (unsigned int)(seq_rng_next(r) % n);
+	return n ? (unsigned int)(seq_rng_next(r) % n) : 0;
 }
 
 const char *seq_backing_name(enum seq_backing b)

@@ -72,7 +72,7 @@ struct seq_rng {
 };
 void seq_rng_init(struct seq_rng *r, uint64_t seed, uint64_t stream);
 uint64_t seq_rng_next(struct seq_rng *r);
-/* Uniform in [0, n); n > 0. */
+/* Uniform in [0, n); 0 when n is 0. */
 unsigned int seq_rng_below(struct seq_rng *r, unsigned int n);
 
 const char *seq_backing_name(enum seq_backing b);
