@@ -142,18 +142,28 @@ void seq_generate(struct seq *s, uint64_t seed, uint64_t index)
 	s->seed = seed;
 	s->index = index;
 	seq_rng_init(&r, seed, index);
-	s->n_vmas = 2 + seq_rng_below(&r, SEQ_MAX_VMAS - 1);
+	s->n_vmas = 1 + seq_rng_below(&r, SEQ_MAX_VMAS - 1);
 	for (unsigned int i = 0; i < s->n_vmas; i++) {
 		s->vmas[i].backing = (enum seq_backing)seq_rng_below(&r, SEQ_BACKING_MAX);
 		s->vmas[i].pages = vma_pages(&r, s->vmas[i].backing);
 	}
-	s->n_ops = 6 + seq_rng_below(&r, 25);
+	s->n_ops = 10 + seq_rng_below(&r, 31);
 	for (unsigned int i = 0; i < s->n_ops; i++) {
 		struct seq_op *op = &s->ops[i];
+		const struct seq_op *prev = i ? &s->ops[i - 1] : NULL;
+		unsigned int local = seq_rng_below(&r, 6);
 
 		op->kind = pick_kind(&r);
-		op->vma = seq_rng_below(&r, s->n_vmas);
-		pick_range(&r, &s->vmas[op->vma], op);
+		/* Locality, not a recipe: bugs live in what one op does to the state the
+		 * ops before left on the same pages, so two thirds of the ops stay on the
+		 * previous op's VMA, half of those on its very range. */
+		op->vma = prev && local < 4 ? prev->vma : seq_rng_below(&r, s->n_vmas);
+		if (prev && local < 2) {
+			op->first = prev->first;
+			op->count = prev->count;
+		} else {
+			pick_range(&r, &s->vmas[op->vma], op);
+		}
 		op->arg = pick_arg(&r, op->kind);
 	}
 }
