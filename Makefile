@@ -11,23 +11,32 @@
 #   make fuzz-vm   uffdwp-fuzz in QEMU on each of FUZZ_VM_KERNELS for FUZZ_VM_SECONDS (600)
 #                  with FUZZ_VM_SEED (1), outside CI; results in build/fuzz-vm
 #   make vmlinux   regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel's BTF
+#   make install   the tools, scenarios, expected table, man pages and bash completion
+#                  into DESTDIR/PREFIX (/usr/local; the Debian package: PREFIX=/usr)
 #   make help      this list and the variables
-# Variables: CC, CFLAGS (default -O2 -g), EXTRA_CFLAGS, EXTRA_LDFLAGS, OUTPUT, V=1,
-# CLANG_TIDY, SCAN_BUILD, FUZZ_SECONDS, FUZZ_LONG_SECONDS, FUZZ_VM_SECONDS, FUZZ_VM_SEED,
-# FUZZ_VM_KERNELS;
+# Variables: CC, CFLAGS (default -O2 -g), CPPFLAGS, EXTRA_CFLAGS, EXTRA_LDFLAGS, OUTPUT, V=1,
+# PREFIX, DESTDIR, CLANG_TIDY, SCAN_BUILD, FUZZ_SECONDS, FUZZ_LONG_SECONDS, FUZZ_VM_SECONDS,
+# FUZZ_VM_SEED, FUZZ_VM_KERNELS;
 # e.g. make CFLAGS=-O0, make EXTRA_CFLAGS=-Werror (CI).
 include tools.mk
 
 OUTPUT  ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=
+# Where install puts what uffdwp-vmtest reads; it looks there relative to its own
+# directory (INSTALLED_* in src/vmtest/vmtest.h must agree).
+BINDIR      := $(PREFIX)/bin
+LIBEXECDIR  := $(PREFIX)/libexec/uffdwp-trace
+DATADIR     := $(PREFIX)/share/uffdwp-trace
+MAN8DIR     := $(PREFIX)/share/man/man8
+COMPLETIONDIR := $(PREFIX)/share/bash-completion/completions
 
 # The include paths stay apart from CFLAGS (as bcc libbpf-tools' Makefile keeps
 # INCLUDES), so overriding CFLAGS changes flags, never what the build can find.
 INCLUDES := -Isrc -I$(OUTPUT) $(LIBBPF_CFLAGS)
 CFLAGS   ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
-ALL_CFLAGS := $(CFLAGS) $(WARNINGS) -D_GNU_SOURCE $(INCLUDES) $(EXTRA_CFLAGS)
+ALL_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -D_GNU_SOURCE $(INCLUDES) $(EXTRA_CFLAGS)
 # The tools run in a bare initramfs: static, unless a sanitizer build says otherwise.
 STATIC  ?= -static
 ALL_LDFLAGS := $(LDFLAGS) $(STATIC) $(EXTRA_LDFLAGS)
@@ -218,10 +227,15 @@ vmlinux:
 	$(Q)mkdir -p vmlinux/$(ARCH)
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
 
-install: $(TOOLS)
-	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8
-	$(Q)install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
-	$(Q)install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+# What the Debian package ships (debian/rules calls this with PREFIX=/usr).
+install: $(TOOLS) $(SCENARIOS)
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)/scenarios $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(MAN8DIR) $(DESTDIR)$(COMPLETIONDIR)
+	$(Q)install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
+	$(Q)install -m 0755 $(SCENARIOS) $(DESTDIR)$(LIBEXECDIR)/scenarios/
+	$(Q)install -m 0644 tests/scenarios/expected.tsv $(DESTDIR)$(DATADIR)/
+	$(Q)install -m 0644 man/*.8 $(DESTDIR)$(MAN8DIR)/
+	$(Q)install -m 0644 completion/uffdwp-trace completion/uffdwp-vmtest $(DESTDIR)$(COMPLETIONDIR)/
 
 clean:
 	$(Q)rm -rf $(OUTPUT)

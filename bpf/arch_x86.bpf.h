@@ -37,6 +37,7 @@
  * (_PAGE_BIT_SOFTW5, mksaveddirty_shift(), for shadow stacks) and pte_dirty()
  * tests both.  Before 6.6 bit 58 is _PAGE_DEVMAP, so it only counts there. */
 #define X86_PAGE_SAVED_DIRTY	(1ULL << 58)
+#define X86_PAGE_NX		(1ULL << 63)
 #define X86_PAGE_SWP_UFFD_WP	X86_PAGE_USER	/* _PAGE_SWP_UFFD_WP in swap-format entries */
 /* _PAGE_KNL_ERRATUM_MASK: pte_none()/pmd_none()/... ignore these two bits. */
 #define X86_PAGE_KNL_ERRATUM	(X86_PAGE_DIRTY | X86_PAGE_ACCESSED)
@@ -203,8 +204,19 @@ struct pgt_discover_ctx {
 	__u64 base;		/* result, 0 if none fits */
 };
 
-/* Translate ctx->va with a candidate base; levels below the top are read
- * through that base, so only the right base reproduces va - base. */
+/*
+ * Translate ctx->va with a candidate base; levels below the top are read
+ * through that base, so only the right base reproduces va - base.  A wrong
+ * base reads some other page as a table, and a small number there (bits 0
+ * and 7 set, nothing above bit 29) passed for a 1 GiB leaf mapping va - base
+ * when that was under 1 GiB: on the 6.18 host (no CONFIG_KALLSYMS_ALL) one
+ * tracer run in four took such a base, and every walk then read empty
+ * tables.  So every entry on the way must also look like the kernel's own
+ * direct map: present and writable, no user bit (_KERNPG_TABLE), and the
+ * leaf not executable (PAGE_KERNEL(_LARGE) carries NX on every CPU that has
+ * it, and the direct map has been NX since 4.x; a CPU without NX finds no
+ * base, and walks observe nothing rather than something false).
+ */
 static __always_inline int pgt_candidate_fits(struct pgt_discover_ctx *c, __u64 base)
 {
 	const struct pgt_geom *g = &c->g;
@@ -219,12 +231,15 @@ static __always_inline int pgt_candidate_fits(struct pgt_discover_ctx *c, __u64 
 		if (bpf_probe_read_kernel(&val, sizeof(val),
 					  (void *)(base + table_pa + arch_entry_index(c->va, level) * 8)))
 			return 0;
-		if (arch_entry_none(val) || !arch_entry_present(val, level))
+		if ((val & (X86_PAGE_PRESENT | X86_PAGE_RW | X86_PAGE_USER)) !=
+		    (X86_PAGE_PRESENT | X86_PAGE_RW))
 			return 0;
 		if (level == 1 || !arch_entry_is_table(val, level))
 			break;
 		table_pa = arch_entry_table_pa(g, val);
 	}
+	if (!(val & X86_PAGE_NX))
+		return 0;
 	size = 1ULL << arch_level_shift(level);
 	return ((val & g->pa_mask & ~(size - 1)) | (c->va & (size - 1))) == c->va - base;
 }

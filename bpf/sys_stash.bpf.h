@@ -21,6 +21,7 @@ enum sys_kind {
 	SYS_MREMAP,
 	SYS_FALLOCATE,
 	SYS_USERFAULTFD,
+	SYS_MMAP,	/* MAP_FIXED only: the one that can replace a mapping */
 };
 
 struct sys_stash {

@@ -3,7 +3,8 @@
  * Syscalls of traced processes: enter stashes the arguments (and the uffdio
  * struct, sys_stash.bpf.h), exit reports with the result.  The userfaultfd
  * ioctls, reads of uffd messages, and the mm syscalls that change protection
- * (mprotect, madvise, munmap, mremap, fallocate), from the per-syscall
+ * (mprotect, madvise, munmap, mremap, fallocate, and mmap over a mapping:
+ * MAP_FIXED), from the per-syscall
  * tracepoints or, where the kernel refuses them, raw_syscalls.
  */
 #include "uffdwp.bpf.h"
@@ -15,6 +16,7 @@
 /* x86-64 syscall numbers and argument registers (arch/x86/entry/syscalls/syscall_64.tbl) */
 #define SYSNR_read		0
 #define SYSNR_close		3
+#define SYSNR_mmap		9
 #define SYSNR_mprotect		10
 #define SYSNR_munmap		11
 #define SYSNR_ioctl		16
@@ -32,6 +34,7 @@
 #error "syscall numbers for this architecture are missing"
 #endif
 
+#define MAP_FIXED	0x10	/* uapi/asm-generic/mman-common.h */
 #define UFFDIO 0xAA
 #define _IOC_NR(cmd)	((cmd) & 0xff)
 #define _IOC_TYPE(cmd)	(((cmd) >> 8) & 0xff)
@@ -297,7 +300,7 @@ static __always_inline int sys_enter(__u32 kind, const __u64 args[6])
 	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &tgid);
 	struct sys_stash s = { .kind = kind };
 
-	if (!t)
+	if (!t || (kind == SYS_MMAP && !(args[3] & MAP_FIXED)))
 		return 0;
 	note_mm(t, tgid, current_mm());
 	__builtin_memcpy(s.args, args, sizeof(s.args));
@@ -475,6 +478,7 @@ static __always_inline __u32 mm_syscall_kind(__u32 sys)
 	case SYS_MUNMAP: return EV_MUNMAP;
 	case SYS_MREMAP: return EV_MREMAP;
 	case SYS_FALLOCATE: return EV_FALLOCATE;
+	case SYS_MMAP: return EV_MMAP;
 	}
 	return 0;
 }
@@ -512,6 +516,11 @@ static __always_inline void report_mm_syscall(struct sys_stash *s, __s64 ret)
 		e->u.mremap.new_len = s->args[2];
 		e->u.mremap.flags = s->args[3];
 		e->u.mremap.new_addr = s->args[4];
+		break;
+	case SYS_MMAP:		/* (addr, len, prot, flags, fd, offset) */
+		e->u.mmap.prot = s->args[2];
+		e->u.mmap.flags = s->args[3];
+		e->u.mmap.fd = (__s32)s->args[4];
 		break;
 	case SYS_FALLOCATE:	/* (fd, mode, offset, len): a file range */
 		e->start = s->args[2];
@@ -610,6 +619,7 @@ SYSCALL_HOOK(madvise, SYS_MADVISE, 3)
 SYSCALL_HOOK(munmap, SYS_MUNMAP, 2)
 SYSCALL_HOOK(mremap, SYS_MREMAP, 5)
 SYSCALL_HOOK(fallocate, SYS_FALLOCATE, 4)
+SYSCALL_HOOK(mmap, SYS_MMAP, 6)
 SYSCALL_HOOK(userfaultfd, SYS_USERFAULTFD, 1)
 
 SEC("tracepoint/syscalls/sys_enter_close")
@@ -629,6 +639,7 @@ static __always_inline __u32 sys_kind_of(long nr)
 	case SYSNR_munmap: return SYS_MUNMAP;
 	case SYSNR_mremap: return SYS_MREMAP;
 	case SYSNR_fallocate: return SYS_FALLOCATE;
+	case SYSNR_mmap: return SYS_MMAP;
 	case SYSNR_userfaultfd: return SYS_USERFAULTFD;
 	}
 	return 0;

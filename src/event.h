@@ -78,6 +78,9 @@ enum uffdwp_kind {
 	EV_PM_SCAN_REGION,	/* up to PM_REGIONS_PER_RECORD of the struct page_region it
 				   returned, packed (u.scan_regions); all of a call's come
 				   before its return record */
+	EV_MMAP,		/* mmap(MAP_FIXED) returned: whatever was mapped in
+				   [start, end) was unmapped first (do_mmap() ->
+				   do_vmi_munmap()); other mmaps replace nothing */
 	EV_KIND_MAX,
 };
 
@@ -246,6 +249,11 @@ struct uffdwp_event {
 			__u64 flags;
 			__u64 new_addr;		/* requested (MREMAP_FIXED); ret holds the result */
 		} mremap;
+		struct {			/* EV_MMAP: start/end = the requested range; ret = address */
+			__u64 prot;
+			__u64 flags;		/* MAP_* */
+			__s64 fd;
+		} mmap;
 		struct {			/* EV_FALLOCATE: start/end = file offsets */
 			__s32 fd;
 			__u32 mode;

@@ -31,6 +31,13 @@ check() {
 	if "$@"; then tap_ok "$name"; else tap_not_ok "$name"; fi
 }
 
+# check_last NAME: ok when the command just before succeeded.  For conditions
+# joined with && or ||, which `check NAME A && B` would not assert (bash joins
+# the check with B): write `A && B`, then `check_last NAME`.
+check_last() {
+	if [ $? = 0 ]; then tap_ok "$1"; else tap_not_ok "$1"; fi
+}
+
 # json_field FILE KEY: the value of "KEY": in the last summary line (numbers and strings)
 json_field() {
 	grep '"type":"summary"' "$1" | tail -n1 | grep -o "\"$2\":\(\"[^\"]*\"\|[0-9-]*\)" | head -n1 |
@@ -43,4 +50,19 @@ expect_status() {
 	"$@" >/dev/null 2>&1
 	local got=$?
 	if [ "$got" = "$want" ]; then tap_ok "$name (exit $got)"; else tap_not_ok "$name (exit $got, want $want)"; fi
+}
+
+# complete_words FILE WORD...: what the bash completion in FILE offers for the last
+# WORD (the one being completed, possibly ""), one a line, in the order offered;
+# WORD 1 is the program as typed.  Needs bash-completion ($BASH_COMPLETION).
+BASH_COMPLETION=${BASH_COMPLETION:-/usr/share/bash-completion/bash_completion}
+complete_words() {
+	local file=$1; shift
+	bash -c '
+		. "$1" && . "$2" || exit 1
+		shift 2
+		COMP_WORDS=("$@") COMP_CWORD=$(($# - 1)) COMP_LINE="$*" COMP_POINT=${#COMP_LINE}
+		fn=$(complete -p "${1##*/}" | sed -n "s/.*-F \([^ ]*\).*/\1/p")
+		"$fn" "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$BASH_COMPLETION" "$file" "$@"
 }

@@ -52,6 +52,7 @@ for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] && run_suite "unit: $(basename "$t")" "$t"
 done
 run_suite "include cycles between files and folders" tests/include-cycles.sh
+run_suite "bash completion, --help and man pages in step" tests/completion.sh
 run_suite "scenarios on the host kernel" host_scenarios
 run_suite "valgrind: unit tests" tests/valgrind.sh
 run_suite "golden recordings replayed" tests/golden/replay.sh
@@ -60,6 +61,7 @@ run_suite "bench programs on the host kernel" tests/bench-smoke.sh
 run_suite "sanitize: unit, golden and tracer tests under ASan+UBSan" tests/sanitize.sh
 run_suite "analyze: clang-tidy and scan-build over src/" tests/analyze.sh
 run_suite "fuzz: libFuzzer harnesses, \$FUZZ_SECONDS (60) each" tests/fuzz/run.sh
+run_suite "Debian package: build, lintian, install into a scratch root, run" tests/package.sh
 if [ "$what" = all ]; then
 	for t in tests/vm/*.sh; do
 		[ "$(basename "$t")" = lib.sh ] && continue

@@ -32,7 +32,8 @@ check "wp-threads: verdict clean" [ "$(json_field "$tmp/wp.json" verdict)" = cle
 protect=$(grep '"kind":"uffd_writeprotect"' "$tmp/wp.json" | grep '"mode":"0x1"' | head -n1)
 start=$(echo "$protect" | grep -o '"start":"0x[0-9a-f]*"' | grep -o '0x[0-9a-f]*')
 end=$(echo "$protect" | grep -o '"end":"0x[0-9a-f]*"' | grep -o '0x[0-9a-f]*')
-check "wp-threads: WRITEPROTECT mode=WP covers 16 pages" [ -n "$start" ] && [ $((end - start)) = 65536 ]
+[ -n "$start" ] && [ $((end - start)) = 65536 ]
+check_last "wp-threads: WRITEPROTECT mode=WP covers 16 pages"
 unprotects=$(grep '"kind":"uffd_writeprotect"' "$tmp/wp.json" | grep -v '"begin"' | grep -c '"mode":"0x0"')
 check "wp-threads: 16 single-page unprotects (got $unprotects)" [ "$unprotects" = 16 ]
 begun=$(grep '"kind":"uffd_writeprotect"' "$tmp/wp.json" | grep -c '"begin":1')
@@ -77,15 +78,16 @@ check "-p PID: events after attach are seen (16 WP messages)" [ "$(json_field "$
 # and no command on PATH is traced as -p would
 trace_held lone "$tmp/lone.json" --json
 check "uffdwp-trace PID: traces that process ($line)" [ "$line" = "uffdwp-trace: tracing PID $target" ]
-check "uffdwp-trace PID: clean, 16 WP messages seen (exit $status)" \
-	[ $status = 0 ] && [ "$(json_field "$tmp/lone.json" uffd_wp_message)" = 16 ]
+[ $status = 0 ] && [ "$(json_field "$tmp/lone.json" uffd_wp_message)" = 16 ]
+check_last "uffdwp-trace PID: clean, 16 WP messages seen (exit $status)"
 
 # replay: global options before the subcommand or its own after it, one summary
 # for the live run and its replay (key sets and values equal)
 "$TRACER" --json --record "$tmp/run.uwt" -- "$BUILD/scenarios/wp-threads" > "$tmp/live.json" 2>/dev/null
 "$TRACER" --json replay "$tmp/run.uwt" > "$tmp/replay1.json" 2> "$tmp/replay.err"
 status=$?
-check "--json replay FILE: exit 0, nothing on stderr (exit $status)" [ $status = 0 ] && [ ! -s "$tmp/replay.err" ]
+[ $status = 0 ] && [ ! -s "$tmp/replay.err" ]
+check_last "--json replay FILE: exit 0, nothing on stderr (exit $status)"
 "$TRACER" replay "$tmp/run.uwt" --json > "$tmp/replay2.json"
 check "replay FILE --json: the same output as --json replay FILE" cmp -s "$tmp/replay1.json" "$tmp/replay2.json"
 summary_of() { grep '"type":"summary"' "$1" | jq -S . ; }
@@ -103,35 +105,78 @@ else
 fi
 "$TRACER" -v replay "$tmp/run.uwt" > "$tmp/replay.txt" 2> "$tmp/replay.err"
 status=$?
-check "-v replay FILE: exit 0, no tracing (no hook lines on stderr) (exit $status)" \
-	[ $status = 0 ] && [ ! -s "$tmp/replay.err" ]
-check "-v replay FILE: every event, then the live run's summary" \
-	grep -q 'uffd_wp_message' "$tmp/replay.txt" && grep -q '^verdict: clean$' "$tmp/replay.txt"
+[ $status = 0 ] && [ ! -s "$tmp/replay.err" ]
+check_last "-v replay FILE: exit 0, no tracing (no hook lines on stderr) (exit $status)"
+grep -q 'uffd_wp_message' "$tmp/replay.txt" && grep -q '^verdict: clean$' "$tmp/replay.txt"
+check_last "-v replay FILE: every event, then the live run's summary"
 "$TRACER" --record "$tmp/x" replay "$tmp/run.uwt" 2> "$tmp/err"
 status=$?
-check "an option that does not apply to replay: exit 2, one line (exit $status)" \
-	[ $status = 2 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q -- '--record does not apply to replay' "$tmp/err"
+[ $status = 2 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q -- '--record does not apply to replay' "$tmp/err"
+check_last "an option that does not apply to replay: exit 2, one line (exit $status)"
 "$TRACER" replay 2> "$tmp/err"
 status=$?
-check "replay without a FILE: exit 2, one usage line (exit $status)" \
-	[ $status = 2 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q 'usage: .*replay' "$tmp/err"
+[ $status = 2 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q 'usage: .*replay' "$tmp/err"
+check_last "replay without a FILE: exit 2, one usage line (exit $status)"
 printf 'junk' > "$tmp/junk.uwt"
 "$TRACER" --json replay "$tmp/junk.uwt" > "$tmp/err.json" 2>/dev/null
 status=$?
-check "--json replay of a bad file: exit 2, a JSON error object (exit $status)" \
-	[ $status = 2 ] && grep -q '^{"type":"error","error":".*truncated header","exit":2}$' "$tmp/err.json"
+[ $status = 2 ] && grep -q '^{"type":"error","error":".*truncated header","exit":2}$' "$tmp/err.json"
+check_last "--json replay of a bad file: exit 2, a JSON error object (exit $status)"
 "$TRACER" -- replay 2> "$tmp/err"
 check "-- replay runs a command called replay (none here: cannot run)" grep -q 'cannot run replay' "$tmp/err"
+
+# --no-events: the same findings and summary, no event lines
+"$TRACER" --json --no-events -- "$BUILD/scenarios/wp-threads" > "$tmp/quiet.json" 2>/dev/null
+status=$?
+events=$(grep -c '"type":"event"' "$tmp/quiet.json")
+[ $status = 0 ] && [ "$events" = 0 ] && [ "$(json_field "$tmp/quiet.json" uffd_wp_message)" = 16 ]
+check_last "--json --no-events: exit 0, no event lines ($events), the summary counts 16 WP messages"
+"$TRACER" -v --no-events -- true 2> "$tmp/err"
+status=$?
+[ $status = 2 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q 'no-events and -v contradict' "$tmp/err"
+check_last "--no-events with -v: exit 2, one line (exit $status)"
+"$TRACER" --no-events replay "$tmp/run.uwt" 2> "$tmp/err"
+status=$?
+[ $status = 2 ] && grep -q -- '--no-events does not apply to replay' "$tmp/err"
+check_last "--no-events does not apply to replay: exit 2 (exit $status)"
+
+# The corpus under the tracer on this host, with only the hooks it allows: no
+# finding and no loss in any scenario, whatever the scenario's own verdict
+# (the host's known bug, guard-marker, is one nothing here can see).  Without
+# a zap hook the syscalls are all the model learns from: a missed one
+# (mmap(MAP_FIXED) was) makes false findings here first.
+for s in "$BUILD"/scenarios/*; do
+	name=$(basename "$s")
+	"$TRACER" --json --no-events -- "$s" > "$tmp/corpus.json" 2>/dev/null
+	status=$?
+	lost=$(json_field "$tmp/corpus.json" lost)
+	[ $status = 0 ] && [ "$lost" = 0 ]
+	check_last "host corpus: $name traced clean, 0 lost (exit $status, lost $lost)"
+done
+# The kernel's own pagemap_ioctl (7.3's, built by `make setup`) replaces a protected
+# page with mmap(MAP_FIXED) in mprotect_tests(), among 5,000 scans.
+pagemap_ioctl=${UFFDWP_SELFTESTS:-/var/cache/uffdwp-trace/selftests}/7.3/pagemap_ioctl
+if [ -x "$pagemap_ioctl" ]; then
+	"$TRACER" --json --no-events -- sh -c 'exec "$0" > /dev/null 2>&1' "$pagemap_ioctl" \
+		> "$tmp/pm.json" 2>/dev/null
+	status=$?
+	lost=$(json_field "$tmp/pm.json" lost) target_exit=$(json_field "$tmp/pm.json" target_exit)
+	[ $status = 0 ] && [ "$lost" = 0 ] && [ "$target_exit" = 0 ]
+	check_last "7.3's pagemap_ioctl on the host: tracer exit 0, test exit 0, 0 lost (exit $status, test exit $target_exit, lost $lost)"
+else
+	tap_skip "7.3's pagemap_ioctl on the host" "$pagemap_ioctl not built (make setup)"
+fi
 
 # errors: one line, documented status
 true & gone=$!; wait $gone
 "$TRACER" "$gone" 2> "$tmp/err"
 status=$?
-check "a lone number that is neither a PID nor a command: exit 2, one line naming both (exit $status)" \
-	[ $status = 2 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q "$gone: neither a PID .* nor a command" "$tmp/err"
+[ $status = 2 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q "$gone: neither a PID .* nor a command" "$tmp/err"
+check_last "a lone number that is neither a PID nor a command: exit 2, one line naming both (exit $status)"
 expect_status "PID that does not exist" 2 "$TRACER" -p "$gone"
 "$TRACER" -p "$gone" 2> "$tmp/err"
-check "PID that does not exist: one clear line" [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q 'no such process' "$tmp/err"
+[ "$(wc -l < "$tmp/err")" = 1 ] && grep -q 'no such process' "$tmp/err"
+check_last "PID that does not exist: one clear line"
 "$TRACER" --json -p "$gone" > "$tmp/err.json" 2>/dev/null
 check "JSON mode: the error is a JSON object" grep -q '^{"type":"error","error":"PID' "$tmp/err.json"
 expect_status "no target given" 2 "$TRACER"
@@ -143,6 +188,7 @@ check "the trace subcommand parses its own options, then its command" \
 if command -v setpriv >/dev/null; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$TRACER" -p 1 2> "$tmp/err"
 	status=$?
-	check "not root: exit 2 and says so" [ $status = 2 ] && grep -q 'must run as root' "$tmp/err"
+	[ $status = 2 ] && grep -q 'must run as root' "$tmp/err"
+	check_last "not root: exit 2 and says so"
 fi
 tap_done

@@ -43,10 +43,10 @@ static const char doc[] =
 static const char args_doc[] = "PID\n[--] CMD [ARGS...]\nprobe\nreplay [-v] [--json] FILE";
 
 enum { OPT_PROBE = 1000, OPT_STRICT, OPT_RECORD, OPT_DEBUG, OPT_NO_FOLLOW, OPT_NO_FENTRY,
-       OPT_PROG_STATS };
+       OPT_PROG_STATS, OPT_NO_EVENTS };
 
 /* Index of each option in options[]: its bit in an opt_mask. */
-enum { OI_PID, OI_VERBOSE, OI_JSON, OI_DURATION, OI_BUFFER, OI_PROBE, OI_STRICT, OI_RECORD,
+enum { OI_PID, OI_VERBOSE, OI_JSON, OI_NO_EVENTS, OI_DURATION, OI_BUFFER, OI_PROBE, OI_STRICT, OI_RECORD,
        OI_NO_FOLLOW, OI_NO_FENTRY, OI_DEBUG, OI_PROG_STATS, OI_MAX };
 
 static const struct argp_option options[OI_MAX + 1] = {
@@ -54,6 +54,8 @@ static const struct argp_option options[OI_MAX + 1] = {
 	[OI_VERBOSE] = { "verbose", 'v', NULL, 0, "Print every event" },
 	[OI_JSON] = { "json", 'j', NULL, 0,
 		      "JSON lines on stdout (events with -v implied when tracing)" },
+	[OI_NO_EVENTS] = { "no-events", OPT_NO_EVENTS, NULL, 0,
+			   "With --json: findings and the summary only, no event lines" },
 	[OI_DURATION] = { "duration", 'd', "SECONDS", 0, "Stop after SECONDS" },
 	[OI_BUFFER] = { "buffer-mib", 'b', "MIB", 0,
 			"Ring buffer size, a power of two (default 32)" },
@@ -149,6 +151,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_PROG_STATS:
 		c->opts.prog_stats = true;
 		break;
+	case OPT_NO_EVENTS:
+		c->opts.no_events = true;
+		break;
 	case ARGP_KEY_ARG:
 		if (c->collect) {	/* argp permutes: options after a FILE still count */
 			c->args[c->nargs++] = arg;
@@ -230,6 +235,9 @@ static int cmd_trace(struct cli *c)
 	if (!c->opts.pid == !c->opts.cmd)
 		return report_error(c->opts.json, EXIT_ERROR,
 				    "give a PID, -p PID or a command to run (see --help)");
+	if (c->opts.no_events && c->opts.verbose)
+		return report_error(c->opts.json, EXIT_ERROR,
+				    "--no-events and -v contradict each other (-v prints every event)");
 	if (!c->opts.prog_stats)
 		return trace_run(&c->opts);
 	progstats_enable();	/* before the programs load: they are counted from the start */

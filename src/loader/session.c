@@ -344,7 +344,7 @@ static void kernel_release(char *buf, size_t len)
 static int start_pipeline(struct session *s)
 {
 	const struct pipeline_opts po = {
-		.out = stdout, .json = s->o->json, .events = s->o->json || s->o->verbose,
+		.out = stdout, .json = s->o->json, .events = (s->o->json || s->o->verbose) && !s->o->no_events,
 		.record = s->o->record,
 	};
 	int err;

@@ -10,6 +10,7 @@
 struct trace_opts {
 	bool verbose;		/* one line per event */
 	bool json;		/* JSON lines on stdout */
+	bool no_events;		/* JSON: findings and the summary, no event lines */
 	bool strict;		/* the four kernel hooks are required */
 	bool debug;		/* libbpf messages, verifier log */
 	bool no_follow;		/* do not trace children */

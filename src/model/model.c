@@ -190,6 +190,12 @@ void model_apply(struct model *mdl, const struct uffdwp_event *ev)
 		if (ev->ret == 0)
 			forget_range(m, ev->start, ev->end);
 		break;
+	case EV_MMAP:
+		/* MAP_FIXED: do_mmap() unmapped the old range first, and the
+		 * new VMA is registered nowhere. */
+		if (ev->ret == (int64_t)ev->start)
+			forget_range(m, ev->start, ev->end);
+		break;
 	case EV_MREMAP:
 		on_mremap(m, ev);
 		break;

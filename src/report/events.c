@@ -99,6 +99,11 @@ static void kind_fields(const struct uffdwp_event *e, struct sink *s)
 		s->hex(s, "flags", e->u.mremap.flags);
 		s->hex(s, "new_addr", e->u.mremap.new_addr);
 		break;
+	case EV_MMAP:
+		s->hex(s, "prot", e->u.mmap.prot);
+		s->hex(s, "flags", e->u.mmap.flags);
+		s->i64(s, "fd", e->u.mmap.fd);
+		break;
 	case EV_FALLOCATE:
 		s->i64(s, "fd", e->u.falloc.fd);
 		s->hex(s, "mode", e->u.falloc.mode);

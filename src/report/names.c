@@ -49,6 +49,7 @@ static const char *const kind_names[EV_KIND_MAX] = {
 	[EV_PTE_RUN] = "pte_run",
 	[EV_PM_SCAN] = "pagemap_scan",
 	[EV_PM_SCAN_REGION] = "pagemap_scan_region",
+	[EV_MMAP] = "mmap",
 };
 
 /* The ioctls one EV_UFFD_COPY record stands for (u.fill.op). */

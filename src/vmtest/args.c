@@ -44,7 +44,9 @@ static const char usage_text[] =
 "  --json               print one JSON object (guest output goes to stderr)\n"
 "  --scenario NAME      run only this scenario (repeatable)\n"
 "  --tracer PATH        uffdwp-trace to pack (default: beside this program)\n"
-"  --scenarios-dir DIR  scenario binaries (default: build/scenarios beside this program)\n"
+"  --scenarios-dir DIR  scenario binaries (default: build/scenarios beside this program,\n"
+"                       else ../libexec/uffdwp-trace/scenarios beside it, as installed)\n"
+"  --list-scenarios     print the scenario names found there, one a line, and exit\n"
 "  --accel auto|kvm|tcg accelerator (default $UFFDWP_ACCEL, else auto: KVM where a guest\n"
 "                       really starts under it, else TCG; any failed KVM start is booted\n"
 "                       again under TCG and remembered until the host reboots; kvm: a\n"
@@ -53,6 +55,7 @@ static const char usage_text[] =
 "  --busybox PATH       static busybox for the guest (default /bin/busybox)\n"
 "  --keep-initramfs     keep the generated initramfs and print its path\n"
 "  -v, --verbose        also stream the kernel's boot log\n"
+"  -h, --help           this text\n"
 "\n"
 "Matrix mode (--matrix): boots every kernel column of the expected table once (debian-VER\n"
 "from the cache as --debian does, any other NAME as DIR/NAME.bzImage), runs the scenarios\n"
@@ -61,7 +64,8 @@ static const char usage_text[] =
 "Prints the matrix, marking disagreeing (!) and undecided (?) cells, then one line per\n"
 "such cell; an absent image is a skipped column with the reason.\n"
 "  --expected FILE      the table (default: tests/scenarios/expected.tsv of the project\n"
-"                       this program was built in)\n"
+"                       this program was built in, else ../share/uffdwp-trace/expected.tsv\n"
+"                       beside it, as installed)\n"
 "  --kernels A,B,...    only these columns (repeatable)\n"
 "  --kernels-dir DIR    the shared test kernels (default $UFFDWP_SHARED_KERNELS, else\n"
 "                       ../shared/kernels beside the project)\n"
@@ -105,7 +109,7 @@ enum long_only_opt {
 	OPT_KERNEL = 256, OPT_DEBIAN, OPT_ADD, OPT_MEM, OPT_SMP, OPT_CMDLINE, OPT_TIMEOUT,
 	OPT_TAP, OPT_JSON, OPT_SCENARIO, OPT_TRACER, OPT_SCENARIOS_DIR, OPT_ACCEL, OPT_QEMU,
 	OPT_BUSYBOX, OPT_KEEP, OPT_MATRIX, OPT_KERNELS, OPT_EXPECTED, OPT_KERNELS_DIR,
-	OPT_FUZZ, OPT_SEED, OPT_FUZZ_REPLAY, OPT_FUZZ_OUT,
+	OPT_LIST_SCENARIOS, OPT_FUZZ, OPT_SEED, OPT_FUZZ_REPLAY, OPT_FUZZ_OUT,
 };
 
 static const struct option long_opts[] = {
@@ -121,6 +125,7 @@ static const struct option long_opts[] = {
 	{ "scenario", required_argument, NULL, OPT_SCENARIO },
 	{ "tracer", required_argument, NULL, OPT_TRACER },
 	{ "scenarios-dir", required_argument, NULL, OPT_SCENARIOS_DIR },
+	{ "list-scenarios", no_argument, NULL, OPT_LIST_SCENARIOS },
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "qemu", required_argument, NULL, OPT_QEMU },
 	{ "busybox", required_argument, NULL, OPT_BUSYBOX },
@@ -324,6 +329,9 @@ static bool parse_one(struct vmtest_opts *o, int opt, const char *arg)
 	case OPT_SCENARIOS_DIR:
 		o->scenarios_dir = arg;
 		return true;
+	case OPT_LIST_SCENARIOS:
+		o->list_scenarios = true;
+		return true;
 	case OPT_ACCEL:
 		return parse_accel(arg, &o->accel, "--accel");
 	case OPT_QEMU:
@@ -396,6 +404,8 @@ bool vmtest_parse_args(int argc, char **argv, struct vmtest_opts *o)
 	} else if (optind > 1 && !strcmp(argv[optind - 1], "--")) {
 		return usage_error("nothing after --", NULL);
 	}
+	if (o->list_scenarios)	/* needs no kernel: only --scenarios-dir matters */
+		return true;
 	if (!check_fuzz_args(o))
 		return false;
 	if (o->matrix)

@@ -118,19 +118,28 @@ static bool choose_scenarios(const struct vmtest_opts *o, struct payload *p)
 	return true;
 }
 
+/* --scenarios-dir, else build/scenarios beside us, else the installed directory. */
+static bool find_scenarios(const struct vmtest_opts *o, struct payload *p)
+{
+	p->scenarios_dir = o->scenarios_dir ? strdup(o->scenarios_dir)
+					    : vmtest_data_path(BUILD_SCENARIOS_DIR,
+							       INSTALLED_SCENARIOS_DIR);
+	if (!list_scenarios(p->scenarios_dir, p) && o->scenarios_dir) {
+		vmtest_err("cannot read --scenarios-dir %s: %s", o->scenarios_dir, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
 bool payload_resolve(const struct vmtest_opts *o, struct payload *p)
 {
 	char *self = vmtest_self_dir();
 
 	memset(p, 0, sizeof(*p));
 	p->tracer = find_tracer(o, self);
-	p->scenarios_dir = o->scenarios_dir ? strdup(o->scenarios_dir)
-					    : vmtest_path_join(self, "scenarios");
 	free(self);
-	if (!list_scenarios(p->scenarios_dir, p) && o->scenarios_dir) {
-		vmtest_err("cannot read --scenarios-dir %s: %s", o->scenarios_dir, strerror(errno));
+	if (!find_scenarios(o, p))
 		return false;
-	}
 	if (o->guest_argv)	/* command mode: tracer and scenarios are optional extras */
 		return true;
 	if (!p->tracer) {
@@ -139,6 +148,22 @@ bool payload_resolve(const struct vmtest_opts *o, struct payload *p)
 		return false;
 	}
 	return choose_scenarios(o, p);
+}
+
+int payload_print_scenarios(const struct vmtest_opts *o)
+{
+	static struct payload p;
+
+	if (!find_scenarios(o, &p))
+		return VMTEST_SKIP;
+	if (!p.n_available) {
+		vmtest_err("no scenario binaries in %s (build them, or give --scenarios-dir)",
+			   p.scenarios_dir);
+		return VMTEST_SKIP;
+	}
+	for (int i = 0; i < p.n_available; i++)
+		printf("%s\n", p.available[i]);
+	return VMTEST_GOOD;
 }
 
 /* /bin/busybox plus one link per applet, as `busybox --list-full` names them. */

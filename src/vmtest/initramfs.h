@@ -18,6 +18,10 @@ struct payload {
 /* Finds the tracer and the scenarios and picks the ones to run; false after one error line. */
 bool payload_resolve(const struct vmtest_opts *opts, struct payload *p);
 
+/* --list-scenarios: the names payload_resolve() would find, one a line on stdout; 0, or
+ * 125 after one error line when there are none. */
+int payload_print_scenarios(const struct vmtest_opts *opts);
+
 /* A scenario program of that name was found (it is packed whether or not it runs). */
 bool payload_has_scenario(const struct payload *p, const char *name);
 

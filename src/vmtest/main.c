@@ -7,6 +7,7 @@
 #include "boot.h"
 #include "fuzz.h"
 #include "image.h"
+#include "initramfs.h"
 #include "matrix.h"
 #include "vmtest.h"
 
@@ -40,6 +41,8 @@ int main(int argc, char **argv)
 
 	if (!vmtest_parse_args(argc, argv, &opts))
 		return VMTEST_SKIP;
+	if (opts.list_scenarios)
+		return payload_print_scenarios(&opts);
 	if (opts.fuzz_seconds || opts.fuzz_replay)
 		return fuzz_run(&opts);
 	return opts.matrix ? matrix_run(&opts) : run_one_kernel(&opts);

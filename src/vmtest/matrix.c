@@ -29,15 +29,10 @@ static struct matrix_cell *reset_cell(struct matrix *m, int r, int k)
 	return cell;
 }
 
-/* --expected, else tests/scenarios/expected.tsv of the tree whose build/ holds us. */
+/* --expected, else the table of the tree whose build/ holds us, or the installed one. */
 static char *default_table_path(void)
 {
-	char *self = vmtest_self_dir(), *root = vmtest_parent_dir(self);
-	char *path = vmtest_path_join(root, "tests/scenarios/expected.tsv");
-
-	free(root);
-	free(self);
-	return path;
+	return vmtest_data_path(BUILD_EXPECTED_TABLE, INSTALLED_EXPECTED_TABLE);
 }
 
 /* --kernels-dir, $UFFDWP_SHARED_KERNELS, else ../shared/kernels beside the project root. */

@@ -75,6 +75,29 @@ char *vmtest_path_join(const char *dir, const char *name)
 	return p;
 }
 
+/*
+ * Relative to the executable, not a prefix fixed at build time: the same binary serves
+ * the build tree, /usr, /usr/local and a package unpacked into a scratch root.
+ */
+char *vmtest_data_path(const char *in_build_tree, const char *installed)
+{
+	char *self = vmtest_self_dir();
+	char *build = vmtest_path_join(self, in_build_tree);
+	char *inst = vmtest_path_join(self, installed);
+	char *found = realpath(build, NULL);
+
+	if (!found)
+		found = realpath(inst, NULL);
+	if (!found) {
+		found = build;
+		build = NULL;
+	}
+	free(inst);
+	free(build);
+	free(self);
+	return found;
+}
+
 bool vmtest_is_executable(const char *path)
 {
 	return access(path, X_OK) == 0;

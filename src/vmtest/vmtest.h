@@ -47,14 +47,15 @@ struct vmtest_opts {
 	enum output_mode output;
 	enum accel_choice accel;
 	const char *tracer;		/* uffdwp-trace to pack; NULL = beside this binary */
-	const char *scenarios_dir;	/* NULL = build/scenarios beside this binary */
+	const char *scenarios_dir;	/* NULL = vmtest_data_path(BUILD_SCENARIOS_DIR, ...) */
 	const char *qemu;
 	const char *busybox;
 	bool keep_initramfs;		/* print and keep the generated cpio (debugging) */
 	bool verbose;			/* stream the kernel's boot log too */
+	bool list_scenarios;		/* --list-scenarios: print the names found, run nothing */
 	/* --matrix */
 	bool matrix;
-	const char *expected;		/* the table; NULL = tests/scenarios/expected.tsv */
+	const char *expected;		/* the table; NULL = vmtest_data_path(BUILD_EXPECTED_TABLE, ...) */
 	const char *matrix_kernel[VMTEST_MAX_LIST];	/* --kernels; empty = every column */
 	int n_matrix_kernel;
 	const char *kernels_dir;	/* shared test kernels (NAME.bzImage); NULL = default */
@@ -79,6 +80,19 @@ void vmtest_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *vmtest_self_dir(void);		/* directory of this executable (malloc'd) */
 char *vmtest_parent_dir(const char *path);	/* path without its last component (malloc'd) */
 char *vmtest_path_join(const char *dir, const char *name);	/* malloc'd */
+
+/*
+ * What uffdwp-vmtest reads besides its options, relative to the directory of this
+ * executable: in the build tree (build/uffdwp-vmtest), and where `make install` puts it
+ * (PREFIX/bin/uffdwp-vmtest; the Makefile's LIBEXECDIR and DATADIR must agree).
+ */
+#define BUILD_SCENARIOS_DIR	"scenarios"
+#define INSTALLED_SCENARIOS_DIR	"../libexec/uffdwp-trace/scenarios"
+#define BUILD_EXPECTED_TABLE	"../tests/scenarios/expected.tsv"
+#define INSTALLED_EXPECTED_TABLE "../share/uffdwp-trace/expected.tsv"
+/* The build tree's path if it exists, else the installed one if that exists (both
+ * canonical), else the build tree's as it is (malloc'd). */
+char *vmtest_data_path(const char *in_build_tree, const char *installed);
 bool vmtest_is_executable(const char *path);
 double vmtest_now(void);		/* CLOCK_MONOTONIC seconds */
 char *vmtest_shell_quote(const char *s);	/* '...' form for /bin/sh (malloc'd) */

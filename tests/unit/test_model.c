@@ -153,6 +153,23 @@ static void t_zaps(void)
 	s_syscall_range(&s, EV_MUNMAP, A, A + 4 * PG, 0);
 	tap_ok(expect_is(MM, A, EXP_NONE) && !model_region(model_find_mm(mdl, MM), A) &&
 	       model_region(model_find_mm(mdl, MM), A + 4 * PG), "munmap forgets part of a region");
+	{
+		struct uffdwp_event ev = synth_ev(&s, EV_MMAP, HOOK_SYSCALLS);
+
+		ev.start = A + 4 * PG;
+		ev.end = A + 6 * PG;
+		ev.u.mmap.flags = 0x10;		/* MAP_FIXED */
+		ev.ret = -12;			/* -ENOMEM: nothing was replaced */
+		synth_feed(&s, &ev);
+		tap_ok(model_region(model_find_mm(mdl, MM), A + 4 * PG) &&
+		       !expect_is(MM, A + 4 * PG, EXP_NONE), "a failed mmap(MAP_FIXED) forgets nothing");
+		ev.ret = (__s64)ev.start;
+		synth_feed(&s, &ev);
+		tap_ok(expect_is(MM, A + 4 * PG, EXP_NONE) &&
+		       !model_region(model_find_mm(mdl, MM), A + 5 * PG) &&
+		       model_region(model_find_mm(mdl, MM), A + 6 * PG),
+		       "mmap(MAP_FIXED) over a region forgets what it replaced, and only that");
+	}
 }
 
 static void t_mremap(void)
