@@ -8,12 +8,15 @@
 #   make analyze   clang-tidy (.clang-tidy) and scan-build over src/; a finding fails
 #   make fuzz      each libFuzzer harness (tests/fuzz) FUZZ_SECONDS (60), in build/fuzz;
 #                  make fuzz-long: FUZZ_LONG_SECONDS (3600) each
+#   make fuzz-vm   uffdwp-fuzz in QEMU on each of FUZZ_VM_KERNELS for FUZZ_VM_SECONDS (600)
+#                  with FUZZ_VM_SEED (1), outside CI; results in build/fuzz-vm
 #   make vmlinux   regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel's BTF
 #   make install   the tools, scenarios, expected table, man pages and bash completion
 #                  into DESTDIR/PREFIX (/usr/local; the Debian package: PREFIX=/usr)
 #   make help      this list and the variables
 # Variables: CC, CFLAGS (default -O2 -g), CPPFLAGS, EXTRA_CFLAGS, EXTRA_LDFLAGS, OUTPUT, V=1,
-# PREFIX, DESTDIR, CLANG_TIDY, SCAN_BUILD, FUZZ_SECONDS, FUZZ_LONG_SECONDS;
+# PREFIX, DESTDIR, CLANG_TIDY, SCAN_BUILD, FUZZ_SECONDS, FUZZ_LONG_SECONDS, FUZZ_VM_SECONDS,
+# FUZZ_VM_SEED, FUZZ_VM_KERNELS;
 # e.g. make CFLAGS=-O0, make EXTRA_CFLAGS=-Werror (CI).
 include tools.mk
 
@@ -61,12 +64,15 @@ BENCH_PROGS  := $(patsubst tests/bench/%.c,$(OUTPUT)/bench/%,$(wildcard tests/be
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 HDRS         := $(wildcard src/*.h src/*/*.h)
 
-TOOLS := $(OUTPUT)/uffdwp-trace $(if $(VMTEST_SRCS),$(OUTPUT)/uffdwp-vmtest)
+# uffdwp-fuzz: the differential fuzzer, a guest program like the scenarios (it uses
+# scenario.h); its sequence code (seq.c) is plain C the unit tests link too.
+SEQFUZZ_SRCS := $(wildcard src/seqfuzz/*.c)
+TOOLS := $(OUTPUT)/uffdwp-trace $(if $(VMTEST_SRCS),$(OUTPUT)/uffdwp-vmtest $(OUTPUT)/uffdwp-fuzz)
 
 .PHONY: all setup check bench install clean vmlinux scenarios unit sanitize help
 all: $(TOOLS) scenarios $(BENCH_PROGS)
 
-$(OUTPUT) $(OUTPUT)/src/cli $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/pipeline $(OUTPUT)/src/report $(OUTPUT)/src/vmtest $(OUTPUT)/scenarios $(OUTPUT)/bench $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/src/cli $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/pipeline $(OUTPUT)/src/report $(OUTPUT)/src/vmtest $(OUTPUT)/src/seqfuzz $(OUTPUT)/scenarios $(OUTPUT)/bench $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
 # BPF: compile each file, link them with bpftool (BPF static linking: resolves
@@ -81,7 +87,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
 
-$(OUTPUT)/src/%.o: src/%.c $(HDRS) $(SKELS) | $(OUTPUT)/src/cli $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/pipeline $(OUTPUT)/src/report $(OUTPUT)/src/vmtest
+$(OUTPUT)/src/%.o: src/%.c $(HDRS) $(SKELS) | $(OUTPUT)/src/cli $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/pipeline $(OUTPUT)/src/report $(OUTPUT)/src/vmtest $(OUTPUT)/src/seqfuzz
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -104,11 +110,17 @@ scenarios: $(SCENARIOS)
 $(OUTPUT)/scenarios/%: tests/scenarios/%.c $(wildcard tests/scenarios/*.h) | $(OUTPUT)/scenarios
 	$(call msg,CC,$@)
 	$(Q)$(GUEST_PROG_CC) $< -o $@
+$(OUTPUT)/uffdwp-fuzz: $(SEQFUZZ_SRCS) $(wildcard src/seqfuzz/*.h tests/scenarios/*.h) | $(OUTPUT)
+	$(call msg,LINK,$@)
+	$(Q)$(GUEST_PROG_CC) $(SEQFUZZ_SRCS) -o $@
 $(OUTPUT)/bench/%: tests/bench/%.c $(wildcard tests/scenarios/*.h) | $(OUTPUT)/bench
 	$(call msg,CC,$@)
 	$(Q)$(GUEST_PROG_CC) $< -o $@
 
 unit: $(UNIT_TESTS)
+$(OUTPUT)/tests/test_seqfuzz: tests/unit/test_seqfuzz.c src/seqfuzz/seq.c src/seqfuzz/seq.h $(wildcard tests/unit/*.h) | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $< src/seqfuzz/seq.c $(EXTRA_LDFLAGS) -o $@
 $(OUTPUT)/tests/%: tests/unit/%.c $(OUTPUT)/libuffdwp-core.a $(wildcard tests/unit/*.h) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $< $(OUTPUT)/libuffdwp-core.a $(EXTRA_LDFLAGS) -o $@
@@ -138,8 +150,9 @@ CLANG_TIDY   ?= clang-tidy
 SCAN_BUILD   ?= scan-build-14
 ANALYZE_JOBS ?= $(shell nproc)
 ANALYZE_OUT  := $(OUTPUT)/analyze
-ANALYZE_FLAGS := -I$(ANALYZE_OUT)/include
-HOST_SRCS    := $(CORE_SRCS) $(LOADER_SRCS) $(VMTEST_SRCS)
+# uffdwp-fuzz is a guest program on tests/scenarios/scenario.h: analysed like the rest.
+ANALYZE_FLAGS := -I$(ANALYZE_OUT)/include -Itests/scenarios
+HOST_SRCS    := $(CORE_SRCS) $(LOADER_SRCS) $(VMTEST_SRCS) $(SEQFUZZ_SRCS)
 .PHONY: analyze analyze-tidy analyze-scan objs
 analyze: analyze-tidy analyze-scan
 $(ANALYZE_OUT)/include/bpf:
@@ -158,7 +171,7 @@ analyze-scan: $(ANALYZE_OUT)/include/bpf
 	$(Q)$(SCAN_BUILD) --status-bugs --use-cc=$(CLANG) -o $(ANALYZE_OUT)/report \
 		sh -c '$(MAKE) --no-print-directory OUTPUT=$(ANALYZE_OUT) CC="$$CC" \
 		EXTRA_CFLAGS="$(ANALYZE_FLAGS)" objs'
-objs: $(CORE_OBJS) $(LOADER_OBJS) $(VMTEST_OBJS)
+objs: $(CORE_OBJS) $(LOADER_OBJS) $(VMTEST_OBJS) $(SEQFUZZ_SRCS:%.c=$(OUTPUT)/%.o)
 
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c) over the core built with
 # ASan+UBSan by clang, in their own OUTPUT.  make fuzz runs each for
@@ -184,6 +197,25 @@ fuzz: fuzz-build
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) ./tests/fuzz/run.sh
 fuzz-long: fuzz-build
 	$(Q)FUZZ_SECONDS=$(FUZZ_LONG_SECONDS) ./tests/fuzz/run.sh
+
+# The differential fuzzer's long runs, outside CI (make check runs tests/vm/fuzz.sh, a
+# small smoke): uffdwp-vmtest --fuzz FUZZ_VM_SECONDS (600) --seed FUZZ_VM_SEED (1) on each
+# kernel of FUZZ_VM_KERNELS (debian-VER from the cache, else ../shared/kernels/NAME.bzImage);
+# each run's sequences and programs in $(OUTPUT)/fuzz-vm/NAME, its output in NAME.log.
+FUZZ_VM_SECONDS ?= 600
+FUZZ_VM_SEED    ?= 1
+FUZZ_VM_KERNELS ?= bad-A bad-C bad-E debian-6.1 debian-6.12 debian-7.3
+.PHONY: fuzz-vm
+fuzz-vm: all
+	$(Q)for k in $(FUZZ_VM_KERNELS); do \
+		case $$k in debian-*) img="--debian $${k#debian-}" ;; \
+			    *) img="--kernel $${UFFDWP_SHARED_KERNELS:-../shared/kernels}/$$k.bzImage" ;; esac; \
+		mkdir -p $(OUTPUT)/fuzz-vm/$$k; \
+		$(OUTPUT)/uffdwp-vmtest $$img --fuzz $(FUZZ_VM_SECONDS) --seed $(FUZZ_VM_SEED) \
+			--fuzz-out $(OUTPUT)/fuzz-vm/$$k > $(OUTPUT)/fuzz-vm/$$k.log 2>&1; \
+		echo "$$k: exit $$? ($$(grep -c '^seqfuzz: found' $(OUTPUT)/fuzz-vm/$$k.log) kinds found:" \
+		     "$$(sed -n 's/^seqfuzz: found \([^:]*\):.*/\1/p' $(OUTPUT)/fuzz-vm/$$k.log | tr '\n' ' '))"; \
+	done
 
 check: all unit sanitize fuzz-build
 	$(Q)./tests/run.sh

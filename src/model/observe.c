@@ -116,7 +116,13 @@ static imap_val write_fault_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 	 * walk of that unprotect to judge. */
 	if (!a->walk_awaited)
 		v &= ~PG_WANT_WRITE;
-	v |= PG_POPULATED | PG_WRITTEN;
+	v |= PG_POPULATED;
+	/* A sync WP fault has written nothing yet: the page is still what it was (the
+	 * zero page, a COW-shared one), not the exclusive dirty page PG_WRITTEN means
+	 * (uffdwp-fuzz found the unprotect of a protected zero page called LOST_WRITE_BIT).
+	 * The write retried after the resolve is a fault of its own. */
+	if (!wp_fault || (r && (r->features & UFFD_FEAT_WP_ASYNC)))
+		v |= PG_WRITTEN;
 	if (exp == EXP_PROTECTED_IF_POPULATED && !wp_fault)
 		return written_since_protect(pg_with_expect(v, EXP_UNPROTECTED), a); /* do_anonymous_page() */
 	if (!wp_fault)

@@ -2,15 +2,18 @@
 /* Command line of uffdwp-vmtest. */
 #include "vmtest.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DEFAULT_CACHE "/var/cache/uffdwp-trace/kernels"
 /* The Debian images vm/setup.sh caches (7.3 from trixie-backports). */
 #define DEBIAN_VERSIONS "6.1|6.12|7.3"
 static const char *const debian_versions[] = { "6.1", "6.12", "7.3" };
+static bool seed_given;	/* --seed was on the command line */
 
 static const char usage_text[] =
 "Usage: uffdwp-vmtest (--kernel IMAGE | --debian " DEBIAN_VERSIONS ") [--add FILE]...\n"
@@ -21,6 +24,8 @@ static const char usage_text[] =
 "                     [--shard I/N]\n"
 "       uffdwp-vmtest --merge FILE... [--tap | --json]\n"
 "  any of them:       [--kcidb FILE [--origin NAME] [--git-commit SHA] [--git-url URL]]\n"
+"       uffdwp-vmtest (--kernel IMAGE | --debian VER) --fuzz SECONDS [--seed N]\n"
+"                     [--fuzz-out DIR] | --fuzz-replay FILE  [other options as above]\n"
 "\n"
 "Boots IMAGE in QEMU with a generated initramfs (static busybox, uffdwp-trace, every\n"
 "scenario binary, the --add files; all on PATH) and runs every scenario, or the named ones,\n"
@@ -91,6 +96,24 @@ static const char usage_text[] =
 "  --git-commit SHA     the kernel's commit (40 hex digits), for the checkout (not --matrix)\n"
 "  --git-url URL        its repository, https:// or git:// (not --matrix)\n"
 "\n"
+"Fuzz mode (--fuzz): runs uffdwp-fuzz, the differential fuzzer, in the guest under the\n"
+"tracer: random but valid uffd-wp operation sequences from the seed, each in a fresh\n"
+"child, judged by user-space ground truth and by the tracer; for each kind of failure,\n"
+"the first sequence is minimised and printed as a tests/scenarios/ program with its\n"
+"expected.tsv cell.\n"
+"  --fuzz SECONDS       generate sequences for this long (the run's --timeout grows to\n"
+"                       SECONDS + 1200 for the boot, the minimising and the re-run)\n"
+"  --seed N             the generator's seed (default 1): same seed and kernel, same\n"
+"                       sequences\n"
+"  --fuzz-replay FILE   run one saved sequence (found-*.seq, minimised-*.seq) instead, under\n"
+"                       the tracer: for `git bisect run`\n"
+"  --fuzz-out DIR       where the found and minimised sequences and the scenario programs\n"
+"                       are saved\n"
+"                       (default $TMPDIR/uffdwp-fuzz, else /tmp/uffdwp-fuzz)\n"
+"  Exit status: 0 nothing found in the budget, 1 a bug found (a tracer finding or a\n"
+"  user-space disagreement, both views printed), 125 undecided (lost events, a hung\n"
+"  sequence, no boot).\n"
+"\n"
 "Exit status (the `git bisect run` contract):\n"
 "  0    every scenario (or the command) ran and the tracer found nothing\n"
 "  1    a finding (the tracer exited 1 for some scenario): the kernel is bad\n"
@@ -111,6 +134,7 @@ enum long_only_opt {
 	OPT_BUSYBOX, OPT_KEEP, OPT_MATRIX, OPT_KERNELS, OPT_EXPECTED, OPT_KERNELS_DIR,
 	OPT_LIST_SCENARIOS,
 	OPT_SHARD, OPT_MERGE, OPT_KCIDB, OPT_ORIGIN, OPT_GIT_COMMIT, OPT_GIT_URL,
+	OPT_FUZZ, OPT_SEED, OPT_FUZZ_REPLAY, OPT_FUZZ_OUT,
 };
 
 static const struct option long_opts[] = {
@@ -141,6 +165,10 @@ static const struct option long_opts[] = {
 	{ "origin", required_argument, NULL, OPT_ORIGIN },
 	{ "git-commit", required_argument, NULL, OPT_GIT_COMMIT },
 	{ "git-url", required_argument, NULL, OPT_GIT_URL },
+	{ "fuzz", required_argument, NULL, OPT_FUZZ },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "fuzz-replay", required_argument, NULL, OPT_FUZZ_REPLAY },
+	{ "fuzz-out", required_argument, NULL, OPT_FUZZ_OUT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -285,6 +313,7 @@ static bool parse_kcidb_shard_option(struct vmtest_opts *o, int opt, const char 
 static void set_defaults(struct vmtest_opts *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->fuzz_seed = 1;
 	o->mem = "2G";
 	o->smp = 2;
 	o->timeout_s = 600;
@@ -293,6 +322,51 @@ static void set_defaults(struct vmtest_opts *o)
 	o->qemu = "qemu-system-x86_64";
 	o->busybox = "/bin/busybox";
 	o->origin = "uffdwp";
+}
+
+static bool parse_fuzz_opt(struct vmtest_opts *o, int opt, const char *arg)
+{
+	char *end;
+
+	switch (opt) {
+	case OPT_FUZZ:
+		if (!parse_uint(arg, 86400, &o->fuzz_seconds))
+			return usage_error("--fuzz takes seconds (1..86400), not", arg);
+		return true;
+	case OPT_SEED:
+		errno = 0;
+		o->fuzz_seed = strtoull(arg, &end, 10);
+		if (!*arg || *end || errno || *arg == '-')
+			return usage_error("--seed takes a number, not", arg);
+		seed_given = true;
+		return true;
+	case OPT_FUZZ_REPLAY:
+		o->fuzz_replay = arg;
+		return true;
+	default:
+		o->fuzz_out = arg;
+		return true;
+	}
+}
+
+/* Fuzz mode runs its own guest command on one kernel. */
+static bool check_fuzz_args(const struct vmtest_opts *o)
+{
+	bool fuzzing = o->fuzz_seconds || o->fuzz_replay;
+
+	if (!fuzzing)
+		return (seed_given || o->fuzz_out) ?
+		       usage_error("--seed and --fuzz-out go with --fuzz or --fuzz-replay", NULL) : true;
+	if (o->fuzz_seconds && o->fuzz_replay)
+		return usage_error("give one of --fuzz and --fuzz-replay", NULL);
+	if (o->fuzz_replay && seed_given)
+		return usage_error("--seed goes with --fuzz, not --fuzz-replay", NULL);
+	if (o->matrix || o->guest_argv || o->n_scenario)
+		return usage_error("--fuzz runs the fuzzer: not with --matrix, --scenario or a guest "
+				   "command", NULL);
+	if (o->fuzz_replay && access(o->fuzz_replay, R_OK) != 0)
+		return usage_error("cannot read --fuzz-replay", o->fuzz_replay);
+	return true;
 }
 
 static bool parse_one(struct vmtest_opts *o, int opt, const char *arg)
@@ -372,6 +446,11 @@ static bool parse_one(struct vmtest_opts *o, int opt, const char *arg)
 	case OPT_GIT_COMMIT:
 	case OPT_GIT_URL:
 		return parse_kcidb_shard_option(o, opt, arg);
+	case OPT_FUZZ:
+	case OPT_SEED:
+	case OPT_FUZZ_REPLAY:
+	case OPT_FUZZ_OUT:
+		return parse_fuzz_opt(o, opt, arg);
 	case 'v':
 		o->verbose = true;
 		return true;
@@ -456,6 +535,8 @@ bool vmtest_parse_args(int argc, char **argv, struct vmtest_opts *o)
 	}
 	if (o->list_scenarios)	/* needs no kernel: only --scenarios-dir matters */
 		return true;
+	if (!check_fuzz_args(o))
+		return false;
 	if (o->matrix)
 		return check_matrix_args(o);
 	if (o->n_matrix_kernel || o->expected || o->kernels_dir || o->shard_count)

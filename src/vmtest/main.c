@@ -6,6 +6,7 @@
  */
 #include "boot.h"
 #include "console_log.h"
+#include "fuzz.h"
 #include "image.h"
 #include "initramfs.h"
 #include "kcidb.h"
@@ -82,5 +83,7 @@ int main(int argc, char **argv)
 		return payload_print_scenarios(&opts);
 	if (opts.n_merge)
 		return matrix_merge(&opts);
+	if (opts.fuzz_seconds || opts.fuzz_replay)
+		return fuzz_run(&opts);
 	return opts.matrix ? matrix_run(&opts) : run_one_kernel(&opts);
 }

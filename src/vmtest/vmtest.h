@@ -68,6 +68,11 @@ struct vmtest_opts {
 	const char *kcidb;
 	const char *origin;		/* KCIDB origin and id prefix (default "uffdwp") */
 	const char *git_commit, *git_url;	/* the checkout, for single runs */
+	/* --fuzz, --fuzz-replay (fuzz.c) */
+	unsigned int fuzz_seconds;	/* 0: not fuzzing */
+	unsigned long long fuzz_seed;
+	const char *fuzz_replay;	/* a saved sequence to run instead */
+	const char *fuzz_out;		/* where found sequences land; NULL = $TMPDIR/uffdwp-fuzz */
 };
 
 /* args.c */

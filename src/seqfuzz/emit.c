@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A found sequence as a ready tests/scenarios/ program: the ops as straight-line calls
+ * of scenario.h's helpers, the oracle's check at the op where it disagreed (so the
+ * program's self-check says bug where the fuzzer saw one), and the expected.tsv row.
+ */
+#include "fuzz.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+static const char *const backing_enum[SEQ_BACKING_MAX] = {
+	[SEQ_ANON] = "BACKING_ANON",
+	[SEQ_SHMEM] = "BACKING_SHMEM",
+	[SEQ_HUGETLB_PRIVATE] = "BACKING_HUGETLB_PRIVATE",
+	[SEQ_HUGETLB_SHARED] = "BACKING_HUGETLB_SHARED",
+	[SEQ_THP] = "BACKING_THP",
+};
+
+/* Where the oracle disagreed: parsed back from its "seqfuzz: bug" line. */
+struct disagreement {
+	unsigned int op, vma, page;	/* op 1-based; 0: none (tracer-only) */
+	char kind[32];
+	bool want_one;			/* wp_msgs: the write owed exactly one message */
+	unsigned long long want_data;
+};
+
+static void parse_disagreement(const char *line, struct disagreement *d)
+{
+	const char *p;
+
+	memset(d, 0, sizeof(*d));
+	if (!line || !(p = strstr(line, " op=")) || sscanf(p, " op=%u", &d->op) != 1)
+		return;
+	if (!(p = strstr(line, " kind=")) ||
+	    sscanf(p, " kind=%31s vma=%u page=%u", d->kind, &d->vma, &d->page) != 3) {
+		d->op = 0;
+		return;
+	}
+	d->want_one = strstr(line, "want exactly 1") != NULL;
+	if ((p = strstr(line, ", want 0x")))
+		sscanf(p, ", want 0x%llx", &d->want_data);
+}
+
+static bool seq_has(const struct seq *s, enum seq_op_kind k)
+{
+	for (unsigned int i = 0; i < s->n_ops; i++)
+		if (s->ops[i].kind == k)
+			return true;
+	return false;
+}
+
+static void emit_prelude(FILE *f, const struct seq *s, const char *name, const char *what)
+{
+	fprintf(f, "// SPDX-License-Identifier: GPL-2.0\n"
+		"/*\n * %s: found by uffdwp-fuzz (seed %llu, sequence %llu) and minimised.\n"
+		" * %s\n */\n#include \"scenario.h\"\n\n", name, (unsigned long long)s->seed,
+		(unsigned long long)s->index, what);
+	fprintf(f, "static struct region vma[%u];\nstatic int uffd;\nstatic struct uffd_monitor mon;\n\n",
+		s->n_vmas);
+	fputs("/* The fuzzer ignores what an op's syscall answers: so does its replay. */\n"
+	      "static void range_ioctl(unsigned long req, char *addr, size_t len, uint64_t mode)\n"
+	      "{\n\tstruct uffdio_range r = { .start = (uintptr_t)addr, .len = len };\n"
+	      "\tstruct uffdio_register reg = { .range = r, .mode = mode };\n"
+	      "\tstruct uffdio_writeprotect wp = { .range = r, .mode = mode };\n\n"
+	      "\tif (ioctl(uffd, req, req == UFFDIO_REGISTER ? (void *)&reg :\n"
+	      "\t\t  req == UFFDIO_WRITEPROTECT ? (void *)&wp : (void *)&r) < 0)\n"
+	      "\t\tprintf(\"# ioctl 0x%lx: %s\\n\", req, strerror(errno));\n}\n\n", f);
+	if (seq_has(s, OP_MOVE_PAGES))
+		fputs("static void move_range(char *addr, size_t gran, unsigned int n, int node)\n"
+	      "{\n\tfor (unsigned int i = 0; i < n; i++) {\n"
+	      "\t\tvoid *page = addr + i * gran;\n\t\tint status;\n\n"
+	      "\t\tsyscall(__NR_move_pages, 0, 1UL, &page, &node, &status, MPOL_MF_MOVE);\n"
+		      "\t}\n}\n\n", f);
+}
+
+/* "vma[V].addr + F * GRAN" */
+static void addr_expr(char *buf, size_t size, const struct seq *s, unsigned int v, unsigned int p)
+{
+	snprintf(buf, size, "vma[%u].addr + %uUL * %luUL", v, p, seq_granule(s->vmas[v].backing));
+}
+
+/* Pages an earlier mprotect op made read-only (the fuzzer does not write them). */
+static bool ro[SEQ_MAX_VMAS][SEQ_MAX_PAGES];
+
+/* The op's action; at the disagreeing op, the oracle's check around it. */
+static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct disagreement *d)
+{
+	const struct seq_op *o = &s->ops[i];
+	unsigned long gran = seq_granule(s->vmas[o->vma].backing);
+	bool check = d->op == i + 1;
+	char a[96], pa[96];
+
+	addr_expr(a, sizeof(a), s, o->vma, o->first);
+	addr_expr(pa, sizeof(pa), s, d->vma, d->page);
+	fprintf(f, "\t/* op %u: ", i + 1);
+	seq_print_op(f, o);
+	fputs(" */\n", f);
+	if (check && !strcmp(d->kind, "wp_msgs"))
+		fprintf(f, "\tunsigned int before = monitor_wp_in(&mon, %s, %luUL);\n", pa, gran);
+	switch (o->kind) {
+	case OP_REGISTER:
+		fprintf(f, "\trange_ioctl(UFFDIO_REGISTER, %s, %uUL * %luUL, %u);\n", a, o->count,
+			gran, o->arg);
+		break;
+	case OP_UNREGISTER:
+		fprintf(f, "\trange_ioctl(UFFDIO_UNREGISTER, %s, %uUL * %luUL, 0);\n", a, o->count, gran);
+		break;
+	case OP_WP_ON:
+	case OP_WP_OFF:
+		fprintf(f, "\trange_ioctl(UFFDIO_WRITEPROTECT, %s, %uUL * %luUL, %s);\n", a, o->count,
+			gran, o->kind == OP_WP_ON ? "UFFDIO_WRITEPROTECT_MODE_WP" : "0");
+		break;
+	case OP_WRITE:
+	case OP_READ:
+		for (unsigned int p = o->first; p < o->first + o->count; p++) {
+			addr_expr(a, sizeof(a), s, o->vma, p);
+			if (o->kind == OP_READ)
+				fprintf(f, "\t(void)*(volatile uint64_t *)(%s);\n", a);
+			else if (!ro[o->vma][p])	/* the fuzzer skips read-only pages */
+				fprintf(f, "\t*(volatile uint64_t *)(%s) = 0x%xULL << 32 | %u;\n", a,
+					i + 1, p);
+		}
+		break;
+	case OP_MPROTECT:
+		for (unsigned int p = o->first; p < o->first + o->count; p++)
+			ro[o->vma][p] = !o->arg;
+		fprintf(f, "\tmprotect(%s, %uUL * %luUL, %s);\n", a, o->count, gran,
+			o->arg ? "PROT_READ | PROT_WRITE" : "PROT_READ");
+		break;
+	case OP_DONTNEED:
+		fprintf(f, "\tmadvise(%s, %uUL * %luUL, MADV_DONTNEED);\n", a, o->count, gran);
+		break;
+	case OP_MOVE_PAGES:
+		fprintf(f, "\tif (numa_node_count() < 2)\n\t\tscen_end(VERDICT_SKIP, \"needs_2_numa_nodes\");\n"
+			"\tmove_range(%s, %luUL, %u, %u);\n", a, gran, o->count, o->arg);
+		break;
+	case OP_FORK:
+		fprintf(f, "\tpid = scen_fork();\n\tif (pid == 0) {\n");
+		if (check)
+			fprintf(f, "\t\tuint64_t e = pagemap_entry(%s);\n\n"
+				"\t\tif ((e & PM_PRESENT) && (e & PM_UFFD_WP))\n\t\t\t_exit(1);\n", pa);
+		if (o->arg)
+			fprintf(f, "\t\tfor (unsigned int p = 0; p < %u; p++)\n"
+				"\t\t\t*(volatile uint64_t *)(%s + p * %luUL) = p;\n", o->count, a, gran);
+		fprintf(f, "\t\t_exit(0);\n\t}\n");
+		if (check)
+			fprintf(f, "\tif (child_wait(pid) == 1)\n\t\tscen_end(VERDICT_BUG, \"child_has_uffd_wp_bit_without_event_fork\");\n");
+		else
+			fprintf(f, "\tchild_wait(pid);\n");
+		break;
+	case OP_CLOSE:
+		fprintf(f, "\tmonitor_stop(&mon);\n\tclose(uffd);\n\tuffd = uffd_new(0);\n"
+			"\tmonitor_start(&mon, uffd, %luUL, NULL, NULL);\n", gran);
+		break;
+	default:
+		break;
+	}
+	if (!check)
+		return;
+	if (!strcmp(d->kind, "wp_msgs"))
+		fprintf(f, "\tif (monitor_wp_in(&mon, %s, %luUL) - before != %u)\n"
+			"\t\tscen_end(VERDICT_BUG, \"wp_messages=%%u_want_%u\",\n"
+			"\t\t\t monitor_wp_in(&mon, %s, %luUL) - before);\n", pa, gran, d->want_one,
+			d->want_one, pa, gran);
+	else if (!strcmp(d->kind, "bit_lost") || !strcmp(d->kind, "bit_stale"))
+		fprintf(f, "\tif ((pagemap_entry(%s) & PM_PRESENT) && %spage_uffd_wp(%s))\n"
+			"\t\tscen_end(VERDICT_BUG, \"%s\");\n", pa,
+			!strcmp(d->kind, "bit_lost") ? "!" : "", pa,
+			!strcmp(d->kind, "bit_lost") ? "protected_page_lost_uffd_wp_bit"
+						     : "unprotected_page_has_uffd_wp_bit");
+	else if (!strcmp(d->kind, "data"))
+		fprintf(f, "\tif (*(volatile uint64_t *)(%s) != 0x%llxULL)\n"
+			"\t\tscen_end(VERDICT_BUG, \"data_lost\");\n", pa, d->want_data);
+}
+
+void emit_scenario(FILE *f, const struct seq *s, const char *name, const char *oracle_line,
+		   const char *tracer_class)
+{
+	struct disagreement d;
+	unsigned long gran = 4096;
+	struct utsname u;
+
+	parse_disagreement(oracle_line, &d);
+	for (unsigned int v = 0; v < s->n_vmas; v++)
+		if (seq_granule(s->vmas[v].backing) > gran && s->n_vmas == 1)
+			gran = seq_granule(s->vmas[v].backing);
+	memset(ro, 0, sizeof(ro));
+	fprintf(f, "seqfuzz: scenario tests/scenarios/%s.c follows (lines \"seqfuzz-file %s.c: \")\n",
+		name, name);
+	{
+		char *text = NULL, *line, *next;
+		size_t len = 0;
+		FILE *c = open_memstream(&text, &len);
+
+		emit_prelude(c, s, name, d.op ? "The user-space oracle sees it: see the check below."
+					     : "Only the tracer sees it (user space cannot).");
+		fprintf(c, "int main(void)\n{\n\tconst char *why;\n%s\n\tscen_begin(\"%s\");\n",
+			seq_has(s, OP_FORK) ? "\tpid_t pid;\n" : "", name);
+		for (unsigned int v = 0; v < s->n_vmas; v++)
+			fprintf(c, "\twhy = region_map(&vma[%u], %s, %u);\n\tif (why)\n"
+				"\t\tscen_end(VERDICT_SKIP, \"%%s\", why);\n", v,
+				backing_enum[s->vmas[v].backing],
+				s->vmas[v].backing == SEQ_THP ? 1 : s->vmas[v].pages);
+		fprintf(c, "\tuffd = uffd_new(0);\n\tmonitor_start(&mon, uffd, %luUL, NULL, NULL);\n", gran);
+		for (unsigned int i = 0; i < s->n_ops && (!d.op || i < d.op); i++)
+			emit_op(c, s, i, &d);
+		fprintf(c, "\tmonitor_stop(&mon);\n\tscen_end(VERDICT_OK, \"as_the_oracle_expects\");\n}\n");
+		fclose(c);
+		/* line by line, empty ones too */
+		for (line = text; line && *line; line = next) {
+			next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			fprintf(f, "seqfuzz-file %s.c: %s\n", name, line);
+		}
+		free(text);
+	}
+	uname(&u);
+	fprintf(f, "seqfuzz: expected.tsv cell on this kernel (%s): %s/%s; the other columns: run "
+		"uffdwp-vmtest --matrix --scenario %s\n", u.release, tracer_class ? tracer_class : "?",
+		d.op ? "bug" : "ok", name);
+}

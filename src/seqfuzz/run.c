@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/* One sequence per child: see run.h. */
+#include "run.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *run_status_name(enum exec_status st)
+{
+	static const char *const names[] = {
+		[EXEC_OK] = "ok", [EXEC_BUG] = "bug", [EXEC_ERROR] = "error", [EXEC_HANG] = "hang",
+	};
+
+	return st <= EXEC_HANG ? names[st] : "error";
+}
+
+/* Seconds since this process ran its first sequence: when a find came, for the report. */
+static double elapsed(void)
+{
+	static struct timespec t0;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!t0.tv_sec && !t0.tv_nsec)
+		t0 = now;
+	return (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+void run_sequence(const struct seq *s, unsigned long label, struct run_result *res)
+{
+	/* shared with the child and its own fork op's child, which may find the bug */
+	char *kind = mmap(NULL, EXEC_KIND_LEN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			  -1, 0);
+	int status = 0;
+
+	elapsed();	/* starts the clock at the first sequence */
+	memset(res, 0, sizeof(*res));
+	res->status = EXEC_ERROR;
+	if (kind == MAP_FAILED) {
+		perror("uffdwp-fuzz: mmap");
+		return;
+	}
+	fflush(stdout);
+	res->pid = fork();
+	if (res->pid == 0)
+		exec_sequence(s, label, kind);
+	if (res->pid < 0) {
+		perror("uffdwp-fuzz: fork");
+	} else {
+		printf("seqfuzz: seq label=%lu pid=%d\n", label, res->pid);
+		if (waitpid(res->pid, &status, 0) == res->pid && WIFEXITED(status) &&
+		    WEXITSTATUS(status) <= EXEC_HANG)
+			res->status = (enum exec_status)WEXITSTATUS(status);
+		snprintf(res->kind, sizeof(res->kind), "%s", kind);
+		printf("seqfuzz: done label=%lu pid=%d status=%s kind=%s wait=0x%x t=%.1f\n", label,
+		       res->pid, run_status_name(res->status), res->kind[0] ? res->kind : "-", status,
+		       elapsed());
+		fflush(stdout);
+	}
+	munmap(kind, EXEC_KIND_LEN);
+}

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Sequence names, the seeded generator and the file format: see seq.h. */
+#include "seq.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const backing_names[SEQ_BACKING_MAX] = {
+	[SEQ_ANON] = "anon",
+	[SEQ_SHMEM] = "shmem",
+	[SEQ_HUGETLB_PRIVATE] = "hugetlb_private",
+	[SEQ_HUGETLB_SHARED] = "hugetlb_shared",
+	[SEQ_THP] = "thp",
+};
+
+static const char *const op_names[OP_KIND_MAX] = {
+	[OP_REGISTER] = "register",
+	[OP_UNREGISTER] = "unregister",
+	[OP_WP_ON] = "wp_on",
+	[OP_WP_OFF] = "wp_off",
+	[OP_WRITE] = "write",
+	[OP_READ] = "read",
+	[OP_MPROTECT] = "mprotect",
+	[OP_DONTNEED] = "dontneed",
+	[OP_MOVE_PAGES] = "move_pages",
+	[OP_FORK] = "fork",
+	[OP_CLOSE] = "close",
+};
+
+/*
+ * How often the generator picks each op: writes and protections most (they are what the
+ * oracle judges), the entry-rewriting ops next.  Weights, never recipes: every op is drawn
+ * on its own, over a random VMA and range.
+ */
+static const unsigned int op_weights[OP_KIND_MAX] = {
+	[OP_REGISTER] = 12, [OP_UNREGISTER] = 3, [OP_WP_ON] = 14, [OP_WP_OFF] = 4,
+	[OP_WRITE] = 22, [OP_READ] = 8, [OP_MPROTECT] = 6, [OP_DONTNEED] = 7,
+	[OP_MOVE_PAGES] = 6, [OP_FORK] = 5,
+	/* 0 until the tracer models a uffd's release: it traces no close(), so it still
+	 * expects the markers release cleared (a false DROPPED_MARKER); --replay runs it */
+	[OP_CLOSE] = 0,
+};
+
+void seq_rng_init(struct seq_rng *r, uint64_t seed, uint64_t stream)
+{
+	r->state = seed * 0x9e3779b97f4a7c15ULL ^ (stream + 0x632be59bd9b4e019ULL);
+	seq_rng_next(r);
+}
+
+uint64_t seq_rng_next(struct seq_rng *r)
+{
+	uint64_t z = (r->state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+unsigned int seq_rng_below(struct seq_rng *r, unsigned int n)
+{
+	return n ? (unsigned int)(seq_rng_next(r) % n) : 0;
+}
+
+const char *seq_backing_name(enum seq_backing b)
+{
+	return b < SEQ_BACKING_MAX ? backing_names[b] : "?";
+}
+
+const char *seq_op_name(enum seq_op_kind k)
+{
+	return k < OP_KIND_MAX ? op_names[k] : "?";
+}
+
+unsigned long seq_granule(enum seq_backing b)
+{
+	return b == SEQ_HUGETLB_PRIVATE || b == SEQ_HUGETLB_SHARED ? 2UL << 20 : 4096UL;
+}
+
+static unsigned int vma_pages(struct seq_rng *r, enum seq_backing b)
+{
+	switch (b) {
+	case SEQ_HUGETLB_PRIVATE:
+	case SEQ_HUGETLB_SHARED:
+		return 2;
+	case SEQ_THP:
+		return 512;	/* one PMD */
+	default:
+		return 8 + seq_rng_below(r, 9);
+	}
+}
+
+static enum seq_op_kind pick_kind(struct seq_rng *r)
+{
+	unsigned int total = 0, x;
+	int k;
+
+	for (k = 0; k < OP_KIND_MAX; k++)
+		total += op_weights[k];
+	x = seq_rng_below(r, total);
+	for (k = 0; x >= op_weights[k]; k++)
+		x -= op_weights[k];
+	return (enum seq_op_kind)k;
+}
+
+/* Half the ops cover their whole VMA (what keeps a THP whole), half a random sub-range. */
+static void pick_range(struct seq_rng *r, const struct seq_vma *v, struct seq_op *op)
+{
+	if (seq_rng_below(r, 2)) {
+		op->first = 0;
+		op->count = v->pages;
+		return;
+	}
+	op->first = seq_rng_below(r, v->pages);
+	op->count = 1 + seq_rng_below(r, v->pages - op->first < 8 ? v->pages - op->first : 8);
+}
+
+static unsigned int pick_arg(struct seq_rng *r, enum seq_op_kind k)
+{
+	static const unsigned int modes[] = {
+		SEQ_MODE_WP, SEQ_MODE_WP, SEQ_MODE_MISSING, SEQ_MODE_MISSING | SEQ_MODE_WP,
+	};
+
+	switch (k) {
+	case OP_REGISTER:
+		return modes[seq_rng_below(r, 4)];
+	case OP_WRITE:
+		return seq_rng_below(r, SEQ_WRITE_THREADS);
+	case OP_MPROTECT:
+	case OP_MOVE_PAGES:
+	case OP_FORK:
+		return seq_rng_below(r, 2);
+	default:
+		return 0;
+	}
+}
+
+void seq_generate(struct seq *s, uint64_t seed, uint64_t index)
+{
+	struct seq_rng r;
+
+	memset(s, 0, sizeof(*s));
+	s->seed = seed;
+	s->index = index;
+	seq_rng_init(&r, seed, index);
+	s->n_vmas = 1 + seq_rng_below(&r, SEQ_MAX_VMAS - 1);
+	for (unsigned int i = 0; i < s->n_vmas; i++) {
+		s->vmas[i].backing = (enum seq_backing)seq_rng_below(&r, SEQ_BACKING_MAX);
+		s->vmas[i].pages = vma_pages(&r, s->vmas[i].backing);
+	}
+	s->n_ops = 10 + seq_rng_below(&r, 31);
+	for (unsigned int i = 0; i < s->n_ops; i++) {
+		struct seq_op *op = &s->ops[i];
+		const struct seq_op *prev = i ? &s->ops[i - 1] : NULL;
+		unsigned int local = seq_rng_below(&r, 6);
+
+		op->kind = pick_kind(&r);
+		/* Locality, not a recipe: bugs live in what one op does to the state the
+		 * ops before left on the same pages, so two thirds of the ops stay on the
+		 * previous op's VMA, half of those on its very range. */
+		op->vma = prev && local < 4 ? prev->vma : seq_rng_below(&r, s->n_vmas);
+		if (prev && local < 2) {
+			op->first = prev->first;
+			op->count = prev->count;
+		} else {
+			pick_range(&r, &s->vmas[op->vma], op);
+		}
+		op->arg = pick_arg(&r, op->kind);
+	}
+}
+
+void seq_print_op(FILE *f, const struct seq_op *op)
+{
+	fprintf(f, "%s %u %u %u %u", seq_op_name(op->kind), op->vma, op->first, op->count,
+		op->arg);
+}
+
+void seq_print(FILE *f, const struct seq *s)
+{
+	fprintf(f, "# uffdwp-fuzz sequence seed=%llu index=%llu\n",
+		(unsigned long long)s->seed, (unsigned long long)s->index);
+	for (unsigned int i = 0; i < s->n_vmas; i++)
+		fprintf(f, "vma %u %s %u\n", i, seq_backing_name(s->vmas[i].backing),
+			s->vmas[i].pages);
+	for (unsigned int i = 0; i < s->n_ops; i++) {
+		fputs("op ", f);
+		seq_print_op(f, &s->ops[i]);
+		fputc('\n', f);
+	}
+}
+
+static int lookup(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
+			return i;
+	return -1;
+}
+
+bool seq_valid(const struct seq *s, char *err, size_t err_size)
+{
+	for (unsigned int i = 0; i < s->n_ops; i++) {
+		const struct seq_op *op = &s->ops[i];
+
+		if (op->vma >= s->n_vmas || !op->count ||
+		    op->first + op->count > s->vmas[op->vma].pages ||
+		    op->first + op->count < op->first) {
+			snprintf(err, err_size, "op %u (%s): range %u+%u outside vma %u", i + 1,
+				 seq_op_name(op->kind), op->first, op->count, op->vma);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* One "vma" or "op" line into s; false with why in err. */
+static bool parse_line(const char *line, struct seq *s, char *err, size_t err_size)
+{
+	char word[32], name[32];
+	unsigned int a, b, c, d;
+
+	if (sscanf(line, "%31s", word) != 1 || word[0] == '#')
+		return true;
+	if (!strcmp(word, "vma")) {
+		int backing;
+
+		if (sscanf(line, "vma %u %31s %u", &a, name, &b) != 3 || a != s->n_vmas)
+			return snprintf(err, err_size, "want \"vma %u BACKING PAGES\"", s->n_vmas),
+			       false;
+		backing = lookup(backing_names, SEQ_BACKING_MAX, name);
+		if (backing < 0 || a >= SEQ_MAX_VMAS || b == 0 || b > SEQ_MAX_PAGES)
+			return snprintf(err, err_size, "bad vma (backing %s, pages %u, at most %d vmas)",
+					name, b, SEQ_MAX_VMAS), false;
+		s->vmas[s->n_vmas++] = (struct seq_vma){ .backing = backing, .pages = b };
+		return true;
+	}
+	if (!strcmp(word, "op")) {
+		int kind;
+
+		if (sscanf(line, "op %31s %u %u %u %u", name, &a, &b, &c, &d) != 5)
+			return snprintf(err, err_size, "want \"op NAME VMA FIRST COUNT ARG\""), false;
+		kind = lookup(op_names, OP_KIND_MAX, name);
+		if (kind < 0 || s->n_ops >= SEQ_MAX_OPS)
+			return snprintf(err, err_size, "unknown op %s (or more than %d ops)", name,
+					SEQ_MAX_OPS), false;
+		s->ops[s->n_ops++] = (struct seq_op){
+			.kind = kind, .vma = a, .first = b, .count = c, .arg = d,
+		};
+		return true;
+	}
+	return snprintf(err, err_size, "unknown line \"%s\"", word), false;
+}
+
+bool seq_parse(FILE *f, struct seq *s, char *err, size_t err_size)
+{
+	char line[256], why[160];
+	unsigned long long seed, index;
+	int lineno = 0;
+
+	memset(s, 0, sizeof(*s));
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (sscanf(line, "# uffdwp-fuzz sequence seed=%llu index=%llu", &seed, &index) == 2) {
+			s->seed = seed;
+			s->index = index;
+		}
+		if (!parse_line(line, s, why, sizeof(why))) {
+			snprintf(err, err_size, "line %d: %s", lineno, why);
+			return false;
+		}
+	}
+	if (!s->n_vmas) {
+		snprintf(err, err_size, "no vma line");
+		return false;
+	}
+	return seq_valid(s, err, err_size);
+}

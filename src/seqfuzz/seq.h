@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * uffdwp-fuzz's operation sequences: the world (a few VMAs, each with a backing and a size
+ * in pages of its granule), the operations over sub-ranges of them, the seeded generator and
+ * the text file format a found sequence is saved and replayed in.  Plain C, no syscalls:
+ * the unit tests link it on the host.
+ *
+ * File format, one item a line ('#' lines are comments):
+ *   vma INDEX BACKING PAGES            e.g. "vma 0 shmem 16"
+ *   op NAME VMA FIRST COUNT ARG        e.g. "op register 0 2 4 3" (ARG: mode bits here)
+ * FIRST and COUNT are in the VMA's granule (4 KiB, or 2 MiB for hugetlb).
+ */
+#ifndef UFFDWP_SEQFUZZ_SEQ_H
+#define UFFDWP_SEQFUZZ_SEQ_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define SEQ_MAX_VMAS 4
+#define SEQ_MAX_OPS 64
+#define SEQ_MAX_PAGES 512	/* per VMA, in granules */
+
+enum seq_backing {
+	SEQ_ANON,
+	SEQ_SHMEM,
+	SEQ_HUGETLB_PRIVATE,
+	SEQ_HUGETLB_SHARED,
+	SEQ_THP,
+	SEQ_BACKING_MAX,
+};
+
+enum seq_op_kind {
+	OP_REGISTER,	/* arg: mode bits, SEQ_MODE_* */
+	OP_UNREGISTER,
+	OP_WP_ON,
+	OP_WP_OFF,
+	OP_WRITE,	/* arg: thread 0 (the sequence's own) .. SEQ_WRITE_THREADS-1 */
+	OP_READ,
+	OP_MPROTECT,	/* arg: 0 read-only, 1 read-write */
+	OP_DONTNEED,
+	OP_MOVE_PAGES,	/* arg: target node */
+	OP_FORK,	/* arg: 1 the child writes its pages too */
+	OP_CLOSE,	/* close the uffd (no unregister), open a fresh one */
+	OP_KIND_MAX,
+};
+
+/* Register modes (UFFDIO_REGISTER_MODE_MISSING and _WP have these values). */
+#define SEQ_MODE_MISSING 1u
+#define SEQ_MODE_WP 2u
+#define SEQ_WRITE_THREADS 3
+
+struct seq_vma {
+	enum seq_backing backing;
+	unsigned int pages;		/* in granules */
+};
+
+struct seq_op {
+	enum seq_op_kind kind;
+	unsigned int vma, first, count, arg;
+};
+
+struct seq {
+	uint64_t seed, index;		/* where the generator made it (0 0 when hand-made) */
+	unsigned int n_vmas, n_ops;
+	struct seq_vma vmas[SEQ_MAX_VMAS];
+	struct seq_op ops[SEQ_MAX_OPS];
+};
+
+/* The seeded PRNG (splitmix64): same state, same numbers, on every machine. */
+struct seq_rng {
+	uint64_t state;
+};
+void seq_rng_init(struct seq_rng *r, uint64_t seed, uint64_t stream);
+uint64_t seq_rng_next(struct seq_rng *r);
+/* Uniform in [0, n); 0 when n is 0. */
+unsigned int seq_rng_below(struct seq_rng *r, unsigned int n);
+
+const char *seq_backing_name(enum seq_backing b);
+const char *seq_op_name(enum seq_op_kind k);
+/* Granule of a backing in bytes: 2 MiB for hugetlb, else 4 KiB (THP is split by 4 KiB ops). */
+unsigned long seq_granule(enum seq_backing b);
+
+/* Sequence number `index` of seed `seed`: deterministic, valid (every range inside its VMA). */
+void seq_generate(struct seq *s, uint64_t seed, uint64_t index);
+
+/* Writes s in the file format. */
+void seq_print(FILE *f, const struct seq *s);
+/* One op as "NAME VMA FIRST COUNT ARG" (the op line without "op "). */
+void seq_print_op(FILE *f, const struct seq_op *op);
+/*
+ * Reads the file format into s; false with why (line number and what) in err when the
+ * text is not a valid sequence (unknown names, ranges outside their VMA, too many items).
+ */
+bool seq_parse(FILE *f, struct seq *s, char *err, size_t err_size);
+/* Whether every op's range lies inside its VMA. */
+bool seq_valid(const struct seq *s, char *err, size_t err_size);
+
+#endif

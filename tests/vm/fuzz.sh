@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# uffdwp-vmtest --fuzz end to end (uffdwp-fuzz under the tracer in the guest), small budgets:
+# Debian 7.3, which refuses the re-registration 6.1/6.12 get wrong, finds nothing; Debian
+# 6.1 finds that bug with seed 1 (a WP range re-registered MISSING-only keeps its uffd-wp
+# bits: FALSE_WP from the tracer, bit 57 from user space), minimised to a sequence and a
+# scenario program that compiles; --fuzz-replay of that sequence is 1 again (bisect).
+. "$(dirname "$0")/lib.sh"
+
+DEBIAN_73=$CACHE/debian-7.3/vmlinuz
+tap_plan 6
+
+if need_image "$DEBIAN_73"; then
+	vmtest --debian 7.3 --fuzz 15 --seed 1 --fuzz-out "$WORK/73"
+	expect "debian 7.3: nothing found in 15 s (seed 1)" 0 '^seqfuzz: result 0 \(nothing found\)$'
+	name="debian 7.3: sequences ran, no tracer finding"
+	if grep -Eq '^seqfuzz: ran [1-9][0-9]* sequences' "$WORK/out" &&
+	   ! grep -q '"type":"finding"' "$WORK/out"; then
+		tap_ok "$name"
+	else
+		tap_not_ok "$name" "no sequences ran, or a finding"
+	fi
+else
+	tap_skip "debian 7.3: nothing found in 15 s (seed 1)" "no image at $DEBIAN_73 (run make setup)"
+	tap_skip "debian 7.3: sequences ran, no tracer finding" "no image at $DEBIAN_73"
+fi
+
+if need_image "$DEBIAN_61"; then
+	vmtest --debian 6.1 --fuzz 5 --seed 1 --fuzz-out "$WORK/61"
+	expect "debian 6.1: the re-registration bug found as FALSE_WP+bit_stale (seed 1)" 1 \
+	       '^seqfuzz: found FALSE_WP\+bit_stale: sequence '
+	seq=$WORK/61/minimised-false_wp-bit_stale.seq
+	name="debian 6.1: the minimised sequence protects, then re-registers MISSING-only"
+	if grep -Eq '^op wp_on ' "$seq" 2>/dev/null &&
+	   grep -Eq '^op register [0-9]+ [0-9]+ [0-9]+ 1$' "$seq"; then
+		tap_ok "$name"
+	else
+		tap_not_ok "$name" "$seq lacks them"
+	fi
+	name="debian 6.1: the scenario program it printed compiles"
+	if gcc -O2 -Wall -Werror -D_GNU_SOURCE -I"$ROOT/tests/scenarios" -static -pthread \
+	       "$WORK/61/fuzz-false_wp-bit_stale.c" -o "$WORK/scenario" 2> "$WORK/cc.err"; then
+		tap_ok "$name"
+	else
+		tap_not_ok "$name" "$(head -3 "$WORK/cc.err")"
+	fi
+	vmtest --debian 6.1 --fuzz-replay "$seq" --fuzz-out "$WORK/61-replay"
+	expect "debian 6.1: --fuzz-replay of it is 1 again" 1 '^seqfuzz: found FALSE_WP'
+else
+	for t in "debian 6.1: the re-registration bug found as FALSE_WP+bit_stale (seed 1)" \
+		 "debian 6.1: the minimised sequence protects, then re-registers MISSING-only" \
+		 "debian 6.1: the scenario program it printed compiles" \
+		 "debian 6.1: --fuzz-replay of it is 1 again"; do
+		tap_skip "$t" "no Debian 6.1 image at $DEBIAN_61 (run make setup)"
+	done
+fi
+tap_done
