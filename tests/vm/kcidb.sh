@@ -41,18 +41,6 @@ vmtest --merge "$WORK/r.json" --matrix
 expect "--merge with --matrix" 125 "^uffdwp-vmtest: --merge takes only slice files"
 
 mkdir "$WORK/scenarios" "$WORK/kernels" "$WORK/u" "$WORK/s1" "$WORK/s2" "$WORK/single"
-# scenario NAME VERDICT [CLASS...]: prints the tracer-style finding lines, then the verdict
-scenario() {
-	name=$1 verdict=$2; shift 2
-	{
-		echo '#!/bin/sh'
-		for class in "$@"; do
-			echo "echo '{\"type\":\"finding\",\"class\":\"$class\",\"pid\":1}'"
-		done
-		echo "echo 'scenario: $name verdict=$verdict detail=scripted'"
-	} > "$WORK/scenarios/$name"
-	chmod +x "$WORK/scenarios/$name"
-}
 scenario clean-ok ok
 scenario finding-lostwp bug LOST_WP
 scenario clean-skip skip

@@ -31,6 +31,22 @@ expect() {
 	fi
 }
 
+# scenario NAME VERDICT [CLASS...]: a stand-in scenario in $WORK/scenarios (for the
+# stand-in tracer, fake-uffdwp-trace) that prints the tracer-style finding lines, then
+# its verdict.
+scenario() {
+	local name=$1 verdict=$2 class
+	shift 2
+	{
+		echo '#!/bin/sh'
+		for class in "$@"; do
+			echo "echo '{\"type\":\"finding\",\"class\":\"$class\",\"pid\":1}'"
+		done
+		echo "echo 'scenario: $name verdict=$verdict detail=scripted'"
+	} > "$WORK/scenarios/$name"
+	chmod +x "$WORK/scenarios/$name"
+}
+
 # need_image PATH: true when PATH exists (else the caller skips).
 need_image() { [ -r "$1" ]; }
 

@@ -24,18 +24,6 @@ vmtest --matrix --expected "$WORK/short.tsv"
 expect "a row with too few cells" 125 "short.tsv:2: 1 cells, the header has 2 kernel columns"
 
 mkdir "$WORK/scenarios" "$WORK/kernels"
-# scenario NAME VERDICT [CLASS...]: prints the tracer-style finding lines, then the verdict
-scenario() {
-	name=$1 verdict=$2; shift 2
-	{
-		echo '#!/bin/sh'
-		for class in "$@"; do
-			echo "echo '{\"type\":\"finding\",\"class\":\"$class\",\"pid\":1}'"
-		done
-		echo "echo 'scenario: $name verdict=$verdict detail=scripted'"
-	} > "$WORK/scenarios/$name"
-	chmod +x "$WORK/scenarios/$name"
-}
 scenario clean-ok ok
 scenario finding-lostwp bug LOST_WP
 scenario finding-two ok LOST_WRITE_BIT FALSE_WP LOST_WRITE_BIT
