@@ -472,10 +472,7 @@ static void op_fork(const struct seq_op *o)
 	int status;
 	pid_t pid;
 
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		scen_fail("fork");
+	pid = scen_fork();	/* the child's scen_fail() is its exit code, not a result line */
 	if (pid == 0)
 		fork_child(o);
 	printf("seqfuzz: forked label=%lu pid=%d\n", w.label, pid);
