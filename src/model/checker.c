@@ -425,7 +425,7 @@ static void check_observed(struct checker *c, struct mm_state *m, const struct u
 {
 	struct observed_entry o;
 
-	if (model_event_observation(ev, &o))
+	if (model_event_observation(m, ev, &o))
 		check_observation(c, m, ev, o.start, o.end, o.state, o.raw);
 }
 

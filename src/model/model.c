@@ -233,7 +233,7 @@ void model_apply(struct model *mdl, const struct uffdwp_event *ev)
 		struct observed_entry o;
 
 		/* a record without a decoded entry is no observation */
-		if (model_event_observation(ev, &o))
+		if (model_event_observation(m, ev, &o))
 			model_observe(m, o.start, o.end, o.state);
 		break;
 	}

@@ -232,7 +232,10 @@ struct observed_entry {
 	uint32_t state;		/* PTE_ST_* */
 	uint64_t raw;		/* the entry value, 0 if none */
 };
-bool model_event_observation(const struct uffdwp_event *ev, struct observed_entry *o);
+/* The entry an EV_PTE_RUN or EV_MIGRATION_PTE record shows, and the pages it
+ * covers (m: the record's mm, for the VMA's backing; may be NULL). */
+bool model_event_observation(struct mm_state *m, const struct uffdwp_event *ev,
+			     struct observed_entry *o);
 
 /* A change_protection() that resolved addr returned, and its thread's next
  * record (the walk at that exit) has not come yet: a write fault recorded

@@ -8,29 +8,46 @@
 #define MAX_ORDER_SEEN		18		/* PUD: a corrupt order must not span the world */
 
 /* migrate:set_migration_pte / remove_migration_pte and the PMD variants
- * (set_pmd_migration_entry(), remove_migration_pmd()) carry the entry. */
-static void migration_observation(const struct uffdwp_event *ev, struct observed_entry *o)
+ * (set_pmd_migration_entry(), remove_migration_pmd()) carry the entry.
+ * The PTE tracepoints give the folio's order, not the entry's span:
+ * try_to_migrate_one() and remove_migration_pte() fire once per PTE of a
+ * PTE-mapped THP or mTHP with compound_order()/folio_order() ("mm/migration:
+ * Add trace events for base page and HugeTLB migrations", 5.19; so in 6.1 and
+ * 7.3 alike).  Only a hugetlb entry covers the whole folio. */
+static bool region_hugetlb(const struct region *r)
+{
+	return r && (r->backing == BACKING_HUGETLB ||
+		     (r->flags_known && (r->vm_flags & UFFDWP_VM_HUGETLB)));
+}
+
+static void migration_observation(struct mm_state *m, const struct uffdwp_event *ev,
+				  struct observed_entry *o)
 {
 	unsigned where = ev->u.mig.where;
 	bool pmd = where == MIG_SET_PMD || where == MIG_REMOVE_PMD;
 	int order = ev->u.mig.order > 0 ? ev->u.mig.order : (pmd ? 9 : 0);
 
+	o->state = ev->u.mig.state;	/* decoded by the BPF side, at the level the order implies */
+	if (!pmd && !region_hugetlb(m ? model_region(m, ev->start) : NULL)) {
+		order = 0;
+		o->state &= ~PTE_ST_HUGE;
+	}
 	if (order > MAX_ORDER_SEEN)
 		order = MAX_ORDER_SEEN;
 	o->start = ev->start & ~((UFFDWP_PAGE_SIZE << order) - 1);
 	o->end = o->start + (UFFDWP_PAGE_SIZE << order);
 	o->raw = ev->u.mig.pte;
-	o->state = ev->u.mig.state;	/* decoded by the BPF side */
 }
 
-bool model_event_observation(const struct uffdwp_event *ev, struct observed_entry *o)
+bool model_event_observation(struct mm_state *m, const struct uffdwp_event *ev,
+			     struct observed_entry *o)
 {
 	if (ev->kind == EV_MIGRATION_PTE) {
 		/* remove_migration_pte() hooked as a function carries no entry:
 		 * the walk at its exit observes instead. */
 		if (!ev->u.mig.state)
 			return false;
-		migration_observation(ev, o);
+		migration_observation(m, ev, o);
 		return true;
 	}
 	/* level 0: a walk that stopped before its first entry (nested on its

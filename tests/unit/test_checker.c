@@ -107,6 +107,36 @@ static void bug5_thp(long buggy)
 		expect_silent(c, "#5 THP migration, fixed kernel");
 }
 
+/*
+ * A PTE-mapped THP migrates PTE by PTE, and set_migration_pte gives each PTE
+ * the folio's order (9): the entry of an unprotected PTE says nothing about
+ * its protected neighbours (the fuzzer's unconfirmed LOST_WP, sequence 257).
+ * A hugetlb entry of order 9 does cover the whole huge page.
+ */
+static void migration_order_span(void)
+{
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_ANON, 0, HPAGE);
+	__u32 mig = PTE_ST_SWAP | PTE_ST_MIGRATION;
+
+	s_writeprotect(&s, FD, A + PG, A + 2 * PG, false);
+	s_pte(&s, A + PG, A + 2 * PG, PTE_ST_PRESENT | PTE_ST_WRITE, HOOK_CHANGE_PROTECTION);
+	s_migration(&s, A, MIG_SET_PTE, mig | PTE_ST_UFFD_WP, 9);
+	s_migration(&s, A + PG, MIG_SET_PTE, mig | PTE_ST_WRITE, 9);
+	s_migration(&s, A + 2 * PG, MIG_SET_PTE, mig | PTE_ST_UFFD_WP, 9);
+	expect_silent(c, "PTE-mapped THP: each set_migration_pte covers its own page");
+
+	c = protected_region(&s, VMF_ANON, 0, HPAGE);
+	s_migration(&s, A + 2 * PG, MIG_SET_PTE, mig | PTE_ST_WRITE, 9);
+	expect_one(c, "PTE-mapped THP: the page that lost its bit, alone", FIND_LOST_WP,
+		   HOOK_SET_MIGRATION_PTE, A + 2 * PG, A + 3 * PG);
+
+	c = protected_region(&s, VMF_HUGETLB, 0, HPAGE);
+	s_migration(&s, A, MIG_SET_PTE, mig | PTE_ST_WRITE, 9);
+	expect_one(c, "hugetlb: set_migration_pte of order 9 covers the huge page", FIND_LOST_WP,
+		   HOOK_SET_MIGRATION_PTE, A, A + HPAGE);
+}
+
 /* A private hugetlb parent, protected, forks; the child's state follows. */
 static struct checker *hugetlb_fork(struct synth *child, __u64 features)
 {
@@ -984,6 +1014,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST_ARG(bug1_migration, false),
 	TAP_TEST_ARG(bug5_thp, true),
 	TAP_TEST_ARG(bug5_thp, false),
+	TAP_TEST(migration_order_span),
 	TAP_TEST_ARG(bug7_marker_fork, true),
 	TAP_TEST_ARG(bug7_marker_fork, false),
 	TAP_TEST(bug8_hugetlb_fork),
