@@ -33,4 +33,22 @@ static __always_inline bool zap_details_even_cows(const void *details)
 	return BPF_CORE_READ((struct zap_details___even_cows *)details, even_cows);
 }
 
+/*
+ * struct file's reference count: up to 6.12 `atomic_long_t f_count`, the
+ * count itself; 6.13's 90ee6ed776c0 ("fs: port files to file_ref") made it
+ * `file_ref_t f_ref`, whose refcnt is the count minus one (FILE_REF_ONEREF is
+ * 0, include/linux/file_ref.h).
+ */
+struct file___f_count {
+	atomic_long_t f_count;
+} __attribute__((preserve_access_index));
+
+/* Whether f holds exactly one reference: dropping it releases the file. */
+static __always_inline bool file_one_reference(const void *f)
+{
+	if (bpf_core_field_exists(struct file___f_count, f_count))
+		return BPF_CORE_READ((struct file___f_count *)f, f_count.counter) == 1;
+	return BPF_CORE_READ((struct file *)f, f_ref.refcnt.counter) == 0;
+}
+
 #endif

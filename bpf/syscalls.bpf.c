@@ -10,6 +10,7 @@
 #include "uffdwp.bpf.h"
 #include "pgtable.bpf.h"
 #include "sys_stash.bpf.h"
+#include "core_fixes.bpf.h"
 #include "wp_ranges.bpf.h"
 
 #if defined(__TARGET_ARCH_x86)
@@ -577,13 +578,47 @@ static __always_inline int sys_exit(__s64 ret)
 	return 0;
 }
 
+/* The file at fd in current's table, or NULL. */
+static __always_inline const void *current_fd_file(__u64 fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+
+	if (!fds || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/*
+ * close() of a uffd: the number is free again, and when this was the file's
+ * last reference the context is released before the thread returns to user
+ * space (fput()'s task work -> userfaultfd_release(): every range it
+ * registered is unregistered, and since c88033efe9a3 its uffd-wp bits and
+ * markers are cleared).  Another reference (a dup, a fork child's table, a
+ * thread's fdget()) defers the release to its holder, which we do not see.
+ */
 static __always_inline void uffd_fd_close(__u64 fd)
 {
 	__u64 key = fd_key(current_tgid(), fd);
+	struct uffdwp_event *e;
+	const void *f;
 
+	if (!traced_current() || !bpf_map_lookup_elem(&uffd_fds, &key))
+		return;
 	/* a closed uffd number may be reused by an ordinary file */
-	if (traced_current())
-		bpf_map_delete_elem(&uffd_fds, &key);
+	bpf_map_delete_elem(&uffd_fds, &key);
+	f = current_fd_file(fd);
+	if (!f)
+		return;
+	e = event_reserve(HOOK_SYSCALLS, EV_UFFD_CLOSE);
+	if (!e)
+		return;
+	e->u.close.fd = fd;
+	e->u.close.released = file_one_reference(f);
+	event_submit(e);
 }
 
 /*

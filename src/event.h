@@ -81,6 +81,9 @@ enum uffdwp_kind {
 	EV_MMAP,		/* mmap(MAP_FIXED) returned: whatever was mapped in
 				   [start, end) was unmapped first (do_mmap() ->
 				   do_vmi_munmap()); other mmaps replace nothing */
+	EV_UFFD_CLOSE,		/* close() of a uffd (at its entry); u.close.released: the
+				   file's last reference, so userfaultfd_release() runs
+				   before the thread returns to user space */
 	EV_KIND_MAX,
 };
 
@@ -177,6 +180,10 @@ struct uffdwp_event {
 			__s32 fd;
 			__u32 flags;
 		} open;
+		struct {			/* EV_UFFD_CLOSE */
+			__s32 fd;
+			__u32 released;
+		} close;
 		struct {			/* EV_UFFD_API */
 			__s32 fd;
 			__u32 _pad;

@@ -163,6 +163,9 @@ void model_apply(struct model *mdl, const struct uffdwp_event *ev)
 		if (ev->ret == 0)
 			on_unregister(m, ev);
 		break;
+	case EV_UFFD_CLOSE:
+		on_uffd_close(m, ev);
+		break;
 	case EV_UFFD_WRITEPROTECT:
 		if (ev->u.range.begin)
 			on_writeprotect_begin(m, ev);

@@ -30,6 +30,7 @@ static inline void *xrealloc(void *p, size_t n)
 struct uffd_ctx *ctx_find(struct mm_state *m, int fd);
 struct uffd_ctx *ctx_set(struct mm_state *m, int fd, uint64_t features);
 struct uffd_ctx *ctx_open(struct mm_state *m, int fd, uint64_t features);
+void ctx_close(struct mm_state *m, int fd);
 void ctx_fork_pair(struct mm_state *m, int fd, int64_t child_fd, uint64_t child_mm);
 void ctxs_note_fork(struct mm_state *parent, uint64_t child_mm);
 
@@ -53,6 +54,7 @@ imap_val register_page(uint64_t s, uint64_t e, imap_val v, void *arg);
 imap_val protect_page(uint64_t s, uint64_t e, imap_val v, void *arg);
 void on_register(struct mm_state *m, const struct uffdwp_event *ev);
 void on_unregister(struct mm_state *m, const struct uffdwp_event *ev);
+void on_uffd_close(struct mm_state *m, const struct uffdwp_event *ev);
 void on_fill(struct mm_state *m, const struct uffdwp_event *ev);
 
 /* mm_ops.c: kernel hooks and mm syscalls */

@@ -297,6 +297,30 @@ void on_unregister(struct mm_state *m, const struct uffdwp_event *ev)
 	model_pages_update(m, ev->start, ev->end, forget_page, NULL);
 }
 
+/* close() of a uffd: its number no longer names the context.  When that was
+ * the last reference, userfaultfd_release() unregisters every range the
+ * context registered in its own mm, as UFFDIO_UNREGISTER does (and since
+ * c88033efe9a3 resolves their bits and markers; a kernel that leaves them is
+ * seen by the next walk: bits in an unregistered range).  A context reached
+ * through a fork message (owner_mm) registered ranges whose fd we do not
+ * know: left as they are. */
+void on_uffd_close(struct mm_state *m, const struct uffdwp_event *ev)
+{
+	struct uffd_ctx *c = ctx_find(m, ev->u.close.fd);
+	bool own = !c || !c->owner_mm;
+
+	if (ev->u.close.released && own)
+		for (size_t i = m->nregions; i-- > 0;) {
+			struct region r = m->regions[i];
+
+			if (r.fd != ev->u.close.fd)
+				continue;
+			regions_remove(m, r.start, r.end);
+			model_pages_update(m, r.start, r.end, forget_page, NULL);
+		}
+	ctx_close(m, ev->u.close.fd);
+}
+
 struct fill_arg {
 	const struct region *r;
 	const struct uffdwp_event *ev;

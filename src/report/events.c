@@ -99,6 +99,10 @@ static void kind_fields(const struct uffdwp_event *e, struct sink *s)
 		s->hex(s, "flags", e->u.mremap.flags);
 		s->hex(s, "new_addr", e->u.mremap.new_addr);
 		break;
+	case EV_UFFD_CLOSE:
+		s->i64(s, "fd", e->u.close.fd);
+		s->u64(s, "released", e->u.close.released);
+		break;
 	case EV_MMAP:
 		s->hex(s, "prot", e->u.mmap.prot);
 		s->hex(s, "flags", e->u.mmap.flags);

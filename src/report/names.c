@@ -50,6 +50,7 @@ static const char *const kind_names[EV_KIND_MAX] = {
 	[EV_PM_SCAN] = "pagemap_scan",
 	[EV_PM_SCAN_REGION] = "pagemap_scan_region",
 	[EV_MMAP] = "mmap",
+	[EV_UFFD_CLOSE] = "uffd_close",
 };
 
 /* The ioctls one EV_UFFD_COPY record stands for (u.fill.op). */

@@ -103,6 +103,16 @@ static inline void s_range(struct synth *s, __u32 kind, int fd, __u64 start, __u
 	synth_feed(s, &ev);
 }
 
+/* close() of a uffd; released: it held the last reference. */
+static inline void s_uffd_close(struct synth *s, int fd, bool released)
+{
+	struct uffdwp_event ev = synth_ev(s, EV_UFFD_CLOSE, HOOK_SYSCALLS);
+
+	ev.u.close.fd = fd;
+	ev.u.close.released = released;
+	synth_feed(s, &ev);
+}
+
 static inline void s_register(struct synth *s, int fd, __u64 start, __u64 end)
 {
 	s_range(s, EV_UFFD_REGISTER, fd, start, end, UFFD_REG_MODE_WP, 0);

@@ -251,9 +251,32 @@ static void t_migration_without_state(void)
 	       "a migration record without a decoded entry observes nothing");
 }
 
+/* close() of a uffd: its last reference releases the context (every range
+ * unregistered, c88033efe9a3); another reference leaves all as it was. */
+static void t_uffd_close(void)
+{
+	struct synth s;
+	struct mm_state *m;
+
+	start(&s, VMF_ANON, 0);
+	s_writeprotect(&s, FD, A, A + N8, true);
+	s_uffd_close(&s, FD, false);
+	m = model_find_mm(mdl, MM);
+	tap_ok(expect_is(MM, A, EXP_PROTECTED) && model_region(m, A),
+	       "close of a uffd with another reference: the ranges stay");
+	s_open_api(&s, FD + 1, 0);
+	s_register(&s, FD + 1, A + N8, A + 2 * N8);
+	s_writeprotect(&s, FD + 1, A + N8, A + 2 * N8, true);
+	s_uffd_close(&s, FD, true);
+	tap_ok(expect_is(MM, A, EXP_NONE) && !model_region(m, A) && !(page(MM, A) & PG_WAS_PROT) &&
+	       expect_is(MM, A + N8, EXP_PROTECTED_IF_POPULATED) && model_region(m, A + N8),
+	       "the last close releases its own ranges only");
+}
+
 static const struct tap_test tests[] = {
 	TAP_TEST(t_register_protect),
 	TAP_TEST(t_migration_without_state),
+	TAP_TEST(t_uffd_close),
 	TAP_TEST(t_faults_and_fills),
 	TAP_TEST(t_move),
 	TAP_TEST(t_zaps),
