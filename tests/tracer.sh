@@ -41,6 +41,21 @@ check "wp-threads: each of the 17 writeprotect calls also reported when entered 
 msgs_in_range=$(grep '"kind":"uffd_wp_message"' "$tmp/wp.json" | grep -o '"start":"0x[0-9a-f]*"' |
 	grep -o '0x[0-9a-f]*' | while read -r a; do [ $((a)) -ge $((start)) ] && [ $((a)) -lt $((end)) ] && echo x; done | wc -l)
 check "wp-threads: every WP message lies in the protected range ($msgs_in_range/16)" [ "$msgs_in_range" = 16 ]
+# Every changed page verified (issue 16): no page-table walk stopped by its bound on a
+# 1024-page wp-bench (its 4 MiB protects passed the old 512-PTE bound) nor on one 1 GiB
+# UFFDIO_WRITEPROTECT and its unprotect (wp-1gib: 262,144 zero-page PTEs each way).
+"$TRACER" --json --no-events -- "$BUILD/bench/wp-bench" 2 1024 3 > "$tmp/wb.json" 2> "$tmp/wb.err"
+check "wp-bench 2 1024 3 traced: exit 0 (clean)" [ $? = 0 ]
+check "wp-bench 1024 pages: walks_capped = 0 (got $(json_field "$tmp/wb.json" walks_capped))" \
+	[ "$(json_field "$tmp/wb.json" walks_capped)" = 0 ]
+"$TRACER" --json --no-events -- "$BUILD/scenarios/wp-1gib" > "$tmp/1g.json" 2> "$tmp/1g.err"
+check "wp-1gib traced: exit 0 (clean)" [ $? = 0 ]
+check "wp-1gib: the scenario saw every page protected, then none" grep -q 'verdict=ok' "$tmp/1g.json"
+check "wp-1gib: walks_capped = 0 (got $(json_field "$tmp/1g.json" walks_capped))" \
+	[ "$(json_field "$tmp/1g.json" walks_capped)" = 0 ]
+verified=$(json_field "$tmp/1g.json" pages_verified)
+check "wp-1gib: the protect's and the unprotect's walks cover 2 x 262144 pages (got $verified)" \
+	[ "${verified:-0}" -ge 524288 ]
 check "summary names the mechanism of each hook" grep -q '"hooks":{"change_protection":"' "$tmp/wp.json"
 
 # nothing stays behind once the tool is gone
