@@ -164,9 +164,9 @@ for s in "$BUILD"/scenarios/*; do
 	name=$(basename "$s")
 	"$TRACER" --json --no-events -- "$s" > "$tmp/corpus.json" 2>/dev/null
 	status=$?
-	lost=$(json_field "$tmp/corpus.json" lost)
-	[ $status = 0 ] && [ "$lost" = 0 ]
-	check_last "host corpus: $name traced clean, 0 lost (exit $status, lost $lost)"
+	lost=$(json_field "$tmp/corpus.json" lost) capped=$(json_field "$tmp/corpus.json" walks_capped)
+	[ $status = 0 ] && [ "$lost" = 0 ] && [ "$capped" = 0 ]
+	check_last "host corpus: $name traced clean, 0 lost, 0 walks capped (exit $status, lost $lost, capped $capped)"
 done
 # The kernel's own pagemap_ioctl (7.3's, built by `make setup`) replaces a protected
 # page with mmap(MAP_FIXED) in mprotect_tests(), among 5,000 scans.
@@ -176,8 +176,10 @@ if [ -x "$pagemap_ioctl" ]; then
 		> "$tmp/pm.json" 2>/dev/null
 	status=$?
 	lost=$(json_field "$tmp/pm.json" lost) target_exit=$(json_field "$tmp/pm.json" target_exit)
+	capped=$(json_field "$tmp/pm.json" walks_capped)
 	[ $status = 0 ] && [ "$lost" = 0 ] && [ "$target_exit" = 0 ]
 	check_last "7.3's pagemap_ioctl on the host: tracer exit 0, test exit 0, 0 lost (exit $status, test exit $target_exit, lost $lost)"
+	check "7.3's pagemap_ioctl on the host: walks_capped = 0 (got $capped)" [ "$capped" = 0 ]
 else
 	tap_skip "7.3's pagemap_ioctl on the host" "$pagemap_ioctl not built (make setup)"
 fi
