@@ -153,9 +153,6 @@ static __always_inline int pgt_charge_read(struct pgt_walk *w, __u32 level)
 	return 0;
 }
 
-/* Read the entry for w->addr in the cached table of @level (a constant after
- * unrolling): descend into the next table, or report the page / the whole
- * span of an empty entry or huge leaf.  Returns 1 to stop the walk. */
 /* The PTE for w->addr from the copy of its table, copying the table first
  * when enough of it is left to examine.  Returns 1 when the entry was not
  * taken from a copy (the caller reads it alone). */
@@ -178,6 +175,9 @@ static __always_inline int pgt_pte_from_copy(struct pgt_walk *w, struct pgt_scra
 	return 0;
 }
 
+/* Read the entry for w->addr in the cached table of @level (a constant after
+ * unrolling): descend into the next table, or report the page / the whole
+ * span of an empty entry or huge leaf.  Returns 1 to stop the walk. */
 static __always_inline int pgt_step_at(struct pgt_walk *w, struct pgt_scratch *sc, __u32 level)
 {
 	__u64 val = 0, span = pgt_entry_span(level), span_end;
