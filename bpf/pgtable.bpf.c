@@ -15,9 +15,20 @@ __u64 uffdwp_pgt_dmap_base_cache = 0;
 #endif
 
 #define PGT_MAX_LEVELS		5
-#define PGT_MAX_PTE_READS	512
-#define PGT_MAX_UPPER_READS	128
-#define PGT_MAX_RUNS		32
+/*
+ * Per-call bounds, sized so that a 1 GiB range of 4 KiB pages (262,144 PTEs,
+ * 513 upper entries) is walked whole with room to spare: bpf_loop() makes the
+ * step count a run-time bound (no unrolling), and the PTE entries come from a
+ * copy of their table (one read per 512 entries), so the cost per page is a
+ * loop step.  PGT_MAX_RUNS bounds the records of one walk (~0.5 MiB of ring).
+ */
+#define PGT_MAX_PTE_READS	(1U << 19)	/* PTE entries examined: 2 GiB */
+#define PGT_MAX_UPPER_READS	4096
+#define PGT_MAX_RUNS		4096
+/* A PTE table is copied whole when at least this many of its entries are to
+ * be examined; fewer are read one by one (a one-page walk reads 8 bytes). */
+#define PGT_TABLE_COPY_MIN	16
+#define PGT_TABLE_ENTRIES	512
 
 struct pgt_run {
 	__u64 start;
@@ -59,6 +70,8 @@ struct pgt_walk {
 struct pgt_scratch {
 	struct pgt_walk walk;
 	__u32 busy;		/* a walk is running on this CPU (nested hook) */
+	__u64 pte_copy_va;	/* the PTE table pte_copy holds (0 = none); per walk */
+	__u64 pte_copy[PGT_TABLE_ENTRIES];
 };
 
 struct {
@@ -70,6 +83,7 @@ struct {
 
 struct pgt_loop_arg {
 	struct pgt_walk *w;
+	struct pgt_scratch *sc;
 };
 
 static __always_inline __u64 pgt_entry_span(__u32 level)
@@ -139,16 +153,39 @@ static __always_inline int pgt_charge_read(struct pgt_walk *w, __u32 level)
 	return 0;
 }
 
+/* The PTE for w->addr from the copy of its table, copying the table first
+ * when enough of it is left to examine.  Returns 1 when the entry was not
+ * taken from a copy (the caller reads it alone). */
+static __always_inline int pgt_pte_from_copy(struct pgt_walk *w, struct pgt_scratch *sc,
+					     __u64 *val)
+{
+	__u64 table = w->table_va[0], idx = arch_entry_index(w->addr, 1);
+	__u64 table_end = w->table_start[0] + (pgt_entry_span(1) << 9);
+	__u64 last = w->end < table_end ? w->end : table_end;
+
+	if (sc->pte_copy_va != table) {
+		if (last - w->addr < PGT_TABLE_COPY_MIN * PGT_PAGE_SIZE)
+			return 1;
+		sc->pte_copy_va = 0;
+		if (bpf_probe_read_kernel(sc->pte_copy, sizeof(sc->pte_copy), (void *)table))
+			return 1;
+		sc->pte_copy_va = table;
+	}
+	*val = sc->pte_copy[idx & (PGT_TABLE_ENTRIES - 1)];
+	return 0;
+}
+
 /* Read the entry for w->addr in the cached table of @level (a constant after
  * unrolling): descend into the next table, or report the page / the whole
  * span of an empty entry or huge leaf.  Returns 1 to stop the walk. */
-static __always_inline int pgt_step_at(struct pgt_walk *w, __u32 level)
+static __always_inline int pgt_step_at(struct pgt_walk *w, struct pgt_scratch *sc, __u32 level)
 {
 	__u64 val = 0, span = pgt_entry_span(level), span_end;
 
 	if (pgt_charge_read(w, level))
 		return 1;
-	if (bpf_probe_read_kernel(&val, sizeof(val),
+	if ((level != 1 || pgt_pte_from_copy(w, sc, &val)) &&
+	    bpf_probe_read_kernel(&val, sizeof(val),
 				  (void *)(w->table_va[level - 1] +
 					   arch_entry_index(w->addr, level) * 8))) {
 		w->capped = 1;
@@ -176,17 +213,18 @@ static __always_inline int pgt_table_covers(struct pgt_walk *w, __u32 level)
 static int pgt_walk_step(__u32 index, void *data)
 {
 	struct pgt_walk *w = ((struct pgt_loop_arg *)data)->w;
+	struct pgt_scratch *sc = ((struct pgt_loop_arg *)data)->sc;
 
 	if (w->addr >= w->end)
 		return 1;
 #pragma unroll
 	for (__u32 level = 1; level < PGT_MAX_LEVELS; level++) {
 		if (level < w->g.top_level && pgt_table_covers(w, level))
-			return pgt_step_at(w, level);
+			return pgt_step_at(w, sc, level);
 	}
 	if (w->g.top_level == 5)
-		return pgt_step_at(w, 5);
-	return pgt_step_at(w, 4);
+		return pgt_step_at(w, sc, 5);
+	return pgt_step_at(w, sc, 4);
 }
 
 static __always_inline void pgt_walk_init(struct pgt_walk *w, struct mm_struct *mm, __u64 start,
@@ -243,6 +281,7 @@ __noinline int pgtable_walk(__u64 mm, __u64 start, __u64 end, __u32 source_kind,
 		return 1;
 	}
 	sc->busy = 1;
+	sc->pte_copy_va = 0;	/* a copy from an earlier walk is stale */
 	pgt_walk_init(w, (struct mm_struct *)mm, start, end, source_kind, hook);
 	if (arch_pgt_setup(&w->g, (struct mm_struct *)mm)) {
 		sc->busy = 0;
@@ -253,7 +292,8 @@ __noinline int pgtable_walk(__u64 mm, __u64 start, __u64 end, __u32 source_kind,
 	else
 		w->table_va[3] = w->g.pgd;
 	arg.w = w;
-	/* Each step reads one entry or stops; +1 lets a step notice an exhausted budget. */
+	arg.sc = sc;
+	/* Each step examines one entry or stops; +1 lets a step notice an exhausted budget. */
 	bpf_loop(PGT_MAX_PTE_READS + PGT_MAX_UPPER_READS + 1, pgt_walk_step, &arg, 0);
 	pgt_walk_finish(w);
 	sc->busy = 0;

@@ -41,9 +41,11 @@
  * Cheap invariant for the checker (f1eb1bacfba9): PRESENT|WRITE|UFFD_WP, or
  * MIGRATION|WRITE|UFFD_WP, is a lost write-protection.
  *
- * Bounds (pgtable.bpf.c): at most PGT_MAX_PTE_READS PTE reads, PGT_MAX_UPPER_READS reads of
- * upper-level entries (an empty upper entry or a huge leaf covers its whole
- * span with one read) and PGT_MAX_RUNS records per call.  When a bound
+ * Bounds (pgtable.bpf.c): at most PGT_MAX_PTE_READS PTEs examined (2 GiB of
+ * 4 KiB pages; a PTE table is copied whole when enough of it is in range),
+ * PGT_MAX_UPPER_READS reads of upper-level entries (an empty upper entry or a
+ * huge leaf covers its whole span with one read) and PGT_MAX_RUNS records per
+ * call.  When a bound
  * stops the walk before @end, the last record has u.run.capped = 1 and its end
  * is where observation stopped: [that end, @end) was not looked at.  A failed
  * read of a table (freed under us: the walk takes no locks) stops the walk the

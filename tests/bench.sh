@@ -64,6 +64,8 @@ record_traced() {
 		/^events:/ { n = 0; for (i = 2; i <= NF; i++) { split($i, kv, "="); n += kv[2] }
 			     printf "%s\tevents\t%s\t%d\n%s\tevent_rate\t%s\t%.0f\n", w, r, n, w, r, n / el }
 		/^lost:/ { printf "%s\tlost\t%s\t%s\n", w, r, $2 }
+		/^walks capped/ { c = $0; sub(/.*observed\): /, "", c); sub(/,.*/, "", c)
+				  printf "%s\twalks_capped\t%s\t%s\n", w, r, c }
 		/^verdict:/ { printf "%s\tverdict_clean\t%s\t%d\n", w, r, $2 == "clean" }
 		/^PROGRAM +HOOK/ { table = 1; next }
 		table && NF == 5 && $3 > 0 {
@@ -298,7 +300,7 @@ part_profile() {
 summarize() {
 	local wheres="host $(printf 'debian-%s ' $KERNELS)" where ver hook m st t
 	local host_over host_bpf vs_bpf guest_json="" ns_json="" nsp_json="" lost_json=""
-	local rate_json="" share_json="" probe_json="" start_json="" vm_json="" corpus_json=""
+	local rate_json="" share_json="" capped_json="" probe_json="" start_json="" vm_json="" corpus_json=""
 	echo
 	echo "=== make bench ($(date -u +%Y-%m-%dT%H:%MZ), $(uname -r), $(nproc) CPUs, commit $(git rev-parse --short HEAD 2>/dev/null)) ==="
 	host_over=$(ratios host uffdwp untraced | stats)
@@ -320,10 +322,12 @@ summarize() {
 			figure "ns_per_event $where $hook" "$(values "$where" "ns.$hook" | stats)" "" "" " ns"
 		done
 		figure "lost_events $where (max of runs)" "$(single "$(max_of "$where" lost)")" "<=" 0
+		figure "walks_capped $where (max of runs)" "$(single "$(max_of "$where" walks_capped)")" "<=" 0
 		figure "event_rate $where" "$(values "$where" event_rate | stats)" "" "" "/s"
 		ns_json+="${ns_json:+,}\"$where\":$(json_medians "$where" ns.)"
 		nsp_json+="${nsp_json:+,}\"$where\":$(json_medians "$where" ns_prog.)"
 		lost_json+="${lost_json:+,}\"$where\":$(max_of "$where" lost)"
+		capped_json+="${capped_json:+,}\"$where\":$(max_of "$where" walks_capped)"
 		rate_json+="${rate_json:+,}\"$where\":$(median_of "$where" event_rate)"
 	done
 	for where in $wheres; do
@@ -344,6 +348,7 @@ summarize() {
 	json_add ns_per_event "{$ns_json}"
 	json_add ns_per_program "{$nsp_json}"
 	json_add lost_events "{$lost_json}"
+	json_add walks_capped "{$capped_json}"
 	json_add bpftrace_lost_events "$(max_of host bpftrace_lost)"
 	json_add event_rate_per_s "{$rate_json}"
 

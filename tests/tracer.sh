@@ -41,6 +41,21 @@ check "wp-threads: each of the 17 writeprotect calls also reported when entered 
 msgs_in_range=$(grep '"kind":"uffd_wp_message"' "$tmp/wp.json" | grep -o '"start":"0x[0-9a-f]*"' |
 	grep -o '0x[0-9a-f]*' | while read -r a; do [ $((a)) -ge $((start)) ] && [ $((a)) -lt $((end)) ] && echo x; done | wc -l)
 check "wp-threads: every WP message lies in the protected range ($msgs_in_range/16)" [ "$msgs_in_range" = 16 ]
+# Every changed page verified (issue 16): no page-table walk stopped by its bound on a
+# 1024-page wp-bench (its 4 MiB protects passed the old 512-PTE bound) nor on one 1 GiB
+# UFFDIO_WRITEPROTECT and its unprotect (wp-1gib: 262,144 zero-page PTEs each way).
+"$TRACER" --json --no-events -- "$BUILD/bench/wp-bench" 2 1024 3 > "$tmp/wb.json" 2> "$tmp/wb.err"
+check "wp-bench 2 1024 3 traced: exit 0 (clean)" [ $? = 0 ]
+check "wp-bench 1024 pages: walks_capped = 0 (got $(json_field "$tmp/wb.json" walks_capped))" \
+	[ "$(json_field "$tmp/wb.json" walks_capped)" = 0 ]
+"$TRACER" --json --no-events -- "$BUILD/scenarios/wp-1gib" > "$tmp/1g.json" 2> "$tmp/1g.err"
+check "wp-1gib traced: exit 0 (clean)" [ $? = 0 ]
+check "wp-1gib: the scenario saw every page protected, then none" grep -q 'verdict=ok' "$tmp/1g.json"
+check "wp-1gib: walks_capped = 0 (got $(json_field "$tmp/1g.json" walks_capped))" \
+	[ "$(json_field "$tmp/1g.json" walks_capped)" = 0 ]
+verified=$(json_field "$tmp/1g.json" pages_verified)
+check "wp-1gib: the protect's and the unprotect's walks cover 2 x 262144 pages (got $verified)" \
+	[ "${verified:-0}" -ge 524288 ]
 check "summary names the mechanism of each hook" grep -q '"hooks":{"change_protection":"' "$tmp/wp.json"
 
 # nothing stays behind once the tool is gone
@@ -149,9 +164,9 @@ for s in "$BUILD"/scenarios/*; do
 	name=$(basename "$s")
 	"$TRACER" --json --no-events -- "$s" > "$tmp/corpus.json" 2>/dev/null
 	status=$?
-	lost=$(json_field "$tmp/corpus.json" lost)
-	[ $status = 0 ] && [ "$lost" = 0 ]
-	check_last "host corpus: $name traced clean, 0 lost (exit $status, lost $lost)"
+	lost=$(json_field "$tmp/corpus.json" lost) capped=$(json_field "$tmp/corpus.json" walks_capped)
+	[ $status = 0 ] && [ "$lost" = 0 ] && [ "$capped" = 0 ]
+	check_last "host corpus: $name traced clean, 0 lost, 0 walks capped (exit $status, lost $lost, capped $capped)"
 done
 # The kernel's own pagemap_ioctl (7.3's, built by `make setup`) replaces a protected
 # page with mmap(MAP_FIXED) in mprotect_tests(), among 5,000 scans.
@@ -161,8 +176,10 @@ if [ -x "$pagemap_ioctl" ]; then
 		> "$tmp/pm.json" 2>/dev/null
 	status=$?
 	lost=$(json_field "$tmp/pm.json" lost) target_exit=$(json_field "$tmp/pm.json" target_exit)
+	capped=$(json_field "$tmp/pm.json" walks_capped)
 	[ $status = 0 ] && [ "$lost" = 0 ] && [ "$target_exit" = 0 ]
 	check_last "7.3's pagemap_ioctl on the host: tracer exit 0, test exit 0, 0 lost (exit $status, test exit $target_exit, lost $lost)"
+	check "7.3's pagemap_ioctl on the host: walks_capped = 0 (got $capped)" [ "$capped" = 0 ]
 else
 	tap_skip "7.3's pagemap_ioctl on the host" "$pagemap_ioctl not built (make setup)"
 fi

@@ -38,6 +38,8 @@ void pipeline_feed(struct pipeline *p, const struct uffdwp_event *e)
 		p->totals.fills[e->u.fill.op]++;
 	if (e->kind == EV_PTE_RUN && e->u.run.capped)
 		p->totals.walks_capped++;
+	if (e->kind == EV_PTE_RUN && e->end > e->start)
+		p->totals.pages_verified += (e->end - e->start) >> 12;
 	if (p->o.events && p->o.json)
 		event_print_json(p->o.out, e);
 	else if (p->o.events)

@@ -164,6 +164,7 @@ static void print_json(FILE *f, const struct run_info *ri, const struct run_tota
 	json_bool(&j, "losses_known", ri->ended);
 	json_u64(&j, "invariant_violations", run_hook_total(ri->invariant));
 	json_u64(&j, "walks_capped", t->walks_capped);
+	json_u64(&j, "pages_verified", t->pages_verified);
 	if (ri->wf_seen) {
 		json_obj_begin(&j, "write_faults");
 		json_u64(&j, "seen", ri->wf_seen);
@@ -220,8 +221,8 @@ static void print_text(FILE *f, const struct run_info *ri, const struct run_tota
 	for (int h = 0; h < HOOK_MAX; h++)
 		if (ri->invariant[h])
 			fprintf(f, " %s=%llu", hook_name(h), (unsigned long long)ri->invariant[h]);
-	fprintf(f, "\nwalks capped (range only partly observed): %llu",
-		(unsigned long long)t->walks_capped);
+	fprintf(f, "\nwalks capped (range only partly observed): %llu, pages verified: %llu",
+		(unsigned long long)t->walks_capped, (unsigned long long)t->pages_verified);
 	if (ri->wf_seen)
 		fprintf(f, "\nwrite faults: seen=%llu recorded=%llu repeats=%llu lost=%llu "
 			"(a repeat: same thread and page as a recorded fault, no record between)",

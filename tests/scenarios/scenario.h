@@ -481,13 +481,28 @@ static inline bool page_uffd_wp(const void *addr)
 	return pagemap_entry(addr) & PM_UFFD_WP;
 }
 
-/* Pages in [addr, addr+len) (4 KiB granules) whose pagemap shows bit 57. */
+/* Pages in [addr, addr+len) (4 KiB granules) whose pagemap shows bit 57;
+ * read 512 entries at a time (wp-1gib counts 262,144 pages). */
 static inline size_t count_uffd_wp(const void *addr, size_t len)
 {
-	size_t n = 0;
+	uint64_t entries[512];
+	size_t n = 0, pages = len / SCEN_PAGE_SIZE, first = (uintptr_t)addr / SCEN_PAGE_SIZE;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 
-	for (size_t off = 0; off < len; off += SCEN_PAGE_SIZE)
-		n += page_uffd_wp((const char *)addr + off);
+	if (fd < 0)
+		scen_fail("open(/proc/self/pagemap)");
+	for (size_t done = 0; done < pages;) {
+		size_t chunk = pages - done < 512 ? pages - done : 512;
+		ssize_t got = pread(fd, entries, chunk * sizeof(entries[0]),
+				    (off_t)((first + done) * sizeof(entries[0])));
+
+		if (got != (ssize_t)(chunk * sizeof(entries[0])))
+			scen_fail("pread(pagemap)");
+		for (size_t i = 0; i < chunk; i++)
+			n += !!(entries[i] & PM_UFFD_WP);
+		done += chunk;
+	}
+	close(fd);
 	return n;
 }
 
