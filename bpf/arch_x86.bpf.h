@@ -32,6 +32,7 @@
 #define X86_PAGE_DIRTY		(1ULL << 6)
 #define X86_PAGE_PSE		(1ULL << 7)	/* leaf at PMD/PUD level; PAT at PTE level */
 #define X86_PAGE_PROTNONE	(1ULL << 8)	/* _PAGE_GLOBAL reused: PROT_NONE / NUMA hinting */
+#define X86_PAGE_SPECIAL	(1ULL << 9)	/* _PAGE_SOFTW1: pte_special() */
 #define X86_PAGE_UFFD_WP	(1ULL << 10)	/* _PAGE_SOFTW2 */
 /* 6.6+: pte_wrprotect()/pmd_wrprotect() move D into _PAGE_SAVED_DIRTY
  * (_PAGE_BIT_SOFTW5, mksaveddirty_shift(), for shadow stacks) and pte_dirty()
@@ -190,6 +191,8 @@ static __always_inline __u32 arch_entry_decode(const struct pgt_geom *g, __u64 v
 		st |= PTE_ST_DIRTY;
 	if (val & X86_PAGE_UFFD_WP)
 		st |= PTE_ST_UFFD_WP;
+	if (val & X86_PAGE_SPECIAL)
+		st |= PTE_ST_SPECIAL;
 	return st;
 }
 

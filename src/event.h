@@ -157,6 +157,12 @@ enum uffdwp_backing {
  * MADV_GUARD_INSTALL), and 6.1's SWP_SWAPIN_ERROR entry.  Nothing is mapped
  * and it says nothing about write protection: never PTE_ST_SWAP. */
 #define PTE_ST_MARKER_OTHER	(1u << 9)
+/* A present entry with pte_special() (x86 _PAGE_SPECIAL, bit 9): the shared
+ * zero page (a read fault, or 6.12+'s try_to_map_unused_to_zeropage() of a
+ * zero-filled subpage when an anon THP is split) or a pfnmap; no exclusive
+ * anon page behind it, so no write bit is ever owed (vm_normal_page() is NULL
+ * in can_change_pte_writable()). */
+#define PTE_ST_SPECIAL		(1u << 10)
 
 struct uffdwp_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns() */

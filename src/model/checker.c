@@ -328,7 +328,8 @@ static const char *judge_unprotected(imap_val v, const struct region *r,
 		return NULL;	/* poison/guard marker: nothing mapped, not judged */
 	if (!(st & (PTE_ST_UFFD_WP | PTE_ST_MARKER_WP))) {
 		*cls = FIND_LOST_WRITE_BIT;
-		if ((v & PG_WANT_WRITE) && (st & PTE_ST_PRESENT) && !(st & PTE_ST_WRITE))
+		if ((v & PG_WANT_WRITE) && (st & PTE_ST_PRESENT) &&
+		    !(st & (PTE_ST_WRITE | PTE_ST_SPECIAL)))
 			return "PTE read-only after UFFDIO_WRITEPROTECT(mode=0) of a dirty "
 			       "exclusive page: uffd_wp_range() did not restore the write bit";
 		return NULL;

@@ -80,6 +80,11 @@ static imap_val observe_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 		v &= ~(PG_POPULATED | PG_WRITTEN);
 	if (writable)
 		v &= ~PG_WANT_WRITE;
+	/* The zero page (or a pfnmap) where the model thought an exclusive
+	 * anon page was: 6.12+ remaps zero-filled subpages of a split anon THP
+	 * without a tracepoint.  Nothing written, no write bit owed. */
+	if ((st & PTE_ST_PRESENT) && (st & PTE_ST_SPECIAL))
+		v &= ~(PG_WRITTEN | PG_WANT_WRITE);
 	/* A writable PTE in a private mapping maps an exclusive anon page
 	 * (PG_anon_exclusive, 6c287605fd56: pagecache and COW-shared pages
 	 * are mapped read-only), which is what PG_WRITTEN stands for. */

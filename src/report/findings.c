@@ -15,7 +15,7 @@ const char *pte_state_str(unsigned state, char *buf, size_t len)
 {
 	static const char *const bits[] = {
 		"none", "present", "write", "uffd_wp", "swap", "migration",
-		"marker_wp", "huge", "dirty", "marker_other",
+		"marker_wp", "huge", "dirty", "marker_other", "special",
 	};
 	size_t off = 0;
 

@@ -260,6 +260,22 @@ static void bug14_walk(long buggy)
 		expect_silent(c, "#14 walk sees writable PTEs, fixed kernel");
 }
 
+/* 6.12+ remaps zero-filled subpages of a split anon THP to the shared zero
+ * page, without a tracepoint: an unprotect then leaves a special, read-only
+ * PTE where the model saw an exclusive page.  No write bit is owed, and the
+ * write fault that follows (the zero page's COW) is no finding either. */
+static void zero_page_after_split(void)
+{
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_ANON, 0, N16);
+
+	s_cp(&s, A, A + N16, UFFDWP_MM_CP_UFFD_WP_RESOLVE);
+	s_pte(&s, A, A + N16, PTE_ST_PRESENT | PTE_ST_SPECIAL, HOOK_CHANGE_PROTECTION);
+	s_range(&s, EV_UFFD_WRITEPROTECT, FD, A, A + N16, 0, 0);
+	s_write_fault(&s, A, PF_PROT_WRITE);
+	expect_silent(c, "unprotect shows the zero page (special PTE): no write bit owed");
+}
+
 /* #14 on pages written before registration and moved by mremap with
  * EVENT_REMAP, as Debian 6.1 records it: the registration walk shows the
  * pages writable (exclusive), and the zap move_vma() does of the old range
@@ -1022,6 +1038,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST_ARG(bug14_lost_write_bit, false),
 	TAP_TEST_ARG(bug14_walk, true),
 	TAP_TEST_ARG(bug14_walk, false),
+	TAP_TEST(zero_page_after_split),
 	TAP_TEST_ARG(bug14_register_walk_mremap, true),
 	TAP_TEST_ARG(bug14_register_walk_mremap, false),
 	TAP_TEST(lost_write_bit_negatives),
