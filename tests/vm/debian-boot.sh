@@ -3,16 +3,19 @@
 # Debian's 6.1, 6.12 and 7.3 kernels boot, run a guest command and report its status.
 . "$(dirname "$0")/lib.sh"
 
-tap_plan 6
+tap_plan 9
 
 for ver in 6.1 6.12 7.3; do
 	image=$CACHE/debian-$ver/vmlinuz
 	if ! need_image "$image"; then
 		tap_skip "debian $ver: uname -r" "no image at $image (run make setup)"
+		tap_skip "debian $ver: swap on" "no image at $image (run make setup)"
 		continue
 	fi
 	vmtest --debian "$ver" -- uname -r
 	expect "debian $ver: uname -r" 0 "^$(echo "$ver" | sed 's/\./\\./')\.[0-9].*-amd64\$"
+	# the same boot: swap on, its driver's modules packed from the cache
+	expect "debian $ver: swap on" 0 "^uffdwp-vmtest: swap: on /dev/vda [0-9]+ KiB\$"
 done
 
 if need_image "$DEBIAN_61"; then
