@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,25 @@ bool swap_pack_modules(struct cpio *c, const struct payload *p)
 	return true;
 }
 
+/*
+ * mkswap's header (include/linux/swap.h: union swap_header), written here rather than
+ * by the guest's mkswap, whose UUID read from /dev/urandom blocks until the guest's CRNG
+ * is ready: 4 s of an early TCG boot.  Little-endian, as host and guest are.
+ */
+static bool write_swap_header(int fd)
+{
+	static unsigned char page[SWAP_PAGE_SIZE];
+	uint32_t info[3] = {
+		1,					/* version */
+		SWAP_DISK_BYTES / SWAP_PAGE_SIZE - 1,	/* last_page */
+		0,					/* nr_badpages; a zero UUID */
+	};
+
+	memcpy(page + 1024, info, sizeof(info));
+	memcpy(page + SWAP_PAGE_SIZE - 10, "SWAPSPACE2", 10);
+	return pwrite(fd, page, sizeof(page), 0) == (ssize_t)sizeof(page);
+}
+
 bool swap_make_disk(char *path, size_t size)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -93,7 +113,7 @@ bool swap_make_disk(char *path, size_t size)
 	snprintf(path, size, "%s/uffdwp-vmtest-XXXXXX.swap", tmp && *tmp ? tmp : "/tmp");
 	fd = mkstemps(path, strlen(".swap"));
 	/* sparse: the host spends only what the guest swaps out */
-	if (fd < 0 || ftruncate(fd, (off_t)SWAP_DISK_BYTES) < 0) {
+	if (fd < 0 || ftruncate(fd, (off_t)SWAP_DISK_BYTES) < 0 || !write_swap_header(fd)) {
 		vmtest_err("cannot create the swap disk %s: %s", path, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
