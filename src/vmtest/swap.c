@@ -93,6 +93,7 @@ bool swap_pack_modules(struct cpio *c, const struct payload *p)
  */
 static bool write_swap_header(int fd)
 {
+	static const char magic[10] = "SWAPSPACE2";	/* no NUL: the page's last bytes */
 	static unsigned char page[SWAP_PAGE_SIZE];
 	uint32_t info[3] = {
 		1,					/* version */
@@ -101,7 +102,7 @@ static bool write_swap_header(int fd)
 	};
 
 	memcpy(page + 1024, info, sizeof(info));
-	memcpy(page + SWAP_PAGE_SIZE - 10, "SWAPSPACE2", 10);
+	memcpy(page + SWAP_PAGE_SIZE - sizeof(magic), magic, sizeof(magic));
 	return pwrite(fd, page, sizeof(page), 0) == (ssize_t)sizeof(page);
 }
 
