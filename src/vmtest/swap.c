@@ -55,16 +55,16 @@ static bool pack_release(struct cpio *c, const char *release, const char *module
 	FILE *f = fopen(order, "r");
 	bool ok = f != NULL;
 
-	snprintf(guest, sizeof(guest), "%s/%s", SWAP_MODULES_DIR + 1, release);
+	snprintf(guest, sizeof(guest), "%s/%s", SWAP_MODULES_PATH, release);
 	cpio_dir(c, guest, 0755);
-	snprintf(guest, sizeof(guest), "%s/%s/load-order", SWAP_MODULES_DIR + 1, release);
+	snprintf(guest, sizeof(guest), "%s/%s/load-order", SWAP_MODULES_PATH, release);
 	ok = ok && cpio_file(c, guest, 0644, order);
 	while (ok && fscanf(f, "%127s", name) == 1) {
 		char ko[160], *src;
 
 		snprintf(ko, sizeof(ko), "%s.ko", name);
 		src = vmtest_path_join(modules, ko);
-		snprintf(guest, sizeof(guest), "%s/%s/%s", SWAP_MODULES_DIR + 1, release, ko);
+		snprintf(guest, sizeof(guest), "%s/%s/%s", SWAP_MODULES_PATH, release, ko);
 		ok = cpio_file(c, guest, 0644, src);
 		free(src);
 	}
@@ -79,7 +79,7 @@ static bool pack_release(struct cpio *c, const char *release, const char *module
 bool swap_pack_modules(struct cpio *c, const struct payload *p)
 {
 	cpio_dir(c, "lib", 0755);
-	cpio_dir(c, SWAP_MODULES_DIR + 1, 0755);
+	cpio_dir(c, SWAP_MODULES_PATH, 0755);
 	for (int i = 0; i < p->n_swap_modules; i++)
 		if (!pack_release(c, p->swap_release[i], p->swap_modules[i]))
 			return false;

@@ -21,7 +21,8 @@ struct cpio;
 #define SWAP_DISK_BYTES (512ULL << 20)
 #define SWAP_PAGE_SIZE 4096	/* x86-64 guests */
 #define SWAP_MODULES_NAME "swap-modules"
-#define SWAP_MODULES_DIR "/lib/uffdwp-swap"
+#define SWAP_MODULES_PATH "lib/uffdwp-swap"	/* in the cpio */
+#define SWAP_MODULES_DIR "/" SWAP_MODULES_PATH
 
 /* Adds the swap modules beside image (if it has them, and no other image of its release
  * did) to what the initramfs carries. */
