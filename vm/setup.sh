@@ -20,6 +20,7 @@
 #   $UFFDWP_CACHE/debian-6.1/{vmlinuz,config,release}    (default /var/cache/uffdwp-trace/kernels)
 #   $UFFDWP_CACHE/debian-6.12/{vmlinuz,config,release}
 #   $UFFDWP_CACHE/debian-7.3/{vmlinuz,config,release}
+#   $UFFDWP_CACHE/debian-VER/swap-modules/{load-order,*.ko}  (the guest's swap disk driver)
 #   $UFFDWP_SRC_CACHE/x/usr/src/linux-source-{6.1,6.12,7.3}  (default /var/cache/uffdwp-trace/src)
 #   $UFFDWP_SELFTESTS/{6.1,6.12,7.3}/...                      (default /var/cache/uffdwp-trace/selftests)
 set -eu
@@ -29,7 +30,7 @@ SRC_CACHE=${UFFDWP_SRC_CACHE:-/var/cache/uffdwp-trace/src}
 PACKAGES="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev pkg-config gcc make
 	  qemu-system-x86 busybox-static cpio bpftrace jq valgrind clang-tidy clang-tools-14
 	  clang-format libclang-rt-14-dev build-essential dpkg-dev debhelper lintian bash-completion
-	  python3-jsonschema"
+	  python3-jsonschema xz-utils"
 
 # The one pin of Debian 7.3: suite, kernel ABI, package version and the image .deb's
 # SHA256.  When the archive no longer has this version, the newest 7.3.x of the suite (else
@@ -38,6 +39,12 @@ DEBIAN_73_SUITE=trixie-backports
 DEBIAN_73_ABI=7.3.4+deb13-amd64
 DEBIAN_73_VERSION=7.3.4-1~bpo13+1
 DEBIAN_73_SHA256=f7192653d0b077ddb7059842822a9f4dc28395ec9e5fd2fc31064cc3b1ed3edb
+# 7.3's modules are a package of their own (linux-modules-ABI), same version.
+DEBIAN_73_MODULES_SHA256=b3ea01922c9f133767a83cf6891c19b3693858ded617bf22d1e34f95382c08ea
+
+# What the guest's swap disk (a virtio-blk PCI device, uffdwp-vmtest) needs where the
+# kernel has it as a module: packed with their dependencies, in load order.
+SWAP_MODULES="virtio_pci virtio_blk"
 
 with_source=0
 install_packages=1
@@ -126,51 +133,73 @@ debian_73_abi() {
 	echo "$abi"
 }
 
+# check_sha256 DEB SUM: DEB has that SHA256, else it is removed and setup fails.
+check_sha256() {
+	sum=$(sha256sum "$1" | cut -d' ' -f1)
+	[ "$sum" = "$2" ] || { rm -f "$1"; die "$1: SHA256 $sum, pinned $2"; }
+}
+
 # fetch_debian_73: $CACHE/debian-7.3/vmlinuz from the pinned package of trixie-backports
-# (its config from the matching linux-base package).
+# (its config from the matching linux-base package), and its swap-modules from the
+# matching linux-modules package.
 fetch_debian_73() {
 	dest="$CACHE/debian-7.3"
-	if [ -s "$dest/vmlinuz" ]; then
+	if [ -s "$dest/vmlinuz" ] && [ -f "$dest/swap-modules/load-order" ]; then
 		log "$dest/vmlinuz already there ($(cat "$dest/release" 2>/dev/null || echo '?'))"
 		return
 	fi
 	apt_suite "$DEBIAN_73_SUITE"
 	APT_OPTS=$SUITE_OPTS
-	# shellcheck disable=SC2046 # "ABI [VERSION]" split in two
-	set -- $(debian_73_abi)
-	abi=$1 pin_version=${2:-}
-	pkg=linux-binary-unsigned-$abi
-	deb=$(download_deb "$CACHE" "$pkg${pin_version:+=$pin_version}")
-	if [ -n "$pin_version" ]; then
-		sum=$(sha256sum "$deb" | cut -d' ' -f1)
-		[ "$sum" = "$DEBIAN_73_SHA256" ] ||
-			{ rm -f "$deb"; die "$deb: SHA256 $sum, pinned $DEBIAN_73_SHA256"; }
+	if [ -s "$dest/vmlinuz" ]; then
+		abi=$(cat "$dest/release") pin_version=
+		[ "$abi" != "$DEBIAN_73_ABI" ] || pin_version=$DEBIAN_73_VERSION
+	else
+		# shellcheck disable=SC2046 # "ABI [VERSION]" split in two
+		set -- $(debian_73_abi)
+		abi=$1 pin_version=${2:-}
 	fi
-	base=$(download_deb "$CACHE" "linux-base-$abi${pin_version:+=$pin_version}")
 	unpacked="$CACHE/x/$abi"
-	rm -rf "$unpacked" && mkdir -p "$unpacked"
-	dpkg-deb -x "$deb" "$unpacked"
-	dpkg-deb -x "$base" "$unpacked"
-	mkdir -p "$dest"
-	cp "$unpacked/usr/lib/modules/$abi/config" "$dest/config"
-	echo "$abi" > "$dest/release"
-	cp "$unpacked/usr/lib/modules/$abi/vmlinuz.unsigned" "$dest/vmlinuz.tmp"
-	mv "$dest/vmlinuz.tmp" "$dest/vmlinuz"
+	if [ ! -s "$dest/vmlinuz" ]; then
+		deb=$(download_deb "$CACHE" "linux-binary-unsigned-$abi${pin_version:+=$pin_version}")
+		[ -z "$pin_version" ] || check_sha256 "$deb" "$DEBIAN_73_SHA256"
+		base=$(download_deb "$CACHE" "linux-base-$abi${pin_version:+=$pin_version}")
+		rm -rf "$unpacked" && mkdir -p "$unpacked"
+		dpkg-deb -x "$deb" "$unpacked"
+		dpkg-deb -x "$base" "$unpacked"
+		mkdir -p "$dest"
+		cp "$unpacked/usr/lib/modules/$abi/config" "$dest/config"
+		echo "$abi" > "$dest/release"
+		cp "$unpacked/usr/lib/modules/$abi/vmlinuz.unsigned" "$dest/vmlinuz.tmp"
+		mv "$dest/vmlinuz.tmp" "$dest/vmlinuz"
+		log "$dest/vmlinuz = $abi"
+	fi
+	if [ ! -d "$unpacked/usr/lib/modules/$abi/kernel" ]; then
+		mods=$(download_deb "$CACHE" "linux-modules-$abi${pin_version:+=$pin_version}")
+		[ -z "$pin_version" ] || check_sha256 "$mods" "$DEBIAN_73_MODULES_SHA256"
+		mkdir -p "$unpacked"
+		dpkg-deb -x "$mods" "$unpacked"
+	fi
+	swap_modules debian-7.3 "$unpacked/usr/lib/modules/$abi"
 	APT_OPTS=
-	log "$dest/vmlinuz = $abi"
 }
 
-# fetch_kernel NAME META: $CACHE/NAME/vmlinuz from the -unsigned package behind META.
-# The package is unpacked in $CACHE/x/RELEASE (kept, it holds the config and System.map).
+# fetch_kernel NAME META: $CACHE/NAME/vmlinuz from the -unsigned package behind META, and
+# its swap-modules.  The package is unpacked in $CACHE/x/RELEASE (kept, it holds the
+# config, System.map and modules).
 fetch_kernel() {
 	name=$1 meta=$2
 	dest="$CACHE/$name"
-	if [ -s "$dest/vmlinuz" ]; then
+	if [ -s "$dest/vmlinuz" ] && [ -f "$dest/swap-modules/load-order" ]; then
 		log "$dest/vmlinuz already there ($(cat "$dest/release" 2>/dev/null || echo '?'))"
 		return
 	fi
-	image=$(resolve_meta "$meta")
-	release=${image#linux-image-}
+	if [ -s "$dest/vmlinuz" ]; then
+		release=$(cat "$dest/release")
+		image=linux-image-$release
+	else
+		image=$(resolve_meta "$meta")
+		release=${image#linux-image-}
+	fi
 	unpacked="$CACHE/x/$release"
 	if [ ! -s "$unpacked/boot/vmlinuz-$release" ]; then
 		log "$meta -> $image; fetching ${image}-unsigned"
@@ -178,13 +207,85 @@ fetch_kernel() {
 		rm -rf "$unpacked" && mkdir -p "$unpacked"
 		dpkg-deb -x "$deb" "$unpacked"
 	fi
-	mkdir -p "$dest"
-	cp "$unpacked/boot/config-$release" "$dest/config"
-	echo "$release" > "$dest/release"
-	# vmlinuz last and by rename: a present vmlinuz always means a complete entry.
-	cp "$unpacked/boot/vmlinuz-$release" "$dest/vmlinuz.tmp"
-	mv "$dest/vmlinuz.tmp" "$dest/vmlinuz"
-	log "$dest/vmlinuz = $release"
+	if [ ! -s "$dest/vmlinuz" ]; then
+		mkdir -p "$dest"
+		cp "$unpacked/boot/config-$release" "$dest/config"
+		echo "$release" > "$dest/release"
+		# vmlinuz last and by rename: a present vmlinuz always means a complete entry.
+		cp "$unpacked/boot/vmlinuz-$release" "$dest/vmlinuz.tmp"
+		mv "$dest/vmlinuz.tmp" "$dest/vmlinuz"
+		log "$dest/vmlinuz = $release"
+	fi
+	swap_modules "$name" "$unpacked/lib/modules/$release"
+}
+
+# module_file MODDIR NAME: NAME's .ko, .ko.xz or .ko.zst under MODDIR/kernel ("" if none).
+module_file() {
+	find "$1/kernel" \( -name "$2.ko" -o -name "$2.ko.xz" -o -name "$2.ko.zst" \) | head -n 1
+}
+
+# module_deps KO: the modules KO needs loaded first (its .modinfo "depends=").
+module_deps() {
+	tr '\0' '\n' < "$1" | sed -n 's/^depends=//p' | tr , ' '
+}
+
+# pack_modules MODDIR OUT NAME...: each NAME that is not built in and the modules it
+# depends on, decompressed into OUT (busybox insmod reads plain ELF), and OUT/load-order:
+# their names, each after those it depends on.
+pack_modules() {
+	moddir=$1 out=$2
+	shift 2
+	todo="$*" all=
+	while :; do
+		# shellcheck disable=SC2086 # a list of names
+		set -- $todo
+		[ $# -gt 0 ] || break
+		name=$1
+		shift
+		todo="$*"
+		case " $all " in *" $name "*) continue ;; esac
+		file=$(module_file "$moddir" "$name")
+		if [ -z "$file" ]; then
+			grep -q "/$name\.ko\$" "$moddir/modules.builtin" ||
+				die "$moddir: no module $name, and it is not built in"
+			continue
+		fi
+		case $file in
+		*.xz) xz -dc "$file" ;;
+		*.zst) zstd -qdc "$file" ;;
+		*) cat "$file" ;;
+		esac > "$out/$name.ko" || die "cannot decompress $file"
+		all="$all $name"
+		todo="$todo $(module_deps "$out/$name.ko")"
+	done
+	while [ -n "$all" ]; do
+		rest=
+		for name in $all; do
+			ready=1
+			for dep in $(module_deps "$out/$name.ko"); do
+				grep -qx "$dep" "$out/load-order" || ready=0
+			done
+			if [ $ready = 1 ]; then
+				echo "$name" >> "$out/load-order"
+			else
+				rest="$rest $name"
+			fi
+		done
+		[ "$rest" != "$all" ] || die "$moddir: modules$all depend on each other"
+		all=$rest
+	done
+}
+
+# swap_modules NAME MODDIR: $CACHE/NAME/swap-modules from the unpacked MODDIR
+# (lib/modules/RELEASE); an empty load-order when everything is built in.
+swap_modules() {
+	dest="$CACHE/$1/swap-modules"
+	tmp="$dest.tmp"
+	rm -rf "$tmp" && mkdir -p "$tmp" && : > "$tmp/load-order"
+	# shellcheck disable=SC2086
+	pack_modules "$2" "$tmp" $SWAP_MODULES
+	rm -rf "$dest" && mv "$tmp" "$dest"
+	log "$dest: $(tr '\n' ' ' < "$dest/load-order")"
 }
 
 # fetch_source PKG: the unpacked kernel tree of linux-source-X in $SRC_CACHE/x/usr/src/PKG.

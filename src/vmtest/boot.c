@@ -2,6 +2,7 @@
 /* Initramfs file and boot with the KVM -> TCG fallback: see boot.h. */
 #include "boot.h"
 #include "accel.h"
+#include "swap.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -10,13 +11,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* The generated initramfs, removed at exit unless --keep-initramfs. */
+/* The generated initramfs, removed at exit unless --keep-initramfs; the swap disk. */
 static char initramfs_path[4096];
+static char swap_disk_path[4096];
 
 static void remove_initramfs(void)
 {
 	if (initramfs_path[0])
 		unlink(initramfs_path);
+}
+
+static void remove_swap_disk(void)
+{
+	if (swap_disk_path[0])
+		unlink(swap_disk_path);
 }
 
 bool boot_make_initramfs(const struct vmtest_opts *o, const struct payload *p)
@@ -39,7 +47,12 @@ bool boot_make_initramfs(const struct vmtest_opts *o, const struct payload *p)
 	else
 		fprintf(stderr, "uffdwp-vmtest: initramfs kept at %s\n", initramfs_path);
 	ok = initramfs_write(o, p, f);
-	return fclose(f) == 0 && ok;
+	if (fclose(f) != 0 || !ok)
+		return false;
+	if (!swap_make_disk(swap_disk_path, sizeof(swap_disk_path)))
+		return false;
+	atexit(remove_swap_disk);
+	return true;
 }
 
 static enum accel_choice choose_accel(const struct vmtest_opts *o, char *note, size_t size)
@@ -96,7 +109,7 @@ void boot_kernel(const struct vmtest_opts *o, struct console *c, console_echo_fn
 	char why[320];
 
 	console_init(c);
-	qemu_run(o, initramfs_path, accel, c, echo, res);
+	qemu_run(o, initramfs_path, swap_disk_path, accel, c, echo, res);
 	if (kvm_start_failed(c, res, why, sizeof(why))) {
 		if (o->accel == ACCEL_KVM) {	/* forced: the failure is the answer */
 			snprintf(res->kvm_failure, sizeof(res->kvm_failure), "%s", why);
@@ -106,7 +119,7 @@ void boot_kernel(const struct vmtest_opts *o, struct console *c, console_echo_fn
 		fprintf(stderr, "uffdwp-vmtest: KVM: %s: booting again under TCG\n", why);
 		console_release(c);
 		console_init(c);
-		qemu_run(o, initramfs_path, ACCEL_TCG, c, echo, res);
+		qemu_run(o, initramfs_path, swap_disk_path, ACCEL_TCG, c, echo, res);
 		accel = ACCEL_TCG;
 		/* only a kernel that starts under TCG clears the image of the blame */
 		if (c->kernel_started)
@@ -120,6 +133,6 @@ void boot_kernel(const struct vmtest_opts *o, struct console *c, console_echo_fn
 			c->panic);
 		console_release(c);
 		console_init(c);
-		qemu_run(o, initramfs_path, accel, c, echo, res);
+		qemu_run(o, initramfs_path, swap_disk_path, accel, c, echo, res);
 	}
 }

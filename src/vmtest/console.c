@@ -123,6 +123,8 @@ static void on_marker(struct console *c, const char *m)
 		marker_word(args, "release=", c->release, sizeof(c->release));
 		c->hugepages = number_after(args, "hugepages=", -1);
 		c->numa_nodes = number_after(args, "nodes=", -1);
+	} else if (!strncmp(args, "swap ", 5)) {
+		copy_field(c->swap, sizeof(c->swap), args + 5, strlen(args + 5));
 	} else if (!strncmp(args, "begin ", 6)) {
 		on_begin(c, args + 6);
 	} else if (!strncmp(args, "end ", 4)) {

@@ -2,6 +2,7 @@
 /*
  * The guest console protocol. /init (initramfs.c) prints marker lines around each run:
  *
+ *   @@uffdwp-vmtest swap on /dev/vda N KiB | swap off (WHY)  before init: the guest's swap
  *   @@uffdwp-vmtest init release=R hugepages=N nodes=N   /init is running
  *   @@uffdwp-vmtest begin scenario NAME | begin command
  *   @@uffdwp-vmtest end scenario NAME status=S | end command status=S
@@ -46,6 +47,7 @@ struct console {
 	bool halted;			/* the boot stub halted: QEMU will never exit */
 	char release[80];
 	int hugepages, numa_nodes;
+	char swap[160];			/* "on /dev/vda N KiB" or "off (why)"; "" = not said */
 	struct guest_run runs[VMTEST_MAX_LIST];
 	int n_runs;
 	struct guest_run *current;	/* between a begin and its end marker */

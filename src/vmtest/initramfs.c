@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The guest's initramfs: static busybox with its applet links, a generated /init, the
- * tracer, every scenario binary and the --add files, all in /bin. /init mounts what the
- * scenarios need, runs the job (scenarios under the tracer, or the guest command) between
- * console markers (see console.h) and powers off.
+ * tracer, every scenario binary and the --add files, all in /bin, and the swap disk's
+ * driver modules of each kernel that has them (SWAP_MODULES_DIR/RELEASE). /init mounts
+ * what the scenarios need, turns swap on, runs the job (scenarios under the tracer, or
+ * the guest command) between console markers (see console.h) and powers off.
  */
 #include "initramfs.h"
 #include "console.h"
 #include "cpio.h"
+#include "swap.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +22,9 @@
  * Mount points and settings that the kernel command line cannot give (qemu.c passes
  * hugepages=, transparent_hugepage= and numa_balancing= there). dmesg -n 5 keeps kernel
  * messages below warnings out of the console, where they would split the report's lines.
+ * Swap goes on the virtio-blk disk qemu.c attaches (swap.h), its driver loaded first where
+ * it is a module; the outcome is one marker line and $UFFDWP_GUEST_SWAP, which a scenario
+ * needing swap gives as its reason to skip (scenario.h: scen_swap_missing()).
  */
 static const char init_script[] =
 "#!/bin/sh\n"
@@ -35,6 +40,24 @@ static const char init_script[] =
 "mount -t hugetlbfs hugetlbfs /mnt/huge\n"
 "dmesg -n 5\n"
 "M='" CONSOLE_MARKER "'\n"
+"swap_on() {\n"
+"\tmods=" SWAP_MODULES_DIR "/$(uname -r)\n"
+"\tfor m in $(cat $mods/load-order 2>/dev/null); do\n"
+"\t\tinsmod $mods/$m.ko || { echo \"off (insmod $m.ko failed)\"; return; }\n"
+"\tdone\n"
+"\tif [ ! -b " SWAP_DEVICE " ]; then\n"
+"\t\t[ -f $mods/load-order ] && echo 'off (no " SWAP_DEVICE " with its driver loaded)' ||\n"
+"\t\t\techo \"off (no " SWAP_DEVICE ": CONFIG_VIRTIO_BLK not built in,"
+" no swap modules for $(uname -r))\"\n"
+"\t\treturn\n"
+"\tfi\n"
+"\tswapon " SWAP_DEVICE " ||\n"
+"\t\t{ echo 'off (swapon " SWAP_DEVICE " failed: CONFIG_SWAP?)'; return; }\n"
+"\tkib=$(sed -n 's|^" SWAP_DEVICE "[^0-9]*\\([0-9]*\\).*|\\1|p' /proc/swaps)\n"
+"\techo \"on " SWAP_DEVICE " $kib KiB\"\n"
+"}\n"
+"export UFFDWP_GUEST_SWAP=\"$(swap_on)\"\n"
+"echo \"$M swap $UFFDWP_GUEST_SWAP\"\n"
 "echo \"$M init release=$(uname -r) hugepages=$(cat /proc/sys/vm/nr_hugepages)"
 " nodes=$(ls -d /sys/devices/system/node/node[0-9]* | wc -l)\"\n"
 "run_scenario() {\n"
@@ -138,6 +161,8 @@ bool payload_resolve(const struct vmtest_opts *o, struct payload *p)
 	memset(p, 0, sizeof(*p));
 	p->tracer = find_tracer(o, self);
 	free(self);
+	if (o->kernel)
+		swap_find_modules(p, o->kernel);
 	if (!find_scenarios(o, p))
 		return false;
 	if (o->guest_argv)	/* command mode: tracer and scenarios are optional extras */
@@ -278,7 +303,7 @@ bool initramfs_write(const struct vmtest_opts *o, const struct payload *p, FILE 
 
 	cpio_start(&c, f);
 	pack_skeleton(&c);
-	if (!pack_busybox(&c, o->busybox) || !pack_tools(&c, o, p))
+	if (!pack_busybox(&c, o->busybox) || !pack_tools(&c, o, p) || !swap_pack_modules(&c, p))
 		return false;
 	pack_job(&c, o, p);
 	if (!cpio_finish(&c)) {

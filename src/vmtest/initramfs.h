@@ -6,6 +6,8 @@
 
 #include <stdio.h>
 
+#define PAYLOAD_MAX_KERNELS 32
+
 struct payload {
 	char *tracer;			/* NULL: not found (fatal only when scenarios run) */
 	char *scenarios_dir;		/* NULL: not found */
@@ -13,6 +15,10 @@ struct payload {
 	int n_available;
 	const char *run[VMTEST_MAX_LIST];	/* scenarios to run, in order (scenario mode) */
 	int n_run;
+	/* swap.c: the swap disk's driver modules of each kernel to boot that has them */
+	char *swap_modules[PAYLOAD_MAX_KERNELS];	/* the host directory */
+	char *swap_release[PAYLOAD_MAX_KERNELS];	/* the guest's `uname -r` for it */
+	int n_swap_modules;
 };
 
 /* Finds the tracer and the scenarios and picks the ones to run; false after one error line. */

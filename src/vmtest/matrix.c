@@ -10,6 +10,7 @@
 #include "console_log.h"
 #include "image.h"
 #include "kcidb.h"
+#include "swap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,7 +353,12 @@ static bool prepare(struct matrix *m, const struct vmtest_opts *o, struct payloa
 	if (!expect_load(m->table_path, &table) || !choose_kernels(m, o))
 		return false;
 	slice_kernels(m, o);
-	return payload_resolve(o, p) && boot_make_initramfs(o, p);
+	if (!payload_resolve(o, p))
+		return false;
+	for (int k = 0; k < m->n_kernels; k++)
+		if (m->kernel[k].image)
+			swap_find_modules(p, m->kernel[k].image);
+	return boot_make_initramfs(o, p);
 }
 
 int matrix_finish(struct matrix *m, const struct vmtest_opts *o)

@@ -45,11 +45,12 @@ struct line_buf {
 };
 
 static void build_argv(const struct vmtest_opts *o, const char *initramfs,
-		       enum accel_choice accel, char *cmdline, size_t cmdline_size,
-		       char smp[16], const char **argv)
+		       const char *swap_disk, enum accel_choice accel, char *cmdline, size_t cmdline_size,
+		       char smp[16], char drive[4200], const char **argv)
 {
 	int n = 0;
 
+	snprintf(drive, 4200, "if=none,id=swap,format=raw,cache=unsafe,file=%s", swap_disk);
 	snprintf(cmdline, cmdline_size, "%s%s%s", base_cmdline, o->cmdline_extra ? " " : "",
 		 o->cmdline_extra ? o->cmdline_extra : "");
 	snprintf(smp, 16, "%d", o->smp);
@@ -73,6 +74,11 @@ static void build_argv(const struct vmtest_opts *o, const char *initramfs,
 	argv[n++] = "-serial";
 	argv[n++] = "chardev:console";
 	argv[n++] = "-no-reboot";	/* with panic=-1, a panic ends QEMU */
+	/* the swap disk (swap.h): the guest's data is thrown away, so no host flushes */
+	argv[n++] = "-drive";
+	argv[n++] = drive;
+	argv[n++] = "-device";
+	argv[n++] = "virtio-blk-pci,drive=swap";
 	argv[n++] = "-kernel";
 	argv[n++] = o->kernel;
 	argv[n++] = "-initrd";
@@ -253,10 +259,11 @@ static void stream_until_exit(const struct vmtest_opts *o, struct qemu_child *ch
 			close(fds[i].fd);
 }
 
-void qemu_run(const struct vmtest_opts *o, const char *initramfs, enum accel_choice accel,
+void qemu_run(const struct vmtest_opts *o, const char *initramfs, const char *swap_disk,
+	      enum accel_choice accel,
 	      struct console *c, console_echo_fn echo, struct vm_result *res)
 {
-	char cmdline[4096], smp[16];
+	char cmdline[4096], smp[16], drive[4200];
 	const char *argv[40];
 	struct qemu_child child;
 	double start = vmtest_now();
@@ -264,7 +271,7 @@ void qemu_run(const struct vmtest_opts *o, const char *initramfs, enum accel_cho
 	memset(res, 0, sizeof(*res));
 	res->accel = accel;
 	res->end = VM_EXITED;
-	build_argv(o, initramfs, accel, cmdline, sizeof(cmdline), smp, argv);
+	build_argv(o, initramfs, swap_disk, accel, cmdline, sizeof(cmdline), smp, drive, argv);
 	if (!spawn(argv, &child, res)) {
 		res->end = VM_START_FAILED;
 		return;

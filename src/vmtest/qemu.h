@@ -29,8 +29,10 @@ struct vm_result {
 /* Called for each console line after the parser saw it; is_marker as console_feed(). */
 typedef void (*console_echo_fn)(const struct console *c, const char *line, bool is_marker);
 
-/* Boots opts->kernel with initramfs under accel, feeding each console line to c and echo. */
-void qemu_run(const struct vmtest_opts *opts, const char *initramfs, enum accel_choice accel,
-	      struct console *c, console_echo_fn echo, struct vm_result *res);
+/* Boots opts->kernel with initramfs and the swap disk (swap.h) under accel, feeding each
+ * console line to c and echo. */
+void qemu_run(const struct vmtest_opts *opts, const char *initramfs, const char *swap_disk,
+	      enum accel_choice accel, struct console *c, console_echo_fn echo,
+	      struct vm_result *res);
 
 #endif

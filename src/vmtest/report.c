@@ -225,9 +225,11 @@ static void print_text(const struct vmtest_opts *o, const struct payload *p,
 	       o->kernel, c->release[0] ? c->release : "?", accel_name(res->accel),
 	       out->accel_note[0] ? " " : "", out->accel_note, res->boot_seconds,
 	       res->total_seconds);
-	if (c->init_started)
+	if (c->init_started) {
 		printf("uffdwp-vmtest: guest hugepages %d, NUMA nodes %d\n", c->hugepages,
 		       c->numa_nodes);
+		printf("uffdwp-vmtest: swap: %s\n", c->swap[0] ? c->swap : "? (the guest did not say)");
+	}
 	for (int i = 0; i < report_expected_runs(o, p); i++) {
 		report_describe_run(console_find_run(c, report_expected_name(o, p, i)), desc, sizeof(desc));
 		printf("uffdwp-vmtest:   %s: %s\n", report_expected_name(o, p, i), desc);
@@ -244,6 +246,8 @@ static void print_tap(const struct vmtest_opts *o, const struct payload *p,
 	       c->release[0] ? c->release : "?", accel_name(res->accel),
 	       out->accel_note[0] ? " " : "", out->accel_note, res->boot_seconds,
 	       res->total_seconds);
+	if (c->init_started)
+		printf("# swap: %s\n", c->swap[0] ? c->swap : "? (the guest did not say)");
 	for (int i = 0; i < report_expected_runs(o, p); i++) {
 		const char *name = report_expected_name(o, p, i);
 		const struct guest_run *r = console_find_run(c, name);
@@ -297,6 +301,7 @@ static void print_json(const struct vmtest_opts *o, const struct payload *p,
 	json_u64(&j, "total_ms", (uint64_t)(res->total_seconds * 1000));
 	json_i64(&j, "hugepages", c->hugepages);
 	json_i64(&j, "numa_nodes", c->numa_nodes);
+	json_str(&j, "swap", c->swap);
 	json_arr_begin(&j, "runs");
 	for (int i = 0; i < report_expected_runs(o, p); i++)
 		print_json_run(&j, console_find_run(c, report_expected_name(o, p, i)), report_expected_name(o, p, i));

@@ -687,12 +687,14 @@ static inline const char *region_map(struct region *r, enum backing b, size_t np
 	return NULL;
 }
 
-/* AnonHugePages of the smaps entry that contains addr, in kB (-1: none). */
-static inline long smaps_anon_huge_kb(const void *addr)
+/* The "FIELD:" line (e.g. "AnonHugePages:") of the smaps entry that contains addr, in kB
+ * (-1: none). */
+static inline long smaps_kb(const void *addr, const char *field)
 {
 	FILE *f = fopen("/proc/self/smaps", "re");
 	char line[256];
 	bool inside = false;
+	size_t flen = strlen(field);
 	long kb = -1;
 
 	if (!f)
@@ -704,17 +706,83 @@ static inline long smaps_anon_huge_kb(const void *addr)
 			inside = (uintptr_t)addr >= lo && (uintptr_t)addr < hi;
 			continue;
 		}
-		if (inside && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+		if (inside && !strncmp(line, field, flen) && sscanf(line + flen, " %ld kB", &kb) == 1)
 			break;
 	}
 	fclose(f);
 	return kb;
 }
 
+static inline long smaps_anon_huge_kb(const void *addr)
+{
+	return smaps_kb(addr, "AnonHugePages:");
+}
+
 /* True when the populated THP region is really PMD-mapped. */
 static inline bool region_is_thp(const struct region *r)
 {
 	return smaps_anon_huge_kb(r->addr) >= (long)(r->len / 1024);
+}
+
+/* ------------------------------------------------------------------ */
+/* Swap                                                                */
+
+/*
+ * NULL when swap is on (/proc/swaps lists a device or file), else why not, for a skip:
+ * uffdwp-vmtest's /init says in $UFFDWP_GUEST_SWAP why its guest has none.
+ */
+static inline const char *scen_swap_missing(void)
+{
+	static char why[200];
+	const char *guest = getenv("UFFDWP_GUEST_SWAP");
+	FILE *f = fopen("/proc/swaps", "re");
+	char line[256];
+	int lines = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		lines++;
+	if (f)
+		fclose(f);
+	if (lines > 1)	/* the header, then one line per swap area */
+		return NULL;
+	snprintf(why, sizeof(why), "no_swap(%s)",
+		 guest && *guest ? guest : "/proc/swaps lists none");
+	return why;
+}
+
+/*
+ * MADV_PAGEOUT over the region; returns how many of its pages went to swap.  An anon
+ * page's PTE becomes a swap entry: pagemap bit 62 without bit 63.  A shmem page's PTE
+ * becomes none or a uffd-wp marker, which pagemap also calls bit 62, so there the count
+ * is the Swap: of the mapping's smaps (the memfd's pages in swap, counted as they enter
+ * the swap cache).
+ */
+static inline size_t region_page_out(const struct region *r)
+{
+	size_t swapped = 0;
+	long kb;
+
+	SCEN_CHECK(madvise(r->addr, r->len, MADV_PAGEOUT));
+	if (r->backing != BACKING_ANON) {
+		kb = smaps_kb(r->addr, "Swap:");
+		return kb > 0 ? (size_t)kb * 1024 / r->page_size : 0;
+	}
+	for (size_t off = 0; off < r->len; off += r->page_size)
+		swapped += (pagemap_entry(r->addr + off) & (PM_SWAP | PM_PRESENT)) == PM_SWAP;
+	return swapped;
+}
+
+/* Reads a word of every page (a read fault swaps a swapped page in); how many are then
+ * present (pagemap bit 63). */
+static inline size_t region_read_in(const struct region *r)
+{
+	size_t present = 0;
+
+	for (size_t off = 0; off < r->len; off += r->page_size) {
+		(void)*(volatile uint64_t *)(r->addr + off);
+		present += (pagemap_entry(r->addr + off) & PM_PRESENT) != 0;
+	}
+	return present;
 }
 
 /* ------------------------------------------------------------------ */
