@@ -71,8 +71,10 @@ static void emit_prelude(FILE *f, const struct seq *s, const char *name, const c
 	if (seq_has(s, OP_MOVE_PAGES))
 		fputs("static void move_range(char *addr, size_t gran, unsigned int n, int node)\n"
 	      "{\n\tfor (unsigned int i = 0; i < n; i++) {\n"
-	      "\t\tvoid *page = addr + i * gran;\n\t\tint status;\n\n"
-	      "\t\tsyscall(__NR_move_pages, 0, 1UL, &page, &node, &status, MPOL_MF_MOVE);\n"
+	      "\t\tvoid *page = addr + i * gran;\n"
+	      "\t\t/* node 2: to the node the page is not on */\n"
+	      "\t\tint to = node < 2 ? node : move_one_page(page, -1) == 0, status;\n\n"
+	      "\t\tsyscall(__NR_move_pages, 0, 1UL, &page, &to, &status, MPOL_MF_MOVE);\n"
 		      "\t}\n}\n\n", f);
 }
 

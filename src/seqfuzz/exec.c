@@ -431,10 +431,14 @@ static void op_move_pages(unsigned int vi, const struct seq_op *o)
 		report_skip("needs_2_numa_nodes");
 		return;
 	}
-	for (unsigned int p = 0; p < o->count; p++) {
+	for (unsigned int p = 0; p < o->count; p++)
 		pages[p] = v->r.addr + (size_t)(o->first + p) * v->gran;
-		nodes[p] = (int)o->arg;
-	}
+	/* each page to the node it is not on: status, without nodes, says where it is */
+	if (o->arg == SEQ_MOVE_OTHER_NODE &&
+	    syscall(__NR_move_pages, 0, (unsigned long)o->count, pages, NULL, status, 0) < 0)
+		return;
+	for (unsigned int p = 0; p < o->count; p++)
+		nodes[p] = o->arg != SEQ_MOVE_OTHER_NODE ? (int)o->arg : status[p] == 0;
 	/* pages that cannot move (not present, busy) just stay: the model needs no change */
 	syscall(__NR_move_pages, 0, (unsigned long)o->count, pages, nodes, status, MPOL_MF_MOVE);
 }

@@ -38,7 +38,7 @@ enum seq_op_kind {
 	OP_READ,
 	OP_MPROTECT,	/* arg: 0 read-only, 1 read-write */
 	OP_DONTNEED,
-	OP_MOVE_PAGES,	/* arg: target node */
+	OP_MOVE_PAGES,	/* arg: target node, or SEQ_MOVE_OTHER_NODE */
 	OP_FORK,	/* arg: 1 the child writes its pages too */
 	OP_CLOSE,	/* close the uffd (no unregister), open a fresh one */
 	OP_KIND_MAX,
@@ -48,6 +48,8 @@ enum seq_op_kind {
 #define SEQ_MODE_MISSING 1u
 #define SEQ_MODE_WP 2u
 #define SEQ_WRITE_THREADS 3
+/* move_pages to whichever node the page is not on (0 and 1 name the node itself) */
+#define SEQ_MOVE_OTHER_NODE 2u
 
 struct seq_vma {
 	enum seq_backing backing;
