@@ -135,6 +135,20 @@ static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct d
 	case OP_DONTNEED:
 		fprintf(f, "\tmadvise(%s, %uUL * %luUL, MADV_DONTNEED);\n", a, o->count, gran);
 		break;
+	case OP_MADVISE: {
+		static const char *const advice[SEQ_MADV_MAX] = {
+			[SEQ_MADV_REMOVE] = "MADV_REMOVE", [SEQ_MADV_FREE] = "MADV_FREE",
+			[SEQ_MADV_PAGEOUT] = "MADV_PAGEOUT", [SEQ_MADV_COLLAPSE] = "MADV_COLLAPSE",
+		};
+
+		fprintf(f, "\tmadvise(%s, %uUL * %luUL, %s);\n", a, o->count, gran,
+			o->arg < SEQ_MADV_MAX ? advice[o->arg] : "-1");
+		break;
+	}
+	case OP_PUNCH_HOLE:	/* the fuzzer skips it without a file: fallocate(-1) fails alike */
+		fprintf(f, "\tfallocate(vma[%u].fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, "
+			"%uL * %luL, %uL * %luL);\n", o->vma, o->first, gran, o->count, gran);
+		break;
 	case OP_MOVE_PAGES:
 		fprintf(f, "\tif (numa_node_count() < 2)\n\t\tscen_end(VERDICT_SKIP, \"needs_2_numa_nodes\");\n"
 			"\tmove_range(%s, %luUL, %u, %u);\n", a, gran, o->count, o->arg);

@@ -25,6 +25,8 @@ static const char *const op_names[OP_KIND_MAX] = {
 	[OP_MOVE_PAGES] = "move_pages",
 	[OP_FORK] = "fork",
 	[OP_CLOSE] = "close",
+	[OP_MADVISE] = "madvise",
+	[OP_PUNCH_HOLE] = "punch_hole",
 };
 
 /*
@@ -35,7 +37,7 @@ static const char *const op_names[OP_KIND_MAX] = {
 static const unsigned int op_weights[OP_KIND_MAX] = {
 	[OP_REGISTER] = 12, [OP_UNREGISTER] = 3, [OP_WP_ON] = 14, [OP_WP_OFF] = 4,
 	[OP_WRITE] = 22, [OP_READ] = 8, [OP_MPROTECT] = 6, [OP_DONTNEED] = 7,
-	[OP_MOVE_PAGES] = 9, [OP_FORK] = 5,
+	[OP_MOVE_PAGES] = 9, [OP_FORK] = 5, [OP_MADVISE] = 4, [OP_PUNCH_HOLE] = 2,
 	/* 0 until the tracer models a uffd's release: it traces no close(), so it still
 	 * expects the markers release cleared (a false DROPPED_MARKER); --replay runs it */
 	[OP_CLOSE] = 0,
@@ -92,7 +94,8 @@ static unsigned int vma_pages(struct seq_rng *r, enum seq_backing b)
 /* Ops that rewrite existing entries (and so can drop or keep a protection bit). */
 static bool rewrites_entries(enum seq_op_kind k)
 {
-	return k == OP_MPROTECT || k == OP_DONTNEED || k == OP_MOVE_PAGES || k == OP_FORK;
+	return k == OP_MPROTECT || k == OP_DONTNEED || k == OP_MOVE_PAGES || k == OP_FORK ||
+	       k == OP_MADVISE || k == OP_PUNCH_HOLE;
 }
 
 /* One kind by op_weights; only among the entry-rewriting kinds when `rewriting`. */
@@ -141,6 +144,8 @@ static unsigned int pick_arg(struct seq_rng *r, enum seq_op_kind k)
 		return seq_rng_below(r, SEQ_WRITE_THREADS);
 	case OP_MOVE_PAGES:	/* node 0, node 1 or SEQ_MOVE_OTHER_NODE */
 		return seq_rng_below(r, SEQ_MOVE_OTHER_NODE + 1);
+	case OP_MADVISE:
+		return seq_rng_below(r, SEQ_MADV_MAX);
 	case OP_MPROTECT:
 	case OP_FORK:
 		return seq_rng_below(r, 2);

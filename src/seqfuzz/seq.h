@@ -41,6 +41,8 @@ enum seq_op_kind {
 	OP_MOVE_PAGES,	/* arg: target node, or SEQ_MOVE_OTHER_NODE */
 	OP_FORK,	/* arg: 1 the child writes its pages too */
 	OP_CLOSE,	/* close the uffd (no unregister), open a fresh one */
+	OP_MADVISE,	/* arg: SEQ_MADV_* (REMOVE, FREE, PAGEOUT, COLLAPSE) */
+	OP_PUNCH_HOLE,	/* fallocate(PUNCH_HOLE) on the VMA's file (shmem, hugetlb shared) */
 	OP_KIND_MAX,
 };
 
@@ -50,6 +52,8 @@ enum seq_op_kind {
 #define SEQ_WRITE_THREADS 3
 /* move_pages to whichever node the page is not on (0 and 1 name the node itself) */
 #define SEQ_MOVE_OTHER_NODE 2u
+/* OP_MADVISE's advice, by index (the file format keeps the index, not the kernel's value) */
+enum seq_madv { SEQ_MADV_REMOVE, SEQ_MADV_FREE, SEQ_MADV_PAGEOUT, SEQ_MADV_COLLAPSE, SEQ_MADV_MAX };
 
 struct seq_vma {
 	enum seq_backing backing;

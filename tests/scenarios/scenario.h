@@ -43,6 +43,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25	/* 6.1; glibc 2.36 lacks the name */
+#endif
+
 /* Newer than the 6.1 UAPI headers Debian 12 ships. */
 #ifndef UFFD_FEATURE_WP_UNPOPULATED
 #define UFFD_FEATURE_WP_UNPOPULATED (1 << 13)
