@@ -22,6 +22,8 @@
  *    unprotect on such a page is the bug.  The walk after the unprotect's
  *    change_protection() shows it earlier, with the PTE bits; either is
  *    reported once per page.
+ *  - The walk counts only dirty read-only PTEs: a THP split since 6.12 maps
+ *    zero-filled subpages to the zero page, unseen (uffdwp-fuzz, MADV_PAGEOUT).
  *  - Not covered (would be false positives): soft-dirty tracking after
  *    clear_refs and NUMA hinting (PROT_NONE) also keep PTEs read-only.
  *
@@ -328,7 +330,12 @@ static const char *judge_unprotected(imap_val v, const struct region *r,
 		return NULL;	/* poison/guard marker: nothing mapped, not judged */
 	if (!(st & (PTE_ST_UFFD_WP | PTE_ST_MARKER_WP))) {
 		*cls = FIND_LOST_WRITE_BIT;
-		if ((v & PG_WANT_WRITE) && (st & PTE_ST_PRESENT) && !(st & PTE_ST_WRITE))
+		/* Dirty too: a written page keeps its dirty bit through protect and
+		 * unprotect; a clean one may be the shared zero page a THP split
+		 * remapped a zero-filled subpage to (6.12+, no tracepoint), which
+		 * stays read-only on every kernel. */
+		if ((v & PG_WANT_WRITE) && (st & PTE_ST_PRESENT) && (st & PTE_ST_DIRTY) &&
+		    !(st & PTE_ST_WRITE))
 			return "PTE read-only after UFFDIO_WRITEPROTECT(mode=0) of a dirty "
 			       "exclusive page: uffd_wp_range() did not restore the write bit";
 		return NULL;

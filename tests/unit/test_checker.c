@@ -260,6 +260,23 @@ static void bug14_walk(long buggy)
 		expect_silent(c, "#14 walk sees writable PTEs, fixed kernel");
 }
 
+/*
+ * uffdwp-fuzz on the host's 6.18: a written THP, protected in part, split by
+ * MADV_PAGEOUT; the split remaps its zero-filled subpages to the shared zero page
+ * (RMP_USE_SHARED_ZEROPAGE, uffd-wp kept since 9658d698a8a8) without a tracepoint.
+ * The unprotect then leaves a clean read-only PTE, as on every kernel: no #14.
+ */
+static void zero_page_remap_walk(void)
+{
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_ANON, 0, N16);
+
+	s_cp(&s, A, A + N16, UFFDWP_MM_CP_UFFD_WP_RESOLVE);
+	s_pte(&s, A, A + N16, PTE_ST_PRESENT, HOOK_CHANGE_PROTECTION);
+	s_range(&s, EV_UFFD_WRITEPROTECT, FD, A, A + N16, 0, 0);
+	expect_silent(c, "a clean read-only PTE after the unprotect may be the zero page");
+}
+
 /* #14 on pages written before registration and moved by mremap with
  * EVENT_REMAP, as Debian 6.1 records it: the registration walk shows the
  * pages writable (exclusive), and the zap move_vma() does of the old range
@@ -1022,6 +1039,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST_ARG(bug14_lost_write_bit, false),
 	TAP_TEST_ARG(bug14_walk, true),
 	TAP_TEST_ARG(bug14_walk, false),
+	TAP_TEST(zero_page_remap_walk),
 	TAP_TEST_ARG(bug14_register_walk_mremap, true),
 	TAP_TEST_ARG(bug14_register_walk_mremap, false),
 	TAP_TEST(lost_write_bit_negatives),
