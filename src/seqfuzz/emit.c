@@ -149,6 +149,10 @@ static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct d
 		fprintf(f, "\tfallocate(vma[%u].fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, "
 			"%uL * %luL, %uL * %luL);\n", o->vma, o->first, gran, o->count, gran);
 		break;
+	case OP_MREMAP:
+		fprintf(f, "\tregion_mremap(&vma[%u], %s);\n", o->vma,
+			o->arg == SEQ_MREMAP_GROW ? "true" : "false");
+		break;
 	case OP_MOVE_PAGES:
 		fprintf(f, "\tif (numa_node_count() < 2)\n\t\tscen_end(VERDICT_SKIP, \"needs_2_numa_nodes\");\n"
 			"\tmove_range(%s, %luUL, %u, %u);\n", a, gran, o->count, o->arg);

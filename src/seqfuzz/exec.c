@@ -524,6 +524,30 @@ static void op_punch_hole(unsigned int vi, const struct seq_op *o)
 	file_hole(v, o);
 }
 
+/*
+ * The whole VMA moves (or grows, moving if it must).  Our uffd has no EVENT_REMAP, so
+ * a moved VMA is no longer registered and 0cef0bb836e3 clears the bits and markers its
+ * pages carried: nothing in it is protected any more.  Data and read-only-ness move along.
+ */
+static void op_mremap(unsigned int vi, const struct seq_op *o)
+{
+	struct vma_run *v = &w.v[vi];
+	char *before = v->r.addr;
+	int err = region_mremap(&v->r, o->arg == SEQ_MREMAP_GROW);
+
+	if (err < 0) {
+		errno = -err;
+		refused("mremap");
+		return;
+	}
+	if (v->r.addr == before)	/* grown in place: the same VMA, the same pages */
+		return;
+	for (unsigned int p = 0; p < v->pages; p++) {
+		v->g[p].prot = PROT_NO;
+		v->g[p].reg = 0;
+	}
+}
+
 /* The child of a fork without EVENT_FORK: none of its VMAs is registered, so no bit 57. */
 static void fork_child(const struct seq_op *o)
 {
@@ -609,6 +633,7 @@ static void run_op(const struct seq_op *o)
 	case OP_CLOSE: op_close(); break;
 	case OP_MADVISE: op_madvise(vi, o); break;
 	case OP_PUNCH_HOLE: op_punch_hole(vi, o); break;
+	case OP_MREMAP: op_mremap(vi, o); break;
 	default: break;
 	}
 }

@@ -27,6 +27,7 @@ static const char *const op_names[OP_KIND_MAX] = {
 	[OP_CLOSE] = "close",
 	[OP_MADVISE] = "madvise",
 	[OP_PUNCH_HOLE] = "punch_hole",
+	[OP_MREMAP] = "mremap",
 };
 
 /*
@@ -38,6 +39,7 @@ static const unsigned int op_weights[OP_KIND_MAX] = {
 	[OP_REGISTER] = 12, [OP_UNREGISTER] = 3, [OP_WP_ON] = 14, [OP_WP_OFF] = 4,
 	[OP_WRITE] = 22, [OP_READ] = 8, [OP_MPROTECT] = 6, [OP_DONTNEED] = 7,
 	[OP_MOVE_PAGES] = 9, [OP_FORK] = 5, [OP_MADVISE] = 4, [OP_PUNCH_HOLE] = 2,
+	[OP_MREMAP] = 3,
 	/* 0 until the tracer models a uffd's release: it traces no close(), so it still
 	 * expects the markers release cleared (a false DROPPED_MARKER); --replay runs it */
 	[OP_CLOSE] = 0,
@@ -95,7 +97,7 @@ static unsigned int vma_pages(struct seq_rng *r, enum seq_backing b)
 static bool rewrites_entries(enum seq_op_kind k)
 {
 	return k == OP_MPROTECT || k == OP_DONTNEED || k == OP_MOVE_PAGES || k == OP_FORK ||
-	       k == OP_MADVISE || k == OP_PUNCH_HOLE;
+	       k == OP_MADVISE || k == OP_PUNCH_HOLE || k == OP_MREMAP;
 }
 
 /* One kind by op_weights; only among the entry-rewriting kinds when `rewriting`. */
@@ -146,6 +148,8 @@ static unsigned int pick_arg(struct seq_rng *r, enum seq_op_kind k)
 		return seq_rng_below(r, SEQ_MOVE_OTHER_NODE + 1);
 	case OP_MADVISE:
 		return seq_rng_below(r, SEQ_MADV_MAX);
+	case OP_MREMAP:
+		return seq_rng_below(r, SEQ_MREMAP_MAX);
 	case OP_MPROTECT:
 	case OP_FORK:
 		return seq_rng_below(r, 2);
@@ -188,6 +192,11 @@ void seq_generate(struct seq *s, uint64_t seed, uint64_t index)
 			pick_range(&r, &s->vmas[op->vma], op);
 		}
 		op->arg = pick_arg(&r, op->kind);
+		/* mremap moves the VMA whole: the ops after it name its pages by index */
+		if (op->kind == OP_MREMAP) {
+			op->first = 0;
+			op->count = s->vmas[op->vma].pages;
+		}
 	}
 }
 
