@@ -3,8 +3,8 @@
 # uffdwp-vmtest --fuzz end to end (uffdwp-fuzz under the tracer in the guest), small budgets:
 # Debian 7.3, which refuses the re-registration 6.1/6.12 get wrong, finds nothing; Debian
 # 6.1 finds that bug with seed 55 (its sequence 4, about 4 s in; a WP range re-registered
-# MISSING-only keeps its uffd-wp bits: FALSE_WP from the tracer, bit 57 from user space), minimised to a sequence and a
-# scenario program that compiles; --fuzz-replay of that sequence is 1 again (bisect).
+# MISSING-only keeps its uffd-wp bits: FALSE_WP from the tracer, bit 57 from user space),
+# minimised to a sequence and a scenario program that compiles; --fuzz-replay of that sequence is 1 again (bisect).
 . "$(dirname "$0")/lib.sh"
 
 DEBIAN_73=$CACHE/debian-7.3/vmlinuz
