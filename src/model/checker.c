@@ -22,6 +22,9 @@
  *    unprotect on such a page is the bug.  The walk after the unprotect's
  *    change_protection() shows it earlier, with the PTE bits; either is
  *    reported once per page.
+ *  - The walk never counts a special PTE: a THP split since 6.12 maps
+ *    zero-filled subpages to the zero page, unseen (uffdwp-fuzz: MADV_PAGEOUT
+ *    on the host, move_pages on 7.3), and the zero page stays read-only.
  *  - Not covered (would be false positives): soft-dirty tracking after
  *    clear_refs and NUMA hinting (PROT_NONE) also keep PTEs read-only.
  *

@@ -71,8 +71,10 @@ static void emit_prelude(FILE *f, const struct seq *s, const char *name, const c
 	if (seq_has(s, OP_MOVE_PAGES))
 		fputs("static void move_range(char *addr, size_t gran, unsigned int n, int node)\n"
 	      "{\n\tfor (unsigned int i = 0; i < n; i++) {\n"
-	      "\t\tvoid *page = addr + i * gran;\n\t\tint status;\n\n"
-	      "\t\tsyscall(__NR_move_pages, 0, 1UL, &page, &node, &status, MPOL_MF_MOVE);\n"
+	      "\t\tvoid *page = addr + i * gran;\n"
+	      "\t\t/* node 2: to the node the page is not on */\n"
+	      "\t\tint to = node < 2 ? node : move_one_page(page, -1) == 0, status;\n\n"
+	      "\t\tsyscall(__NR_move_pages, 0, 1UL, &page, &to, &status, MPOL_MF_MOVE);\n"
 		      "\t}\n}\n\n", f);
 }
 
@@ -132,6 +134,24 @@ static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct d
 		break;
 	case OP_DONTNEED:
 		fprintf(f, "\tmadvise(%s, %uUL * %luUL, MADV_DONTNEED);\n", a, o->count, gran);
+		break;
+	case OP_MADVISE: {
+		static const char *const advice[SEQ_MADV_MAX] = {
+			[SEQ_MADV_REMOVE] = "MADV_REMOVE", [SEQ_MADV_FREE] = "MADV_FREE",
+			[SEQ_MADV_PAGEOUT] = "MADV_PAGEOUT", [SEQ_MADV_COLLAPSE] = "MADV_COLLAPSE",
+		};
+
+		fprintf(f, "\tmadvise(%s, %uUL * %luUL, %s);\n", a, o->count, gran,
+			o->arg < SEQ_MADV_MAX ? advice[o->arg] : "-1");
+		break;
+	}
+	case OP_PUNCH_HOLE:	/* the fuzzer skips it without a file: fallocate(-1) fails alike */
+		fprintf(f, "\tfallocate(vma[%u].fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, "
+			"%uL * %luL, %uL * %luL);\n", o->vma, o->first, gran, o->count, gran);
+		break;
+	case OP_MREMAP:
+		fprintf(f, "\tregion_mremap(&vma[%u], %s);\n", o->vma,
+			o->arg == SEQ_MREMAP_GROW ? "true" : "false");
 		break;
 	case OP_MOVE_PAGES:
 		fprintf(f, "\tif (numa_node_count() < 2)\n\t\tscen_end(VERDICT_SKIP, \"needs_2_numa_nodes\");\n"

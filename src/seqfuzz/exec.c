@@ -431,12 +431,121 @@ static void op_move_pages(unsigned int vi, const struct seq_op *o)
 		report_skip("needs_2_numa_nodes");
 		return;
 	}
-	for (unsigned int p = 0; p < o->count; p++) {
+	for (unsigned int p = 0; p < o->count; p++)
 		pages[p] = v->r.addr + (size_t)(o->first + p) * v->gran;
-		nodes[p] = (int)o->arg;
-	}
+	/* each page to the node it is not on: status, without nodes, says where it is */
+	if (o->arg == SEQ_MOVE_OTHER_NODE &&
+	    syscall(__NR_move_pages, 0, (unsigned long)o->count, pages, NULL, status, 0) < 0)
+		return;
+	for (unsigned int p = 0; p < o->count; p++)
+		nodes[p] = o->arg != SEQ_MOVE_OTHER_NODE ? (int)o->arg : status[p] == 0;
 	/* pages that cannot move (not present, busy) just stay: the model needs no change */
 	syscall(__NR_move_pages, 0, (unsigned long)o->count, pages, nodes, status, MPOL_MF_MOVE);
+}
+
+/* EINVAL/ENOSYS/EOPNOTSUPP: this backing or kernel does not do it, a skip; else nothing changed */
+static bool refused(const char *what)
+{
+	char why[64];
+
+	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+		return false;
+	snprintf(why, sizeof(why), "%s_refused_%s", what,
+		 errno == EINVAL ? "EINVAL" : errno == ENOSYS ? "ENOSYS" : "EOPNOTSUPP");
+	report_skip(why);
+	return true;
+}
+
+/*
+ * A hole in a shared file: the pages read back zero, and a protected page keeps its
+ * protection as a marker (the zap of unmap_mapping_range() keeps them; only truncation
+ * drops them), so a re-fault maps the new page protected.
+ */
+static void file_hole(struct vma_run *v, const struct seq_op *o)
+{
+	for (unsigned int p = o->first; p < o->first + o->count; p++)
+		v->g[p].data = 0;
+}
+
+static void op_madvise(unsigned int vi, const struct seq_op *o)
+{
+	static const int advice[SEQ_MADV_MAX] = {
+		[SEQ_MADV_REMOVE] = MADV_REMOVE, [SEQ_MADV_FREE] = MADV_FREE,
+		[SEQ_MADV_PAGEOUT] = MADV_PAGEOUT, [SEQ_MADV_COLLAPSE] = MADV_COLLAPSE,
+	};
+	struct vma_run *v = &w.v[vi];
+
+	if (o->arg >= SEQ_MADV_MAX) {
+		report_skip("unknown_advice");
+		return;
+	}
+	if (madvise(v->r.addr + (size_t)o->first * v->gran, (size_t)o->count * v->gran,
+		    advice[o->arg]) < 0) {
+		/* COLLAPSE's EAGAIN/ENOMEM: part of the range may be collapsed, which must
+		 * keep protections and data as they are, so the model needs no change */
+		refused("madvise");
+		return;
+	}
+	for (unsigned int p = o->first; p < o->first + o->count; p++) {
+		struct granule *g = &v->g[p];
+
+		switch (o->arg) {
+		case SEQ_MADV_REMOVE:	/* shared mappings only: file_hole() below */
+			break;
+		case SEQ_MADV_FREE:	/* anon only: reclaim may discard the page (no marker:
+					 * anon) or keep it, until a write keeps it for sure */
+			if (g->prot == PROT_YES)
+				g->prot = PROT_UNKNOWN;
+			g->data = DATA_UNKNOWN;
+			break;
+		default:	/* PAGEOUT (swap entries and markers keep the bit) and
+				 * COLLAPSE (refuses protected PTEs since dd47ac428c3f):
+				 * protection and data stay */
+			break;
+		}
+	}
+	if (o->arg == SEQ_MADV_REMOVE)
+		file_hole(v, o);
+}
+
+static void op_punch_hole(unsigned int vi, const struct seq_op *o)
+{
+	struct vma_run *v = &w.v[vi];
+
+	if (v->r.fd < 0) {
+		report_skip("punch_hole_needs_a_file_backing");
+		return;
+	}
+	if (fallocate(v->r.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      (off_t)o->first * (off_t)v->gran, (off_t)o->count * (off_t)v->gran) < 0) {
+		refused("fallocate");
+		return;
+	}
+	file_hole(v, o);
+}
+
+/*
+ * The whole VMA moves (or grows, moving if it must).  Our uffd has no EVENT_REMAP, so
+ * a moved VMA is no longer registered and 0cef0bb836e3 clears the bits and markers its
+ * pages carried: nothing in it is protected any more.  Data and read-only-ness move along.
+ */
+static void op_mremap(unsigned int vi, const struct seq_op *o)
+{
+	struct vma_run *v = &w.v[vi];
+	char *before = v->r.addr;
+	int err = region_mremap(&v->r, o->arg == SEQ_MREMAP_GROW);
+
+	if (err < 0) {
+		errno = -err;
+		refused("mremap");
+		return;
+	}
+	if (v->r.addr == before)	/* grown in place: the same VMA, the same pages */
+		return;
+	for (unsigned int p = 0; p < v->pages; p++) {
+		v->g[p].prot = PROT_NO;
+		v->g[p].reg = 0;
+	}
 }
 
 /* The child of a fork without EVENT_FORK: none of its VMAs is registered, so no bit 57. */
@@ -522,6 +631,9 @@ static void run_op(const struct seq_op *o)
 	case OP_MOVE_PAGES: op_move_pages(vi, o); break;
 	case OP_FORK: op_fork(o); break;
 	case OP_CLOSE: op_close(); break;
+	case OP_MADVISE: op_madvise(vi, o); break;
+	case OP_PUNCH_HOLE: op_punch_hole(vi, o); break;
+	case OP_MREMAP: op_mremap(vi, o); break;
 	default: break;
 	}
 }

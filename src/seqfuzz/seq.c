@@ -25,6 +25,9 @@ static const char *const op_names[OP_KIND_MAX] = {
 	[OP_MOVE_PAGES] = "move_pages",
 	[OP_FORK] = "fork",
 	[OP_CLOSE] = "close",
+	[OP_MADVISE] = "madvise",
+	[OP_PUNCH_HOLE] = "punch_hole",
+	[OP_MREMAP] = "mremap",
 };
 
 /*
@@ -35,7 +38,8 @@ static const char *const op_names[OP_KIND_MAX] = {
 static const unsigned int op_weights[OP_KIND_MAX] = {
 	[OP_REGISTER] = 12, [OP_UNREGISTER] = 3, [OP_WP_ON] = 14, [OP_WP_OFF] = 4,
 	[OP_WRITE] = 22, [OP_READ] = 8, [OP_MPROTECT] = 6, [OP_DONTNEED] = 7,
-	[OP_MOVE_PAGES] = 6, [OP_FORK] = 5,
+	[OP_MOVE_PAGES] = 9, [OP_FORK] = 5, [OP_MADVISE] = 4, [OP_PUNCH_HOLE] = 2,
+	[OP_MREMAP] = 3,
 	/* 0 until the tracer models a uffd's release: it traces no close(), so it still
 	 * expects the markers release cleared (a false DROPPED_MARKER); --replay runs it */
 	[OP_CLOSE] = 0,
@@ -89,23 +93,38 @@ static unsigned int vma_pages(struct seq_rng *r, enum seq_backing b)
 	}
 }
 
-static enum seq_op_kind pick_kind(struct seq_rng *r)
+/* Ops that rewrite existing entries (and so can drop or keep a protection bit). */
+static bool rewrites_entries(enum seq_op_kind k)
+{
+	return k == OP_MPROTECT || k == OP_DONTNEED || k == OP_MOVE_PAGES || k == OP_FORK ||
+	       k == OP_MADVISE || k == OP_PUNCH_HOLE || k == OP_MREMAP;
+}
+
+/* One kind by op_weights; only among the entry-rewriting kinds when `rewriting`. */
+static enum seq_op_kind pick_kind(struct seq_rng *r, bool rewriting)
 {
 	unsigned int total = 0, x;
 	int k;
 
 	for (k = 0; k < OP_KIND_MAX; k++)
-		total += op_weights[k];
+		if (!rewriting || rewrites_entries(k))
+			total += op_weights[k];
 	x = seq_rng_below(r, total);
-	for (k = 0; x >= op_weights[k]; k++)
-		x -= op_weights[k];
+	for (k = 0; !(!rewriting || rewrites_entries(k)) || x >= op_weights[k]; k++)
+		if (!rewriting || rewrites_entries(k))
+			x -= op_weights[k];
 	return (enum seq_op_kind)k;
 }
 
-/* Half the ops cover their whole VMA (what keeps a THP whole), half a random sub-range. */
+/*
+ * Half the ops cover their whole VMA, half a random sub-range.  On a THP VMA (one PMD)
+ * seven in eight cover it whole: any sub-range register, protect, mprotect or zap splits
+ * the PMD, and with one in two a THP rarely stayed PMD-mapped long enough for what a
+ * PMD entry does (bad-C's migration bug was in 4 of 5000 sequences of seed 1, now ~40).
+ */
 static void pick_range(struct seq_rng *r, const struct seq_vma *v, struct seq_op *op)
 {
-	if (seq_rng_below(r, 2)) {
+	if (seq_rng_below(r, 8) < (v->backing == SEQ_THP ? 7u : 4u)) {
 		op->first = 0;
 		op->count = v->pages;
 		return;
@@ -125,8 +144,13 @@ static unsigned int pick_arg(struct seq_rng *r, enum seq_op_kind k)
 		return modes[seq_rng_below(r, 4)];
 	case OP_WRITE:
 		return seq_rng_below(r, SEQ_WRITE_THREADS);
+	case OP_MOVE_PAGES:	/* node 0, node 1 or SEQ_MOVE_OTHER_NODE */
+		return seq_rng_below(r, SEQ_MOVE_OTHER_NODE + 1);
+	case OP_MADVISE:
+		return seq_rng_below(r, SEQ_MADV_MAX);
+	case OP_MREMAP:
+		return seq_rng_below(r, SEQ_MREMAP_MAX);
 	case OP_MPROTECT:
-	case OP_MOVE_PAGES:
 	case OP_FORK:
 		return seq_rng_below(r, 2);
 	default:
@@ -153,7 +177,10 @@ void seq_generate(struct seq *s, uint64_t seed, uint64_t index)
 		const struct seq_op *prev = i ? &s->ops[i - 1] : NULL;
 		unsigned int local = seq_rng_below(&r, 6);
 
-		op->kind = pick_kind(&r);
+		/* what a protection meets next is where its bit gets lost: after a
+		 * wp_on, an entry-rewriting op more often than by weight alone */
+		op->kind = pick_kind(&r, prev && prev->kind == OP_WP_ON &&
+					 seq_rng_below(&r, 2));
 		/* Locality, not a recipe: bugs live in what one op does to the state the
 		 * ops before left on the same pages, so two thirds of the ops stay on the
 		 * previous op's VMA, half of those on its very range. */
@@ -165,6 +192,11 @@ void seq_generate(struct seq *s, uint64_t seed, uint64_t index)
 			pick_range(&r, &s->vmas[op->vma], op);
 		}
 		op->arg = pick_arg(&r, op->kind);
+		/* mremap moves the VMA whole: the ops after it name its pages by index */
+		if (op->kind == OP_MREMAP) {
+			op->first = 0;
+			op->count = s->vmas[op->vma].pages;
+		}
 	}
 }
 

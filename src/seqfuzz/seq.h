@@ -38,9 +38,12 @@ enum seq_op_kind {
 	OP_READ,
 	OP_MPROTECT,	/* arg: 0 read-only, 1 read-write */
 	OP_DONTNEED,
-	OP_MOVE_PAGES,	/* arg: target node */
+	OP_MOVE_PAGES,	/* arg: target node, or SEQ_MOVE_OTHER_NODE */
 	OP_FORK,	/* arg: 1 the child writes its pages too */
 	OP_CLOSE,	/* close the uffd (no unregister), open a fresh one */
+	OP_MADVISE,	/* arg: SEQ_MADV_* (REMOVE, FREE, PAGEOUT, COLLAPSE) */
+	OP_PUNCH_HOLE,	/* fallocate(PUNCH_HOLE) on the VMA's file (shmem, hugetlb shared) */
+	OP_MREMAP,	/* the whole VMA; arg: SEQ_MREMAP_MOVE or SEQ_MREMAP_GROW */
 	OP_KIND_MAX,
 };
 
@@ -48,6 +51,12 @@ enum seq_op_kind {
 #define SEQ_MODE_MISSING 1u
 #define SEQ_MODE_WP 2u
 #define SEQ_WRITE_THREADS 3
+/* move_pages to whichever node the page is not on (0 and 1 name the node itself) */
+#define SEQ_MOVE_OTHER_NODE 2u
+/* OP_MADVISE's advice, by index (the file format keeps the index, not the kernel's value) */
+/* OP_MREMAP's arg: to a new address (MREMAP_FIXED), or one granule longer (MAYMOVE) */
+enum seq_mremap { SEQ_MREMAP_MOVE, SEQ_MREMAP_GROW, SEQ_MREMAP_MAX };
+enum seq_madv { SEQ_MADV_REMOVE, SEQ_MADV_FREE, SEQ_MADV_PAGEOUT, SEQ_MADV_COLLAPSE, SEQ_MADV_MAX };
 
 struct seq_vma {
 	enum seq_backing backing;

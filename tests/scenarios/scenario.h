@@ -43,6 +43,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25	/* 6.1; glibc 2.36 lacks the name */
+#endif
+
 /* Newer than the 6.1 UAPI headers Debian 12 ships. */
 #ifndef UFFD_FEATURE_WP_UNPOPULATED
 #define UFFD_FEATURE_WP_UNPOPULATED (1 << 13)
@@ -685,6 +689,65 @@ static inline const char *region_map(struct region *r, enum backing b, size_t np
 		SCEN_CHECK(madvise(r->addr, r->len, MADV_HUGEPAGE));
 	}
 	return NULL;
+}
+
+/* Whether one VMA holds the whole region (ops on sub-ranges split it). */
+static inline bool region_in_one_vma(const struct region *r)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	unsigned long lo, hi;
+	char line[512];
+	bool one = false;
+
+	if (!f)
+		scen_fail("fopen(/proc/self/maps)");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && lo <= (uintptr_t)r->addr &&
+		    (uintptr_t)r->addr < hi) {
+			one = (uintptr_t)r->addr + r->len <= hi;
+			break;
+		}
+	fclose(f);
+	return one;
+}
+
+/*
+ * mremap(2) of the whole region: to a fresh 2 MiB aligned address (a THP or hugetlb page
+ * can stay one PMD), or (grow) one granule longer, moved if it must be.  Returns 0 with
+ * r->addr updated, or -errno with the mapping unchanged.  The old slack of a THP region
+ * and the rest of the reservation stay mapped until the process exits.
+ */
+static inline int region_mremap(struct region *r, bool grow)
+{
+	char *to, *area = NULL;
+	int err;
+
+	/* since 6.17 a move of several VMAs stops at a uffd-armed one, the ones before
+	 * it moved: keep to one VMA, where every kernel moves all or nothing */
+	if (!region_in_one_vma(r))
+		return -EFAULT;
+	if (grow) {
+		to = mremap(r->addr, r->len, r->len + r->page_size, MREMAP_MAYMOVE);
+	} else {
+		area = mmap(NULL, r->len + SCEN_HPAGE_SIZE, PROT_NONE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (area == MAP_FAILED)
+			return -errno;
+		to = (char *)(((uintptr_t)area + SCEN_HPAGE_SIZE - 1) & ~(SCEN_HPAGE_SIZE - 1));
+		to = mremap(r->addr, r->len, r->len, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+	}
+	if (to == MAP_FAILED) {
+		err = -errno;
+		if (area)
+			munmap(area, r->len + SCEN_HPAGE_SIZE);
+		return err;
+	}
+	if (to != r->addr) {
+		r->addr = to;
+		r->map_base = to;
+		r->map_len = grow ? r->len + r->page_size : r->len;
+	}
+	return 0;
 }
 
 /* The "FIELD:" line (e.g. "AnonHugePages:") of the smaps entry that contains addr, in kB

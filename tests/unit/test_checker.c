@@ -261,9 +261,12 @@ static void bug14_walk(long buggy)
 }
 
 /* 6.12+ remaps zero-filled subpages of a split anon THP to the shared zero
- * page, without a tracepoint: an unprotect then leaves a special, read-only
- * PTE where the model saw an exclusive page.  No write bit is owed, and the
- * write fault that follows (the zero page's COW) is no finding either. */
+ * page (RMP_USE_SHARED_ZEROPAGE, uffd-wp kept since 9658d698a8a8), without a
+ * tracepoint: seen by uffdwp-fuzz after MADV_PAGEOUT on the 6.18 host
+ * (0x8000000003b36225) and after move_pages in the 7.3 guest.  An unprotect
+ * then leaves a special, read-only PTE where the model saw an exclusive page.
+ * No write bit is owed, and the write fault that follows (the zero page's
+ * COW) is no finding either. */
 static void zero_page_after_split(void)
 {
 	struct synth s;

@@ -56,7 +56,7 @@ static void seed_one_is_pinned(void)
 {
 	static const char head[] = "# uffdwp-fuzz sequence seed=1 index=0\n"
 				   "vma 0 thp 512\nvma 1 shmem 12\n"
-				   "op move_pages 0 0 512 1\nop write 0 0 512 2\nop fork 0 0 512 0\n";
+				   "op read 0 0 512 0\nop unregister 0 0 512 0\nop fork 1 0 12 1\n";
 	static struct seq s;
 	char *text;
 
@@ -88,6 +88,35 @@ static void generated_sequences_are_valid(void)
 	       "every op kind but close is drawn (mask 0x%x)", kinds);
 	tap_ok(backings == (1u << SEQ_BACKING_MAX) - 1, "every backing is drawn (mask 0x%x)",
 	       backings);
+}
+
+/* The new ops' args stay in range, and mremap always takes its VMA whole (the ops after
+ * it name the VMA's pages by index). */
+static void new_ops_args(void)
+{
+	unsigned int bad = 0, mremaps = 0, madvises = 0;
+	static struct seq s;
+
+	for (uint64_t i = 0; i < 2000; i++) {
+		seq_generate(&s, 7, i);
+		for (unsigned int k = 0; k < s.n_ops; k++) {
+			const struct seq_op *o = &s.ops[k];
+
+			if (o->kind == OP_MREMAP) {
+				mremaps++;
+				bad += o->first != 0 || o->count != s.vmas[o->vma].pages ||
+				       o->arg >= SEQ_MREMAP_MAX;
+			}
+			if (o->kind == OP_MADVISE) {
+				madvises++;
+				bad += o->arg >= SEQ_MADV_MAX;
+			}
+			if (o->kind == OP_MOVE_PAGES)
+				bad += o->arg > SEQ_MOVE_OTHER_NODE;
+		}
+	}
+	tap_ok(mremaps && madvises && !bad, "%u mremap and %u madvise ops, %u out of range",
+	       mremaps, madvises, bad);
 }
 
 /* print -> parse -> print gives the same text and the same sequence. */
@@ -135,6 +164,7 @@ int main(void)
 	same_seed_same_sequence();
 	seed_one_is_pinned();
 	generated_sequences_are_valid();
+	new_ops_args();
 	file_round_trip();
 	bad_files_are_refused();
 	return tap_done();
