@@ -338,6 +338,12 @@ static void op_register(unsigned int vi, const struct seq_op *o)
 	if (range_ioctl(UFFDIO_REGISTER, vi, o, o->arg, false) < 0)
 		return;		/* refused (EBUSY on 7.3 for dropping WP, EINVAL): nothing changed */
 	for (unsigned int p = o->first; p < o->first + o->count; p++) {
+		/* A VMA this uffd registered with every requested mode already is
+		 * skipped (userfaultfd_register_range(): "(vma->vm_flags & vm_flags)
+		 * == vm_flags ... goto skip"): MISSING over MISSING|WP keeps WP and its
+		 * protection.  Granules of one VMA share its modes, so per granule. */
+		if (g[p].reg && (g[p].reg & o->arg) == o->arg)
+			continue;
 		/* dropping WP from a registration must drop the protection with it */
 		if ((g[p].reg & SEQ_MODE_WP) && !(o->arg & SEQ_MODE_WP) && g[p].prot == PROT_YES)
 			g[p].prot = PROT_NO;

@@ -25,7 +25,7 @@ static const char usage_text[] =
 "Generates random but valid sequences of uffd-wp operations (register in every mode,\n"
 "write-protect on/off, writes from several threads, reads, mprotect, MADV_DONTNEED,\n"
 "madvise REMOVE/FREE/PAGEOUT/COLLAPSE, fallocate(PUNCH_HOLE), mremap (move, grow),\n"
-"move_pages, fork) over\n"
+"move_pages, fork, close of the uffd) over\n"
 "a few VMAs of anon, shmem, hugetlb and THP\n"
 "memory, deterministically from the seed: sequence I of seed N is always the same.  Each\n"
 "runs in a fresh child and is judged after every op by the user-space oracle (one WP\n"

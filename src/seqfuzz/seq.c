@@ -40,9 +40,8 @@ static const unsigned int op_weights[OP_KIND_MAX] = {
 	[OP_WRITE] = 22, [OP_READ] = 8, [OP_MPROTECT] = 6, [OP_DONTNEED] = 7,
 	[OP_MOVE_PAGES] = 9, [OP_FORK] = 5, [OP_MADVISE] = 4, [OP_PUNCH_HOLE] = 2,
 	[OP_MREMAP] = 3,
-	/* 0 until the tracer models a uffd's release: it traces no close(), so it still
-	 * expects the markers release cleared (a false DROPPED_MARKER); --replay runs it */
-	[OP_CLOSE] = 0,
+	/* the tracer models a uffd's release since 7f5efee (EV_UFFD_CLOSE) */
+	[OP_CLOSE] = 2,
 };
 
 void seq_rng_init(struct seq_rng *r, uint64_t seed, uint64_t stream)
