@@ -19,21 +19,17 @@
  * its own with a CPU-time limit: a child the limit kills is that livelock.
  * Skips where the kernel refuses the advice.
  */
-#include <sys/resource.h>
-
 #include "scenario.h"
 
 #define NPAGES 16
 #define GUARD_PAGE 5
 #define WRITE_PAGES 4	/* pages 0..3 */
 #define CPU_LIMIT_S 2	/* a guard install takes microseconds, even under TCG */
-#define CHILD_SKIP 3
 
 /* The row, in the child: its detail goes to fd, its verdict is the exit status. */
 static int guard_row(enum backing b, int fd)
 {
 	size_t wrong_bits = 0, wrong_data = 0, no_sigsegv = 0;
-	struct rlimit cpu = { CPU_LIMIT_S, CPU_LIMIT_S + 1 };
 	struct region r;
 	const char *why;
 	char *guard;
@@ -51,7 +47,7 @@ static int guard_row(enum backing b, int fd)
 	uffd_writeprotect(uffd, r.addr, r.len, true);
 
 	guard = r.addr + GUARD_PAGE * r.page_size;
-	SCEN_CHECK(setrlimit(RLIMIT_CPU, &cpu));
+	scen_limit_cpu(CPU_LIMIT_S);
 	if (madvise(guard, r.page_size, SCEN_MADV_GUARD_INSTALL) < 0) {
 		dprintf(fd, "MADV_GUARD_INSTALL_refused(%s)", strerror(errno));
 		return CHILD_SKIP;
@@ -79,34 +75,8 @@ static int guard_row(enum backing b, int fd)
 
 static void run_backing(struct scen_rows *rows, enum backing b)
 {
-	char detail[256] = "";
-	int pipefd[2], status;
-	ssize_t n;
-	pid_t pid;
-
-	SCEN_CHECK(pipe(pipefd));
-	pid = scen_fork();
-	if (pid == 0) {
-		close(pipefd[0]);
-		_exit(guard_row(b, pipefd[1]));
-	}
-	close(pipefd[1]);
-	n = read(pipefd[0], detail, sizeof(detail) - 1);
-	detail[n > 0 ? n : 0] = '\0';
-	close(pipefd[0]);
-	if (waitpid(pid, &status, 0) < 0)
-		scen_fail("waitpid");
-	if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGKILL))
-		rows_add(rows, b, VERDICT_BUG,
-			 "madvise(MADV_GUARD_INSTALL)_on_a_protected_page_never_returned"
-			 "(killed_by_%s_after_%ds_of_CPU)",
-			 WTERMSIG(status) == SIGXCPU ? "SIGXCPU" : "SIGKILL",
-			 CPU_LIMIT_S);
-	else if (!WIFEXITED(status) || WEXITSTATUS(status) == CHILD_ERROR)
-		scen_fail("guard-marker child");
-	else
-		rows_add(rows, b, WEXITSTATUS(status) == CHILD_SKIP ? VERDICT_SKIP :
-			 WEXITSTATUS(status) == CHILD_BUG ? VERDICT_BUG : VERDICT_OK, "%s", detail);
+	rows_add_from_child(rows, b, guard_row, CPU_LIMIT_S,
+			    "madvise(MADV_GUARD_INSTALL)_on_a_protected_page_never_returned");
 }
 
 static void require_wp_async(void)

@@ -15,18 +15,14 @@
  * loop.  Each row runs in a child with a CPU-time limit: a child the limit
  * kills is that livelock.
  */
-#include <sys/resource.h>
-
 #include "scenario.h"
 
 #define NPAGES 1
 #define CPU_LIMIT_S 2	/* one write takes microseconds, even under TCG */
-#define CHILD_SKIP 3
 
 /* The row, in the child: its detail goes to fd, its verdict is the exit status. */
 static int reregister_write_row(enum backing b, int fd)
 {
-	struct rlimit cpu = { CPU_LIMIT_S, CPU_LIMIT_S + 1 };
 	size_t bits_kept, wrong_data;
 	struct region r;
 	const char *why;
@@ -47,7 +43,7 @@ static int reregister_write_row(enum backing b, int fd)
 		return CHILD_SKIP;
 	}
 	bits_kept = count_uffd_wp(r.addr, r.len);
-	SCEN_CHECK(setrlimit(RLIMIT_CPU, &cpu));
+	scen_limit_cpu(CPU_LIMIT_S);
 	region_fill(&r, 1);
 	wrong_data = region_mismatches(&r, 1);
 	dprintf(fd, "wp_bits_kept=%zu wrong_data=%zu", bits_kept, wrong_data);
@@ -58,33 +54,8 @@ static int reregister_write_row(enum backing b, int fd)
 
 static void run_backing(struct scen_rows *rows, enum backing b)
 {
-	char detail[256] = "";
-	int pipefd[2], status;
-	ssize_t n;
-	pid_t pid;
-
-	SCEN_CHECK(pipe(pipefd));
-	pid = scen_fork();
-	if (pid == 0) {
-		close(pipefd[0]);
-		_exit(reregister_write_row(b, pipefd[1]));
-	}
-	close(pipefd[1]);
-	n = read(pipefd[0], detail, sizeof(detail) - 1);
-	detail[n > 0 ? n : 0] = '\0';
-	close(pipefd[0]);
-	if (waitpid(pid, &status, 0) < 0)
-		scen_fail("waitpid");
-	if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGKILL))
-		rows_add(rows, b, VERDICT_BUG,
-			 "a_write_after_the_MISSING_reregister_never_returned"
-			 "(killed_by_%s_after_%ds_of_CPU)",
-			 WTERMSIG(status) == SIGXCPU ? "SIGXCPU" : "SIGKILL", CPU_LIMIT_S);
-	else if (!WIFEXITED(status) || WEXITSTATUS(status) == CHILD_ERROR)
-		scen_fail("hugetlb-reregister-write child");
-	else
-		rows_add(rows, b, WEXITSTATUS(status) == CHILD_SKIP ? VERDICT_SKIP :
-			 WEXITSTATUS(status) == CHILD_BUG ? VERDICT_BUG : VERDICT_OK, "%s", detail);
+	rows_add_from_child(rows, b, reregister_write_row, CPU_LIMIT_S,
+			    "a_write_after_the_MISSING_reregister_never_returned");
 }
 
 SCEN_MAIN_BACKINGS("hugetlb-reregister-write", NULL, BACKING_HUGETLB_PRIVATE,
