@@ -160,11 +160,23 @@ check_last "--no-events does not apply to replay: exit 2 (exit $status)"
 # (the host's known bug, guard-marker, is one nothing here can see).  Without
 # a zap hook the syscalls are all the model learns from: a missed one
 # (mmap(MAP_FIXED) was) makes false findings here first.
+# hugetlb-reregister-write re-registers protected ranges MISSING-only: a kernel that
+# keeps the bits then (6.1, 6.12, the 6.18 host; 7.3 refuses it) is seen as FALSE_WP,
+# the tracer being right; any other class, or a loss, still fails.
 for s in "$BUILD"/scenarios/*; do
 	name=$(basename "$s")
 	"$TRACER" --json --no-events -- "$s" > "$tmp/corpus.json" 2>/dev/null
 	status=$?
 	lost=$(json_field "$tmp/corpus.json" lost) capped=$(json_field "$tmp/corpus.json" walks_capped)
+	if [ "$name" = hugetlb-reregister-write ]; then
+		others=$(( $(json_field "$tmp/corpus.json" LOST_WP) + \
+			   $(json_field "$tmp/corpus.json" DROPPED_MARKER) + \
+			   $(json_field "$tmp/corpus.json" LOST_WRITE_BIT) ))
+		{ [ $status = 0 ] || [ $status = 1 ]; } && [ "$others" = 0 ] &&
+			[ "$lost" = 0 ] && [ "$capped" = 0 ]
+		check_last "host corpus: $name traced with FALSE_WP at most (the re-registration bug), 0 lost, 0 walks capped (exit $status, other classes $others, lost $lost, capped $capped)"
+		continue
+	fi
 	[ $status = 0 ] && [ "$lost" = 0 ] && [ "$capped" = 0 ]
 	check_last "host corpus: $name traced clean, 0 lost, 0 walks capped (exit $status, lost $lost, capped $capped)"
 done
