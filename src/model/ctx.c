@@ -41,15 +41,6 @@ struct uffd_ctx *ctx_open(struct mm_state *m, int fd, uint64_t features)
 	return c;
 }
 
-/* The fd is closed: it names no context any more. */
-void ctx_close(struct mm_state *m, int fd)
-{
-	struct uffd_ctx *c = ctx_find(m, fd);
-
-	if (c)
-		*c = m->ctxs[--m->nctxs];
-}
-
 static void fork_queue_push(struct fork_queue *q, uint64_t v)
 {
 	if (q->n == CTX_PENDING_FORKS) {	/* never paired: forget the oldest */

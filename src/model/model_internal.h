@@ -30,7 +30,6 @@ static inline void *xrealloc(void *p, size_t n)
 struct uffd_ctx *ctx_find(struct mm_state *m, int fd);
 struct uffd_ctx *ctx_set(struct mm_state *m, int fd, uint64_t features);
 struct uffd_ctx *ctx_open(struct mm_state *m, int fd, uint64_t features);
-void ctx_close(struct mm_state *m, int fd);
 void ctx_fork_pair(struct mm_state *m, int fd, int64_t child_fd, uint64_t child_mm);
 void ctxs_note_fork(struct mm_state *parent, uint64_t child_mm);
 

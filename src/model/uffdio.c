@@ -297,8 +297,7 @@ void on_unregister(struct mm_state *m, const struct uffdwp_event *ev)
 	model_pages_update(m, ev->start, ev->end, forget_page, NULL);
 }
 
-/* close() of a uffd: its number no longer names the context.  When that was
- * the last reference, userfaultfd_release() unregisters every range the
+/* close() of a uffd.  When that was the last reference, userfaultfd_release() unregisters every range the
  * context registered in its own mm, as UFFDIO_UNREGISTER does (and since
  * c88033efe9a3 resolves their bits and markers; a kernel that leaves them is
  * seen by the next walk: bits in an unregistered range).  A context reached
@@ -318,7 +317,10 @@ void on_uffd_close(struct mm_state *m, const struct uffdwp_event *ev)
 			regions_remove(m, r.start, r.end);
 			model_pages_update(m, r.start, r.end, forget_page, NULL);
 		}
-	ctx_close(m, ev->u.close.fd);
+	/* The context stays in the table: a fork message read on it may still
+	 * wait for its fork record (ctx_fork_pair()); a new uffd on the same
+	 * number resets it (ctx_open()).  uffd-unit-tests' event thread closes
+	 * its uffd right after reading UFFD_EVENT_FORK. */
 }
 
 struct fill_arg {
