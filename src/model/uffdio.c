@@ -291,10 +291,15 @@ static imap_val forget_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 
 /* userfaultfd_unregister() -> userfaultfd_clear_vma(): uffd_wp_range(false)
  * resolves bits and markers, then VM_UFFD_WP is cleared. */
+static void unregister_range(struct mm_state *m, uint64_t start, uint64_t end)
+{
+	regions_remove(m, start, end);
+	model_pages_update(m, start, end, forget_page, NULL);
+}
+
 void on_unregister(struct mm_state *m, const struct uffdwp_event *ev)
 {
-	regions_remove(m, ev->start, ev->end);
-	model_pages_update(m, ev->start, ev->end, forget_page, NULL);
+	unregister_range(m, ev->start, ev->end);
 }
 
 /* close() of a uffd.  When that was the last reference, userfaultfd_release() unregisters every range the
@@ -314,8 +319,7 @@ void on_uffd_close(struct mm_state *m, const struct uffdwp_event *ev)
 
 			if (r.fd != ev->u.close.fd)
 				continue;
-			regions_remove(m, r.start, r.end);
-			model_pages_update(m, r.start, r.end, forget_page, NULL);
+			unregister_range(m, r.start, r.end);
 		}
 	/* The context stays in the table: a fork message read on it may still
 	 * wait for its fork record (ctx_fork_pair()); a new uffd on the same
