@@ -28,10 +28,14 @@
 #define KVM_ERROR_GRACE 2
 #define LINE_MAX_LEN 65536
 
-/* Guest defaults that the scenarios need (issue 3); /init mounts the rest. */
+/* Guest defaults that the scenarios need (issue 3); /init mounts the rest.
+ * tsc=reliable: under TCG a loaded host makes the clocksource watchdog mark the TSC
+ * unstable mid-run; clear_sched_clock_stable() then flips __sched_clock_stable, and that
+ * text_poke_bp() of sched_clock_cpu() raced a TCG vCPU into an unclaimed int3 (6.12 guest
+ * in uffd-stress: "Oops: int3" at sched_clock_cpu+0x9, "Fatal exception in interrupt"). */
 static const char base_cmdline[] =
 	"console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1 numa=fake=2 numa_balancing=disable "
-	"hugepagesz=2M hugepages=64 transparent_hugepage=madvise rdinit=/init";
+	"hugepagesz=2M hugepages=64 transparent_hugepage=madvise tsc=reliable rdinit=/init";
 
 struct qemu_child {
 	pid_t pid;
