@@ -121,6 +121,10 @@ unit: $(UNIT_TESTS)
 $(OUTPUT)/tests/test_seqfuzz: tests/unit/test_seqfuzz.c src/seqfuzz/seq.c src/seqfuzz/seq.h $(wildcard tests/unit/*.h) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $< src/seqfuzz/seq.c $(EXTRA_LDFLAGS) -o $@
+# The console parser is the runner's, outside the core library.
+$(OUTPUT)/tests/test_console: tests/unit/test_console.c src/vmtest/console.c src/vmtest/util.c src/vmtest/expect.c $(OUTPUT)/libuffdwp-core.a $(wildcard tests/unit/*.h src/vmtest/*.h) | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(filter %.c,$^) $(OUTPUT)/libuffdwp-core.a $(EXTRA_LDFLAGS) -o $@
 $(OUTPUT)/tests/%: tests/unit/%.c $(OUTPUT)/libuffdwp-core.a $(wildcard tests/unit/*.h) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $< $(OUTPUT)/libuffdwp-core.a $(EXTRA_LDFLAGS) -o $@

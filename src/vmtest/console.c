@@ -73,6 +73,32 @@ static const char *previous_line(const struct console *c)
 	return "";
 }
 
+/* The first oops of the run and where it happened: the panic line itself only says
+ * "Fatal exception", and the first oops is the one that matters (later ones follow it). */
+static void note_oops(struct console *c, const char *line)
+{
+	static const char *const starts[] = { "Oops: ", "BUG: ", "kernel BUG at ",
+					      "general protection fault" };
+	const char *rip = strstr(line, "RIP: 0010:");
+	size_t len;
+
+	if (!c->oops[0]) {
+		for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
+			const char *p = strstr(line, starts[i]);
+
+			if (p) {
+				copy_field(c->oops, sizeof(c->oops), p, strlen(p));
+				return;
+			}
+		}
+	} else if (rip && !strstr(c->oops, " at ")) {
+		rip += strlen("RIP: 0010:");
+		len = strlen(c->oops);
+		snprintf(c->oops + len, sizeof(c->oops) - len, " at %.*s", (int)strcspn(rip, " \t"),
+			 rip);
+	}
+}
+
 static void note_fatal(struct console *c, const char *line)
 {
 	const char *panic = strstr(line, "Kernel panic - not syncing");
@@ -178,6 +204,7 @@ bool console_feed(struct console *c, const char *line)
 	remember_tail(c, line);
 	if (!c->kernel_started && strstr(line, "Linux version "))
 		c->kernel_started = true;
+	note_oops(c, line);
 	note_fatal(c, line);
 	if (marker) {
 		on_marker(c, marker);

@@ -45,6 +45,9 @@ struct console {
 	char panic[200];		/* the "Kernel panic" line, or the decompressor's
 					 * "... -- System halted"; "" if none */
 	bool halted;			/* the boot stub halted: QEMU will never exit */
+	char oops[200];			/* the first "Oops:"/"BUG:"/"general protection
+					 * fault" line and the kernel RIP after it, as
+					 * "Oops: ... at func+0x9/0x190"; "" if none */
 	char release[80];
 	int hugepages, numa_nodes;
 	char swap[160];			/* "on /dev/vda N KiB" or "off (why)"; "" = not said */

@@ -10,6 +10,9 @@
 
 static const struct vmtest_opts *report_opts;
 
+/* The three "%s" after a panic line: " (first: <oops> at <RIP>)", or nothing. */
+#define OOPS_ARGS(c) (c)->oops[0] ? " (first: " : "", (c)->oops, (c)->oops[0] ? ")" : ""
+
 static void set_reason(struct outcome *out, enum vmtest_exit status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void set_reason(struct outcome *out, enum vmtest_exit status, const char *fmt, ...)
@@ -101,7 +104,8 @@ static void decide_no_init(const struct console *c, const struct vm_result *res,
 	else if (c->halted)
 		set_reason(out, VMTEST_SKIP, "no boot: the kernel's boot stub stopped: %s", c->panic);
 	else if (c->panic[0])
-		set_reason(out, VMTEST_SKIP, "kernel panic before /init: %s", c->panic);
+		set_reason(out, VMTEST_SKIP, "kernel panic before /init: %s%s%s%s", c->panic,
+			   OOPS_ARGS(c));
 	else if (res->end == VM_ACCEL_FAILED)
 		set_reason(out, VMTEST_SKIP, "no boot: QEMU's accelerator failed: %s", res->qemu_error);
 	else if (res->end == VM_NO_BANNER)
@@ -131,7 +135,8 @@ static void decide_unfinished(const struct console *c, const struct vm_result *r
 	const char *during = c->current ? c->current->name : "between runs";
 
 	if (c->panic[0])
-		set_reason(out, VMTEST_SKIP, "kernel panic during %s: %s", during, c->panic);
+		set_reason(out, VMTEST_SKIP, "kernel panic during %s: %s%s%s%s", during, c->panic,
+			   OOPS_ARGS(c));
 	else if (res->end == VM_TIMEOUT)
 		set_reason(out, VMTEST_SKIP, "timeout: %u s elapsed during %s", res->deadline_s,
 			   during);
