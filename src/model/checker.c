@@ -145,12 +145,21 @@ struct verdict {
 	const char *why;
 };
 
+/* The pages of f or v were unmapped since f was raised: a later mapping's own finding. */
+static bool same_mapping_gone(const struct finding *f, const struct mm_state *m,
+			      const struct verdict *v)
+{
+	return model_unmapped_since(m, f->unmap_gen, f->start < v->start ? f->start : v->start,
+				    f->end > v->end ? f->end : v->end);
+}
+
 static bool same_finding(const struct finding *f, const struct mm_state *m,
 			 const struct uffdwp_event *ev, const struct verdict *v)
 {
-	return f->cls == v->cls && f->mm == m->mm && f->hook == ev->hook &&
+	return f->cls == v->cls && f->mm_id == m->id && f->hook == ev->hook &&
 	       f->expected == v->expected && f->observed == v->observed &&
-	       f->why == v->why && f->end >= v->start && f->start <= v->end;
+	       f->why == v->why && f->end >= v->start && f->start <= v->end &&
+	       !same_mapping_gone(f, m, v);
 }
 
 /* An identical finding on a neighbouring or overlapping range, if any. */
@@ -210,8 +219,8 @@ static bool attach_evidence(struct checker *c, const struct mm_state *m, const s
 	for (size_t i = c->nfindings; i-- > lo;) {
 		struct finding *f = &c->findings[i];
 
-		if (f->cls == v->cls && f->mm == m->mm && !f->observed &&
-		    f->start < v->end && v->start < f->end) {
+		if (f->cls == v->cls && f->mm_id == m->id && !f->observed &&
+		    f->start < v->end && v->start < f->end && !same_mapping_gone(f, m, v)) {
 			f->observed = v->observed;
 			f->raw = v->raw;
 			return true;
@@ -248,6 +257,8 @@ static void report(struct checker *c, struct mm_state *m, const struct uffdwp_ev
 	memset(f, 0, sizeof(*f));
 	f->cls = v->cls;
 	f->mm = m->mm;
+	f->mm_id = m->id;
+	f->unmap_gen = m->unmap_gen;
 	f->pid = ev->pid;
 	memcpy(f->comm, ev->comm, sizeof(f->comm));
 	f->start = v->start;

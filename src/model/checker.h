@@ -26,6 +26,8 @@ enum finding_class {
 struct finding {
 	enum finding_class cls;
 	uint64_t mm;
+	uint64_t mm_id, unmap_gen;	/* the model's mm and its unmaps when raised:
+					 * merges stay within one mapping */
 	uint32_t pid;
 	char comm[UFFDWP_COMM_LEN];
 	uint64_t start, end;		/* merged range, bytes */

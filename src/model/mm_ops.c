@@ -102,8 +102,24 @@ void on_madvise(struct mm_state *m, const struct uffdwp_event *ev)
 /* do_vmi_munmap(): the VMAs and every page state in the range go. */
 void forget_range(struct mm_state *m, uint64_t start, uint64_t end)
 {
+	struct unmapped_range *u = &m->unmapped[m->unmap_gen % MM_UNMAP_RING];
+
+	*u = (struct unmapped_range){ .start = start, .end = end, .gen = ++m->unmap_gen };
 	regions_remove(m, start, end);
 	imap_set(m->pages, pfn_of(start), pfn_of(end + UFFDWP_PAGE_SIZE - 1), 0);
+}
+
+bool model_unmapped_since(const struct mm_state *m, uint64_t gen, uint64_t start, uint64_t end)
+{
+	if (m->unmap_gen - gen > MM_UNMAP_RING)
+		return true;
+	for (uint64_t g = gen + 1; g <= m->unmap_gen; g++) {
+		const struct unmapped_range *u = &m->unmapped[(g - 1) % MM_UNMAP_RING];
+
+		if (u->start < end && start < u->end)
+			return true;
+	}
+	return false;
 }
 
 struct move_arg {

@@ -62,6 +62,7 @@ struct mm_state *model_mm(struct model *mdl, uint64_t mm, uint32_t pid)
 		if (!m)
 			abort();
 		m->mm = mm;
+		m->id = ++mdl->next_mm_id;
 		m->pid = pid;
 		m->pages = imap_new();
 		GROW(mdl->mms, mdl->nmms, mdl->cap_mms);

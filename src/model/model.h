@@ -153,8 +153,16 @@ struct pm_scan_result {
 	} r[PM_SCAN_REGIONS_MAX];
 };
 
+/* Ranges forget_range() unmapped lately, so that a finding is not merged with a
+ * new one on the same addresses of a later mapping (munmap + mmap again). */
+#define MM_UNMAP_RING 16
+struct unmapped_range {
+	uint64_t start, end, gen;
+};
+
 struct mm_state {
 	uint64_t mm;
+	uint64_t id;		/* unique in the model: the kernel reuses mm addresses */
 	uint32_t pid;
 	char comm[UFFDWP_COMM_LEN];
 	bool complete;		/* traced from birth: every registration was seen */
@@ -173,11 +181,14 @@ struct mm_state {
 	struct uffdwp_event ring[MM_RING];
 	uint64_t ring_seq[MM_RING];
 	uint64_t ring_count;
+	struct unmapped_range unmapped[MM_UNMAP_RING];
+	uint64_t unmap_gen;	/* forget_range() calls so far */
 };
 
 struct model {
 	struct mm_state **mms;
 	size_t nmms, cap_mms;
+	uint64_t next_mm_id;
 	struct mm_state *last;	/* lookup cache */
 };
 
@@ -187,6 +198,9 @@ void model_free(struct model *mdl);
 /* The mm of an event, created on first sight. */
 struct mm_state *model_mm(struct model *mdl, uint64_t mm, uint32_t pid);
 struct mm_state *model_find_mm(const struct model *mdl, uint64_t mm);
+/* Whether any range m unmapped after its unmap_gen was `gen` meets [start, end);
+ * true when too many unmaps came since to tell. */
+bool model_unmapped_since(const struct mm_state *m, uint64_t gen, uint64_t start, uint64_t end);
 
 /* Applies the expectation change of an event, every kind; observations
  * update population, resolve PROTECTED_IF_POPULATED and store the observed

@@ -577,6 +577,33 @@ static void unregister_and_failed_ioctls(void)
 	expect_silent(c, "failed WRITEPROTECT has no effect");
 }
 
+/* munmap of the protected range, a new mapping there protected again, and the same
+ * loss on its first two pages. */
+static void remap_and_lose_again(struct synth *s)
+{
+	s_syscall_range(s, EV_MUNMAP, A, A + N16, 0);
+	s_register(s, FD, A, A + N16);
+	s_write_fault(s, A, PF_USER_WRITE);
+	s_write_fault(s, A + PG, PF_USER_WRITE);
+	s_writeprotect(s, FD, A, A + N16, true);
+	s_pte(s, A, A + 2 * PG, PTE_ST_PRESENT | PTE_ST_DIRTY, HOOK_ZAP);
+}
+
+/* Two LOST_WP findings on the same two pages: one per mapping, not merged into one. */
+static void expect_two_apart(struct checker *c, const char *name)
+{
+	bool pass = checker_nfindings(c) == 2;
+
+	for (size_t i = 0; pass && i < 2; i++) {
+		const struct finding *f = checker_finding(c, i);
+
+		pass = f->cls == FIND_LOST_WP && f->start == A && f->end == A + 2 * PG;
+	}
+	if (!tap_ok(pass, "%s: two LOST_WP, one per mapping", name))
+		findings_print_text(stdout, c);
+	checker_free(c);
+}
+
 static void lost_wp_rules(void)
 {
 	struct synth s;
@@ -591,6 +618,24 @@ static void lost_wp_rules(void)
 	synth_init(&s, c, 0xffff888000006000ULL, 105, VMF_ANON, A, A + N16);
 	s_migration(&s, A, MIG_REMOVE_PTE, PTE_ST_PRESENT | PTE_ST_WRITE | PTE_ST_UFFD_WP, 0);
 	expect_one(c, "write+uffd-wp PTE anywhere", FIND_LOST_WP, HOOK_MIGRATION_PTE, A, A + PG);
+
+	c = protected_region(&s, VMF_ANON, 0, N16);
+	s_pte(&s, A, A + 2 * PG, PTE_ST_PRESENT | PTE_ST_DIRTY, HOOK_ZAP);
+	remap_and_lose_again(&s);
+	expect_two_apart(c, "munmap, mmap, the same loss again");
+
+	/* The kernel gives a dead process's mm address to the next one. */
+	c = protected_region(&s, VMF_ANON, 0, N16);
+	s_pte(&s, A, A + 2 * PG, PTE_ST_PRESENT | PTE_ST_DIRTY, HOOK_ZAP);
+	s_exit(&s);
+	synth_init(&s, c, s.mm, s.pid + 1, VMF_ANON, A, A + N16);
+	s_open_api(&s, FD, 0);
+	s_register(&s, FD, A, A + N16);
+	s_write_fault(&s, A, PF_USER_WRITE);
+	s_write_fault(&s, A + PG, PF_USER_WRITE);
+	s_writeprotect(&s, FD, A, A + N16, true);
+	s_pte(&s, A, A + 2 * PG, PTE_ST_PRESENT | PTE_ST_DIRTY, HOOK_ZAP);
+	expect_two_apart(c, "a new process on the dead one's mm address, the same loss");
 
 	c = protected_region(&s, VMF_ANON, 0, N16);
 	s_copy(&s, FD, A + N16, 0, FILL_COPY, 0);	/* zero-length: no effect */
