@@ -24,6 +24,10 @@ struct run_info {
 	char note[HOOK_MAX][RUN_NOTE_LEN];
 	bool strict;				/* --strict: the kernel hooks are required */
 	__s32 target_pid;
+	/* the live tracer's start-up, ms per phase (0 in a replay: not recorded) */
+	struct run_startup {
+		__u32 btf, swap_types, calibrate, load, attach, total;
+	} startup_ms;
 	/* known when the run ends */
 	bool ended;			/* false: the end was never recorded, losses unknown */
 	__s32 target_exit;		/* exit status of the target; -1 when unknown */

@@ -57,6 +57,13 @@ verified=$(json_field "$tmp/1g.json" pages_verified)
 check "wp-1gib: the protect's and the unprotect's walks cover 2 x 262144 pages (got $verified)" \
 	[ "${verified:-0}" -ge 524288 ]
 check "summary names the mechanism of each hook" grep -q '"hooks":{"change_protection":"' "$tmp/wp.json"
+startup=$(grep -o '"startup_ms":{[^}]*}' "$tmp/wp.json")
+total=$(echo "$startup" | grep -o '"total":[0-9]*' | grep -o '[0-9]*$')
+sum=$(( $(echo "$startup" | grep -o '"[a-z_]*":[0-9]*' | grep -v '"total"' | grep -o '[0-9]*$' | paste -sd+) ))
+# the phases are consecutive spans of the total (a few lines between them are not counted)
+check "summary: startup_ms has five phases within its total (${startup:-none})" \
+	[ -n "$total" ] && [ "$total" -gt 0 ] && [ "$(echo "$startup" | grep -o '":' | wc -l)" = 6 ] &&
+	[ "$sum" -gt 0 ] && [ "$sum" -le "$total" ]
 
 # nothing stays behind once the tool is gone
 if command -v bpftool >/dev/null; then
@@ -105,7 +112,8 @@ status=$?
 check_last "--json replay FILE: exit 0, nothing on stderr (exit $status)"
 "$TRACER" replay "$tmp/run.uwt" --json > "$tmp/replay2.json"
 check "replay FILE --json: the same output as --json replay FILE" cmp -s "$tmp/replay1.json" "$tmp/replay2.json"
-summary_of() { grep '"type":"summary"' "$1" | jq -S . ; }
+# startup_ms is the live run's own (a recording keeps no start-up times)
+summary_of() { grep '"type":"summary"' "$1" | jq -S 'del(.startup_ms)' ; }
 if command -v jq >/dev/null; then
 	live_keys=$(summary_of "$tmp/live.json" | jq -c 'keys')
 	check "live and replayed summaries: equal key sets ($live_keys)" \

@@ -153,6 +153,23 @@ static __u64 now_s(void)
 	return ts.tv_sec;
 }
 
+static __u64 now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000 + (__u64)ts.tv_nsec / 1000000;
+}
+
+/* Adds the time since *mark to *phase and moves the mark. */
+static void phase_done(__u32 *phase, __u64 *mark)
+{
+	__u64 now = now_ms();
+
+	*phase += (__u32)(now - *mark);
+	*mark = now;
+}
+
 /* Sum a per-CPU, per-hook counter map into by_hook[]. */
 static void read_hook_counters(const struct bpf_map *map, __u64 by_hook[HOOK_MAX])
 {
@@ -220,12 +237,15 @@ static int open_and_load(struct session *s)
  * planned and loaded once more with kprobes for those hooks. */
 static int load_programs(struct session *s, const struct btf *btf)
 {
+	struct run_startup *t = &s->ri.startup_ms;
 	unsigned int refused = 0;
+	__u64 mark = now_ms();
 	int err;
 
 	/* Before any program is loaded: the probe's own uffd-wp marker must not
 	 * be traced, and no event of this process can be. */
 	swap_types_detect(&s->swap, btf);
+	phase_done(&t->swap_types, &mark);
 	if (s->swap.note[0])
 		fprintf(stderr, "uffdwp-trace: %s\n", s->swap.note);
 	else if (s->o->verbose || s->o->debug)
@@ -237,10 +257,13 @@ static int load_programs(struct session *s, const struct btf *btf)
 			s->skel = NULL;
 		}
 		hooks_calibrate(&s->plan, btf, !s->o->no_fentry, refused);
+		phase_done(&t->calibrate, &mark);
 		err = open_and_load(s);
 		if (err)
 			return err;
+		phase_done(&t->load, &mark);
 		refused = hooks_attach(s->skel, &s->plan);
+		phase_done(&t->attach, &mark);
 		if (!refused)
 			break;
 	}
@@ -365,10 +388,13 @@ int trace_run(const struct trace_opts *o)
 	struct btf *btf = NULL;
 	int status;
 
+	__u64 start = now_ms(), mark = start;
+
 	libbpf_set_print(o->debug ? libbpf_verbose : libbpf_quiet);
 	status = check_environment(o, &btf);
 	if (status)
 		return status;
+	phase_done(&s.ri.startup_ms.btf, &mark);
 	if (o->pid && kill(o->pid, 0) && errno == ESRCH) {
 		btf__free(btf);
 		return report_error(o->json, EXIT_ERROR, "PID %d: no such process", o->pid);
@@ -380,6 +406,7 @@ int trace_run(const struct trace_opts *o)
 	status = load_programs(&s, btf);
 	if (status)
 		goto out;
+	s.ri.startup_ms.total = (__u32)(now_ms() - start);
 	s.rb = ring_buffer__new(bpf_map__fd(s.skel->maps.events), on_event, &s, NULL);
 	if (!s.rb) {
 		status = report_error(o->json, EXIT_ERROR, "cannot open the ring buffer: %s", strerror(errno));

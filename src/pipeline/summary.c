@@ -178,6 +178,16 @@ static void print_json(FILE *f, const struct run_info *ri, const struct run_tota
 	for (int k = 0; k < FIND_CLASS_MAX; k++)
 		json_u64(&j, finding_class_name(k), per[k]);
 	json_obj_end(&j);
+	if (ri->startup_ms.total) {	/* where a run's first seconds went (TCG: most of them) */
+		json_obj_begin(&j, "startup_ms");
+		json_u64(&j, "vmlinux_btf", ri->startup_ms.btf);
+		json_u64(&j, "swap_types", ri->startup_ms.swap_types);
+		json_u64(&j, "calibrate", ri->startup_ms.calibrate);
+		json_u64(&j, "load", ri->startup_ms.load);
+		json_u64(&j, "attach", ri->startup_ms.attach);
+		json_u64(&j, "total", ri->startup_ms.total);
+		json_obj_end(&j);
+	}
 	json_i64(&j, "target_pid", ri->target_pid);
 	if (ri->target_exit >= 0)
 		json_i64(&j, "target_exit", ri->target_exit);
