@@ -55,9 +55,12 @@ const struct hook_def hook_defs[HOOK_MAX] = {
 		.func_prog = "zap" },
 	[HOOK_HANDLE_USERFAULT] = {
 		.funcs = { "handle_userfault" }, .func_prog = "handle_userfault" },
-	/* per-syscall tracepoints fire only for our syscalls; raw_syscalls for all */
+	/* raw_syscalls first: one program pair for every syscall, filtered by
+	 * number before any map lookup; the per-syscall tracepoints are ten
+	 * copies of the exit handler, each verified on its own (~0.6 s of a
+	 * 0.85 s start-up on the host, more under TCG) */
 	[HOOK_SYSCALLS] = {
-		.tps = { TP("syscalls/sys_enter_ioctl", "sys_"), RAW_TP("sys_enter", "raw_sys_") } },
+		.tps = { RAW_TP("sys_enter", "raw_sys_"), TP("syscalls/sys_enter_ioctl", "sys_") } },
 	[HOOK_WRITE_FAULT] = {
 		.tps = { RAW_TP("page_fault_user", "page_fault_user") } },
 	[HOOK_SCHED] = { .tps = { RAW_TP("sched_process_fork", "sched_process_") } },
@@ -287,12 +290,12 @@ static void note_absent_functions(struct hook_choice *c, const struct hook_def *
 }
 
 /*
- * Every alternative is calibrated, not just the first that works: the real
- * programs can still be refused at attach (this host denies perf-event links
- * to the syscall tracepoint programs), and then the next one is used.
+ * The best alternative that calibrates, passing over the first @skip (refused
+ * at a real attach: this host denies perf-event links to the syscall
+ * tracepoint programs though their calibration passes).
  */
 static bool choose_tracepoint(struct hook_choice *c, const struct hook_def *d,
-			      const struct btf *btf)
+			      const struct btf *btf, int skip)
 {
 	for (int i = 1; i >= 0; i--) {
 		const struct tp_alt *t = &d->tps[i];
@@ -301,6 +304,10 @@ static bool choose_tracepoint(struct hook_choice *c, const struct hook_def *d,
 
 		if (!t->name)
 			continue;
+		if (i < skip) {
+			note(c, "refused at attach", t->name, 0);
+			continue;
+		}
 		err = t->raw ? try_raw_tracepoint(btf, t->name, &why) : try_perf_tracepoint(t->name, &why);
 		c->tp_ok[i] = !err;
 		if (!err) {
@@ -316,25 +323,26 @@ static bool choose_tracepoint(struct hook_choice *c, const struct hook_def *d,
 }
 
 void hooks_calibrate(struct hook_plan *plan, const struct btf *vmlinux, bool use_fentry,
-		     unsigned int fentry_refused)
+		     const struct attach_refusals *refused)
 {
 	memset(plan, 0, sizeof(*plan));
 	for (int h = 0; h < HOOK_MAX; h++) {
 		const struct hook_def *d = &hook_defs[h];
 		struct hook_choice *c = &plan->hook[h];
-		bool fentry = use_fentry && !(fentry_refused & (1u << h));
+		bool fentry = use_fentry && !(refused && (refused->fentry & (1u << h)));
+		int tp_skip = refused ? refused->tp_skip[h] : 0;
 
 		memset(c->arg_idx, ARG_ABSENT, sizeof(c->arg_idx));
 		if (use_fentry && !fentry)
 			note(c, "refused at attach", "fentry", 0);
-		if (d->prefer_tp && choose_tracepoint(c, d, vmlinux))
+		if (d->prefer_tp && choose_tracepoint(c, d, vmlinux, tp_skip))
 			continue;
 		note_absent_functions(c, d, vmlinux);
 		if (d->funcs[0] && ((fentry && choose_function(c, d, vmlinux, MECH_FENTRY)) ||
 				    choose_function(c, d, vmlinux, MECH_KPROBE)))
 			continue;
 		if (!d->prefer_tp)
-			choose_tracepoint(c, d, vmlinux);
+			choose_tracepoint(c, d, vmlinux, tp_skip);
 	}
 }
 
@@ -406,8 +414,9 @@ int hooks_configure(struct uffdwp *skel, const struct hook_plan *plan)
 		if (h < 0)
 			continue;
 		c = &plan->hook[h];
+		/* only the chosen alternative: a refusal plans and loads again */
 		load = tp_alt < 0 ? (c->mech == MECH_FENTRY || c->mech == MECH_KPROBE)
-				  : (c->mech == MECH_TRACEPOINT && c->tp_ok[tp_alt]);
+				  : (c->mech == MECH_TRACEPOINT && tp_alt == c->tp_alt);
 		bpf_program__set_autoload(prog, load);
 		if (!load || c->mech != MECH_FENTRY)
 			continue;
@@ -470,35 +479,26 @@ static int attach_programs(struct uffdwp *skel, struct hook_choice *c, int h, in
 	return 0;
 }
 
-unsigned int hooks_attach(struct uffdwp *skel, struct hook_plan *plan)
+bool hooks_attach(struct uffdwp *skel, struct hook_plan *plan, struct attach_refusals *refused)
 {
-	unsigned int fentry_refused = 0;
+	bool again = false;
 
 	for (int h = 0; h < HOOK_MAX; h++) {
 		struct hook_choice *c = &plan->hook[h];
-		int alt;
+		bool tp = c->mech == MECH_TRACEPOINT;
 
-		if (c->mech == MECH_NONE)
+		if (c->mech == MECH_NONE || !attach_programs(skel, c, h, tp ? c->tp_alt : -1))
 			continue;
-		if (c->mech != MECH_TRACEPOINT) {
-			if (attach_programs(skel, c, h, -1)) {
-				if (c->mech == MECH_FENTRY)
-					fentry_refused |= 1u << h;
-				c->mech = MECH_NONE;
-			}
-			continue;
+		if (c->mech == MECH_FENTRY) {
+			refused->fentry |= 1u << h;
+			again = true;
+		} else if (tp) {
+			refused->tp_skip[h] = (unsigned char)(c->tp_alt + 1);
+			again = true;
 		}
-		for (alt = c->tp_alt; alt < 2; alt++)
-			if (c->tp_ok[alt] && !attach_programs(skel, c, h, alt))
-				break;
-		if (alt < 2) {
-			c->tp_alt = alt;
-			c->target = hook_defs[h].tps[alt].name;
-		} else {
-			c->mech = MECH_NONE;
-		}
+		c->mech = MECH_NONE;
 	}
-	return fentry_refused;
+	return again;
 }
 
 void hooks_detach(void)

@@ -46,20 +46,28 @@ struct hook_plan {
 	struct hook_choice hook[HOOK_MAX];
 };
 
+/* What real attaches refused after calibration said yes (hooks_attach()): the
+ * next plan does without it. */
+struct attach_refusals {
+	unsigned int fentry;		/* a bit per hook: kprobes instead */
+	unsigned char tp_skip[HOOK_MAX];	/* tracepoint alternatives to pass over */
+};
+
 /*
  * Decide every hook by really loading (fentry) or attaching (kprobe,
  * tracepoints) a trivial program.  Without fentry (--no-fentry) kprobes are
- * used where fentry would be; so they are for the hooks in @fentry_refused
- * (a bit per hook, from hooks_attach()).
+ * used where fentry would be; so they are for the hooks @refused names
+ * (NULL: none), and its refused tracepoint alternatives are passed over.
  */
 void hooks_calibrate(struct hook_plan *plan, const struct btf *vmlinux, bool use_fentry,
-		     unsigned int fentry_refused);
+		     const struct attach_refusals *refused);
 /* Configure the opened skeleton from the plan: rodata, program types, autoload. */
 int hooks_configure(struct uffdwp *skel, const struct hook_plan *plan);
 /* Attach every autoloaded program; a failure downgrades the hook to MECH_NONE.
- * Returns the hooks (a bit each) whose fentry programs were refused: loaded
- * again without fentry, they may get kprobes. */
-unsigned int hooks_attach(struct uffdwp *skel, struct hook_plan *plan);
+ * True when something was refused that another plan may do without (fentry:
+ * kprobes; a tracepoint: the next alternative), added to *refused; the object
+ * must then be planned and loaded again (only the chosen programs load). */
+bool hooks_attach(struct uffdwp *skel, struct hook_plan *plan, struct attach_refusals *refused);
 void hooks_detach(void);
 
 /* The plan as the run's summary and recording keep it: mechanism, target

@@ -224,6 +224,15 @@ static int open_and_load(struct session *s)
 	err = hooks_configure(s->skel, &s->plan);
 	if (err)
 		return report_error(s->o->json, EXIT_ERROR, "cannot configure BPF programs: %s", strerror(-err));
+	/* --debug: each program's verifier statistics (BPF_LOG_STATS: instructions
+	 * processed, states, verification time), where a slow start-up goes */
+	if (s->o->debug) {
+		struct bpf_program *prog;
+
+		bpf_object__for_each_program(prog, s->skel->obj)
+			if (bpf_program__autoload(prog))
+				bpf_program__set_log_level(prog, 4);
+	}
 	err = uffdwp__load(s->skel);
 	if (err)
 		return report_error(s->o->json, EXIT_ERROR,
@@ -233,13 +242,16 @@ static int open_and_load(struct session *s)
 }
 
 /* Open, configure from the calibrated plan, load and attach.  Calibration
- * only loads fentry probes: if a real fentry attach is refused, the object is
- * planned and loaded once more with kprobes for those hooks. */
+ * only loads fentry probes and a tracepoint's calibration can pass where the
+ * real program's attach is refused: then the object is planned and loaded
+ * again without what was refused (kprobes, the next tracepoint); each pass
+ * adds refusals, so three passes cover a refusal found in the second. */
 static int load_programs(struct session *s, const struct btf *btf)
 {
 	struct run_startup *t = &s->ri.startup_ms;
-	unsigned int refused = 0;
+	struct attach_refusals refused = { 0 };
 	__u64 mark = now_ms();
+	bool again;
 	int err;
 
 	/* Before any program is loaded: the probe's own uffd-wp marker must not
@@ -250,21 +262,21 @@ static int load_programs(struct session *s, const struct btf *btf)
 		fprintf(stderr, "uffdwp-trace: %s\n", s->swap.note);
 	else if (s->o->verbose || s->o->debug)
 		swap_types_print(stderr, &s->swap);
-	for (int pass = 0; pass < 2; pass++) {
+	for (int pass = 0; pass < 3; pass++) {
 		if (pass) {
 			hooks_detach();
 			uffdwp__destroy(s->skel);
 			s->skel = NULL;
 		}
-		hooks_calibrate(&s->plan, btf, !s->o->no_fentry, refused);
+		hooks_calibrate(&s->plan, btf, !s->o->no_fentry, &refused);
 		phase_done(&t->calibrate, &mark);
 		err = open_and_load(s);
 		if (err)
 			return err;
 		phase_done(&t->load, &mark);
-		refused = hooks_attach(s->skel, &s->plan);
+		again = hooks_attach(s->skel, &s->plan, &refused);
 		phase_done(&t->attach, &mark);
-		if (!refused)
+		if (!again)
 			break;
 	}
 	for (int h = 0; h < HOOK_MAX; h++)
@@ -445,7 +457,7 @@ int probe_run(const struct trace_opts *o)
 	status = check_environment(o, &btf);
 	if (status)
 		return status;
-	hooks_calibrate(&plan, btf, !o->no_fentry, 0);
+	hooks_calibrate(&plan, btf, !o->no_fentry, NULL);
 	swap_types_detect(&swap, btf);
 	btf__free(btf);
 	hooks_run_info(&plan, &ri);
