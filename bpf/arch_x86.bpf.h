@@ -79,10 +79,12 @@ extern const volatile __u32 uffdwp_swp_type_marker;
 extern const volatile __u32 uffdwp_swp_type_migration;
 
 extern int LINUX_KERNEL_VERSION __kconfig;
-/* Untyped weak ksyms: resolved from /proc/kallsyms, 0 when the kernel lacks
- * them (no CONFIG_KALLSYMS_ALL, or no CONFIG_DYNAMIC_PHYSICAL_MASK). */
-extern const void page_offset_base __ksym __weak;
-extern const void physical_mask __ksym __weak;
+/* Addresses of page_offset_base and physical_mask, set by the loader from its
+ * one pass over /proc/kallsyms (src/loader/kallsyms.c; typeless __ksym externs
+ * would make libbpf read the file again); 0 when the kernel lacks them (no
+ * CONFIG_KALLSYMS_ALL, or no CONFIG_DYNAMIC_PHYSICAL_MASK).  In pgtable.bpf.c. */
+extern const volatile __u64 uffdwp_ksym_page_offset_base;
+extern const volatile __u64 uffdwp_ksym_physical_mask;
 
 /* Discovered direct-map base, cached for the life of the object (pgtable.bpf.c). */
 extern __u64 uffdwp_pgt_dmap_base_cache;
@@ -279,7 +281,9 @@ static __always_inline __u64 arch_dmap_base(const struct pgt_geom *g)
 
 	if (base)
 		return base;
-	if (&page_offset_base && !bpf_probe_read_kernel(&base, sizeof(base), &page_offset_base) && base)
+	if (uffdwp_ksym_page_offset_base &&
+	    !bpf_probe_read_kernel(&base, sizeof(base), (const void *)uffdwp_ksym_page_offset_base) &&
+	    base)
 		return base;
 	base = uffdwp_pgt_dmap_base_cache;
 	if (base)
@@ -322,7 +326,9 @@ static __always_inline int arch_pgt_setup(struct pgt_geom *g, struct mm_struct *
 	g->top_level = g->pgd < X86_L4_KERNEL_FLOOR ? 5 : 4;
 	g->pa_mask = X86_PTE_PFN_MASK;
 	/* physical_mask (CONFIG_DYNAMIC_PHYSICAL_MASK) excludes the SME C-bit / TDX shared bit. */
-	if (&physical_mask && !bpf_probe_read_kernel(&mask, sizeof(mask), &physical_mask) && mask)
+	if (uffdwp_ksym_physical_mask &&
+	    !bpf_probe_read_kernel(&mask, sizeof(mask), (const void *)uffdwp_ksym_physical_mask) &&
+	    mask)
 		g->pa_mask &= mask;
 	g->dmap_base = arch_dmap_base(g);
 	return g->dmap_base ? 0 : -1;

@@ -9,6 +9,8 @@
 #if defined(__TARGET_ARCH_x86)
 /* arch_x86.bpf.h: loader knobs (0 = derive here) and the discovered base. */
 const volatile __u64 uffdwp_page_offset_base = 0;
+const volatile __u64 uffdwp_ksym_page_offset_base = 0;
+const volatile __u64 uffdwp_ksym_physical_mask = 0;
 const volatile __u32 uffdwp_swp_type_marker = 0;
 const volatile __u32 uffdwp_swp_type_migration = 0;
 __u64 uffdwp_pgt_dmap_base_cache = 0;

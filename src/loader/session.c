@@ -16,6 +16,7 @@
 #include "loader/hooks.h"
 #include "loader/progstats.h"
 #include "loader/session.h"
+#include "loader/kallsyms.h"
 #include "loader/swap_types.h"
 #include "pipeline/pipeline.h"
 #include "report/error.h"
@@ -60,6 +61,7 @@ struct session {
 	struct uffdwp *skel;
 	struct hook_plan plan;
 	struct swap_types swap;	/* the walk's swap types, learnt before loading */
+	struct kernel_kallsyms kallsyms;	/* read once: swap types and the walk's addresses */
 	struct ring_buffer *rb;
 	struct pipeline pipeline;	/* print, check, record, summarise */
 	bool pipeline_up;
@@ -221,6 +223,7 @@ static int open_and_load(struct session *s)
 		s->skel->rodata->wakeup_bytes = ((__u64)s->o->buffer_mib << 20) / 16;
 	}
 	swap_types_apply(&s->swap, s->skel);
+	kallsyms_apply(&s->kallsyms, s->skel);
 	err = hooks_configure(s->skel, &s->plan);
 	if (err)
 		return report_error(s->o->json, EXIT_ERROR, "cannot configure BPF programs: %s", strerror(-err));
@@ -256,7 +259,8 @@ static int load_programs(struct session *s, const struct btf *btf)
 
 	/* Before any program is loaded: the probe's own uffd-wp marker must not
 	 * be traced, and no event of this process can be. */
-	swap_types_detect(&s->swap, btf);
+	kallsyms_read(&s->kallsyms);
+	swap_types_detect(&s->swap, btf, &s->kallsyms);
 	phase_done(&t->swap_types, &mark);
 	if (s->swap.note[0])
 		fprintf(stderr, "uffdwp-trace: %s\n", s->swap.note);
@@ -447,6 +451,7 @@ int probe_run(const struct trace_opts *o)
 {
 	struct hook_plan plan;
 	struct swap_types swap;
+	struct kernel_kallsyms kallsyms;
 	struct run_info ri = {};
 	struct btf *btf = NULL;
 	char classes[128];
@@ -458,7 +463,8 @@ int probe_run(const struct trace_opts *o)
 	if (status)
 		return status;
 	hooks_calibrate(&plan, btf, !o->no_fentry, NULL);
-	swap_types_detect(&swap, btf);
+	kallsyms_read(&kallsyms);
+	swap_types_detect(&swap, btf, &kallsyms);
 	btf__free(btf);
 	hooks_run_info(&plan, &ri);
 	if (!o->json) {

@@ -55,6 +55,7 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <bpf/btf.h>
+#include "loader/kallsyms.h"
 #include "loader/swap_types.h"
 #include "uffdwp.skel.h"
 
@@ -140,22 +141,13 @@ struct kernel_syms {
 	const char *source;	/* "BTF", "kallsyms" or NULL: neither could be read */
 };
 
-static void syms_from_kallsyms(struct kernel_syms *k)
+static void syms_from_kallsyms(struct kernel_syms *k, const struct kernel_kallsyms *ks)
 {
-	FILE *f = fopen("/proc/kallsyms", "re");
-	char line[512], name[256];
-
-	if (!f)
+	if (!ks->read)
 		return;
-	while (fgets(line, sizeof(line), f)) {
-		/* "addr type name [module]": only vmlinux symbols count */
-		if (sscanf(line, "%*s %*s %255s", name) != 1 || strchr(line, '['))
-			continue;
-		k->device_range |= !strcmp(name, "make_device_exclusive_range");
-		k->device_single |= !strcmp(name, "make_device_exclusive");
-		k->migration |= !strcmp(name, "migrate_pages");
-	}
-	fclose(f);
+	k->device_range = ks->make_device_exclusive_range;
+	k->device_single = ks->make_device_exclusive;
+	k->migration = ks->migrate_pages;
 	k->source = "kallsyms";
 }
 
@@ -164,7 +156,8 @@ static bool btf_has_func(const struct btf *btf, const char *name)
 	return btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) >= 0;
 }
 
-static void kernel_syms(struct kernel_syms *k, const struct btf *btf)
+static void kernel_syms(struct kernel_syms *k, const struct btf *btf,
+			const struct kernel_kallsyms *kallsyms)
 {
 	struct kernel_syms ks = {};
 
@@ -179,7 +172,7 @@ static void kernel_syms(struct kernel_syms *k, const struct btf *btf)
 	}
 	/* BTF leaves out functions pahole could not encode: kallsyms settles a
 	 * config BTF says is off, or stands in without BTF. */
-	syms_from_kallsyms(&ks);
+	syms_from_kallsyms(&ks, kallsyms);
 	if (!ks.source)
 		return;
 	if (!btf) {
@@ -211,7 +204,8 @@ static unsigned int marker_by_version(char *release, size_t len)
 	return SWP_TYPE_COUNT - 1;
 }
 
-void swap_types_detect(struct swap_types *st, const struct btf *btf)
+void swap_types_detect(struct swap_types *st, const struct btf *btf,
+		       const struct kernel_kallsyms *kallsyms)
 {
 	const char *why = NULL;
 	int probed = probe_marker_type(&why);
@@ -221,7 +215,7 @@ void swap_types_detect(struct swap_types *st, const struct btf *btf)
 	unsigned int device_num, migration_num;
 
 	memset(st, 0, sizeof(*st));
-	kernel_syms(&k, btf);
+	kernel_syms(&k, btf, kallsyms);
 	device_num = k.device_single ? 3 : k.device_range ? 4 : 0;
 	migration_num = k.migration ? 3 : 0;
 

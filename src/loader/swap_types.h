@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 struct btf;
+struct kernel_kallsyms;
 struct uffdwp;
 
 /* A migration type above any 5-bit swap type: the kernel has none
@@ -28,7 +29,8 @@ struct swap_types {
  * /proc/self/pagemap, and the kernel's BTF (or kallsyms) for the types
  * between the marker and the migration types.  Never fails: what could not
  * be learnt is said in st->note. */
-void swap_types_detect(struct swap_types *st, const struct btf *btf);
+void swap_types_detect(struct swap_types *st, const struct btf *btf,
+		       const struct kernel_kallsyms *kallsyms);
 
 /* Set the rodata knobs of an opened, not yet loaded skeleton. */
 void swap_types_apply(const struct swap_types *st, struct uffdwp *skel);
