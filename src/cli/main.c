@@ -67,7 +67,7 @@ static const struct argp_option options[OI_MAX + 1] = {
 	[OI_NO_FOLLOW] = { "no-follow", OPT_NO_FOLLOW, NULL, 0, "Do not trace children" },
 	[OI_NO_FENTRY] = { "no-fentry", OPT_NO_FENTRY, NULL, 0,
 			   "Use kprobes where fentry would do" },
-	[OI_DEBUG] = { "debug", OPT_DEBUG, NULL, 0, "libbpf messages and the verifier log" },
+	[OI_DEBUG] = { "debug", OPT_DEBUG, NULL, 0, "libbpf messages and verifier statistics (the log of a refused program)" },
 	[OI_PROG_STATS] = { "prog-stats", OPT_PROG_STATS, NULL, 0,
 			    "Kernel run count and run time of each BPF program in the summary" },
 	[OI_MAX] = {},
