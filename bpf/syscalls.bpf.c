@@ -31,6 +31,7 @@
 #define SYSCALL_ARG3(regs) BPF_CORE_READ(regs, r10)
 #define SYSCALL_ARG4(regs) BPF_CORE_READ(regs, r8)
 #define SYSCALL_ARG5(regs) BPF_CORE_READ(regs, r9)
+#define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
 #else
 #error "syscall numbers for this architecture are missing"
 #endif
@@ -680,18 +681,19 @@ static __always_inline __u32 sys_kind_of(long nr)
 	return 0;
 }
 
+/* Every syscall of the system comes to these two: its number first, before
+ * any map lookup. */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long nr)
 {
-	__u32 kind;
+	__u32 kind = sys_kind_of(nr);
 
-	if (!traced_current())		/* every syscall of the system comes here */
+	if ((!kind && nr != SYSNR_close) || !traced_current())
 		return 0;
 	if (nr == SYSNR_close) {
 		uffd_fd_close(SYSCALL_ARG0(regs));
 		return 0;
 	}
-	kind = sys_kind_of(nr);
 	if (kind) {
 		__u64 args[6] = { SYSCALL_ARG0(regs), SYSCALL_ARG1(regs), SYSCALL_ARG2(regs),
 				  SYSCALL_ARG3(regs), SYSCALL_ARG4(regs), SYSCALL_ARG5(regs) };
@@ -704,5 +706,7 @@ int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long nr)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(raw_sys_exit, struct pt_regs *regs, long ret)
 {
+	if (!sys_kind_of(SYSCALL_NR(regs)))
+		return 0;
 	return sys_exit(ret);
 }
