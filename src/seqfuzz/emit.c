@@ -68,6 +68,25 @@ static void emit_prelude(FILE *f, const struct seq *s, const char *name, const c
 	      "\tif (ioctl(uffd, req, req == UFFDIO_REGISTER ? (void *)&reg :\n"
 	      "\t\t  req == UFFDIO_WRITEPROTECT ? (void *)&wp : (void *)&r) < 0)\n"
 	      "\t\tprintf(\"# ioctl 0x%lx: %s\\n\", req, strerror(errno));\n}\n\n", f);
+	if (seq_has(s, OP_COPY))
+		fputs("/* UFFDIO_COPY of n pages tagged tag + first + i, as the fuzzer does. */\n"
+		      "static void copy_range(char *dst, size_t gran, unsigned int first, unsigned int n,\n"
+		      "\t\t       uint64_t tag, bool wp)\n{\n"
+		      "\tchar *src = mmap(NULL, n * gran, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);\n"
+		      "\tstruct uffdio_copy copy = { .dst = (uintptr_t)dst, .src = (uintptr_t)src, .len = n * gran,\n"
+		      "\t\t\t\t     .mode = wp ? UFFDIO_COPY_MODE_WP : 0 };\n\n"
+		      "\tif (src == MAP_FAILED)\n\t\tscen_fail(\"mmap(copy source)\");\n"
+		      "\tfor (unsigned int i = 0; i < n; i++)\n"
+		      "\t\t*(uint64_t *)(src + i * gran) = tag + first + i;\n"
+		      "\tif (ioctl(uffd, UFFDIO_COPY, &copy) < 0)\n"
+		      "\t\tprintf(\"# UFFDIO_COPY: %s, copied %lld\\n\", strerror(errno), (long long)copy.copy);\n"
+		      "\tmunmap(src, n * gran);\n}\n\n", f);
+	if (seq_has(s, OP_MOVE))
+		fputs("static void move_uffd(char *dst, char *src, size_t len)\n{\n"
+		      "\tstruct scen_uffdio_move mv = { .dst = (uintptr_t)dst, .src = (uintptr_t)src, .len = len };\n\n"
+		      "\tif (ioctl(uffd, SCEN_UFFDIO_MOVE, &mv) < 0)\n"
+		      "\t\tprintf(\"# UFFDIO_MOVE: %s, moved %lld\\n\", strerror(errno), (long long)mv.move);\n"
+		      "}\n\n", f);
 	if (seq_has(s, OP_MOVE_PAGES))
 		fputs("static void move_range(char *addr, size_t gran, unsigned int n, int node)\n"
 	      "{\n\tfor (unsigned int i = 0; i < n; i++) {\n"
@@ -152,6 +171,21 @@ static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct d
 	case OP_MREMAP:
 		fprintf(f, "\tregion_mremap(&vma[%u], %s);\n", o->vma,
 			o->arg == SEQ_MREMAP_GROW ? "true" : "false");
+		break;
+	case OP_COPY:
+		fprintf(f, "\tcopy_range(%s, %luUL, %u, %u, 0x%xULL << 32 | 0xc0000000ULL, %s);\n", a,
+			gran, o->first, o->count, i + 1, o->arg ? "true" : "false");
+		break;
+	case OP_MUNMAP:
+		for (unsigned int p = o->first; p < o->first + o->count; p++)
+			ro[o->vma][p] = false;
+		fprintf(f, "\tregion_remap(&vma[%u], %uUL * %luUL, %uUL * %luUL);\n", o->vma,
+			o->first, gran, o->count, gran);
+		break;
+	case OP_MOVE:
+		addr_expr(pa, sizeof(pa), s, seq_move_dst_vma(o), seq_move_dst_first(o));
+		fprintf(f, "\tmove_uffd(%s, %s, %uUL * %luUL);\n", pa, a, o->count, gran);
+		addr_expr(pa, sizeof(pa), s, d->vma, d->page);
 		break;
 	case OP_MOVE_PAGES:
 		fprintf(f, "\tif (numa_node_count() < 2)\n\t\tscen_end(VERDICT_SKIP, \"needs_2_numa_nodes\");\n"

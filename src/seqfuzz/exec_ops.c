@@ -304,6 +304,34 @@ static void op_mremap(unsigned int vi, const struct seq_op *o)
 
 /* The child of a fork without EVENT_FORK: none of its VMAs is registered, so no bit 57. */
 
+/*
+ * munmap of the range and an mmap of the same backing back at the same address: a fresh
+ * VMA that no uffd registered, read-write.  The unmap drops the bits and markers
+ * (unmap_vmas(): ZAP_FLAG_DROP_MARKER), so nothing there is protected; a shared file
+ * keeps its data, private memory comes back zero.
+ */
+static void op_munmap(unsigned int vi, const struct seq_op *o)
+{
+	struct vma_run *v = &world.v[vi];
+	int err = region_remap(&v->r, (size_t)o->first * v->gran, (size_t)o->count * v->gran);
+
+	if (err < 0) {
+		errno = -err;
+		if (!refused("munmap"))
+			report_skip("munmap_failed");
+		return;
+	}
+	for (unsigned int p = o->first; p < o->first + o->count; p++) {
+		struct granule *g = &v->g[p];
+
+		g->prot = PROT_NO;
+		g->reg = 0;
+		g->ro = false;
+		if (backing_private(world.s->vmas[vi].backing))
+			g->data = 0;
+	}
+}
+
 void exec_ops_begin(void)
 {
 	scen_begin("uffdwp-fuzz");	/* scen_fail()'s name here: scenario.h keeps it per file */
@@ -324,6 +352,9 @@ void run_memory_op(unsigned int vi, const struct seq_op *o)
 	case OP_MADVISE: op_madvise(vi, o); break;
 	case OP_PUNCH_HOLE: op_punch_hole(vi, o); break;
 	case OP_MREMAP: op_mremap(vi, o); break;
+	case OP_MUNMAP: op_munmap(vi, o); break;
+	case OP_COPY:
+	case OP_MOVE: run_uffdio_op(vi, o); break;
 	default: break;	/* fork and close: exec.c */
 	}
 }

@@ -59,6 +59,8 @@ uint64_t pagemap_of(const struct vma_run *v, unsigned int page, int fd);
 /* exec_ops.c: the ops on memory (all but fork and close); scenario.h's name is per file */
 void exec_ops_begin(void);
 void run_memory_op(unsigned int vi, const struct seq_op *o);
+/* exec_uffdio.c: copy and move */
+void run_uffdio_op(unsigned int vi, const struct seq_op *o);
 
 static inline volatile uint64_t *word_of(const struct vma_run *v, unsigned int page)
 {

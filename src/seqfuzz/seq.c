@@ -28,6 +28,9 @@ static const char *const op_names[OP_KIND_MAX] = {
 	[OP_MADVISE] = "madvise",
 	[OP_PUNCH_HOLE] = "punch_hole",
 	[OP_MREMAP] = "mremap",
+	[OP_COPY] = "copy",
+	[OP_MUNMAP] = "munmap",
+	[OP_MOVE] = "move",
 };
 
 /*
@@ -39,7 +42,7 @@ static const unsigned int op_weights[OP_KIND_MAX] = {
 	[OP_REGISTER] = 12, [OP_UNREGISTER] = 3, [OP_WP_ON] = 14, [OP_WP_OFF] = 4,
 	[OP_WRITE] = 22, [OP_READ] = 8, [OP_MPROTECT] = 6, [OP_DONTNEED] = 7,
 	[OP_MOVE_PAGES] = 9, [OP_FORK] = 5, [OP_MADVISE] = 4, [OP_PUNCH_HOLE] = 2,
-	[OP_MREMAP] = 3,
+	[OP_MREMAP] = 3, [OP_COPY] = 3, [OP_MUNMAP] = 2, [OP_MOVE] = 3,
 	/* the tracer models a uffd's release since 7f5efee (EV_UFFD_CLOSE) */
 	[OP_CLOSE] = 2,
 };
@@ -151,10 +154,21 @@ static unsigned int pick_arg(struct seq_rng *r, enum seq_op_kind k)
 		return seq_rng_below(r, SEQ_MREMAP_MAX);
 	case OP_MPROTECT:
 	case OP_FORK:
+	case OP_COPY:
 		return seq_rng_below(r, 2);
 	default:
 		return 0;
 	}
+}
+
+/* A move's destination: any VMA the range fits in (its own always does), anywhere in it. */
+static void pick_move_dst(struct seq_rng *r, const struct seq *s, struct seq_op *op)
+{
+	unsigned int dst = seq_rng_below(r, s->n_vmas);
+
+	if (s->vmas[dst].pages < op->count)
+		dst = op->vma;
+	op->arg = seq_move_arg(dst, seq_rng_below(r, s->vmas[dst].pages - op->count + 1));
 }
 
 void seq_generate(struct seq *s, uint64_t seed, uint64_t index)
@@ -196,6 +210,8 @@ void seq_generate(struct seq *s, uint64_t seed, uint64_t index)
 			op->first = 0;
 			op->count = s->vmas[op->vma].pages;
 		}
+		if (op->kind == OP_MOVE)
+			pick_move_dst(&r, s, op);
 	}
 }
 
@@ -227,16 +243,32 @@ static int lookup(const char *const *names, int n, const char *name)
 	return -1;
 }
 
+void seq_op_shrink(struct seq_op *op, unsigned int first, unsigned int count)
+{
+	if (op->kind == OP_MOVE)
+		op->arg = seq_move_arg(seq_move_dst_vma(op),
+				       seq_move_dst_first(op) + (first - op->first));
+	op->first = first;
+	op->count = count;
+}
+
 bool seq_valid(const struct seq *s, char *err, size_t err_size)
 {
 	for (unsigned int i = 0; i < s->n_ops; i++) {
 		const struct seq_op *op = &s->ops[i];
+		unsigned int dst = seq_move_dst_vma(op);
 
 		if (op->vma >= s->n_vmas || !op->count ||
 		    op->first + op->count > s->vmas[op->vma].pages ||
 		    op->first + op->count < op->first) {
 			snprintf(err, err_size, "op %u (%s): range %u+%u outside vma %u", i + 1,
 				 seq_op_name(op->kind), op->first, op->count, op->vma);
+			return false;
+		}
+		if (op->kind == OP_MOVE &&
+		    (dst >= s->n_vmas || seq_move_dst_first(op) + op->count > s->vmas[dst].pages)) {
+			snprintf(err, err_size, "op %u (move): destination vma %u page %u (+%u) "
+				 "outside its vma", i + 1, dst, seq_move_dst_first(op), op->count);
 			return false;
 		}
 	}

@@ -50,13 +50,14 @@ static void same_seed_same_sequence(void)
 
 /*
  * Sequence 0 of seed 1, pinned: the PRNG is our own (no rand()), so a saved seed names the
- * same sequence on every machine, and a change of the generator must be deliberate.
+ * same sequence on every machine, and a change of the generator must be deliberate
+ * (re-pinned when copy, munmap and move joined the weights).
  */
 static void seed_one_is_pinned(void)
 {
 	static const char head[] = "# uffdwp-fuzz sequence seed=1 index=0\n"
 				   "vma 0 thp 512\nvma 1 shmem 12\n"
-				   "op move_pages 0 0 512 0\nop move_pages 0 0 512 2\nop write 0 0 512 0\n";
+				   "op madvise 0 0 512 1\nop wp_on 0 0 512 0\nop fork 0 0 512 0\n";
 	static struct seq s;
 	char *text;
 
@@ -117,6 +118,46 @@ static void new_ops_args(void)
 	       mremaps, madvises, bad);
 }
 
+/* copy's mode is 0 or 1; a move's destination lies in a VMA, and stays there when the
+ * minimiser cuts the op to its first or last granule or its first half. */
+static void copy_and_move_args(void)
+{
+	unsigned int bad = 0, copies = 0, moves = 0, other_vma = 0, shrunk_invalid = 0;
+	static struct seq s, cut;
+	char err[160];
+
+	for (uint64_t i = 0; i < 2000; i++) {
+		seq_generate(&s, 7, i);
+		for (unsigned int k = 0; k < s.n_ops; k++) {
+			const struct seq_op *o = &s.ops[k];
+
+			if (o->kind == OP_COPY) {
+				copies++;
+				bad += o->arg > 1;
+			}
+			if (o->kind != OP_MOVE)
+				continue;
+			moves++;
+			other_vma += seq_move_dst_vma(o) != o->vma;
+			bad += seq_move_dst_vma(o) >= s.n_vmas ||
+			       seq_move_dst_first(o) + o->count > s.vmas[seq_move_dst_vma(o)].pages;
+			cut = s;
+			seq_op_shrink(&cut.ops[k], o->first + o->count - 1, 1);
+			shrunk_invalid += !seq_valid(&cut, err, sizeof(err)) ||
+					  seq_move_dst_first(&cut.ops[k]) !=
+						  seq_move_dst_first(o) + o->count - 1;
+			cut = s;
+			seq_op_shrink(&cut.ops[k], o->first, o->count / 2 ? o->count / 2 : 1);
+			shrunk_invalid += !seq_valid(&cut, err, sizeof(err));
+		}
+	}
+	tap_ok(copies && moves && other_vma && !bad,
+	       "%u copy and %u move ops (%u to another vma), %u out of range", copies, moves,
+	       other_vma, bad);
+	tap_ok(!shrunk_invalid, "cut moves keep their destination valid (%u invalid)",
+	       shrunk_invalid);
+}
+
 /* print -> parse -> print gives the same text and the same sequence. */
 static void file_round_trip(void)
 {
@@ -146,6 +187,8 @@ static void bad_files_are_refused(void)
 		{ "vma 0 anon 4\nop frobnicate 0 0 1 0\n", "unknown op frobnicate" },
 		{ "vma 0 anon 4\nop write 0 0\n", "want \"op NAME" },
 		{ "vma 0 anon 4\nhello\n", "unknown line" },
+		{ "vma 0 anon 4\nop move 0 0 2 3\n", "destination vma 0 page 3" },
+		{ "vma 0 anon 4\nop move 0 0 2 512\n", "destination vma 1" },
 	};
 	static struct seq s;
 
@@ -163,6 +206,7 @@ int main(void)
 	seed_one_is_pinned();
 	generated_sequences_are_valid();
 	new_ops_args();
+	copy_and_move_args();
 	file_round_trip();
 	bad_files_are_refused();
 	return tap_done();
