@@ -161,14 +161,30 @@ static unsigned int pick_arg(struct seq_rng *r, enum seq_op_kind k)
 	}
 }
 
-/* A move's destination: any VMA the range fits in (its own always does), anywhere in it. */
-static void pick_move_dst(struct seq_rng *r, const struct seq *s, struct seq_op *op)
+/*
+ * A move: at most half its VMA, so the VMA itself has room for a destination beside the
+ * range (an overlapping one is a skip); the destination in another VMA it fits in, or
+ * in its own, anywhere that does not overlap.
+ */
+static void pick_move(struct seq_rng *r, const struct seq *s, struct seq_op *op)
 {
-	unsigned int dst = seq_rng_below(r, s->n_vmas);
+	unsigned int pages = s->vmas[op->vma].pages, dst = seq_rng_below(r, s->n_vmas);
+	unsigned int left, right, at;
 
-	if (s->vmas[dst].pages < op->count)
-		dst = op->vma;
-	op->arg = seq_move_arg(dst, seq_rng_below(r, s->vmas[dst].pages - op->count + 1));
+	if (op->count > pages / 2 && pages > 1)
+		op->count = pages / 2;
+	if (dst != op->vma && s->vmas[dst].pages >= op->count) {
+		op->arg = seq_move_arg(dst, seq_rng_below(r, s->vmas[dst].pages - op->count + 1));
+		return;
+	}
+	left = op->first >= op->count ? op->first - op->count + 1 : 0;
+	right = pages >= op->first + 2 * op->count ? pages - op->first - 2 * op->count + 1 : 0;
+	if (!left && !right) {	/* no room on either side: start the range at 0 */
+		op->first = 0;
+		right = pages >= 2 * op->count ? pages - 2 * op->count + 1 : 0;
+	}
+	at = seq_rng_below(r, left + right);
+	op->arg = seq_move_arg(op->vma, at < left ? at : op->first + op->count + (at - left));
 }
 
 void seq_generate(struct seq *s, uint64_t seed, uint64_t index)
@@ -211,7 +227,7 @@ void seq_generate(struct seq *s, uint64_t seed, uint64_t index)
 			op->count = s->vmas[op->vma].pages;
 		}
 		if (op->kind == OP_MOVE)
-			pick_move_dst(&r, s, op);
+			pick_move(&r, s, op);
 	}
 }
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* uffdwp-fuzz's sequences: the generator is deterministic and valid, the file format round-trips. */
+/* uffdwp-fuzz's sequences: the generator is deterministic and valid, the file format
+ * round-trips, and emit.c's program for a found one compiles as a scenario. */
 #include <stdlib.h>
+#include <unistd.h>
 
-#include "seqfuzz/seq.h"
+#include "seqfuzz/fuzz.h"
 #include "tap.h"
 
 static char *print_to_string(const struct seq *s)
@@ -123,6 +125,7 @@ static void new_ops_args(void)
 static void copy_and_move_args(void)
 {
 	unsigned int bad = 0, copies = 0, moves = 0, other_vma = 0, shrunk_invalid = 0;
+	unsigned int overlapping = 0;
 	static struct seq s, cut;
 	char err[160];
 
@@ -139,6 +142,9 @@ static void copy_and_move_args(void)
 				continue;
 			moves++;
 			other_vma += seq_move_dst_vma(o) != o->vma;
+			overlapping += seq_move_dst_vma(o) == o->vma &&
+				       seq_move_dst_first(o) < o->first + o->count &&
+				       o->first < seq_move_dst_first(o) + o->count;
 			bad += seq_move_dst_vma(o) >= s.n_vmas ||
 			       seq_move_dst_first(o) + o->count > s.vmas[seq_move_dst_vma(o)].pages;
 			cut = s;
@@ -154,6 +160,7 @@ static void copy_and_move_args(void)
 	tap_ok(copies && moves && other_vma && !bad,
 	       "%u copy and %u move ops (%u to another vma), %u out of range", copies, moves,
 	       other_vma, bad);
+	tap_ok(!overlapping, "no move overlaps its destination (%u do)", overlapping);
 	tap_ok(!shrunk_invalid, "cut moves keep their destination valid (%u invalid)",
 	       shrunk_invalid);
 }
@@ -200,6 +207,54 @@ static void bad_files_are_refused(void)
 	}
 }
 
+/*
+ * emit.c's program for a sequence of every op kind, the oracle's check at its last op,
+ * is valid C against scenario.h (SCENARIOS_DIR, from the Makefile): every op's helper.
+ */
+static void emitted_scenario_compiles(void)
+{
+	static const char prefix[] = "seqfuzz-file fuzz-every-op.c: ";
+	char path[] = "/tmp/test_seqfuzz_emit_XXXXXX.c", cmd[512], oracle[160];
+	static struct seq s;
+	char *text = NULL, *line, *next;
+	size_t len = 0;
+	FILE *f, *c;
+	int fd, status;
+
+	s.n_vmas = 2;
+	s.vmas[0] = (struct seq_vma){ SEQ_ANON, 16 };
+	s.vmas[1] = (struct seq_vma){ SEQ_SHMEM, 8 };
+	for (int k = 0; k < OP_KIND_MAX; k++)
+		s.ops[s.n_ops++] = (struct seq_op){ .kind = k, .vma = 0, .first = 0, .count = 2,
+						    .arg = k == OP_MOVE ? seq_move_arg(1, 4)
+							 : k == OP_REGISTER ? SEQ_MODE_WP : 1 };
+	s.ops[s.n_ops++] = (struct seq_op){ .kind = OP_READ, .vma = 1, .first = 4, .count = 2 };
+	snprintf(oracle, sizeof(oracle), "seqfuzz: bug label=0 pid=1 op=%u (read 1 4 2 0) "
+		 "kind=data vma=1 page=4: read 0x0, want 0x1", s.n_ops);
+	f = open_memstream(&text, &len);
+	emit_scenario(f, &s, "fuzz-every-op", oracle, NULL);
+	fclose(f);
+	tap_ok(text && strstr(text, "copy_range(") && strstr(text, "region_remap(&vma[0]") &&
+	       strstr(text, "move_uffd(vma[1].addr + 4UL"), "with copy, munmap and move in it");
+	fd = mkstemps(path, 2);
+	c = fd >= 0 ? fdopen(fd, "w") : NULL;
+	for (line = text; c && line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!strncmp(line, prefix, strlen(prefix)))
+			fprintf(c, "%s\n", line + strlen(prefix));
+	}
+	if (c)
+		fclose(c);
+	snprintf(cmd, sizeof(cmd), "%s -fsyntax-only -Wall -Werror -D_GNU_SOURCE -I%s %s",
+		 getenv("CC") ? getenv("CC") : "cc", SCENARIOS_DIR, path);
+	status = c ? system(cmd) : -1;
+	tap_ok(status == 0, "emit.c's program of every op kind compiles (%s: %d)", cmd, status);
+	unlink(path);
+	free(text);
+}
+
 int main(void)
 {
 	same_seed_same_sequence();
@@ -209,5 +264,6 @@ int main(void)
 	copy_and_move_args();
 	file_round_trip();
 	bad_files_are_refused();
+	emitted_scenario_compiles();
 	return tap_done();
 }
