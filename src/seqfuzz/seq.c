@@ -42,7 +42,7 @@ static const unsigned int op_weights[OP_KIND_MAX] = {
 	[OP_REGISTER] = 12, [OP_UNREGISTER] = 3, [OP_WP_ON] = 14, [OP_WP_OFF] = 4,
 	[OP_WRITE] = 22, [OP_READ] = 8, [OP_MPROTECT] = 6, [OP_DONTNEED] = 7,
 	[OP_MOVE_PAGES] = 9, [OP_FORK] = 5, [OP_MADVISE] = 4, [OP_PUNCH_HOLE] = 2,
-	[OP_MREMAP] = 3, [OP_COPY] = 3, [OP_MUNMAP] = 2, [OP_MOVE] = 3,
+	[OP_MREMAP] = 3, [OP_COPY] = 3, [OP_MUNMAP] = 2, [OP_MOVE] = 2,
 	/* the tracer models a uffd's release since 7f5efee (EV_UFFD_CLOSE) */
 	[OP_CLOSE] = 2,
 };
@@ -161,19 +161,28 @@ static unsigned int pick_arg(struct seq_rng *r, enum seq_op_kind k)
 	}
 }
 
+static bool anon_backing(enum seq_backing b)
+{
+	return b == SEQ_ANON || b == SEQ_THP;
+}
+
 /*
  * A move: at most half its VMA, so the VMA itself has room for a destination beside the
- * range (an overlapping one is a skip); the destination in another VMA it fits in, or
- * in its own, anywhere that does not overlap.
+ * range (an overlapping one is a skip); the destination in its own VMA, anywhere that
+ * does not overlap, or in another anon VMA it fits in (UFFDIO_MOVE refuses the rest).
  */
 static void pick_move(struct seq_rng *r, const struct seq *s, struct seq_op *op)
 {
-	unsigned int pages = s->vmas[op->vma].pages, dst = seq_rng_below(r, s->n_vmas);
+	unsigned int pages = s->vmas[op->vma].pages, dst = op->vma, n = 1;
 	unsigned int left, right, at;
 
 	if (op->count > pages / 2 && pages > 1)
 		op->count = pages / 2;
-	if (dst != op->vma && s->vmas[dst].pages >= op->count) {
+	for (unsigned int v = 0; v < s->n_vmas; v++)	/* reservoir: each candidate 1 in n */
+		if (v != op->vma && anon_backing(s->vmas[v].backing) &&
+		    s->vmas[v].pages >= op->count && seq_rng_below(r, ++n) == 0)
+			dst = v;
+	if (dst != op->vma) {
 		op->arg = seq_move_arg(dst, seq_rng_below(r, s->vmas[dst].pages - op->count + 1));
 		return;
 	}

@@ -59,7 +59,7 @@ static void seed_one_is_pinned(void)
 {
 	static const char head[] = "# uffdwp-fuzz sequence seed=1 index=0\n"
 				   "vma 0 thp 512\nvma 1 shmem 12\n"
-				   "op madvise 0 0 512 1\nop wp_on 0 0 512 0\nop fork 0 0 512 0\n";
+				   "op dontneed 0 0 512 0\nop unregister 0 0 512 0\nop dontneed 1 0 12 0\n";
 	static struct seq s;
 	char *text;
 
