@@ -20,6 +20,14 @@ static void stopped(const char *what)
 	report_skip(why);
 }
 
+/* Granules a copy or move reports done: its bytes (or -errno), never more than asked. */
+static unsigned int done_granules(int64_t bytes, unsigned long gran, unsigned int count)
+{
+	int64_t n = bytes > 0 ? bytes / (int64_t)gran : 0;
+
+	return n < count ? (unsigned int)n : count;
+}
+
 /*
  * UFFDIO_COPY of source pages tagged in their first word.  It needs the range inside one
  * VMA registered with our uffd (else ENOENT), WP mode one registered for WP (else
@@ -51,7 +59,7 @@ static void op_copy(unsigned int vi, const struct seq_op *o)
 	copy.src = (uintptr_t)src;
 	ret = ioctl(world.uffd, UFFDIO_COPY, &copy);
 	munmap(src, len);
-	done = copy.copy > 0 ? (unsigned int)(copy.copy / (int64_t)v->gran) : 0;
+	done = done_granules(copy.copy, v->gran, o->count);
 	if (ret < 0 && !done) {
 		stopped("copy");
 		return;
@@ -86,7 +94,7 @@ static void op_move(unsigned int vi, const struct seq_op *o)
 		.src = (uintptr_t)src->r.addr + (uintptr_t)o->first * src->gran,
 		.len = (uint64_t)o->count * src->gran,
 	};
-	bool swapped[SEQ_MAX_PAGES];
+	bool swapped[SEQ_MAX_PAGES] = { false };
 	int fd, ret;
 
 	if (dst->unavailable) {
@@ -106,7 +114,7 @@ static void op_move(unsigned int vi, const struct seq_op *o)
 		swapped[i] = pagemap_of(src, o->first + i, fd) & PM_SWAP;
 	close(fd);
 	ret = ioctl(world.uffd, SCEN_UFFDIO_MOVE, &mv);
-	done = mv.move > 0 ? (unsigned int)(mv.move / (int64_t)src->gran) : 0;
+	done = done_granules(mv.move, src->gran, o->count);
 	if (ret < 0 && !done) {
 		stopped("move");
 		return;
