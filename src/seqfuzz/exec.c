@@ -329,6 +329,7 @@ void exec_sequence(const struct seq *s, unsigned long label, char *kind)
 	world.kind = kind;
 	scen_begin("uffdwp-fuzz");
 	exec_ops_begin();
+	exec_uffdio_begin();
 	signal(SIGALRM, on_alarm);
 	alarm(EXEC_ALARM_SECONDS);
 	world.s = s;

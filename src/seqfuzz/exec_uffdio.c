@@ -129,6 +129,11 @@ static void op_move(unsigned int vi, const struct seq_op *o)
 	}
 }
 
+void exec_uffdio_begin(void)
+{
+	scen_begin("uffdwp-fuzz");	/* scen_fail()'s name here: scenario.h keeps it per file */
+}
+
 void run_uffdio_op(unsigned int vi, const struct seq_op *o)
 {
 	if (o->kind == OP_COPY)

@@ -60,6 +60,7 @@ uint64_t pagemap_of(const struct vma_run *v, unsigned int page, int fd);
 void exec_ops_begin(void);
 void run_memory_op(unsigned int vi, const struct seq_op *o);
 /* exec_uffdio.c: copy and move */
+void exec_uffdio_begin(void);
 void run_uffdio_op(unsigned int vi, const struct seq_op *o);
 
 static inline volatile uint64_t *word_of(const struct vma_run *v, unsigned int page)
