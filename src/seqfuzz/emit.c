@@ -87,6 +87,12 @@ static void emit_prelude(FILE *f, const struct seq *s, const char *name, const c
 		      "\tif (ioctl(uffd, SCEN_UFFDIO_MOVE, &mv) < 0)\n"
 		      "\t\tprintf(\"# UFFDIO_MOVE: %s, moved %lld\\n\", strerror(errno), (long long)mv.move);\n"
 		      "}\n\n", f);
+	if (seq_has(s, OP_POISON))
+		fputs("static void poison_range(char *addr, size_t len)\n{\n"
+		      "\tstruct scen_uffdio_poison p = { .range = { .start = (uintptr_t)addr, .len = len } };\n\n"
+		      "\tif (ioctl(uffd, SCEN_UFFDIO_POISON, &p) < 0)\n"
+		      "\t\tprintf(\"# UFFDIO_POISON: %s, updated %lld\\n\", strerror(errno), (long long)p.updated);\n"
+		      "}\n\n", f);
 	if (seq_has(s, OP_MOVE_PAGES))
 		fputs("static void move_range(char *addr, size_t gran, unsigned int n, int node)\n"
 	      "{\n\tfor (unsigned int i = 0; i < n; i++) {\n"
@@ -103,8 +109,10 @@ static void addr_expr(char *buf, size_t size, const struct seq *s, unsigned int 
 	snprintf(buf, size, "vma[%u].addr + %uUL * %luUL", v, p, seq_granule(s->vmas[v].backing));
 }
 
-/* Pages an earlier mprotect op made read-only (the fuzzer does not write them). */
-static bool ro[SEQ_MAX_VMAS][SEQ_MAX_PAGES];
+/* Pages an earlier mprotect op made read-only (the fuzzer does not write them), and pages
+ * a poison op may have poisoned (it does not touch them: SIGBUS; here every page of its
+ * range, as what the kernel did is not known when the program is written). */
+static bool ro[SEQ_MAX_VMAS][SEQ_MAX_PAGES], poisoned[SEQ_MAX_VMAS][SEQ_MAX_PAGES];
 
 /* The op's action; at the disagreeing op, the oracle's check around it. */
 static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct disagreement *d)
@@ -138,6 +146,8 @@ static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct d
 	case OP_READ:
 		for (unsigned int p = o->first; p < o->first + o->count; p++) {
 			addr_expr(a, sizeof(a), s, o->vma, p);
+			if (poisoned[o->vma][p])
+				continue;
 			if (o->kind == OP_READ)
 				fprintf(f, "\t(void)*(volatile uint64_t *)(%s);\n", a);
 			else if (!ro[o->vma][p])	/* the fuzzer skips read-only pages */
@@ -178,7 +188,7 @@ static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct d
 		break;
 	case OP_MUNMAP:
 		for (unsigned int p = o->first; p < o->first + o->count; p++)
-			ro[o->vma][p] = false;
+			ro[o->vma][p] = poisoned[o->vma][p] = false;
 		fprintf(f, "\tregion_remap(&vma[%u], %uUL * %luUL, %uUL * %luUL);\n", o->vma,
 			o->first, gran, o->count, gran);
 		break;
@@ -186,6 +196,11 @@ static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct d
 		addr_expr(pa, sizeof(pa), s, seq_move_dst_vma(o), seq_move_dst_first(o));
 		fprintf(f, "\tmove_uffd(%s, %s, %uUL * %luUL);\n", pa, a, o->count, gran);
 		addr_expr(pa, sizeof(pa), s, d->vma, d->page);
+		break;
+	case OP_POISON:
+		for (unsigned int p = o->first; p < o->first + o->count; p++)
+			poisoned[o->vma][p] = true;
+		fprintf(f, "\tpoison_range(%s, %uUL * %luUL);\n", a, o->count, gran);
 		break;
 	case OP_MOVE_PAGES:
 		fprintf(f, "\tif (numa_node_count() < 2)\n\t\tscen_end(VERDICT_SKIP, \"needs_2_numa_nodes\");\n"
@@ -196,9 +211,11 @@ static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct d
 		if (check)
 			fprintf(f, "\t\tuint64_t e = pagemap_entry(%s);\n\n"
 				"\t\tif ((e & PM_PRESENT) && (e & PM_UFFD_WP))\n\t\t\t_exit(1);\n", pa);
-		if (o->arg)
-			fprintf(f, "\t\tfor (unsigned int p = 0; p < %u; p++)\n"
-				"\t\t\t*(volatile uint64_t *)(%s + p * %luUL) = p;\n", o->count, a, gran);
+		for (unsigned int p = o->first; o->arg && p < o->first + o->count; p++) {
+			addr_expr(a, sizeof(a), s, o->vma, p);
+			if (!ro[o->vma][p] && !poisoned[o->vma][p])	/* as the fuzzer's child */
+				fprintf(f, "\t\t*(volatile uint64_t *)(%s) = %u;\n", a, p);
+		}
 		fprintf(f, "\t\t_exit(0);\n\t}\n");
 		if (check)
 			fprintf(f, "\tif (child_wait(pid) == 1)\n\t\tscen_end(VERDICT_BUG, \"child_has_uffd_wp_bit_without_event_fork\");\n");
@@ -242,6 +259,7 @@ void emit_scenario(FILE *f, const struct seq *s, const char *name, const char *o
 		if (seq_granule(s->vmas[v].backing) > gran && s->n_vmas == 1)
 			gran = seq_granule(s->vmas[v].backing);
 	memset(ro, 0, sizeof(ro));
+	memset(poisoned, 0, sizeof(poisoned));
 	fprintf(f, "seqfuzz: scenario tests/scenarios/%s.c follows (lines \"seqfuzz-file %s.c: \")\n",
 		name, name);
 	{

@@ -231,7 +231,7 @@ static void fork_child(const struct seq_op *o)
 		struct vma_run *v = &world.v[o->vma];
 
 		for (unsigned int p = o->first; p < o->first + o->count; p++)
-			if (!v->g[p].ro)
+			if (!v->g[p].ro && !v->g[p].poisoned)
 				*word_of(v, p) = 0xc41dULL << 32 | p;
 	}
 	_exit(EXEC_OK);

@@ -13,7 +13,7 @@ static void *write_range(void *arg)
 	struct write_job *j = arg;
 
 	for (unsigned int p = j->first; p < j->first + j->count; p++)
-		if (!j->v->g[p].ro)
+		if (!j->v->g[p].ro && !j->v->g[p].poisoned)
 			*word_of(j->v, p) = j->tag + p;
 	return NULL;
 }
@@ -42,7 +42,7 @@ static void op_write(unsigned int vi, const struct seq_op *o)
 		unsigned int got = g->wp_msgs - before[p - o->first];
 		bool missed = g->missing_msgs != missing[p - o->first];
 
-		if (g->ro)
+		if (g->ro || g->poisoned)
 			continue;
 		if (g->prot == PROT_YES && got != 1 && !missed)
 			report_bug("wp_msgs", vi, p, "a write to a protected page gave %u WP "
@@ -62,7 +62,11 @@ static void op_read(unsigned int vi, const struct seq_op *o)
 	for (unsigned int p = o->first; p < o->first + o->count; p++) {
 		struct granule *g = &v->g[p];
 		unsigned int wp = g->wp_msgs, missing = g->missing_msgs;
-		uint64_t got = *word_of(v, p);
+		uint64_t got;
+
+		if (g->poisoned)
+			continue;
+		got = *word_of(v, p);
 
 		if (g->wp_msgs != wp)
 			report_bug("wp_msgs", vi, p, "a read gave a WP message");
@@ -327,6 +331,7 @@ static void op_munmap(unsigned int vi, const struct seq_op *o)
 		g->prot = PROT_NO;
 		g->reg = 0;
 		g->ro = false;
+		g->poisoned = false;
 		if (backing_private(world.s->vmas[vi].backing))
 			g->data = 0;
 	}
@@ -354,7 +359,8 @@ void run_memory_op(unsigned int vi, const struct seq_op *o)
 	case OP_MREMAP: op_mremap(vi, o); break;
 	case OP_MUNMAP: op_munmap(vi, o); break;
 	case OP_COPY:
-	case OP_MOVE: run_uffdio_op(vi, o); break;
+	case OP_MOVE:
+	case OP_POISON: run_uffdio_op(vi, o); break;
 	default: break;	/* fork and close: exec.c */
 	}
 }

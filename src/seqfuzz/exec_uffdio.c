@@ -67,6 +67,7 @@ static void op_copy(unsigned int vi, const struct seq_op *o)
 	for (unsigned int p = o->first; p < o->first + done; p++) {
 		v->g[p].data = tag + p;
 		v->g[p].prot = o->arg ? PROT_YES : PROT_NO;
+		v->g[p].poisoned = false;
 	}
 }
 
@@ -129,6 +130,35 @@ static void op_move(unsigned int vi, const struct seq_op *o)
 	}
 }
 
+/*
+ * UFFDIO_POISON (6.6+; EINVAL before): each empty entry of the range becomes a poison
+ * marker, up to the first that is not empty (mfill_atomic_pte_poison(): pte_none(), so a
+ * uffd-wp marker stops it with EEXIST too); `updated` says how far.  An access to a
+ * poisoned page is a SIGBUS, and which later zaps drop the marker is not modelled: the
+ * oracle never touches those pages again (until a munmap, or a copy that fills them).
+ */
+static void op_poison(unsigned int vi, const struct seq_op *o)
+{
+	struct vma_run *v = &world.v[vi];
+	struct scen_uffdio_poison poison = {
+		.range = {
+			.start = (uintptr_t)v->r.addr + (uintptr_t)o->first * v->gran,
+			.len = (uint64_t)o->count * v->gran,
+		},
+	};
+	unsigned int done;
+	int ret;
+
+	ret = ioctl(world.uffd, SCEN_UFFDIO_POISON, &poison);
+	done = done_granules(poison.updated, v->gran, o->count);
+	if (ret < 0 && !done) {
+		stopped("poison");
+		return;
+	}
+	for (unsigned int p = o->first; p < o->first + done; p++)
+		v->g[p].poisoned = true;
+}
+
 void exec_uffdio_begin(void)
 {
 	scen_begin("uffdwp-fuzz");	/* scen_fail()'s name here: scenario.h keeps it per file */
@@ -140,4 +170,6 @@ void run_uffdio_op(unsigned int vi, const struct seq_op *o)
 		op_copy(vi, o);
 	else if (o->kind == OP_MOVE)
 		op_move(vi, o);
+	else if (o->kind == OP_POISON)
+		op_poison(vi, o);
 }

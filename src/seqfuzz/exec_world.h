@@ -20,6 +20,7 @@ struct granule {
 	uint8_t prot;		/* enum prot_state */
 	uint8_t reg;		/* SEQ_MODE_* the range is registered with */
 	bool ro;		/* mprotect(PROT_READ): writes are skipped */
+	bool poisoned;		/* UFFDIO_POISON may have left a marker: never accessed (SIGBUS) */
 	uint64_t data;		/* the first word, or DATA_UNKNOWN */
 	atomic_uint wp_msgs;	/* WP messages on it, counted by the monitor */
 	atomic_uint missing_msgs;

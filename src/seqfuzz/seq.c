@@ -31,6 +31,7 @@ static const char *const op_names[OP_KIND_MAX] = {
 	[OP_COPY] = "copy",
 	[OP_MUNMAP] = "munmap",
 	[OP_MOVE] = "move",
+	[OP_POISON] = "poison",
 };
 
 /*
@@ -43,6 +44,7 @@ static const unsigned int op_weights[OP_KIND_MAX] = {
 	[OP_WRITE] = 22, [OP_READ] = 8, [OP_MPROTECT] = 6, [OP_DONTNEED] = 7,
 	[OP_MOVE_PAGES] = 9, [OP_FORK] = 5, [OP_MADVISE] = 4, [OP_PUNCH_HOLE] = 2,
 	[OP_MREMAP] = 3, [OP_COPY] = 3, [OP_MUNMAP] = 2, [OP_MOVE] = 2,
+	[OP_POISON] = 1,	/* the pages it poisons are never touched again */
 	/* the tracer models a uffd's release since 7f5efee (EV_UFFD_CLOSE) */
 	[OP_CLOSE] = 2,
 };

@@ -48,6 +48,7 @@ enum seq_op_kind {
 	OP_COPY,	/* UFFDIO_COPY of tagged pages; arg: 1 UFFDIO_COPY_MODE_WP */
 	OP_MUNMAP,	/* munmap, then mmap the same backing back at the same address */
 	OP_MOVE,	/* UFFDIO_MOVE to another range; arg: seq_move_arg(DST_VMA, DST_FIRST) */
+	OP_POISON,	/* UFFDIO_POISON (6.6+): the range's empty entries become poison markers */
 	OP_KIND_MAX,
 };
 

@@ -53,13 +53,13 @@ static void same_seed_same_sequence(void)
 /*
  * Sequence 0 of seed 1, pinned: the PRNG is our own (no rand()), so a saved seed names the
  * same sequence on every machine, and a change of the generator must be deliberate
- * (re-pinned when copy, munmap and move joined the weights).
+ * (re-pinned when copy, munmap, move and poison joined the weights).
  */
 static void seed_one_is_pinned(void)
 {
 	static const char head[] = "# uffdwp-fuzz sequence seed=1 index=0\n"
 				   "vma 0 thp 512\nvma 1 shmem 12\n"
-				   "op dontneed 0 0 512 0\nop unregister 0 0 512 0\nop dontneed 1 0 12 0\n";
+				   "op madvise 0 0 512 1\nop wp_on 0 0 512 0\nop fork 0 0 512 0\n";
 	static struct seq s;
 	char *text;
 
@@ -235,7 +235,8 @@ static void emitted_scenario_compiles(void)
 	emit_scenario(f, &s, "fuzz-every-op", oracle, NULL);
 	fclose(f);
 	tap_ok(text && strstr(text, "copy_range(") && strstr(text, "region_remap(&vma[0]") &&
-	       strstr(text, "move_uffd(vma[1].addr + 4UL"), "with copy, munmap and move in it");
+	       strstr(text, "move_uffd(vma[1].addr + 4UL") && strstr(text, "poison_range("),
+	       "with copy, munmap, move and poison in it");
 	fd = mkstemps(path, 2);
 	c = fd >= 0 ? fdopen(fd, "w") : NULL;
 	for (line = text; c && line && *line; line = next) {
