@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The ops that fill or move pages through the uffd itself (UFFDIO_COPY, UFFDIO_MOVE), each
- * with the oracle's expectation: see exec.h.  Both may stop part-way; the count of bytes
- * they report done says which granules changed, the rest stayed as they were.
+ * The ops that fill, move or poison pages through the uffd itself (UFFDIO_COPY,
+ * UFFDIO_MOVE, UFFDIO_POISON), each with the oracle's expectation: see exec.h.  All may
+ * stop part-way; the count of bytes they report done says which granules changed, the
+ * rest stayed as they were.
  */
 #include "exec_world.h"
 

@@ -60,7 +60,7 @@ uint64_t pagemap_of(const struct vma_run *v, unsigned int page, int fd);
 /* exec_ops.c: the ops on memory (all but fork and close); scenario.h's name is per file */
 void exec_ops_begin(void);
 void run_memory_op(unsigned int vi, const struct seq_op *o);
-/* exec_uffdio.c: copy and move */
+/* exec_uffdio.c: copy, move and poison */
 void exec_uffdio_begin(void);
 void run_uffdio_op(unsigned int vi, const struct seq_op *o);
 
