@@ -118,9 +118,10 @@ $(OUTPUT)/bench/%: tests/bench/%.c $(wildcard tests/scenarios/*.h) | $(OUTPUT)/b
 	$(Q)$(GUEST_PROG_CC) $< -o $@
 
 unit: $(UNIT_TESTS)
-$(OUTPUT)/tests/test_seqfuzz: tests/unit/test_seqfuzz.c src/seqfuzz/seq.c src/seqfuzz/seq.h $(wildcard tests/unit/*.h) | $(OUTPUT)/tests
+$(OUTPUT)/tests/test_seqfuzz: tests/unit/test_seqfuzz.c src/seqfuzz/seq.c src/seqfuzz/emit.c $(wildcard src/seqfuzz/*.h tests/unit/*.h) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $< src/seqfuzz/seq.c $(EXTRA_LDFLAGS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -DSCENARIOS_DIR='"$(abspath tests/scenarios)"' $< \
+		src/seqfuzz/seq.c src/seqfuzz/emit.c $(EXTRA_LDFLAGS) -o $@
 # The console parser is the runner's, outside the core library.
 $(OUTPUT)/tests/test_console: tests/unit/test_console.c src/vmtest/console.c src/vmtest/util.c src/vmtest/expect.c $(OUTPUT)/libuffdwp-core.a $(wildcard tests/unit/*.h src/vmtest/*.h) | $(OUTPUT)/tests
 	$(call msg,CC,$@)

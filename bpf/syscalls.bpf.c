@@ -70,10 +70,16 @@ _Static_assert(!(PM_REGIONS_PER_RECORD & (PM_REGIONS_PER_RECORD - 1)), "a power 
 #define UFFDIO_REGISTER_MODE_WP	(1UL << 1)
 
 
-/* userfaultfds open in traced processes: key tgid << 32 | fd */
+/*
+ * userfaultfds open in traced processes: key tgid << 32 | fd.  Only a close removes an
+ * entry, and most processes exit with their uffd open: an LRU map drops the dead ones'
+ * entries when it fills (a plain hash refused new ones after 1024 uffds, so later
+ * closes went unseen and their release unmodelled: false LOST_WP/DROPPED_MARKER after
+ * ~1000 fuzz sequences).
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
 	__type(key, __u64);
 	__type(value, __u8);
 } uffd_fds SEC(".maps");

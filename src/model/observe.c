@@ -90,6 +90,12 @@ static imap_val observe_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 	 * are mapped read-only), which is what PG_WRITTEN stands for. */
 	if (writable && a->private)
 		v |= PG_WRITTEN;
+	/* A poison or guard marker (6.1's swapin error) replaced the page, and
+	 * change_pte_range() leaves such entries alone ("any access should sigbus
+	 * anyway"): nothing is protected there, and the zap that drops the
+	 * marker owes no uffd-wp marker.  A uffd-wp marker is MARKER_WP. */
+	if ((st & PTE_ST_MARKER_OTHER) && pg_expect(v) != EXP_NONE)
+		v = pg_with_expect(v & ~PG_ZAPPED, EXP_UNPROTECTED);
 	/* Protected-if-populated resolves once we see the page: protected if
 	 * it carries the bit, else it was populated after the protect. */
 	if (pg_expect(v) == EXP_PROTECTED_IF_POPULATED && mapped)

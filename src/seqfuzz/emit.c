@@ -68,6 +68,31 @@ static void emit_prelude(FILE *f, const struct seq *s, const char *name, const c
 	      "\tif (ioctl(uffd, req, req == UFFDIO_REGISTER ? (void *)&reg :\n"
 	      "\t\t  req == UFFDIO_WRITEPROTECT ? (void *)&wp : (void *)&r) < 0)\n"
 	      "\t\tprintf(\"# ioctl 0x%lx: %s\\n\", req, strerror(errno));\n}\n\n", f);
+	if (seq_has(s, OP_COPY))
+		fputs("/* UFFDIO_COPY of n pages tagged tag + first + i, as the fuzzer does. */\n"
+		      "static void copy_range(char *dst, size_t gran, unsigned int first, unsigned int n,\n"
+		      "\t\t       uint64_t tag, bool wp)\n{\n"
+		      "\tchar *src = mmap(NULL, n * gran, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);\n"
+		      "\tstruct uffdio_copy copy = { .dst = (uintptr_t)dst, .src = (uintptr_t)src, .len = n * gran,\n"
+		      "\t\t\t\t     .mode = wp ? UFFDIO_COPY_MODE_WP : 0 };\n\n"
+		      "\tif (src == MAP_FAILED)\n\t\tscen_fail(\"mmap(copy source)\");\n"
+		      "\tfor (unsigned int i = 0; i < n; i++)\n"
+		      "\t\t*(uint64_t *)(src + i * gran) = tag + first + i;\n"
+		      "\tif (ioctl(uffd, UFFDIO_COPY, &copy) < 0)\n"
+		      "\t\tprintf(\"# UFFDIO_COPY: %s, copied %lld\\n\", strerror(errno), (long long)copy.copy);\n"
+		      "\tmunmap(src, n * gran);\n}\n\n", f);
+	if (seq_has(s, OP_MOVE))
+		fputs("static void move_uffd(char *dst, char *src, size_t len)\n{\n"
+		      "\tstruct scen_uffdio_move mv = { .dst = (uintptr_t)dst, .src = (uintptr_t)src, .len = len };\n\n"
+		      "\tif (ioctl(uffd, SCEN_UFFDIO_MOVE, &mv) < 0)\n"
+		      "\t\tprintf(\"# UFFDIO_MOVE: %s, moved %lld\\n\", strerror(errno), (long long)mv.move);\n"
+		      "}\n\n", f);
+	if (seq_has(s, OP_POISON))
+		fputs("static void poison_range(char *addr, size_t len)\n{\n"
+		      "\tstruct scen_uffdio_poison p = { .range = { .start = (uintptr_t)addr, .len = len } };\n\n"
+		      "\tif (ioctl(uffd, SCEN_UFFDIO_POISON, &p) < 0)\n"
+		      "\t\tprintf(\"# UFFDIO_POISON: %s, updated %lld\\n\", strerror(errno), (long long)p.updated);\n"
+		      "}\n\n", f);
 	if (seq_has(s, OP_MOVE_PAGES))
 		fputs("static void move_range(char *addr, size_t gran, unsigned int n, int node)\n"
 	      "{\n\tfor (unsigned int i = 0; i < n; i++) {\n"
@@ -84,8 +109,10 @@ static void addr_expr(char *buf, size_t size, const struct seq *s, unsigned int 
 	snprintf(buf, size, "vma[%u].addr + %uUL * %luUL", v, p, seq_granule(s->vmas[v].backing));
 }
 
-/* Pages an earlier mprotect op made read-only (the fuzzer does not write them). */
-static bool ro[SEQ_MAX_VMAS][SEQ_MAX_PAGES];
+/* Pages an earlier mprotect op made read-only (the fuzzer does not write them), and pages
+ * a poison op may have poisoned (it does not touch them: SIGBUS; here every page of its
+ * range, as what the kernel did is not known when the program is written). */
+static bool ro[SEQ_MAX_VMAS][SEQ_MAX_PAGES], poisoned[SEQ_MAX_VMAS][SEQ_MAX_PAGES];
 
 /* The op's action; at the disagreeing op, the oracle's check around it. */
 static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct disagreement *d)
@@ -119,6 +146,8 @@ static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct d
 	case OP_READ:
 		for (unsigned int p = o->first; p < o->first + o->count; p++) {
 			addr_expr(a, sizeof(a), s, o->vma, p);
+			if (poisoned[o->vma][p])
+				continue;
 			if (o->kind == OP_READ)
 				fprintf(f, "\t(void)*(volatile uint64_t *)(%s);\n", a);
 			else if (!ro[o->vma][p])	/* the fuzzer skips read-only pages */
@@ -153,6 +182,26 @@ static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct d
 		fprintf(f, "\tregion_mremap(&vma[%u], %s);\n", o->vma,
 			o->arg == SEQ_MREMAP_GROW ? "true" : "false");
 		break;
+	case OP_COPY:
+		fprintf(f, "\tcopy_range(%s, %luUL, %u, %u, 0x%xULL << 32 | 0xc0000000ULL, %s);\n", a,
+			gran, o->first, o->count, i + 1, o->arg ? "true" : "false");
+		break;
+	case OP_MUNMAP:
+		for (unsigned int p = o->first; p < o->first + o->count; p++)
+			ro[o->vma][p] = poisoned[o->vma][p] = false;
+		fprintf(f, "\tregion_remap(&vma[%u], %uUL * %luUL, %uUL * %luUL);\n", o->vma,
+			o->first, gran, o->count, gran);
+		break;
+	case OP_MOVE:
+		addr_expr(pa, sizeof(pa), s, seq_move_dst_vma(o), seq_move_dst_first(o));
+		fprintf(f, "\tmove_uffd(%s, %s, %uUL * %luUL);\n", pa, a, o->count, gran);
+		addr_expr(pa, sizeof(pa), s, d->vma, d->page);
+		break;
+	case OP_POISON:
+		for (unsigned int p = o->first; p < o->first + o->count; p++)
+			poisoned[o->vma][p] = true;
+		fprintf(f, "\tpoison_range(%s, %uUL * %luUL);\n", a, o->count, gran);
+		break;
 	case OP_MOVE_PAGES:
 		fprintf(f, "\tif (numa_node_count() < 2)\n\t\tscen_end(VERDICT_SKIP, \"needs_2_numa_nodes\");\n"
 			"\tmove_range(%s, %luUL, %u, %u);\n", a, gran, o->count, o->arg);
@@ -162,9 +211,11 @@ static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct d
 		if (check)
 			fprintf(f, "\t\tuint64_t e = pagemap_entry(%s);\n\n"
 				"\t\tif ((e & PM_PRESENT) && (e & PM_UFFD_WP))\n\t\t\t_exit(1);\n", pa);
-		if (o->arg)
-			fprintf(f, "\t\tfor (unsigned int p = 0; p < %u; p++)\n"
-				"\t\t\t*(volatile uint64_t *)(%s + p * %luUL) = p;\n", o->count, a, gran);
+		for (unsigned int p = o->first; o->arg && p < o->first + o->count; p++) {
+			addr_expr(a, sizeof(a), s, o->vma, p);
+			if (!ro[o->vma][p] && !poisoned[o->vma][p])	/* as the fuzzer's child */
+				fprintf(f, "\t\t*(volatile uint64_t *)(%s) = %u;\n", a, p);
+		}
 		fprintf(f, "\t\t_exit(0);\n\t}\n");
 		if (check)
 			fprintf(f, "\tif (child_wait(pid) == 1)\n\t\tscen_end(VERDICT_BUG, \"child_has_uffd_wp_bit_without_event_fork\");\n");
@@ -208,6 +259,7 @@ void emit_scenario(FILE *f, const struct seq *s, const char *name, const char *o
 		if (seq_granule(s->vmas[v].backing) > gran && s->n_vmas == 1)
 			gran = seq_granule(s->vmas[v].backing);
 	memset(ro, 0, sizeof(ro));
+	memset(poisoned, 0, sizeof(poisoned));
 	fprintf(f, "seqfuzz: scenario tests/scenarios/%s.c follows (lines \"seqfuzz-file %s.c: \")\n",
 		name, name);
 	{

@@ -75,7 +75,8 @@ static bool drop_chunks(const struct fuzz_opts *o, struct seq *s, unsigned int c
 	return hit >= 0;
 }
 
-/* Candidates with one op's range cut to its first or last granule, or its first half. */
+/* Candidates with one op's range cut to its first or last granule, or its first half
+ * (a move's destination cut alike). */
 static bool shrink_ranges(const struct fuzz_opts *o, struct seq *s, const struct failure *want)
 {
 	static struct seq cand[MAX_CANDIDATES];
@@ -87,13 +88,12 @@ static bool shrink_ranges(const struct fuzz_opts *o, struct seq *s, const struct
 		if (op->count <= 1)
 			continue;
 		cand[n] = *s;
-		cand[n++].ops[i].count = 1;
+		seq_op_shrink(&cand[n++].ops[i], op->first, 1);
 		cand[n] = *s;
-		cand[n].ops[i].first = op->first + op->count - 1;
-		cand[n++].ops[i].count = 1;
+		seq_op_shrink(&cand[n++].ops[i], op->first + op->count - 1, 1);
 		if (op->count > 2) {
 			cand[n] = *s;
-			cand[n++].ops[i].count = op->count / 2;
+			seq_op_shrink(&cand[n++].ops[i], op->first, op->count / 2);
 		}
 	}
 	hit = first_still_failing(o, cand, n, want);
@@ -109,8 +109,11 @@ static void drop_unused_vmas(const struct fuzz_opts *o, struct seq *s, const str
 	int map[SEQ_MAX_VMAS];
 	bool used[SEQ_MAX_VMAS] = { false };
 
-	for (unsigned int i = 0; i < s->n_ops; i++)
+	for (unsigned int i = 0; i < s->n_ops; i++) {
 		used[s->ops[i].vma] = true;
+		if (s->ops[i].kind == OP_MOVE)
+			used[seq_move_dst_vma(&s->ops[i])] = true;
+	}
 	cand = *s;
 	cand.n_vmas = 0;
 	for (unsigned int v = 0; v < s->n_vmas; v++) {
@@ -120,8 +123,14 @@ static void drop_unused_vmas(const struct fuzz_opts *o, struct seq *s, const str
 	}
 	if (cand.n_vmas == s->n_vmas || !cand.n_vmas)
 		return;
-	for (unsigned int i = 0; i < cand.n_ops; i++)
-		cand.ops[i].vma = (unsigned int)map[cand.ops[i].vma];
+	for (unsigned int i = 0; i < cand.n_ops; i++) {
+		struct seq_op *op = &cand.ops[i];
+
+		op->vma = (unsigned int)map[op->vma];
+		if (op->kind == OP_MOVE)
+			op->arg = seq_move_arg((unsigned int)map[seq_move_dst_vma(op)],
+					       seq_move_dst_first(op));
+	}
 	if (first_still_failing(o, &cand, 1, want) == 0)
 		*s = cand;
 }

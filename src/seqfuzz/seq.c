@@ -28,6 +28,10 @@ static const char *const op_names[OP_KIND_MAX] = {
 	[OP_MADVISE] = "madvise",
 	[OP_PUNCH_HOLE] = "punch_hole",
 	[OP_MREMAP] = "mremap",
+	[OP_COPY] = "copy",
+	[OP_MUNMAP] = "munmap",
+	[OP_MOVE] = "move",
+	[OP_POISON] = "poison",
 };
 
 /*
@@ -39,7 +43,8 @@ static const unsigned int op_weights[OP_KIND_MAX] = {
 	[OP_REGISTER] = 12, [OP_UNREGISTER] = 3, [OP_WP_ON] = 14, [OP_WP_OFF] = 4,
 	[OP_WRITE] = 22, [OP_READ] = 8, [OP_MPROTECT] = 6, [OP_DONTNEED] = 7,
 	[OP_MOVE_PAGES] = 9, [OP_FORK] = 5, [OP_MADVISE] = 4, [OP_PUNCH_HOLE] = 2,
-	[OP_MREMAP] = 3,
+	[OP_MREMAP] = 3, [OP_COPY] = 3, [OP_MUNMAP] = 2, [OP_MOVE] = 2,
+	[OP_POISON] = 1,	/* the pages it poisons are never touched again */
 	/* the tracer models a uffd's release since 7f5efee (EV_UFFD_CLOSE) */
 	[OP_CLOSE] = 2,
 };
@@ -151,10 +156,46 @@ static unsigned int pick_arg(struct seq_rng *r, enum seq_op_kind k)
 		return seq_rng_below(r, SEQ_MREMAP_MAX);
 	case OP_MPROTECT:
 	case OP_FORK:
+	case OP_COPY:
 		return seq_rng_below(r, 2);
 	default:
 		return 0;
 	}
+}
+
+static bool anon_backing(enum seq_backing b)
+{
+	return b == SEQ_ANON || b == SEQ_THP;
+}
+
+/*
+ * A move: at most half its VMA, so the VMA itself has room for a destination beside the
+ * range (an overlapping one is a skip); the destination in its own VMA, anywhere that
+ * does not overlap, or in another anon VMA it fits in (UFFDIO_MOVE refuses the rest).
+ */
+static void pick_move(struct seq_rng *r, const struct seq *s, struct seq_op *op)
+{
+	unsigned int pages = s->vmas[op->vma].pages, dst = op->vma, n = 1;
+	unsigned int left, right, at;
+
+	if (op->count > pages / 2 && pages > 1)
+		op->count = pages / 2;
+	for (unsigned int v = 0; v < s->n_vmas; v++)	/* reservoir: each candidate 1 in n */
+		if (v != op->vma && anon_backing(s->vmas[v].backing) &&
+		    s->vmas[v].pages >= op->count && seq_rng_below(r, ++n) == 0)
+			dst = v;
+	if (dst != op->vma) {
+		op->arg = seq_move_arg(dst, seq_rng_below(r, s->vmas[dst].pages - op->count + 1));
+		return;
+	}
+	left = op->first >= op->count ? op->first - op->count + 1 : 0;
+	right = pages >= op->first + 2 * op->count ? pages - op->first - 2 * op->count + 1 : 0;
+	if (!left && !right) {	/* no room on either side: start the range at 0 */
+		op->first = 0;
+		right = pages >= 2 * op->count ? pages - 2 * op->count + 1 : 0;
+	}
+	at = seq_rng_below(r, left + right);
+	op->arg = seq_move_arg(op->vma, at < left ? at : op->first + op->count + (at - left));
 }
 
 void seq_generate(struct seq *s, uint64_t seed, uint64_t index)
@@ -196,6 +237,8 @@ void seq_generate(struct seq *s, uint64_t seed, uint64_t index)
 			op->first = 0;
 			op->count = s->vmas[op->vma].pages;
 		}
+		if (op->kind == OP_MOVE)
+			pick_move(&r, s, op);
 	}
 }
 
@@ -227,16 +270,32 @@ static int lookup(const char *const *names, int n, const char *name)
 	return -1;
 }
 
+void seq_op_shrink(struct seq_op *op, unsigned int first, unsigned int count)
+{
+	if (op->kind == OP_MOVE)
+		op->arg = seq_move_arg(seq_move_dst_vma(op),
+				       seq_move_dst_first(op) + (first - op->first));
+	op->first = first;
+	op->count = count;
+}
+
 bool seq_valid(const struct seq *s, char *err, size_t err_size)
 {
 	for (unsigned int i = 0; i < s->n_ops; i++) {
 		const struct seq_op *op = &s->ops[i];
+		unsigned int dst = seq_move_dst_vma(op);
 
 		if (op->vma >= s->n_vmas || !op->count ||
 		    op->first + op->count > s->vmas[op->vma].pages ||
 		    op->first + op->count < op->first) {
 			snprintf(err, err_size, "op %u (%s): range %u+%u outside vma %u", i + 1,
 				 seq_op_name(op->kind), op->first, op->count, op->vma);
+			return false;
+		}
+		if (op->kind == OP_MOVE &&
+		    (dst >= s->n_vmas || seq_move_dst_first(op) + op->count > s->vmas[dst].pages)) {
+			snprintf(err, err_size, "op %u (move): destination vma %u page %u (+%u) "
+				 "outside its vma", i + 1, dst, seq_move_dst_first(op), op->count);
 			return false;
 		}
 	}

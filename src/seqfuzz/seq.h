@@ -8,7 +8,8 @@
  * File format, one item a line ('#' lines are comments):
  *   vma INDEX BACKING PAGES            e.g. "vma 0 shmem 16"
  *   op NAME VMA FIRST COUNT ARG        e.g. "op register 0 2 4 3" (ARG: mode bits here)
- * FIRST and COUNT are in the VMA's granule (4 KiB, or 2 MiB for hugetlb).
+ * FIRST and COUNT are in the VMA's granule (4 KiB, or 2 MiB for hugetlb).  A move's ARG
+ * names its destination: DST_VMA * SEQ_MAX_PAGES + DST_FIRST (seq_move_arg()).
  */
 #ifndef UFFDWP_SEQFUZZ_SEQ_H
 #define UFFDWP_SEQFUZZ_SEQ_H
@@ -44,6 +45,10 @@ enum seq_op_kind {
 	OP_MADVISE,	/* arg: SEQ_MADV_* (REMOVE, FREE, PAGEOUT, COLLAPSE) */
 	OP_PUNCH_HOLE,	/* fallocate(PUNCH_HOLE) on the VMA's file (shmem, hugetlb shared) */
 	OP_MREMAP,	/* the whole VMA; arg: SEQ_MREMAP_MOVE or SEQ_MREMAP_GROW */
+	OP_COPY,	/* UFFDIO_COPY of tagged pages; arg: 1 UFFDIO_COPY_MODE_WP */
+	OP_MUNMAP,	/* munmap, then mmap the same backing back at the same address */
+	OP_MOVE,	/* UFFDIO_MOVE to another range; arg: seq_move_arg(DST_VMA, DST_FIRST) */
+	OP_POISON,	/* UFFDIO_POISON (6.6+): the range's empty entries become poison markers */
 	OP_KIND_MAX,
 };
 
@@ -67,6 +72,25 @@ struct seq_op {
 	enum seq_op_kind kind;
 	unsigned int vma, first, count, arg;
 };
+
+/* OP_MOVE's destination, packed in its arg: the same count of granules at DST_FIRST. */
+static inline unsigned int seq_move_arg(unsigned int dst_vma, unsigned int dst_first)
+{
+	return dst_vma * SEQ_MAX_PAGES + dst_first;
+}
+
+static inline unsigned int seq_move_dst_vma(const struct seq_op *op)
+{
+	return op->arg / SEQ_MAX_PAGES;
+}
+
+static inline unsigned int seq_move_dst_first(const struct seq_op *op)
+{
+	return op->arg % SEQ_MAX_PAGES;
+}
+
+/* Cuts op to count granules from first (inside its range), a move's destination along. */
+void seq_op_shrink(struct seq_op *op, unsigned int first, unsigned int count);
 
 struct seq {
 	uint64_t seed, index;		/* where the generator made it (0 0 when hand-made) */
@@ -101,7 +125,7 @@ void seq_print_op(FILE *f, const struct seq_op *op);
  * text is not a valid sequence (unknown names, ranges outside their VMA, too many items).
  */
 bool seq_parse(FILE *f, struct seq *s, char *err, size_t err_size);
-/* Whether every op's range lies inside its VMA. */
+/* Whether every op's range (and a move's destination) lies inside its VMA. */
 bool seq_valid(const struct seq *s, char *err, size_t err_size);
 
 #endif

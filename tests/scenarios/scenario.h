@@ -72,6 +72,11 @@ struct scen_uffdio_rwprotect {
 	struct uffdio_range range;
 	uint64_t mode; /* 1 << 0: protect; 0: undo and wake */
 };
+struct scen_uffdio_move {
+	uint64_t dst, src, len, mode;
+	int64_t move;	/* bytes moved, or -errno */
+};
+#define SCEN_UFFDIO_MOVE _IOWR(UFFDIO, 0x05, struct scen_uffdio_move)
 #define SCEN_UFFDIO_POISON _IOWR(UFFDIO, 0x08, struct scen_uffdio_poison)
 #define SCEN_UFFDIO_RWPROTECT _IOWR(UFFDIO, 0x09, struct scen_uffdio_rwprotect)
 #define SCEN_MADV_GUARD_INSTALL 102
@@ -748,6 +753,28 @@ static inline int region_mremap(struct region *r, bool grow)
 		r->map_base = to;
 		r->map_len = grow ? r->len + r->page_size : r->len;
 	}
+	return 0;
+}
+
+/*
+ * munmap(2) of len bytes at offset into the region, then mmap(2) of the same backing back
+ * at the same address (MAP_FIXED; a file at the same offset): a fresh VMA no uffd has
+ * registered, a file's data kept, private memory zero.  0, or -errno with nothing changed.
+ */
+static inline int region_remap(struct region *r, size_t offset, size_t len)
+{
+	char *at = r->addr + offset;
+	int flags = MAP_FIXED | (r->fd >= 0 ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS);
+
+	if (r->backing == BACKING_HUGETLB_PRIVATE)
+		flags |= MAP_HUGETLB;
+	if (munmap(at, len) < 0)
+		return -errno;
+	/* a hole where the region's pages were: nothing after it can run */
+	if (mmap(at, len, PROT_READ | PROT_WRITE, flags, r->fd, r->fd >= 0 ? (off_t)offset : 0) != at)
+		scen_fail("mmap(MAP_FIXED) after munmap");
+	if (r->backing == BACKING_THP)
+		SCEN_CHECK(madvise(at, len, MADV_HUGEPAGE));
 	return 0;
 }
 

@@ -14,21 +14,6 @@
  */
 #include "scenario.h"
 
-/* Newer than the 6.1 UAPI headers Debian 12 ships. */
-#ifndef UFFD_FEATURE_MOVE
-#define UFFD_FEATURE_MOVE (1 << 16)
-#endif
-#ifndef UFFDIO_MOVE
-struct uffdio_move {
-	__u64 dst;
-	__u64 src;
-	__u64 len;
-	__u64 mode;
-	__s64 move;
-};
-#define UFFDIO_MOVE _IOWR(UFFDIO, 0x05, struct uffdio_move)
-#endif
-
 #define NPAGES 8
 
 static size_t count_mapped(const char *addr, size_t len)
@@ -51,13 +36,13 @@ static size_t count_nonzero(const char *addr, size_t len)
 
 static void prepare(void)
 {
-	uffd_require_features(UFFD_FEATURE_MOVE, "UFFD_FEATURE_MOVE");
+	uffd_require_features(SCEN_UFFD_FEATURE_MOVE, "UFFD_FEATURE_MOVE");
 }
 
 static void run_backing(struct scen_rows *rows, enum backing b)
 {
 	struct region src, dst;
-	struct uffdio_move mv;
+	struct scen_uffdio_move mv;
 	size_t src_wp, dst_wp, dst_mapped, src_mapped, src_wp_after, wrong, src_nonzero;
 	unsigned int wp_msgs;
 	long writer_faults;
@@ -77,7 +62,7 @@ static void run_backing(struct scen_rows *rows, enum backing b)
 		return;
 	}
 	region_fill(&src, 0);
-	uffd = uffd_new(UFFD_FEATURE_MOVE);
+	uffd = uffd_new(SCEN_UFFD_FEATURE_MOVE);
 	/* src is registered for WP only to protect the pages it gives away; dst
 	 * must be registered with this uffd (validate_move_areas()). */
 	uffd_register(uffd, src.addr, src.len, UFFDIO_REGISTER_MODE_WP);
@@ -86,13 +71,13 @@ static void run_backing(struct scen_rows *rows, enum backing b)
 	uffd_writeprotect(uffd, src.addr, src.len, true);
 	src_wp = count_uffd_wp(src.addr, src.len);
 
-	mv = (struct uffdio_move){
+	mv = (struct scen_uffdio_move){
 		.dst = (uintptr_t)dst.addr,
 		.src = (uintptr_t)src.addr,
 		.len = src.len,
 		.mode = 0,
 	};
-	if (ioctl(uffd, UFFDIO_MOVE, &mv) < 0 || mv.move != (__s64)src.len) {
+	if (ioctl(uffd, SCEN_UFFDIO_MOVE, &mv) < 0 || mv.move != (int64_t)src.len) {
 		fprintf(stderr, "uffd-move: UFFDIO_MOVE: %s, move=%lld of %zu\n", strerror(errno),
 			(long long)mv.move, src.len);
 		scen_fail("UFFDIO_MOVE");

@@ -472,7 +472,7 @@ static void zap_dropped_marker(long buggy)
  * after a zap not a dropped marker, and on an unprotected one not a stray bit.
  */
 enum other_marker_case { OM_POISON_SHMEM, OM_GUARD_ANON, OM_AFTER_ZAP, OM_HUGETLB,
-			 OM_UNPROTECTED, OM_POISON_THEN_WP };
+			 OM_UNPROTECTED, OM_POISON_THEN_WP, OM_POISON_WP_ZAP };
 
 static const struct {
 	const char *name;
@@ -487,6 +487,10 @@ static const struct {
 				HOOK_HUGETLB_CHANGE_PROTECTION, HPAGE },
 	[OM_UNPROTECTED]    = { "poison marker on an unprotected page", VMF_SHMEM, HOOK_ZAP, N16 },
 	[OM_POISON_THEN_WP] = { "protect over a poison marker", VMF_SHMEM,
+				HOOK_CHANGE_PROTECTION, N16 },
+	/* change_pte_range() leaves a poison marker alone: nothing protected, so the
+	 * zap that drops it owes no uffd-wp marker (uffdwp-fuzz, seed 1 sequence 2039) */
+	[OM_POISON_WP_ZAP]  = { "protect over a poison marker, then a zap drops it", VMF_SHMEM,
 				HOOK_CHANGE_PROTECTION, N16 },
 };
 
@@ -504,9 +508,13 @@ static void other_marker(long row)
 	if (row == OM_UNPROTECTED)
 		s_writeprotect(&s, FD, A, end, false);
 	s_pte(&s, A, end, st, other_marker_rows[row].hook);
-	if (row == OM_POISON_THEN_WP) {
+	if (row == OM_POISON_THEN_WP || row == OM_POISON_WP_ZAP) {
 		s_writeprotect(&s, FD, A, end, true);
 		s_pte(&s, A, end, st, HOOK_CHANGE_PROTECTION);
+	}
+	if (row == OM_POISON_WP_ZAP) {
+		s_dontneed(&s, A, end);
+		s_pte(&s, A, end, PTE_ST_NONE, HOOK_ZAP);
 	}
 	expect_silent(c, other_marker_rows[row].name);
 }
@@ -1108,6 +1116,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST_ARG(other_marker, OM_HUGETLB),
 	TAP_TEST_ARG(other_marker, OM_UNPROTECTED),
 	TAP_TEST_ARG(other_marker, OM_POISON_THEN_WP),
+	TAP_TEST_ARG(other_marker, OM_POISON_WP_ZAP),
 	TAP_TEST_ARG(bug11_mremap, BUG11_BUGGY),
 	TAP_TEST_ARG(bug11_mremap, BUG11_FIXED),
 	TAP_TEST_ARG(bug11_mremap, BUG11_EVENT_REMAP),

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* uffdwp-fuzz's sequences: the generator is deterministic and valid, the file format round-trips. */
+/* uffdwp-fuzz's sequences: the generator is deterministic and valid, the file format
+ * round-trips, and emit.c's program for a found one compiles as a scenario. */
 #include <stdlib.h>
+#include <unistd.h>
 
-#include "seqfuzz/seq.h"
+#include "seqfuzz/fuzz.h"
 #include "tap.h"
 
 static char *print_to_string(const struct seq *s)
@@ -50,13 +52,14 @@ static void same_seed_same_sequence(void)
 
 /*
  * Sequence 0 of seed 1, pinned: the PRNG is our own (no rand()), so a saved seed names the
- * same sequence on every machine, and a change of the generator must be deliberate.
+ * same sequence on every machine, and a change of the generator must be deliberate
+ * (re-pinned when copy, munmap, move and poison joined the weights).
  */
 static void seed_one_is_pinned(void)
 {
 	static const char head[] = "# uffdwp-fuzz sequence seed=1 index=0\n"
 				   "vma 0 thp 512\nvma 1 shmem 12\n"
-				   "op move_pages 0 0 512 0\nop move_pages 0 0 512 2\nop write 0 0 512 0\n";
+				   "op madvise 0 0 512 1\nop wp_on 0 0 512 0\nop fork 0 0 512 0\n";
 	static struct seq s;
 	char *text;
 
@@ -117,6 +120,51 @@ static void new_ops_args(void)
 	       mremaps, madvises, bad);
 }
 
+/* copy's mode is 0 or 1; a move's destination lies in a VMA, and stays there when the
+ * minimiser cuts the op to its first or last granule or its first half. */
+static void copy_and_move_args(void)
+{
+	unsigned int bad = 0, copies = 0, moves = 0, other_vma = 0, shrunk_invalid = 0;
+	unsigned int overlapping = 0;
+	static struct seq s, cut;
+	char err[160];
+
+	for (uint64_t i = 0; i < 2000; i++) {
+		seq_generate(&s, 7, i);
+		for (unsigned int k = 0; k < s.n_ops; k++) {
+			const struct seq_op *o = &s.ops[k];
+
+			if (o->kind == OP_COPY) {
+				copies++;
+				bad += o->arg > 1;
+			}
+			if (o->kind != OP_MOVE)
+				continue;
+			moves++;
+			other_vma += seq_move_dst_vma(o) != o->vma;
+			overlapping += seq_move_dst_vma(o) == o->vma &&
+				       seq_move_dst_first(o) < o->first + o->count &&
+				       o->first < seq_move_dst_first(o) + o->count;
+			bad += seq_move_dst_vma(o) >= s.n_vmas ||
+			       seq_move_dst_first(o) + o->count > s.vmas[seq_move_dst_vma(o)].pages;
+			cut = s;
+			seq_op_shrink(&cut.ops[k], o->first + o->count - 1, 1);
+			shrunk_invalid += !seq_valid(&cut, err, sizeof(err)) ||
+					  seq_move_dst_first(&cut.ops[k]) !=
+						  seq_move_dst_first(o) + o->count - 1;
+			cut = s;
+			seq_op_shrink(&cut.ops[k], o->first, o->count / 2 ? o->count / 2 : 1);
+			shrunk_invalid += !seq_valid(&cut, err, sizeof(err));
+		}
+	}
+	tap_ok(copies && moves && other_vma && !bad,
+	       "%u copy and %u move ops (%u to another vma), %u out of range", copies, moves,
+	       other_vma, bad);
+	tap_ok(!overlapping, "no move overlaps its destination (%u do)", overlapping);
+	tap_ok(!shrunk_invalid, "cut moves keep their destination valid (%u invalid)",
+	       shrunk_invalid);
+}
+
 /* print -> parse -> print gives the same text and the same sequence. */
 static void file_round_trip(void)
 {
@@ -146,6 +194,8 @@ static void bad_files_are_refused(void)
 		{ "vma 0 anon 4\nop frobnicate 0 0 1 0\n", "unknown op frobnicate" },
 		{ "vma 0 anon 4\nop write 0 0\n", "want \"op NAME" },
 		{ "vma 0 anon 4\nhello\n", "unknown line" },
+		{ "vma 0 anon 4\nop move 0 0 2 3\n", "destination vma 0 page 3" },
+		{ "vma 0 anon 4\nop move 0 0 2 512\n", "destination vma 1" },
 	};
 	static struct seq s;
 
@@ -157,13 +207,64 @@ static void bad_files_are_refused(void)
 	}
 }
 
+/*
+ * emit.c's program for a sequence of every op kind, the oracle's check at its last op,
+ * is valid C against scenario.h (SCENARIOS_DIR, from the Makefile): every op's helper.
+ */
+static void emitted_scenario_compiles(void)
+{
+	static const char prefix[] = "seqfuzz-file fuzz-every-op.c: ";
+	char path[] = "/tmp/test_seqfuzz_emit_XXXXXX.c", cmd[512], oracle[160];
+	static struct seq s;
+	char *text = NULL, *line, *next;
+	size_t len = 0;
+	FILE *f, *c;
+	int fd, status;
+
+	s.n_vmas = 2;
+	s.vmas[0] = (struct seq_vma){ SEQ_ANON, 16 };
+	s.vmas[1] = (struct seq_vma){ SEQ_SHMEM, 8 };
+	for (int k = 0; k < OP_KIND_MAX; k++)
+		s.ops[s.n_ops++] = (struct seq_op){ .kind = k, .vma = 0, .first = 0, .count = 2,
+						    .arg = k == OP_MOVE ? seq_move_arg(1, 4)
+							 : k == OP_REGISTER ? SEQ_MODE_WP : 1 };
+	s.ops[s.n_ops++] = (struct seq_op){ .kind = OP_READ, .vma = 1, .first = 4, .count = 2 };
+	snprintf(oracle, sizeof(oracle), "seqfuzz: bug label=0 pid=1 op=%u (read 1 4 2 0) "
+		 "kind=data vma=1 page=4: read 0x0, want 0x1", s.n_ops);
+	f = open_memstream(&text, &len);
+	emit_scenario(f, &s, "fuzz-every-op", oracle, NULL);
+	fclose(f);
+	tap_ok(text && strstr(text, "copy_range(") && strstr(text, "region_remap(&vma[0]") &&
+	       strstr(text, "move_uffd(vma[1].addr + 4UL") && strstr(text, "poison_range("),
+	       "with copy, munmap, move and poison in it");
+	fd = mkstemps(path, 2);
+	c = fd >= 0 ? fdopen(fd, "w") : NULL;
+	for (line = text; c && line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!strncmp(line, prefix, strlen(prefix)))
+			fprintf(c, "%s\n", line + strlen(prefix));
+	}
+	if (c)
+		fclose(c);
+	snprintf(cmd, sizeof(cmd), "%s -fsyntax-only -Wall -Werror -D_GNU_SOURCE -I%s %s",
+		 getenv("CC") ? getenv("CC") : "cc", SCENARIOS_DIR, path);
+	status = c ? system(cmd) : -1;
+	tap_ok(status == 0, "emit.c's program of every op kind compiles (%s: %d)", cmd, status);
+	unlink(path);
+	free(text);
+}
+
 int main(void)
 {
 	same_seed_same_sequence();
 	seed_one_is_pinned();
 	generated_sequences_are_valid();
 	new_ops_args();
+	copy_and_move_args();
 	file_round_trip();
 	bad_files_are_refused();
+	emitted_scenario_compiles();
 	return tap_done();
 }

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The ops on memory and registrations, each with the oracle's expectation: see exec.h. */
+#include "exec_world.h"
+
+struct write_job {
+	struct vma_run *v;
+	unsigned int first, count;
+	uint64_t tag;
+};
+
+static void *write_range(void *arg)
+{
+	struct write_job *j = arg;
+
+	for (unsigned int p = j->first; p < j->first + j->count; p++)
+		if (!j->v->g[p].ro && !j->v->g[p].poisoned)
+			*word_of(j->v, p) = j->tag + p;
+	return NULL;
+}
+
+/* Writes from thread `thread` (0: this one); each page owes one WP message if protected. */
+static void op_write(unsigned int vi, const struct seq_op *o)
+{
+	struct vma_run *v = &world.v[vi];
+	struct write_job job = { v, o->first, o->count, ((uint64_t)world.op + 1) << 32 };
+	unsigned int before[512], missing[512];
+	pthread_t t;
+
+	for (unsigned int p = o->first; p < o->first + o->count; p++) {
+		before[p - o->first] = v->g[p].wp_msgs;
+		missing[p - o->first] = v->g[p].missing_msgs;
+	}
+	if (o->arg == 0) {
+		write_range(&job);
+	} else {
+		if (pthread_create(&t, NULL, write_range, &job))
+			scen_fail("pthread_create(writer)");
+		pthread_join(t, NULL);
+	}
+	for (unsigned int p = o->first; p < o->first + o->count; p++) {
+		struct granule *g = &v->g[p];
+		unsigned int got = g->wp_msgs - before[p - o->first];
+		bool missed = g->missing_msgs != missing[p - o->first];
+
+		if (g->ro || g->poisoned)
+			continue;
+		if (g->prot == PROT_YES && got != 1 && !missed)
+			report_bug("wp_msgs", vi, p, "a write to a protected page gave %u WP "
+				   "messages, want exactly 1", got);
+		if (g->prot == PROT_NO && got)
+			report_bug("wp_msgs", vi, p, "a write to an unprotected page gave %u WP "
+				   "messages, want none", got);
+		g->prot = PROT_NO;
+		g->data = job.tag + p;
+	}
+}
+
+static void op_read(unsigned int vi, const struct seq_op *o)
+{
+	struct vma_run *v = &world.v[vi];
+
+	for (unsigned int p = o->first; p < o->first + o->count; p++) {
+		struct granule *g = &v->g[p];
+		unsigned int wp = g->wp_msgs, missing = g->missing_msgs;
+		uint64_t got;
+
+		if (g->poisoned)
+			continue;
+		got = *word_of(v, p);
+
+		if (g->wp_msgs != wp)
+			report_bug("wp_msgs", vi, p, "a read gave a WP message");
+		if (g->data != DATA_UNKNOWN && got != g->data)
+			report_bug("data", vi, p, "read 0x%llx, want 0x%llx",
+				   (unsigned long long)got, (unsigned long long)g->data);
+		/* a missing fault resolved over a marker maps the page without its bit */
+		if (g->missing_msgs != missing)
+			g->prot = PROT_UNKNOWN;
+	}
+}
+
+static int range_ioctl(unsigned long req, unsigned int vi, const struct seq_op *o,
+		       uint64_t mode, bool with_mode)
+{
+	struct vma_run *v = &world.v[vi];
+	struct uffdio_range range = {
+		.start = (uintptr_t)v->r.addr + (uintptr_t)o->first * v->gran,
+		.len = (uint64_t)o->count * v->gran,
+	};
+	union {
+		struct uffdio_register reg;
+		struct uffdio_writeprotect wp;
+	} arg;
+
+	if (req == UFFDIO_REGISTER)
+		arg.reg = (struct uffdio_register){ .range = range, .mode = mode };
+	else if (with_mode)
+		arg.wp = (struct uffdio_writeprotect){ .range = range, .mode = mode };
+	return ioctl(world.uffd, req, with_mode || req == UFFDIO_REGISTER ? (void *)&arg
+								      : (void *)&range);
+}
+
+static void op_register(unsigned int vi, const struct seq_op *o)
+{
+	struct granule *g = world.v[vi].g;
+
+	if (range_ioctl(UFFDIO_REGISTER, vi, o, o->arg, false) < 0)
+		return;		/* refused (EBUSY on 7.3 for dropping WP, EINVAL): nothing changed */
+	for (unsigned int p = o->first; p < o->first + o->count; p++) {
+		/* A VMA this uffd registered with every requested mode already is
+		 * skipped (userfaultfd_register_range(): "(vma->vm_flags & vm_flags)
+		 * == vm_flags ... goto skip"): MISSING over MISSING|WP keeps WP and its
+		 * protection.  Granules of one VMA share its modes, so per granule. */
+		if (g[p].reg && (g[p].reg & o->arg) == o->arg)
+			continue;
+		/* dropping WP from a registration must drop the protection with it */
+		if ((g[p].reg & SEQ_MODE_WP) && !(o->arg & SEQ_MODE_WP) && g[p].prot == PROT_YES)
+			g[p].prot = PROT_NO;
+		g[p].reg = o->arg;
+	}
+}
+
+static void op_unregister(unsigned int vi, const struct seq_op *o)
+{
+	struct granule *g = world.v[vi].g;
+
+	if (range_ioctl(UFFDIO_UNREGISTER, vi, o, 0, false) < 0)
+		return;
+	for (unsigned int p = o->first; p < o->first + o->count; p++) {
+		if (g[p].prot == PROT_YES)
+			g[p].prot = PROT_NO;
+		g[p].reg = 0;
+	}
+}
+
+static void op_writeprotect(unsigned int vi, const struct seq_op *o, bool on)
+{
+	struct vma_run *v = &world.v[vi];
+	bool present[512];
+	int fd = pagemap_open();
+
+	for (unsigned int p = o->first; p < o->first + o->count; p++)
+		present[p - o->first] = pagemap_of(v, p, fd) & PM_PRESENT;
+	close(fd);
+	if (range_ioctl(UFFDIO_WRITEPROTECT, vi, o, on ? UFFDIO_WRITEPROTECT_MODE_WP : 0, true) < 0) {
+		/* since 6.5 the ioctl walks VMA by VMA: one not registered for WP (ENOENT)
+		 * ends it with the VMAs before it already done */
+		for (unsigned int p = o->first; p < o->first + o->count; p++)
+			if (on || v->g[p].prot == PROT_YES)
+				v->g[p].prot = PROT_UNKNOWN;
+		return;
+	}
+	for (unsigned int p = o->first; p < o->first + o->count; p++) {
+		struct granule *g = &v->g[p];
+
+		if (!on && g->prot == PROT_YES)
+			g->prot = PROT_NO;
+		/* an unpopulated page gets a marker or nothing, by backing and kernel */
+		if (on)
+			g->prot = present[p - o->first] ? PROT_YES : PROT_UNKNOWN;
+	}
+}
+
+static void op_mprotect(unsigned int vi, const struct seq_op *o)
+{
+	struct vma_run *v = &world.v[vi];
+
+	if (mprotect(v->r.addr + (size_t)o->first * v->gran, (size_t)o->count * v->gran,
+		     o->arg ? PROT_READ | PROT_WRITE : PROT_READ) < 0)
+		return;
+	for (unsigned int p = o->first; p < o->first + o->count; p++)
+		v->g[p].ro = !o->arg;
+}
+
+static void op_dontneed(unsigned int vi, const struct seq_op *o)
+{
+	struct vma_run *v = &world.v[vi];
+	enum seq_backing b = world.s->vmas[vi].backing;
+
+	if (madvise(v->r.addr + (size_t)o->first * v->gran, (size_t)o->count * v->gran,
+		    MADV_DONTNEED) < 0)
+		return;
+	for (unsigned int p = o->first; p < o->first + o->count; p++) {
+		struct granule *g = &v->g[p];
+
+		/* shmem and hugetlb keep a marker; anon has none without WP_UNPOPULATED */
+		if ((b == SEQ_ANON || b == SEQ_THP) && g->prot == PROT_YES)
+			g->prot = PROT_UNKNOWN;
+		if (backing_private(b))
+			g->data = 0;
+	}
+}
+
+static void op_move_pages(unsigned int vi, const struct seq_op *o)
+{
+	struct vma_run *v = &world.v[vi];
+	void *pages[512];
+	int nodes[512], status[512];
+
+	if (numa_node_count() < 2) {
+		report_skip("needs_2_numa_nodes");
+		return;
+	}
+	for (unsigned int p = 0; p < o->count; p++)
+		pages[p] = v->r.addr + (size_t)(o->first + p) * v->gran;
+	/* each page to the node it is not on: status, without nodes, says where it is */
+	if (o->arg == SEQ_MOVE_OTHER_NODE &&
+	    syscall(__NR_move_pages, 0, (unsigned long)o->count, pages, NULL, status, 0) < 0)
+		return;
+	for (unsigned int p = 0; p < o->count; p++)
+		nodes[p] = o->arg != SEQ_MOVE_OTHER_NODE ? (int)o->arg : status[p] == 0;
+	/* pages that cannot move (not present, busy) just stay: the model needs no change */
+	syscall(__NR_move_pages, 0, (unsigned long)o->count, pages, nodes, status, MPOL_MF_MOVE);
+}
+
+
+/*
+ * A hole in a shared file: the pages read back zero, and a protected page keeps its
+ * protection as a marker (the zap of unmap_mapping_range() keeps them; only truncation
+ * drops them), so a re-fault maps the new page protected.
+ */
+static void file_hole(struct vma_run *v, const struct seq_op *o)
+{
+	for (unsigned int p = o->first; p < o->first + o->count; p++)
+		v->g[p].data = 0;
+}
+
+static void op_madvise(unsigned int vi, const struct seq_op *o)
+{
+	static const int advice[SEQ_MADV_MAX] = {
+		[SEQ_MADV_REMOVE] = MADV_REMOVE, [SEQ_MADV_FREE] = MADV_FREE,
+		[SEQ_MADV_PAGEOUT] = MADV_PAGEOUT, [SEQ_MADV_COLLAPSE] = MADV_COLLAPSE,
+	};
+	struct vma_run *v = &world.v[vi];
+
+	if (o->arg >= SEQ_MADV_MAX) {
+		report_skip("unknown_advice");
+		return;
+	}
+	if (madvise(v->r.addr + (size_t)o->first * v->gran, (size_t)o->count * v->gran,
+		    advice[o->arg]) < 0) {
+		/* COLLAPSE's EAGAIN/ENOMEM: part of the range may be collapsed, which must
+		 * keep protections and data as they are, so the model needs no change */
+		refused("madvise");
+		return;
+	}
+	for (unsigned int p = o->first; p < o->first + o->count; p++) {
+		struct granule *g = &v->g[p];
+
+		switch (o->arg) {
+		case SEQ_MADV_REMOVE:	/* shared mappings only: file_hole() below */
+			break;
+		case SEQ_MADV_FREE:	/* anon only: reclaim may discard the page (no marker:
+					 * anon) or keep it, until a write keeps it for sure */
+			if (g->prot == PROT_YES)
+				g->prot = PROT_UNKNOWN;
+			g->data = DATA_UNKNOWN;
+			break;
+		default:	/* PAGEOUT (swap entries and markers keep the bit) and
+				 * COLLAPSE (refuses protected PTEs since dd47ac428c3f):
+				 * protection and data stay */
+			break;
+		}
+	}
+	if (o->arg == SEQ_MADV_REMOVE)
+		file_hole(v, o);
+}
+
+static void op_punch_hole(unsigned int vi, const struct seq_op *o)
+{
+	struct vma_run *v = &world.v[vi];
+
+	if (v->r.fd < 0) {
+		report_skip("punch_hole_needs_a_file_backing");
+		return;
+	}
+	if (fallocate(v->r.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      (off_t)o->first * (off_t)v->gran, (off_t)o->count * (off_t)v->gran) < 0) {
+		refused("fallocate");
+		return;
+	}
+	file_hole(v, o);
+}
+
+/*
+ * The whole VMA moves (or grows, moving if it must).  Our uffd has no EVENT_REMAP, so
+ * a moved VMA is no longer registered and 0cef0bb836e3 clears the bits and markers its
+ * pages carried: nothing in it is protected any more.  Data and read-only-ness move along.
+ */
+static void op_mremap(unsigned int vi, const struct seq_op *o)
+{
+	struct vma_run *v = &world.v[vi];
+	char *before = v->r.addr;
+	int err = region_mremap(&v->r, o->arg == SEQ_MREMAP_GROW);
+
+	if (err < 0) {
+		errno = -err;
+		refused("mremap");
+		return;
+	}
+	if (v->r.addr == before)	/* grown in place: the same VMA, the same pages */
+		return;
+	for (unsigned int p = 0; p < v->pages; p++) {
+		v->g[p].prot = PROT_NO;
+		v->g[p].reg = 0;
+	}
+}
+
+/* The child of a fork without EVENT_FORK: none of its VMAs is registered, so no bit 57. */
+
+/*
+ * munmap of the range and an mmap of the same backing back at the same address: a fresh
+ * VMA that no uffd registered, read-write.  The unmap drops the bits and markers
+ * (unmap_vmas(): ZAP_FLAG_DROP_MARKER), so nothing there is protected; a shared file
+ * keeps its data, private memory comes back zero.
+ */
+static void op_munmap(unsigned int vi, const struct seq_op *o)
+{
+	struct vma_run *v = &world.v[vi];
+	int err = region_remap(&v->r, (size_t)o->first * v->gran, (size_t)o->count * v->gran);
+
+	if (err < 0) {
+		errno = -err;
+		if (!refused("munmap"))
+			report_skip("munmap_failed");
+		return;
+	}
+	for (unsigned int p = o->first; p < o->first + o->count; p++) {
+		struct granule *g = &v->g[p];
+
+		g->prot = PROT_NO;
+		g->reg = 0;
+		g->ro = false;
+		g->poisoned = false;
+		if (backing_private(world.s->vmas[vi].backing))
+			g->data = 0;
+	}
+}
+
+void exec_ops_begin(void)
+{
+	scen_begin("uffdwp-fuzz");	/* scen_fail()'s name here: scenario.h keeps it per file */
+}
+
+void run_memory_op(unsigned int vi, const struct seq_op *o)
+{
+	switch (o->kind) {
+	case OP_REGISTER: op_register(vi, o); break;
+	case OP_UNREGISTER: op_unregister(vi, o); break;
+	case OP_WP_ON: op_writeprotect(vi, o, true); break;
+	case OP_WP_OFF: op_writeprotect(vi, o, false); break;
+	case OP_WRITE: op_write(vi, o); break;
+	case OP_READ: op_read(vi, o); break;
+	case OP_MPROTECT: op_mprotect(vi, o); break;
+	case OP_DONTNEED: op_dontneed(vi, o); break;
+	case OP_MOVE_PAGES: op_move_pages(vi, o); break;
+	case OP_MADVISE: op_madvise(vi, o); break;
+	case OP_PUNCH_HOLE: op_punch_hole(vi, o); break;
+	case OP_MREMAP: op_mremap(vi, o); break;
+	case OP_MUNMAP: op_munmap(vi, o); break;
+	case OP_COPY:
+	case OP_MOVE:
+	case OP_POISON: run_uffdio_op(vi, o); break;
+	default: break;	/* fork and close: exec.c */
+	}
+}
