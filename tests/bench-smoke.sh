@@ -29,10 +29,13 @@ check "--prog-stats: the traced wp-bench saw $WANT_WP WP messages" \
 	[ "$(json_field "$tmp/traced.json" uffd_wp_message)" = $WANT_WP ]
 summary=$(grep '"type":"summary"' "$tmp/traced.json")
 check "--prog-stats: prog_stats object in the JSON summary" grep -q '"prog_stats":{"programs":{' <<< "$summary"
-runs=$(grep -o '"sys_exit_ioctl":{"hook":"syscalls","runs":[0-9]*' <<< "$summary" | grep -o '[0-9]*$')
+# the syscall hook's exit program: raw_sys_exit (every syscall, the first choice since
+# 30849e6) or sys_exit_ioctl (the per-syscall fallback)
+runs=$(grep -Eo '"(raw_sys_exit|sys_exit_ioctl)":\{"hook":"syscalls","runs":[0-9]*' <<< "$summary" |
+	grep -o '[0-9]*$')
 protects=$(json_field "$tmp/traced.json" uffd_writeprotect)
 [ -n "$runs" ] && [ "$runs" -ge "$protects" ]
-check_last "--prog-stats: sys_exit_ioctl mapped to syscalls, ran once per ioctl at least ($runs >= $protects)"
+check_last "--prog-stats: the syscall exit program mapped to syscalls, ran once per ioctl at least ($runs >= $protects)"
 check "--prog-stats: per-hook totals with ns_per_run" \
 	grep -Eq '"hooks":\{"[a-z_]+":\{"runs":[0-9]+,"run_time_ns":[0-9]+,"ns_per_run":[0-9]+' <<< "$summary"
 check "--prog-stats: kernel.bpf_stats_enabled as before ($stats_before)" \

@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "loader/hooks.h"
@@ -398,6 +399,50 @@ static int start_pipeline(struct session *s)
 	return 0;
 }
 
+#define RELEASE_WAIT_MS 2000
+
+/*
+ * Destroys the object, then waits until the kernel has let go of its
+ * programs: a raw tracepoint link drops its program's last reference only
+ * after an RCU grace period (bpf_link_free()'s deferred dealloc), so without
+ * the wait they were still listed for a moment after the tool had gone.
+ * Bounded; a program is gone when its id no longer opens.
+ */
+static void destroy_and_wait(struct uffdwp *skel)
+{
+	__u32 ids[128];
+	size_t n = 0;
+	struct bpf_program *prog;
+
+	if (!skel)
+		return;
+	bpf_object__for_each_program(prog, skel->obj) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd >= 0 && n < sizeof(ids) / sizeof(ids[0]) &&
+		    !bpf_obj_get_info_by_fd(fd, &info, &len))
+			ids[n++] = info.id;
+	}
+	uffdwp__destroy(skel);
+	for (int ms = 0; n && ms < RELEASE_WAIT_MS; ms++) {
+		size_t alive = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			int fd = bpf_prog_get_fd_by_id(ids[i]);
+
+			if (fd >= 0) {
+				close(fd);
+				ids[alive++] = ids[i];
+			}
+		}
+		n = alive;
+		if (n)
+			usleep(1000);
+	}
+}
+
 int trace_run(const struct trace_opts *o)
 {
 	struct session s = { .o = o, .target_pidfd = -1, .ri = { .target_exit = -1 } };
@@ -442,7 +487,7 @@ out:
 	/* detach everything: no program or link outlives the tool */
 	ring_buffer__free(s.rb);
 	hooks_detach();
-	uffdwp__destroy(s.skel);
+	destroy_and_wait(s.skel);
 	btf__free(btf);
 	return status;
 }
