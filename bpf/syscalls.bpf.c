@@ -694,13 +694,11 @@ int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long nr)
 {
 	__u32 kind = sys_kind_of(nr);
 
-	if ((!kind && nr != SYSNR_close) || !traced_current())
-		return 0;
-	if (nr == SYSNR_close) {
+	if (nr == SYSNR_close) {	/* uffd_fd_close() tests traced_current() itself */
 		uffd_fd_close(SYSCALL_ARG0(regs));
 		return 0;
 	}
-	if (kind) {
+	if (kind && traced_current()) {
 		__u64 args[6] = { SYSCALL_ARG0(regs), SYSCALL_ARG1(regs), SYSCALL_ARG2(regs),
 				  SYSCALL_ARG3(regs), SYSCALL_ARG4(regs), SYSCALL_ARG5(regs) };
 

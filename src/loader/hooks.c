@@ -309,7 +309,6 @@ static bool choose_tracepoint(struct hook_choice *c, const struct hook_def *d,
 			continue;
 		}
 		err = t->raw ? try_raw_tracepoint(btf, t->name, &why) : try_perf_tracepoint(t->name, &why);
-		c->tp_ok[i] = !err;
 		if (!err) {
 			c->mech = MECH_TRACEPOINT;
 			c->target = t->name;

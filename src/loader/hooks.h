@@ -36,7 +36,6 @@ struct hook_choice {
 	__u8 mech;			/* enum uffdwp_mech */
 	const char *target;		/* function or tracepoint chosen */
 	int tp_alt;			/* index in hook_def.tps when mech is MECH_TRACEPOINT */
-	bool tp_ok[2];			/* alternatives that passed calibration: attach fallbacks */
 	int nargs;
 	__s8 arg_idx[ROLE_MAX];
 	char why[192];			/* why better mechanisms were not taken */
