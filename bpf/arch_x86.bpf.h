@@ -201,11 +201,13 @@ static __always_inline __u32 arch_entry_decode(const struct pgt_geom *g, __u64 v
 /* ---- direct-map base discovery (kernels without page_offset_base in kallsyms) ---- */
 
 #define PGT_DISCOVER_MAX_GB	4096	/* the pgd page sits in the first 4 TiB of RAM */
+#define PGT_DMAP_BASE_NONE	1ULL	/* cached "no base fits" (a base is PUD-aligned) */
 
 struct pgt_discover_ctx {
 	struct pgt_geom g;	/* by value: the callback sees only this frame */
 	__u64 va;		/* mm->pgd: its translation must equal va - base */
 	__u64 top_pa;		/* next-level table of the top entry covering va */
+	__u64 user_bit;		/* that top entry's _PAGE_USER: the kernel's own tables' */
 	__u64 base;		/* result, 0 if none fits */
 };
 
@@ -217,8 +219,11 @@ struct pgt_discover_ctx {
  * when that was under 1 GiB: on the 6.18 host (no CONFIG_KALLSYMS_ALL) one
  * tracer run in four took such a base, and every walk then read empty
  * tables.  So every entry on the way must also look like the kernel's own
- * direct map: present and writable, no user bit (_KERNPG_TABLE), and the
- * leaf not executable (PAGE_KERNEL(_LARGE) carries NX on every CPU that has
+ * direct map: present and writable, with the user bit of the top entry that
+ * maps the pgd itself (read without a candidate: clear on bare metal and KVM,
+ * _KERNPG_TABLE; set under PVM, whose guest kernel runs in hardware ring 3 and
+ * maps itself with _PAGE_USER, as the 6.18 PVM host does), and the leaf not
+ * executable (PAGE_KERNEL(_LARGE) carries NX on every CPU that has
  * it, and the direct map has been NX since 4.x; a CPU without NX finds no
  * base, and walks observe nothing rather than something false).
  */
@@ -237,7 +242,7 @@ static __always_inline int pgt_candidate_fits(struct pgt_discover_ctx *c, __u64 
 					  (void *)(base + table_pa + arch_entry_index(c->va, level) * 8)))
 			return 0;
 		if ((val & (X86_PAGE_PRESENT | X86_PAGE_RW | X86_PAGE_USER)) !=
-		    (X86_PAGE_PRESENT | X86_PAGE_RW))
+		    (X86_PAGE_PRESENT | X86_PAGE_RW | c->user_bit))
 			return 0;
 		if (level == 1 || !arch_entry_is_table(val, level))
 			break;
@@ -271,6 +276,7 @@ static __noinline __u64 pgt_discover_dmap_base(const struct pgt_geom *g)
 				  (void *)(g->pgd + arch_entry_index(g->pgd, g->top_level) * 8)))
 		return 0;
 	c.top_pa = arch_entry_table_pa(g, top);
+	c.user_bit = top & X86_PAGE_USER;
 	bpf_loop(PGT_DISCOVER_MAX_GB, pgt_discover_step, &c, 0);
 	return c.base;
 }
@@ -285,11 +291,13 @@ static __always_inline __u64 arch_dmap_base(const struct pgt_geom *g)
 	    !bpf_probe_read_kernel(&base, sizeof(base), (const void *)uffdwp_ksym_page_offset_base) &&
 	    base)
 		return base;
+	/* A failed discovery is remembered too (PGT_DMAP_BASE_NONE): it reads
+	 * up to 4096 candidates, ~20 ms, and would cost that on every walk. */
 	base = uffdwp_pgt_dmap_base_cache;
 	if (base)
-		return base;
+		return base == PGT_DMAP_BASE_NONE ? 0 : base;
 	base = pgt_discover_dmap_base(g);
-	uffdwp_pgt_dmap_base_cache = base;
+	uffdwp_pgt_dmap_base_cache = base ? base : PGT_DMAP_BASE_NONE;
 	return base;
 }
 

@@ -254,6 +254,20 @@ static __always_inline void pgt_walk_finish(struct pgt_walk *w)
 		pgt_emit_run(w, w->capped);
 }
 
+/* One empty capped run at @start: a walk that could not look at its range. */
+static __always_inline void pgt_emit_unobserved(__u64 mm, __u64 start, __u32 source_kind, __u32 hook)
+{
+	struct uffdwp_event *e = event_reserve(hook, EV_PTE_RUN);
+
+	if (!e)
+		return;
+	e->mm = mm;
+	e->start = e->end = start & ~(PGT_PAGE_SIZE - 1);
+	e->u.run.source_kind = source_kind;
+	e->u.run.capped = 1;
+	event_submit(e);
+}
+
 /*
  * A global function: the verifier checks it once, on its own, with scalar
  * arguments, instead of inside every hook that calls it (6.1 refuses the
@@ -271,15 +285,7 @@ __noinline int pgtable_walk(__u64 mm, __u64 start, __u64 end, __u32 source_kind,
 	w = &sc->walk;
 	if (sc->busy) {
 		/* Nested on this CPU (a hook inside a hook): say so, do not clobber. */
-		struct uffdwp_event *e = event_reserve(hook, EV_PTE_RUN);
-
-		if (e) {
-			e->mm = mm;
-			e->start = e->end = start & ~(PGT_PAGE_SIZE - 1);
-			e->u.run.source_kind = source_kind;
-			e->u.run.capped = 1;
-			event_submit(e);
-		}
+		pgt_emit_unobserved(mm, start, source_kind, hook);
 		return 1;
 	}
 	sc->busy = 1;
@@ -287,6 +293,10 @@ __noinline int pgtable_walk(__u64 mm, __u64 start, __u64 end, __u32 source_kind,
 	pgt_walk_init(w, (struct mm_struct *)mm, start, end, source_kind, hook);
 	if (arch_pgt_setup(&w->g, (struct mm_struct *)mm)) {
 		sc->busy = 0;
+		/* No way into the tables (no direct-map base found): the range
+		 * was not observed, and the run must say so, not verify nothing. */
+		if (w->g.pgd)
+			pgt_emit_unobserved(mm, start, source_kind, hook);
 		return -1;
 	}
 	if (w->g.top_level == 5)
