@@ -57,15 +57,19 @@ bool refused(const char *what)
 /* ------------------------------------------------------------------ */
 /* The monitor: counts WP and missing faults per granule, resolves them */
 
+/* Granule by granule: a part of a VMA moved by mremap lies elsewhere (granule.addr). */
 static struct granule *granule_at(uintptr_t addr, unsigned int *vma)
 {
 	for (unsigned int i = 0; i < world.s->n_vmas; i++) {
 		struct vma_run *v = &world.v[i];
-		uintptr_t lo = (uintptr_t)v->r.addr;
 
-		if (v->g && addr >= lo && addr < lo + (uintptr_t)v->pages * v->gran) {
-			*vma = i;
-			return &v->g[(addr - lo) / v->gran];
+		for (unsigned int p = 0; v->g && p < v->pages; p++) {
+			uintptr_t lo = (uintptr_t)v->g[p].addr;
+
+			if (addr >= lo && addr < lo + v->gran) {
+				*vma = i;
+				return &v->g[p];
+			}
 		}
 	}
 	return NULL;
@@ -102,14 +106,19 @@ static void handle_msg(const struct uffd_msg *msg)
 	struct granule *g;
 	uintptr_t page;
 
-	if (msg->event != UFFD_EVENT_PAGEFAULT)
+	/* our uffd asks for no event (uffd_new(0)): an mremap (EVENT_REMAP), a shrink or
+	 * munmap (EVENT_UNMAP), a fork or MADV_DONTNEED must not queue one
+	 * (userfaultfd_unmap_prep(), mremap_userfaultfd_prep() check the features) */
+	if (msg->event != UFFD_EVENT_PAGEFAULT) {
+		world.unrequested_event = msg->event;
 		return;
+	}
 	g = granule_at(addr, &vma);
 	if (!g) {
 		world.monitor_error = EFAULT;
 		return;
 	}
-	page = addr & ~(uintptr_t)(world.v[vma].gran - 1);
+	page = (uintptr_t)g->addr;
 	if (msg->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP) {
 		struct uffdio_writeprotect wp = { .range = { .start = page, .len = world.v[vma].gran } };
 
@@ -165,7 +174,7 @@ static void uffd_stop(void)
 uint64_t pagemap_of(const struct vma_run *v, unsigned int page, int fd)
 {
 	uint64_t e = 0;
-	uintptr_t addr = (uintptr_t)v->r.addr + (uintptr_t)page * v->gran;
+	uintptr_t addr = (uintptr_t)addr_of(v, page);
 
 	if (pread(fd, &e, sizeof(e), (off_t)(addr / SCEN_PAGE_SIZE) * 8) != sizeof(e))
 		scen_fail("pread(pagemap)");
@@ -310,6 +319,8 @@ static void map_vmas(void)
 		v->g = calloc(v->pages, sizeof(*v->g));
 		if (!v->g)
 			scen_fail("calloc");
+		for (unsigned int p = 0; p < v->pages; p++)
+			v->g[p].addr = v->r.addr + (size_t)p * v->gran;
 	}
 }
 
@@ -330,6 +341,7 @@ void exec_sequence(const struct seq *s, unsigned long label, char *kind)
 	scen_begin("uffdwp-fuzz");
 	exec_ops_begin();
 	exec_uffdio_begin();
+	exec_remap_begin();
 	signal(SIGALRM, on_alarm);
 	alarm(EXEC_ALARM_SECONDS);
 	world.s = s;
@@ -345,6 +357,10 @@ void exec_sequence(const struct seq *s, unsigned long label, char *kind)
 			errno = world.monitor_error;
 			scen_fail("monitor");
 		}
+		if (world.unrequested_event)
+			report_bug("event", s->ops[world.op].vma, s->ops[world.op].first,
+				   "the uffd got an event message 0x%x it never asked for",
+				   world.unrequested_event);
 		check_pagemap();
 	}
 	fflush(stdout);

@@ -44,7 +44,7 @@ static void op_copy(unsigned int vi, const struct seq_op *o)
 	size_t len = (size_t)o->count * v->gran;
 	uint64_t tag = ((uint64_t)world.op + 1) << 32 | 0xc0000000ULL;
 	struct uffdio_copy copy = {
-		.dst = (uintptr_t)v->r.addr + (uintptr_t)o->first * v->gran,
+		.dst = (uintptr_t)addr_of(v, o->first),
 		.len = len,
 		.mode = o->arg ? UFFDIO_COPY_MODE_WP : 0,
 	};
@@ -92,8 +92,8 @@ static void op_move(unsigned int vi, const struct seq_op *o)
 	unsigned int dvi = seq_move_dst_vma(o), dfirst = seq_move_dst_first(o), done;
 	struct vma_run *src = &world.v[vi], *dst = &world.v[dvi];
 	struct scen_uffdio_move mv = {
-		.dst = (uintptr_t)dst->r.addr + (uintptr_t)dfirst * dst->gran,
-		.src = (uintptr_t)src->r.addr + (uintptr_t)o->first * src->gran,
+		.dst = (uintptr_t)addr_of(dst, dfirst),
+		.src = (uintptr_t)addr_of(src, o->first),
 		.len = (uint64_t)o->count * src->gran,
 	};
 	bool swapped[SEQ_MAX_PAGES] = { false };
@@ -111,6 +111,13 @@ static void op_move(unsigned int vi, const struct seq_op *o)
 		report_skip("move_ranges_overlap");
 		return;
 	}
+	/* run_memory_op() cut the source to one piece of its VMA; the destination too must
+	 * lie in one place */
+	for (unsigned int i = 1; i < o->count; i++)
+		if (dst->g[dfirst + i].piece != dst->g[dfirst].piece) {
+			report_skip("move_destination_split_by_mremap");
+			return;
+		}
 	fd = pagemap_open();
 	for (unsigned int i = 0; i < o->count; i++)
 		swapped[i] = pagemap_of(src, o->first + i, fd) & PM_SWAP;
@@ -143,7 +150,7 @@ static void op_poison(unsigned int vi, const struct seq_op *o)
 	struct vma_run *v = &world.v[vi];
 	struct scen_uffdio_poison poison = {
 		.range = {
-			.start = (uintptr_t)v->r.addr + (uintptr_t)o->first * v->gran,
+			.start = (uintptr_t)addr_of(v, o->first),
 			.len = (uint64_t)o->count * v->gran,
 		},
 	};

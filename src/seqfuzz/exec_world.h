@@ -22,6 +22,10 @@ struct granule {
 	bool ro;		/* mprotect(PROT_READ): writes are skipped */
 	bool poisoned;		/* UFFDIO_POISON may have left a marker: never accessed (SIGBUS) */
 	uint64_t data;		/* the first word, or DATA_UNKNOWN */
+	char *addr;		/* where it is mapped: an mremap of part of the VMA moves it */
+	/* which piece of the split VMA it is in: 0 where region_map() put it, a new one
+	 * for each part moved away; granules of one piece lie next to each other */
+	unsigned int piece;
 	atomic_uint wp_msgs;	/* WP messages on it, counted by the monitor */
 	atomic_uint missing_msgs;
 };
@@ -32,6 +36,7 @@ struct vma_run {
 	unsigned long gran;
 	unsigned int pages;
 	struct granule *g;
+	unsigned int pieces;	/* piece ids handed out (granule.piece) */
 };
 
 struct exec_world {
@@ -41,6 +46,7 @@ struct exec_world {
 	int stop_fd;
 	pthread_t monitor;
 	atomic_int monitor_error;
+	atomic_uint unrequested_event;	/* a message of an event our uffd never asked for */
 	unsigned int op;	/* the op being run, 0-based */
 	unsigned long label;
 	char *kind;		/* shared with the parent: the bug's kind */
@@ -63,10 +69,19 @@ void run_memory_op(unsigned int vi, const struct seq_op *o);
 /* exec_uffdio.c: copy, move and poison */
 void exec_uffdio_begin(void);
 void run_uffdio_op(unsigned int vi, const struct seq_op *o);
+/* exec_remap.c: mremap (whole, shrink, part) and munmap */
+void exec_remap_begin(void);
+void run_remap_op(unsigned int vi, const struct seq_op *o);
 
 static inline volatile uint64_t *word_of(const struct vma_run *v, unsigned int page)
 {
-	return (volatile uint64_t *)(v->r.addr + (size_t)page * v->gran);
+	return (volatile uint64_t *)v->g[page].addr;
+}
+
+/* The address of granule `page` (the start of a range: see run_memory_op()). */
+static inline char *addr_of(const struct vma_run *v, unsigned int page)
+{
+	return v->g[page].addr;
 }
 
 static inline bool backing_private(enum seq_backing b)

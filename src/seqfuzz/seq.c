@@ -43,7 +43,7 @@ static const unsigned int op_weights[OP_KIND_MAX] = {
 	[OP_REGISTER] = 12, [OP_UNREGISTER] = 3, [OP_WP_ON] = 14, [OP_WP_OFF] = 4,
 	[OP_WRITE] = 22, [OP_READ] = 8, [OP_MPROTECT] = 6, [OP_DONTNEED] = 7,
 	[OP_MOVE_PAGES] = 9, [OP_FORK] = 5, [OP_MADVISE] = 4, [OP_PUNCH_HOLE] = 2,
-	[OP_MREMAP] = 3, [OP_COPY] = 3, [OP_MUNMAP] = 2, [OP_MOVE] = 2,
+	[OP_MREMAP] = 5, [OP_COPY] = 3, [OP_MUNMAP] = 2, [OP_MOVE] = 2,
 	[OP_POISON] = 1,	/* the pages it poisons are never touched again */
 	/* the tracer models a uffd's release since 7f5efee (EV_UFFD_CLOSE) */
 	[OP_CLOSE] = 2,
@@ -232,10 +232,19 @@ void seq_generate(struct seq *s, uint64_t seed, uint64_t index)
 			pick_range(&r, &s->vmas[op->vma], op);
 		}
 		op->arg = pick_arg(&r, op->kind);
-		/* mremap moves the VMA whole: the ops after it name its pages by index */
-		if (op->kind == OP_MREMAP) {
+		/* mremap moves the VMA whole: the ops after it name its pages by index
+		 * (a part moved or shrunk keeps its indices: the executor follows it) */
+		if (op->kind == OP_MREMAP &&
+		    (op->arg == SEQ_MREMAP_MOVE || op->arg == SEQ_MREMAP_GROW)) {
 			op->first = 0;
 			op->count = s->vmas[op->vma].pages;
+		}
+		/* a shrink keeps COUNT / 2 granules: at least two, where the VMA has them */
+		if (op->kind == OP_MREMAP && op->arg == SEQ_MREMAP_SHRINK && op->count < 2 &&
+		    s->vmas[op->vma].pages >= 2) {
+			op->first = op->first + 2 <= s->vmas[op->vma].pages ? op->first
+									 : op->first - 1;
+			op->count = 2;
 		}
 		if (op->kind == OP_MOVE)
 			pick_move(&r, s, op);

@@ -44,7 +44,7 @@ enum seq_op_kind {
 	OP_CLOSE,	/* close the uffd (no unregister), open a fresh one */
 	OP_MADVISE,	/* arg: SEQ_MADV_* (REMOVE, FREE, PAGEOUT, COLLAPSE) */
 	OP_PUNCH_HOLE,	/* fallocate(PUNCH_HOLE) on the VMA's file (shmem, hugetlb shared) */
-	OP_MREMAP,	/* the whole VMA; arg: SEQ_MREMAP_MOVE or SEQ_MREMAP_GROW */
+	OP_MREMAP,	/* arg: enum seq_mremap (MOVE, GROW: the whole VMA; SHRINK, PART: the range) */
 	OP_COPY,	/* UFFDIO_COPY of tagged pages; arg: 1 UFFDIO_COPY_MODE_WP */
 	OP_MUNMAP,	/* munmap, then mmap the same backing back at the same address */
 	OP_MOVE,	/* UFFDIO_MOVE to another range; arg: seq_move_arg(DST_VMA, DST_FIRST) */
@@ -59,8 +59,14 @@ enum seq_op_kind {
 /* move_pages to whichever node the page is not on (0 and 1 name the node itself) */
 #define SEQ_MOVE_OTHER_NODE 2u
 /* OP_MADVISE's advice, by index (the file format keeps the index, not the kernel's value) */
-/* OP_MREMAP's arg: to a new address (MREMAP_FIXED), or one granule longer (MAYMOVE) */
-enum seq_mremap { SEQ_MREMAP_MOVE, SEQ_MREMAP_GROW, SEQ_MREMAP_MAX };
+/*
+ * OP_MREMAP's arg (the file keeps these values): the whole VMA to a new address
+ * (MREMAP_FIXED), or one granule longer (MAYMOVE); the range shrunk to its first half
+ * (COUNT / 2 granules; the rest unmapped, then mapped back fresh, as OP_MUNMAP does), or
+ * the range moved on its own to a new address (MAYMOVE | FIXED: its VMA splits).
+ */
+enum seq_mremap { SEQ_MREMAP_MOVE, SEQ_MREMAP_GROW, SEQ_MREMAP_SHRINK, SEQ_MREMAP_PART,
+		  SEQ_MREMAP_MAX };
 enum seq_madv { SEQ_MADV_REMOVE, SEQ_MADV_FREE, SEQ_MADV_PAGEOUT, SEQ_MADV_COLLAPSE, SEQ_MADV_MAX };
 
 struct seq_vma {

@@ -697,8 +697,8 @@ static inline const char *region_map(struct region *r, enum backing b, size_t np
 	return NULL;
 }
 
-/* Whether one VMA holds the whole region (ops on sub-ranges split it). */
-static inline bool region_in_one_vma(const struct region *r)
+/* Whether one VMA holds [at, at + len) (ops on sub-ranges split VMAs). */
+static inline bool range_in_one_vma(const char *at, size_t len)
 {
 	FILE *f = fopen("/proc/self/maps", "re");
 	unsigned long lo, hi;
@@ -708,13 +708,19 @@ static inline bool region_in_one_vma(const struct region *r)
 	if (!f)
 		scen_fail("fopen(/proc/self/maps)");
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && lo <= (uintptr_t)r->addr &&
-		    (uintptr_t)r->addr < hi) {
-			one = (uintptr_t)r->addr + r->len <= hi;
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && lo <= (uintptr_t)at &&
+		    (uintptr_t)at < hi) {
+			one = (uintptr_t)at + len <= hi;
 			break;
 		}
 	fclose(f);
 	return one;
+}
+
+/* Whether one VMA holds the whole region. */
+static inline bool region_in_one_vma(const struct region *r)
+{
+	return range_in_one_vma(r->addr, r->len);
 }
 
 /*
@@ -757,13 +763,13 @@ static inline int region_mremap(struct region *r, bool grow)
 }
 
 /*
- * munmap(2) of len bytes at offset into the region, then mmap(2) of the same backing back
- * at the same address (MAP_FIXED; a file at the same offset): a fresh VMA no uffd has
+ * munmap(2) of len bytes at `at` (the region's bytes from offset: a part moved by
+ * region_move_part() keeps its file offset), then mmap(2) of the same backing back at the
+ * same address (MAP_FIXED; a file at the same offset): a fresh VMA no uffd has
  * registered, a file's data kept, private memory zero.  0, or -errno with nothing changed.
  */
-static inline int region_remap(struct region *r, size_t offset, size_t len)
+static inline int region_remap_at(struct region *r, char *at, size_t offset, size_t len)
 {
-	char *at = r->addr + offset;
 	int flags = MAP_FIXED | (r->fd >= 0 ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS);
 
 	if (r->backing == BACKING_HUGETLB_PRIVATE)
@@ -776,6 +782,57 @@ static inline int region_remap(struct region *r, size_t offset, size_t len)
 	if (r->backing == BACKING_THP)
 		SCEN_CHECK(madvise(at, len, MADV_HUGEPAGE));
 	return 0;
+}
+
+/* region_remap_at() of len bytes at offset into the region where region_map() put them */
+static inline int region_remap(struct region *r, size_t offset, size_t len)
+{
+	return region_remap_at(r, r->addr + offset, offset, len);
+}
+
+/*
+ * mremap(2) of len bytes at `at`, part of one VMA, to a fresh address with the same offset
+ * from a 2 MiB boundary (a PMD-mapped part stays one PMD) with MREMAP_MAYMOVE |
+ * MREMAP_FIXED: the VMA splits and the part's page tables move (move_page_tables()),
+ * leaving a hole.  The new address, or NULL with errno (EFAULT: the part spans VMAs,
+ * which 6.17+ would move VMA by VMA, stopping at a uffd-armed one: kept out here).
+ */
+static inline char *region_move_part(char *at, size_t len)
+{
+	size_t area_len = len + 2 * SCEN_HPAGE_SIZE;
+	char *area, *to;
+
+	if (!range_in_one_vma(at, len)) {
+		errno = EFAULT;
+		return NULL;
+	}
+	area = mmap(NULL, area_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (area == MAP_FAILED)
+		return NULL;
+	to = (char *)((((uintptr_t)area + SCEN_HPAGE_SIZE - 1) & ~(SCEN_HPAGE_SIZE - 1)) +
+		      ((uintptr_t)at & (SCEN_HPAGE_SIZE - 1)));
+	to = mremap(at, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+	if (to == MAP_FAILED) {
+		int err = errno;
+
+		munmap(area, area_len);
+		errno = err;
+		return NULL;
+	}
+	return to;	/* the rest of the reservation stays until the process exits */
+}
+
+/*
+ * mremap(2) of len bytes at `at` (the region's bytes from offset) down to keep bytes: the
+ * kernel unmaps the tail (do_vmi_munmap(), do_mas_munmap() on 6.1), then it is mapped
+ * back as region_remap_at() does.  0, or -errno with nothing changed.
+ */
+static inline int region_shrink(struct region *r, char *at, size_t offset, size_t len,
+				size_t keep)
+{
+	if (mremap(at, len, keep, 0) == MAP_FAILED)
+		return -errno;
+	return region_remap_at(r, at + keep, offset + keep, len - keep);
 }
 
 /* The "FIELD:" line (e.g. "AnonHugePages:") of the smaps entry that contains addr, in kB

@@ -53,13 +53,14 @@ static void same_seed_same_sequence(void)
 /*
  * Sequence 0 of seed 1, pinned: the PRNG is our own (no rand()), so a saved seed names the
  * same sequence on every machine, and a change of the generator must be deliberate
- * (re-pinned when copy, munmap, move and poison joined the weights).
+ * (re-pinned when copy, munmap, move and poison joined the weights, and when mremap's
+ * weight grew with its shrink and part moves).
  */
 static void seed_one_is_pinned(void)
 {
 	static const char head[] = "# uffdwp-fuzz sequence seed=1 index=0\n"
 				   "vma 0 thp 512\nvma 1 shmem 12\n"
-				   "op madvise 0 0 512 1\nop wp_on 0 0 512 0\nop fork 0 0 512 0\n";
+				   "op write 0 0 512 0\nop wp_on 0 0 512 0\nop mprotect 0 0 512 0\n";
 	static struct seq s;
 	char *text;
 
@@ -91,11 +92,11 @@ static void generated_sequences_are_valid(void)
 	       backings);
 }
 
-/* The new ops' args stay in range, and mremap always takes its VMA whole (the ops after
- * it name the VMA's pages by index). */
+/* The new ops' args stay in range; an mremap move or grow takes its VMA whole (the ops
+ * after it name the VMA's pages by index), a shrink at least two granules where it can. */
 static void new_ops_args(void)
 {
-	unsigned int bad = 0, mremaps = 0, madvises = 0;
+	unsigned int bad = 0, mremaps = 0, madvises = 0, by_arg[SEQ_MREMAP_MAX] = { 0 };
 	static struct seq s;
 
 	for (uint64_t i = 0; i < 2000; i++) {
@@ -104,9 +105,13 @@ static void new_ops_args(void)
 			const struct seq_op *o = &s.ops[k];
 
 			if (o->kind == OP_MREMAP) {
+				bool whole = o->arg == SEQ_MREMAP_MOVE || o->arg == SEQ_MREMAP_GROW;
+
 				mremaps++;
-				bad += o->first != 0 || o->count != s.vmas[o->vma].pages ||
-				       o->arg >= SEQ_MREMAP_MAX;
+				bad += o->arg >= SEQ_MREMAP_MAX ||
+				       (whole && (o->first != 0 || o->count != s.vmas[o->vma].pages)) ||
+				       (o->arg == SEQ_MREMAP_SHRINK && o->count < 2);
+				by_arg[o->arg < SEQ_MREMAP_MAX ? o->arg : 0]++;
 			}
 			if (o->kind == OP_MADVISE) {
 				madvises++;
@@ -118,6 +123,10 @@ static void new_ops_args(void)
 	}
 	tap_ok(mremaps && madvises && !bad, "%u mremap and %u madvise ops, %u out of range",
 	       mremaps, madvises, bad);
+	tap_ok(by_arg[SEQ_MREMAP_MOVE] && by_arg[SEQ_MREMAP_GROW] && by_arg[SEQ_MREMAP_SHRINK] &&
+	       by_arg[SEQ_MREMAP_PART], "mremap moves %u, grows %u, shrinks %u, moves a part %u",
+	       by_arg[SEQ_MREMAP_MOVE], by_arg[SEQ_MREMAP_GROW], by_arg[SEQ_MREMAP_SHRINK],
+	       by_arg[SEQ_MREMAP_PART]);
 }
 
 /* copy's mode is 0 or 1; a move's destination lies in a VMA, and stays there when the
@@ -207,19 +216,43 @@ static void bad_files_are_refused(void)
 	}
 }
 
+/* Whether the "seqfuzz-file NAME.c: " lines of text are valid C against scenario.h
+ * (SCENARIOS_DIR, from the Makefile); cmd receives the compiler's command line. */
+static int emitted_compiles(char *text, const char *name, char *cmd, size_t cmd_size)
+{
+	char path[] = "/tmp/test_seqfuzz_emit_XXXXXX.c", prefix[96], *line, *next;
+	int fd = mkstemps(path, 2), status;
+	FILE *c = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	snprintf(prefix, sizeof(prefix), "seqfuzz-file %s.c: ", name);
+	for (line = text; c && line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!strncmp(line, prefix, strlen(prefix)))
+			fprintf(c, "%s\n", line + strlen(prefix));
+	}
+	if (c)
+		fclose(c);
+	snprintf(cmd, cmd_size, "%s -fsyntax-only -Wall -Werror -D_GNU_SOURCE -I%s %s",
+		 getenv("CC") ? getenv("CC") : "cc", SCENARIOS_DIR, path);
+	status = c ? system(cmd) : -1;
+	unlink(path);
+	return status;
+}
+
 /*
  * emit.c's program for a sequence of every op kind, the oracle's check at its last op,
- * is valid C against scenario.h (SCENARIOS_DIR, from the Makefile): every op's helper.
+ * is valid C against scenario.h: every op's helper.
  */
 static void emitted_scenario_compiles(void)
 {
-	static const char prefix[] = "seqfuzz-file fuzz-every-op.c: ";
-	char path[] = "/tmp/test_seqfuzz_emit_XXXXXX.c", cmd[512], oracle[160];
+	char cmd[512], oracle[160];
 	static struct seq s;
-	char *text = NULL, *line, *next;
+	char *text = NULL;
 	size_t len = 0;
-	FILE *f, *c;
-	int fd, status;
+	FILE *f;
+	int status;
 
 	s.n_vmas = 2;
 	s.vmas[0] = (struct seq_vma){ SEQ_ANON, 16 };
@@ -237,23 +270,49 @@ static void emitted_scenario_compiles(void)
 	tap_ok(text && strstr(text, "copy_range(") && strstr(text, "region_remap(&vma[0]") &&
 	       strstr(text, "move_uffd(vma[1].addr + 4UL") && strstr(text, "poison_range("),
 	       "with copy, munmap, move and poison in it");
-	fd = mkstemps(path, 2);
-	c = fd >= 0 ? fdopen(fd, "w") : NULL;
-	for (line = text; c && line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		if (!strncmp(line, prefix, strlen(prefix)))
-			fprintf(c, "%s\n", line + strlen(prefix));
-	}
-	if (c)
-		fclose(c);
-	snprintf(cmd, sizeof(cmd), "%s -fsyntax-only -Wall -Werror -D_GNU_SOURCE -I%s %s",
-		 getenv("CC") ? getenv("CC") : "cc", SCENARIOS_DIR, path);
-	status = c ? system(cmd) : -1;
+	status = emitted_compiles(text, "fuzz-every-op", cmd, sizeof(cmd));
 	tap_ok(status == 0, "emit.c's program of every op kind compiles (%s: %d)", cmd, status);
-	unlink(path);
 	free(text);
+}
+
+/*
+ * mremap's shrink and part move: the file keeps the old args (0 move, 1 grow) as they
+ * were, the new ones round-trip, and emit.c writes an op over a range that a part move
+ * split once per piece (addresses from its at[][] table), as the executor runs it.
+ */
+static void mremap_part_and_shrink(void)
+{
+	static const char text[] = "vma 0 anon 8\nvma 1 shmem 8\n"
+				   "op mremap 0 0 8 0\nop mremap 1 0 8 1\n"
+				   "op mremap 0 2 3 3\nop mremap 1 4 4 2\n"
+				   "op register 0 0 8 2\nop write 0 1 3 0\n";
+	static struct seq s;
+	char err[160] = "", cmd[512], *printed = NULL, *out = NULL;
+	size_t len = 0;
+	FILE *f;
+	int status;
+
+	tap_ok(parse_string(text, &s, err, sizeof(err)) && s.n_ops == 6 &&
+	       s.ops[0].arg == SEQ_MREMAP_MOVE && s.ops[1].arg == SEQ_MREMAP_GROW &&
+	       s.ops[2].arg == SEQ_MREMAP_PART && s.ops[3].arg == SEQ_MREMAP_SHRINK,
+	       "mremap args 0 1 3 2 parse as move, grow, part, shrink (%s)", err);
+	printed = print_to_string(&s);
+	tap_ok(printed && strstr(printed, "op mremap 0 2 3 3\nop mremap 1 4 4 2\n"),
+	       "and print back the same");
+	f = open_memstream(&out, &len);
+	emit_scenario(f, &s, "fuzz-mremap-part", NULL, NULL);
+	fclose(f);
+	tap_ok(out && strstr(out, "mremap_part(0, 2, 3, 4096UL);") &&
+	       strstr(out, "region_shrink(&vma[1], at[1][4], 4UL * 4096UL, 4UL * 4096UL, "
+			   "2UL * 4096UL);") &&
+	       strstr(out, "range_ioctl(UFFDIO_REGISTER, at[0][0], 2UL * 4096UL, 2);") &&
+	       strstr(out, "range_ioctl(UFFDIO_REGISTER, at[0][2], 3UL * 4096UL, 2);") &&
+	       strstr(out, "range_ioctl(UFFDIO_REGISTER, at[0][5], 3UL * 4096UL, 2);"),
+	       "a part move, a shrink, and a register cut at the moved part's edges");
+	status = emitted_compiles(out, "fuzz-mremap-part", cmd, sizeof(cmd));
+	tap_ok(status == 0, "emit.c's program with a part move compiles (%s: %d)", cmd, status);
+	free(printed);
+	free(out);
 }
 
 int main(void)
@@ -266,5 +325,6 @@ int main(void)
 	file_round_trip();
 	bad_files_are_refused();
 	emitted_scenario_compiles();
+	mremap_part_and_shrink();
 	return tap_done();
 }
