@@ -19,6 +19,10 @@ static const char *const backing_enum[SEQ_BACKING_MAX] = {
 	[SEQ_THP] = "BACKING_THP",
 };
 
+/* The fuzzer's uffd (exec.c's uffd_start()): the MINOR features the kernel has, no event. */
+#define UFFD_NEW "uffd_new(uffd_supported_features() & (UFFD_FEATURE_MINOR_SHMEM | " \
+		 "UFFD_FEATURE_MINOR_HUGETLBFS))"
+
 /* Where the oracle disagreed: parsed back from its "seqfuzz: bug" line. */
 struct disagreement {
 	unsigned int op, vma, page;	/* op 1-based; 0: none (tracer-only) */
@@ -94,6 +98,17 @@ static void emit_prelude(FILE *f, const struct seq *s, const char *name, const c
 		      "\tstruct scen_uffdio_move mv = { .dst = (uintptr_t)dst, .src = (uintptr_t)src, .len = len };\n\n"
 		      "\tif (ioctl(uffd, SCEN_UFFDIO_MOVE, &mv) < 0)\n"
 		      "\t\tprintf(\"# UFFDIO_MOVE: %s, moved %lld\\n\", strerror(errno), (long long)mv.move);\n"
+		      "}\n\n", f);
+	if (seq_has(s, OP_CONTINUE))
+		fputs("/* UFFDIO_CONTINUE over file pages tagged tag + index through a second mapping. */\n"
+		      "static void continue_range(struct region *r, char *at, size_t offset, size_t len,\n"
+		      "\t\t\t   uint64_t tag, bool wp)\n{\n"
+		      "\tstruct uffdio_continue c = { .range = { .start = (uintptr_t)at, .len = len },\n"
+		      "\t\t\t\t     .mode = wp ? UFFDIO_CONTINUE_MODE_WP : 0 };\n\n"
+		      "\tif (region_fill_cache(r, offset, len, tag) < 0)\n"
+		      "\t\tprintf(\"# fill the page cache: failed\\n\");\n"
+		      "\telse if (ioctl(uffd, UFFDIO_CONTINUE, &c) < 0)\n"
+		      "\t\tprintf(\"# UFFDIO_CONTINUE: %s, mapped %lld\\n\", strerror(errno), (long long)c.mapped);\n"
 		      "}\n\n", f);
 	if (seq_has(s, OP_POISON))
 		fputs("static void poison_range(char *addr, size_t len)\n{\n"
@@ -245,6 +260,11 @@ static void emit_action(FILE *f, const struct seq *s, unsigned int i, const stru
 		addr_expr(da, sizeof(da), s, seq_move_dst_vma(o), seq_move_dst_first(o));
 		fprintf(f, "\tmove_uffd(%s, %s, %uUL * %luUL);\n", da, a, o->count, gran);
 		break;
+	case OP_CONTINUE:
+		fprintf(f, "\tcontinue_range(&vma[%u], %s, %uUL * %luUL, %uUL * %luUL, "
+			"0x%xULL << 32 | 0xc0a00000ULL, %s);\n", o->vma, a, o->first, gran, o->count,
+			gran, i + 1, o->arg ? "true" : "false");
+		break;
 	case OP_POISON:
 		for (unsigned int p = o->first; p < o->first + o->count; p++)
 			poisoned[o->vma][p] = true;
@@ -271,7 +291,7 @@ static void emit_action(FILE *f, const struct seq *s, unsigned int i, const stru
 			fprintf(f, "\tchild_wait(pid);\n");
 		break;
 	case OP_CLOSE:
-		fprintf(f, "\tmonitor_stop(&mon);\n\tclose(uffd);\n\tuffd = uffd_new(0);\n"
+		fprintf(f, "\tmonitor_stop(&mon);\n\tclose(uffd);\n\tuffd = " UFFD_NEW ";\n"
 			"\tmonitor_start(&mon, uffd, %luUL, NULL, NULL);\n", gran);
 		break;
 	default:
@@ -362,7 +382,7 @@ void emit_scenario(FILE *f, const struct seq *s, const char *name, const char *o
 		for (unsigned int v = 0; at_table && v < s->n_vmas; v++)
 			fprintf(c, "\tat_fill(%u, %u, %luUL);\n", v, s->vmas[v].pages,
 				seq_granule(s->vmas[v].backing));
-		fprintf(c, "\tuffd = uffd_new(0);\n\tmonitor_start(&mon, uffd, %luUL, NULL, NULL);\n", gran);
+		fprintf(c, "\tuffd = " UFFD_NEW ";\n\tmonitor_start(&mon, uffd, %luUL, NULL, NULL);\n", gran);
 		for (unsigned int i = 0; i < s->n_ops && (!d.op || i < d.op); i++)
 			emit_op(c, s, i, &d);
 		fprintf(c, "\tmonitor_stop(&mon);\n\tscen_end(VERDICT_OK, \"as_the_oracle_expects\");\n}\n");

@@ -119,7 +119,18 @@ static void handle_msg(const struct uffd_msg *msg)
 		return;
 	}
 	page = (uintptr_t)g->addr;
-	if (msg->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP) {
+	if (msg->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_MINOR) {
+		int err;
+
+		/* only a range registered with MODE_MINOR has minor faults */
+		if (!(g->reg & SEQ_MODE_MINOR) && !world.wrong_minor)
+			world.wrong_minor = 1 + vma * SEQ_MAX_PAGES +
+					    (unsigned int)(g - world.v[vma].g);
+		atomic_fetch_add(&g->minor_msgs, 1);
+		err = uffd_continue_fault(world.uffd, page, world.v[vma].gran);
+		if (err && !world.monitor_error)
+			world.monitor_error = err;
+	} else if (msg->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP) {
 		struct uffdio_writeprotect wp = { .range = { .start = page, .len = world.v[vma].gran } };
 
 		atomic_fetch_add(&g->wp_msgs, 1);
@@ -152,7 +163,11 @@ static void *monitor_main(void *arg)
 
 static void uffd_start(void)
 {
-	world.uffd = uffd_new(0);	/* no EVENT_FORK: a forked child's VMAs are not registered */
+	/* no EVENT_FORK: a forked child's VMAs are not registered; the MINOR features this
+	 * kernel has (MINOR_HUGETLBFS 5.13, MINOR_SHMEM 5.14): they only allow MODE_MINOR */
+	world.features = uffd_supported_features() &
+			 (UFFD_FEATURE_MINOR_SHMEM | UFFD_FEATURE_MINOR_HUGETLBFS);
+	world.uffd = uffd_new(world.features);
 	world.stop_fd = eventfd(0, EFD_CLOEXEC);
 	if (world.stop_fd < 0 || pthread_create(&world.monitor, NULL, monitor_main, NULL))
 		scen_fail("monitor");
@@ -357,6 +372,10 @@ void exec_sequence(const struct seq *s, unsigned long label, char *kind)
 			errno = world.monitor_error;
 			scen_fail("monitor");
 		}
+		if (world.wrong_minor)
+			report_bug("minor_msgs", (world.wrong_minor - 1) / SEQ_MAX_PAGES,
+				   (world.wrong_minor - 1) % SEQ_MAX_PAGES,
+				   "a MINOR fault where no MODE_MINOR is registered");
 		if (world.unrequested_event)
 			report_bug("event", s->ops[world.op].vma, s->ops[world.op].first,
 				   "the uffd got an event message 0x%x it never asked for",

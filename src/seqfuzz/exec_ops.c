@@ -23,12 +23,13 @@ static void op_write(unsigned int vi, const struct seq_op *o)
 {
 	struct vma_run *v = &world.v[vi];
 	struct write_job job = { v, o->first, o->count, ((uint64_t)world.op + 1) << 32 };
-	unsigned int before[512], missing[512];
+	unsigned int before[512], missing[512], minor[512];
 	pthread_t t;
 
 	for (unsigned int p = o->first; p < o->first + o->count; p++) {
 		before[p - o->first] = v->g[p].wp_msgs;
 		missing[p - o->first] = v->g[p].missing_msgs;
+		minor[p - o->first] = v->g[p].minor_msgs;
 	}
 	if (o->arg == 0) {
 		write_range(&job);
@@ -40,7 +41,9 @@ static void op_write(unsigned int vi, const struct seq_op *o)
 	for (unsigned int p = o->first; p < o->first + o->count; p++) {
 		struct granule *g = &v->g[p];
 		unsigned int got = g->wp_msgs - before[p - o->first];
-		bool missed = g->missing_msgs != missing[p - o->first];
+		/* a missing or minor fault resolved over a marker maps the page without
+		 * its bit (mfill_atomic_install_pte() sets it only for MODE_WP) */
+		bool missed = resolved_by_us(g, missing[p - o->first], minor[p - o->first]);
 
 		if (g->ro || g->poisoned)
 			continue;
@@ -61,7 +64,7 @@ static void op_read(unsigned int vi, const struct seq_op *o)
 
 	for (unsigned int p = o->first; p < o->first + o->count; p++) {
 		struct granule *g = &v->g[p];
-		unsigned int wp = g->wp_msgs, missing = g->missing_msgs;
+		unsigned int wp = g->wp_msgs, missing = g->missing_msgs, minor = g->minor_msgs;
 		uint64_t got;
 
 		if (g->poisoned)
@@ -73,8 +76,9 @@ static void op_read(unsigned int vi, const struct seq_op *o)
 		if (g->data != DATA_UNKNOWN && got != g->data)
 			report_bug("data", vi, p, "read 0x%llx, want 0x%llx",
 				   (unsigned long long)got, (unsigned long long)g->data);
-		/* a missing fault resolved over a marker maps the page without its bit */
-		if (g->missing_msgs != missing)
+		/* a missing or minor fault resolved over a marker maps the page without
+		 * its bit (mfill_atomic_install_pte(): only MODE_WP sets it) */
+		if (resolved_by_us(g, missing, minor))
 			g->prot = PROT_UNKNOWN;
 	}
 }
@@ -103,7 +107,25 @@ static int range_ioctl(unsigned long req, unsigned int vi, const struct seq_op *
 static void op_register(unsigned int vi, const struct seq_op *o)
 {
 	struct granule *g = world.v[vi].g;
+	enum seq_backing b = world.s->vmas[vi].backing;
 
+	/* MODE_MINOR: vma_can_userfault() wants shmem or hugetlb (a private hugetlb
+	 * mapping has no page cache of its own to fault minor on: not drawn, skipped),
+	 * and UFFDIO_API the feature of that backing */
+	if (o->arg & SEQ_MODE_MINOR) {
+		uint64_t need = b == SEQ_SHMEM ? UFFD_FEATURE_MINOR_SHMEM
+						: UFFD_FEATURE_MINOR_HUGETLBFS;
+
+		if (b != SEQ_SHMEM && b != SEQ_HUGETLB_SHARED) {
+			report_skip("minor_needs_shmem_or_hugetlb_shared");
+			return;
+		}
+		if (!(world.features & need)) {
+			report_skip(b == SEQ_SHMEM ? "kernel_lacks_UFFD_FEATURE_MINOR_SHMEM"
+						   : "kernel_lacks_UFFD_FEATURE_MINOR_HUGETLBFS");
+			return;
+		}
+	}
 	if (range_ioctl(UFFDIO_REGISTER, vi, o, o->arg, false) < 0)
 		return;		/* refused (EBUSY on 7.3 for dropping WP, EINVAL): nothing changed */
 	for (unsigned int p = o->first; p < o->first + o->count; p++) {
@@ -305,7 +327,8 @@ static void run_piece_op(unsigned int vi, const struct seq_op *o)
 	case OP_MUNMAP: run_remap_op(vi, o); break;
 	case OP_COPY:
 	case OP_MOVE:
-	case OP_POISON: run_uffdio_op(vi, o); break;
+	case OP_POISON:
+	case OP_CONTINUE: run_uffdio_op(vi, o); break;
 	default: break;	/* fork and close: exec.c */
 	}
 }

@@ -167,6 +167,59 @@ static void op_poison(unsigned int vi, const struct seq_op *o)
 		v->g[p].poisoned = true;
 }
 
+/*
+ * UFFDIO_CONTINUE over the range after its file pages were put in the page cache through
+ * a second mapping (region_fill_cache(): the data every granule of the range now reads).
+ * It maps the cache page of each granule up to the first that is mapped already (EEXIST:
+ * pte_none_mostly() in 6.1/6.12, pte_none() || pte_is_uffd_marker() in 7.3, so it maps
+ * over a uffd-wp marker), `mapped` says how far.  mfill_atomic_install_pte() (6.1:
+ * shmem_mfill_atomic_pte() -> mfill_atomic_install_pte(), hugetlb_mfill_atomic_pte() for
+ * hugetlb) sets the uffd-wp bit with UFFDIO_CONTINUE_MODE_WP (6.3+, 02b2a29a84d4: EINVAL
+ * before; EINVAL too unless the VMA is registered for WP) and never without it, a marker
+ * or not: so a mapped granule is protected exactly with MODE_WP, and its first write
+ * owes one WP message.  A range not registered with our uffd is ENOENT.
+ */
+static void op_continue(unsigned int vi, const struct seq_op *o)
+{
+	struct vma_run *v = &world.v[vi];
+	uint64_t tag = ((uint64_t)world.op + 1) << 32 | 0xc0a00000ULL;
+	struct uffdio_continue cont = {
+		.range = {
+			.start = (uintptr_t)addr_of(v, o->first),
+			.len = (uint64_t)o->count * v->gran,
+		},
+		.mode = o->arg ? UFFDIO_CONTINUE_MODE_WP : 0,
+	};
+	unsigned int done;
+	int ret;
+
+	if (v->r.fd < 0) {	/* anon, THP, hugetlb private: no page cache to continue from */
+		report_skip("continue_needs_a_file_backing");
+		return;
+	}
+	ret = region_fill_cache(&v->r, (size_t)o->first * v->gran, (size_t)o->count * v->gran,
+				tag);
+	if (ret < 0) {
+		errno = -ret;
+		if (!refused("fill_cache"))
+			report_skip(errno == ENOSPC ? "continue_no_free_hugetlb_page"
+						    : "continue_fill_cache_failed");
+		return;
+	}
+	for (unsigned int p = o->first; p < o->first + o->count; p++)
+		v->g[p].data = tag + p;	/* the file's page: our mapping sees it too */
+	ret = ioctl(world.uffd, UFFDIO_CONTINUE, &cont);
+	done = done_granules(cont.mapped, v->gran, o->count);
+	if (ret < 0 && !done) {
+		stopped("continue");
+		return;
+	}
+	for (unsigned int p = o->first; p < o->first + done; p++) {
+		v->g[p].prot = o->arg ? PROT_YES : PROT_NO;
+		v->g[p].poisoned = false;
+	}
+}
+
 void exec_uffdio_begin(void)
 {
 	scen_begin("uffdwp-fuzz");	/* scen_fail()'s name here: scenario.h keeps it per file */
@@ -180,4 +233,6 @@ void run_uffdio_op(unsigned int vi, const struct seq_op *o)
 		op_move(vi, o);
 	else if (o->kind == OP_POISON)
 		op_poison(vi, o);
+	else if (o->kind == OP_CONTINUE)
+		op_continue(vi, o);
 }

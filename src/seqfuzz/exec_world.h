@@ -28,6 +28,7 @@ struct granule {
 	unsigned int piece;
 	atomic_uint wp_msgs;	/* WP messages on it, counted by the monitor */
 	atomic_uint missing_msgs;
+	atomic_uint minor_msgs;	/* MINOR faults, resolved with UFFDIO_CONTINUE */
 };
 
 struct vma_run {
@@ -47,6 +48,9 @@ struct exec_world {
 	pthread_t monitor;
 	atomic_int monitor_error;
 	atomic_uint unrequested_event;	/* a message of an event our uffd never asked for */
+	/* 1 + VMA * SEQ_MAX_PAGES + granule of a MINOR fault where no MINOR is registered */
+	atomic_uint wrong_minor;
+	uint64_t features;	/* negotiated at UFFDIO_API: the MINOR ones the kernel has */
 	unsigned int op;	/* the op being run, 0-based */
 	unsigned long label;
 	char *kind;		/* shared with the parent: the bug's kind */
@@ -66,7 +70,7 @@ uint64_t pagemap_of(const struct vma_run *v, unsigned int page, int fd);
 /* exec_ops.c: the ops on memory (all but fork and close); scenario.h's name is per file */
 void exec_ops_begin(void);
 void run_memory_op(unsigned int vi, const struct seq_op *o);
-/* exec_uffdio.c: copy, move and poison */
+/* exec_uffdio.c: copy, move, poison and continue */
 void exec_uffdio_begin(void);
 void run_uffdio_op(unsigned int vi, const struct seq_op *o);
 /* exec_remap.c: mremap (whole, shrink, part) and munmap */
@@ -82,6 +86,14 @@ static inline volatile uint64_t *word_of(const struct vma_run *v, unsigned int p
 static inline char *addr_of(const struct vma_run *v, unsigned int page)
 {
 	return v->g[page].addr;
+}
+
+/* Whether a fault on granule g may be a minor one: one with a missing or minor message
+ * since its counts were before/minor_before (the fault was resolved by us, not the kernel). */
+static inline bool resolved_by_us(const struct granule *g, unsigned int missing_before,
+				  unsigned int minor_before)
+{
+	return g->missing_msgs != missing_before || g->minor_msgs != minor_before;
 }
 
 static inline bool backing_private(enum seq_backing b)

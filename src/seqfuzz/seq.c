@@ -32,6 +32,7 @@ static const char *const op_names[OP_KIND_MAX] = {
 	[OP_MUNMAP] = "munmap",
 	[OP_MOVE] = "move",
 	[OP_POISON] = "poison",
+	[OP_CONTINUE] = "continue",
 };
 
 /*
@@ -45,6 +46,7 @@ static const unsigned int op_weights[OP_KIND_MAX] = {
 	[OP_MOVE_PAGES] = 9, [OP_FORK] = 5, [OP_MADVISE] = 4, [OP_PUNCH_HOLE] = 2,
 	[OP_MREMAP] = 5, [OP_COPY] = 3, [OP_MUNMAP] = 2, [OP_MOVE] = 2,
 	[OP_POISON] = 1,	/* the pages it poisons are never touched again */
+	[OP_CONTINUE] = 3,	/* a skip but on shmem and hugetlb shared */
 	/* the tracer models a uffd's release since 7f5efee (EV_UFFD_CLOSE) */
 	[OP_CLOSE] = 2,
 };
@@ -137,15 +139,23 @@ static void pick_range(struct seq_rng *r, const struct seq_vma *v, struct seq_op
 	op->count = 1 + seq_rng_below(r, v->pages - op->first < 8 ? v->pages - op->first : 8);
 }
 
-static unsigned int pick_arg(struct seq_rng *r, enum seq_op_kind k)
+static bool file_backing(enum seq_backing b)
+{
+	return b == SEQ_SHMEM || b == SEQ_HUGETLB_SHARED;
+}
+
+static unsigned int pick_arg(struct seq_rng *r, enum seq_op_kind k, enum seq_backing b)
 {
 	static const unsigned int modes[] = {
 		SEQ_MODE_WP, SEQ_MODE_WP, SEQ_MODE_MISSING, SEQ_MODE_MISSING | SEQ_MODE_WP,
+		SEQ_MODE_MINOR, SEQ_MODE_MINOR | SEQ_MODE_WP,
 	};
+	/* MINOR only where a page cache backs the VMA (vma_can_userfault()) */
+	bool file = file_backing(b);
 
 	switch (k) {
 	case OP_REGISTER:
-		return modes[seq_rng_below(r, 4)];
+		return modes[seq_rng_below(r, file ? 6 : 4)];
 	case OP_WRITE:
 		return seq_rng_below(r, SEQ_WRITE_THREADS);
 	case OP_MOVE_PAGES:	/* node 0, node 1 or SEQ_MOVE_OTHER_NODE */
@@ -157,6 +167,7 @@ static unsigned int pick_arg(struct seq_rng *r, enum seq_op_kind k)
 	case OP_MPROTECT:
 	case OP_FORK:
 	case OP_COPY:
+	case OP_CONTINUE:
 		return seq_rng_below(r, 2);
 	default:
 		return 0;
@@ -198,6 +209,31 @@ static void pick_move(struct seq_rng *r, const struct seq *s, struct seq_op *op)
 	op->arg = seq_move_arg(op->vma, at < left ? at : op->first + op->count + (at - left));
 }
 
+/*
+ * A continue needs page-cache pages, so a file-backed VMA (the first, where the drawn
+ * one is not), and a range our uffd registered, else it is ENOENT: three times in four
+ * the range of the last register op on a file-backed VMA, where there was one.
+ */
+static void pick_continue(struct seq_rng *r, struct seq *s, unsigned int i)
+{
+	struct seq_op *op = &s->ops[i];
+
+	for (unsigned int j = i; j-- > 0;)
+		if (s->ops[j].kind == OP_REGISTER && file_backing(s->vmas[s->ops[j].vma].backing)) {
+			if (seq_rng_below(r, 4) < 3) {
+				op->vma = s->ops[j].vma;
+				op->first = s->ops[j].first;
+				op->count = s->ops[j].count;
+			}
+			break;
+		}
+	for (unsigned int v = 0; !file_backing(s->vmas[op->vma].backing) && v < s->n_vmas; v++)
+		if (file_backing(s->vmas[v].backing)) {
+			op->vma = v;
+			pick_range(r, &s->vmas[v], op);
+		}
+}
+
 void seq_generate(struct seq *s, uint64_t seed, uint64_t index)
 {
 	struct seq_rng r;
@@ -231,7 +267,7 @@ void seq_generate(struct seq *s, uint64_t seed, uint64_t index)
 		} else {
 			pick_range(&r, &s->vmas[op->vma], op);
 		}
-		op->arg = pick_arg(&r, op->kind);
+		op->arg = pick_arg(&r, op->kind, s->vmas[op->vma].backing);
 		/* mremap moves the VMA whole: the ops after it name its pages by index
 		 * (a part moved or shrunk keeps its indices: the executor follows it) */
 		if (op->kind == OP_MREMAP &&
@@ -248,6 +284,8 @@ void seq_generate(struct seq *s, uint64_t seed, uint64_t index)
 		}
 		if (op->kind == OP_MOVE)
 			pick_move(&r, s, op);
+		if (op->kind == OP_CONTINUE)
+			pick_continue(&r, s, i);
 	}
 }
 

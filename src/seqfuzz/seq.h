@@ -49,12 +49,15 @@ enum seq_op_kind {
 	OP_MUNMAP,	/* munmap, then mmap the same backing back at the same address */
 	OP_MOVE,	/* UFFDIO_MOVE to another range; arg: seq_move_arg(DST_VMA, DST_FIRST) */
 	OP_POISON,	/* UFFDIO_POISON (6.6+): the range's empty entries become poison markers */
+	OP_CONTINUE,	/* UFFDIO_CONTINUE over page-cache pages written through a second
+			 * mapping (shmem, hugetlb shared); arg: 1 UFFDIO_CONTINUE_MODE_WP (6.3+) */
 	OP_KIND_MAX,
 };
 
-/* Register modes (UFFDIO_REGISTER_MODE_MISSING and _WP have these values). */
+/* Register modes (UFFDIO_REGISTER_MODE_MISSING, _WP and _MINOR have these values). */
 #define SEQ_MODE_MISSING 1u
 #define SEQ_MODE_WP 2u
+#define SEQ_MODE_MINOR 4u	/* drawn for shmem and hugetlb shared VMAs only */
 #define SEQ_WRITE_THREADS 3
 /* move_pages to whichever node the page is not on (0 and 1 name the node itself) */
 #define SEQ_MOVE_OTHER_NODE 2u

@@ -57,6 +57,9 @@
 #ifndef MFD_HUGETLB
 #define MFD_HUGETLB 0x0004U
 #endif
+#ifndef UFFDIO_CONTINUE_MODE_WP
+#define UFFDIO_CONTINUE_MODE_WP ((__u64)1 << 1)	/* 6.3: 02b2a29a84d4 */
+#endif
 /* UFFDIO_POISON (6.6), UFFDIO_MOVE (6.8), RWP (7.3: UFFDIO_RWPROTECT), MADV_GUARD_* (6.13) */
 #define SCEN_UFFD_FEATURE_POISON (1 << 14)
 #define SCEN_UFFD_FEATURE_MOVE (1 << 16)
@@ -329,6 +332,24 @@ static inline void monitor_resolve_wp(struct uffd_monitor *m, const struct uffd_
 		m->error = errno;
 }
 
+/*
+ * A minor fault (a page in the page cache, not mapped here: MODE_MINOR) wants the page
+ * mapped as it is: UFFDIO_CONTINUE (a COPY would find the page there, EEXIST, and the
+ * thread fault again forever).  EEXIST: mapped meanwhile, the thread still needs a wake.
+ * 0 or the errno.
+ */
+static inline int uffd_continue_fault(int uffd, uintptr_t page, size_t len)
+{
+	struct uffdio_continue cont = { .range = { .start = page, .len = len } };
+	struct uffdio_range wake = { .start = page, .len = len };
+
+	if (ioctl(uffd, UFFDIO_CONTINUE, &cont) == 0)
+		return 0;
+	if (errno == EEXIST && ioctl(uffd, UFFDIO_WAKE, &wake) == 0)
+		return 0;
+	return errno;
+}
+
 static inline void monitor_resolve_rwp(struct uffd_monitor *m, const struct uffd_msg *msg)
 {
 	uintptr_t page = msg->arg.pagefault.address & ~(uintptr_t)(m->page_size - 1);
@@ -359,6 +380,15 @@ static inline bool monitor_drain(struct uffd_monitor *m)
 		else if (msg.event == UFFD_EVENT_PAGEFAULT &&
 			 (msg.arg.pagefault.flags & SCEN_UFFD_PAGEFAULT_FLAG_RWP))
 			monitor_resolve_rwp(m, &msg);
+		else if (msg.event == UFFD_EVENT_PAGEFAULT &&
+			 (msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_MINOR)) {
+			int err = uffd_continue_fault(m->uffd, msg.arg.pagefault.address &
+							       ~(uintptr_t)(m->page_size - 1),
+						      m->page_size);
+
+			if (err && !m->error)
+				m->error = err;
+		}
 	}
 }
 
@@ -833,6 +863,32 @@ static inline int region_shrink(struct region *r, char *at, size_t offset, size_
 	if (mremap(at, len, keep, 0) == MAP_FAILED)
 		return -errno;
 	return region_remap_at(r, at + keep, offset + keep, len - keep);
+}
+
+/*
+ * Puts the file pages of len bytes at offset of a region's memfd (shmem, hugetlb shared)
+ * in the page cache, each granule's first word tag + its index, through a second mapping
+ * of the file (as uffd-unit-tests' minor tests do): the region's own mapping is not
+ * touched, so its entries stay as they were for a minor fault or UFFDIO_CONTINUE.
+ * fallocate() first: a hugetlb page the pool lacks is ENOSPC here, not a SIGBUS on the
+ * write.  0, or -errno (EOPNOTSUPP without a file) with nothing written.
+ */
+static inline int region_fill_cache(const struct region *r, size_t offset, size_t len,
+				    uint64_t tag)
+{
+	char *alias;
+
+	if (r->fd < 0)
+		return -EOPNOTSUPP;
+	if (fallocate(r->fd, FALLOC_FL_KEEP_SIZE, (off_t)offset, (off_t)len) < 0)
+		return -errno;
+	alias = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, (off_t)offset);
+	if (alias == MAP_FAILED)
+		return -errno;
+	for (size_t at = 0; at < len; at += r->page_size)
+		*(volatile uint64_t *)(alias + at) = tag + (offset + at) / r->page_size;
+	munmap(alias, len);
+	return 0;
 }
 
 /* The "FIELD:" line (e.g. "AnonHugePages:") of the smaps entry that contains addr, in kB

@@ -54,13 +54,13 @@ static void same_seed_same_sequence(void)
  * Sequence 0 of seed 1, pinned: the PRNG is our own (no rand()), so a saved seed names the
  * same sequence on every machine, and a change of the generator must be deliberate
  * (re-pinned when copy, munmap, move and poison joined the weights, and when mremap's
- * weight grew with its shrink and part moves).
+ * weight grew with its shrink and part moves, and again for continue and MINOR).
  */
 static void seed_one_is_pinned(void)
 {
 	static const char head[] = "# uffdwp-fuzz sequence seed=1 index=0\n"
 				   "vma 0 thp 512\nvma 1 shmem 12\n"
-				   "op write 0 0 512 0\nop wp_on 0 0 512 0\nop mprotect 0 0 512 0\n";
+				   "op poison 0 0 512 0\nop mprotect 0 0 512 1\nop write 0 0 512 0\n";
 	static struct seq s;
 	char *text;
 
@@ -97,6 +97,7 @@ static void generated_sequences_are_valid(void)
 static void new_ops_args(void)
 {
 	unsigned int bad = 0, mremaps = 0, madvises = 0, by_arg[SEQ_MREMAP_MAX] = { 0 };
+	unsigned int minors = 0, minor_wp = 0, continues = 0, continue_wp = 0, not_file = 0;
 	static struct seq s;
 
 	for (uint64_t i = 0; i < 2000; i++) {
@@ -119,6 +120,17 @@ static void new_ops_args(void)
 			}
 			if (o->kind == OP_MOVE_PAGES)
 				bad += o->arg > SEQ_MOVE_OTHER_NODE;
+			if (o->kind == OP_REGISTER && (o->arg & SEQ_MODE_MINOR)) {
+				minors++;
+				minor_wp += !!(o->arg & SEQ_MODE_WP);
+				not_file += s.vmas[o->vma].backing != SEQ_SHMEM &&
+					    s.vmas[o->vma].backing != SEQ_HUGETLB_SHARED;
+			}
+			if (o->kind == OP_CONTINUE) {
+				continues++;
+				continue_wp += o->arg == 1;
+				bad += o->arg > 1;
+			}
 		}
 	}
 	tap_ok(mremaps && madvises && !bad, "%u mremap and %u madvise ops, %u out of range",
@@ -127,6 +139,10 @@ static void new_ops_args(void)
 	       by_arg[SEQ_MREMAP_PART], "mremap moves %u, grows %u, shrinks %u, moves a part %u",
 	       by_arg[SEQ_MREMAP_MOVE], by_arg[SEQ_MREMAP_GROW], by_arg[SEQ_MREMAP_SHRINK],
 	       by_arg[SEQ_MREMAP_PART]);
+	tap_ok(minors && minor_wp && !not_file, "%u MINOR registrations (%u MINOR|WP), %u of them "
+	       "off shmem and hugetlb shared", minors, minor_wp, not_file);
+	tap_ok(continues && continue_wp && continue_wp < continues,
+	       "%u continue ops, %u of them UFFDIO_CONTINUE_MODE_WP", continues, continue_wp);
 }
 
 /* copy's mode is 0 or 1; a move's destination lies in a VMA, and stays there when the
@@ -285,20 +301,23 @@ static void mremap_part_and_shrink(void)
 	static const char text[] = "vma 0 anon 8\nvma 1 shmem 8\n"
 				   "op mremap 0 0 8 0\nop mremap 1 0 8 1\n"
 				   "op mremap 0 2 3 3\nop mremap 1 4 4 2\n"
-				   "op register 0 0 8 2\nop write 0 1 3 0\n";
+				   "op register 0 0 8 2\nop write 0 1 3 0\n"
+				   "op register 1 0 4 6\nop continue 1 0 4 1\n";
 	static struct seq s;
 	char err[160] = "", cmd[512], *printed = NULL, *out = NULL;
 	size_t len = 0;
 	FILE *f;
 	int status;
 
-	tap_ok(parse_string(text, &s, err, sizeof(err)) && s.n_ops == 6 &&
+	tap_ok(parse_string(text, &s, err, sizeof(err)) && s.n_ops == 8 &&
+	       s.ops[6].arg == (SEQ_MODE_MINOR | SEQ_MODE_WP) && s.ops[7].kind == OP_CONTINUE &&
 	       s.ops[0].arg == SEQ_MREMAP_MOVE && s.ops[1].arg == SEQ_MREMAP_GROW &&
 	       s.ops[2].arg == SEQ_MREMAP_PART && s.ops[3].arg == SEQ_MREMAP_SHRINK,
 	       "mremap args 0 1 3 2 parse as move, grow, part, shrink (%s)", err);
 	printed = print_to_string(&s);
-	tap_ok(printed && strstr(printed, "op mremap 0 2 3 3\nop mremap 1 4 4 2\n"),
-	       "and print back the same");
+	tap_ok(printed && strstr(printed, "op mremap 0 2 3 3\nop mremap 1 4 4 2\n") &&
+	       strstr(printed, "op register 1 0 4 6\nop continue 1 0 4 1\n"),
+	       "and print back the same, a MINOR|WP register and a continue too");
 	f = open_memstream(&out, &len);
 	emit_scenario(f, &s, "fuzz-mremap-part", NULL, NULL);
 	fclose(f);
@@ -309,6 +328,10 @@ static void mremap_part_and_shrink(void)
 	       strstr(out, "range_ioctl(UFFDIO_REGISTER, at[0][2], 3UL * 4096UL, 2);") &&
 	       strstr(out, "range_ioctl(UFFDIO_REGISTER, at[0][5], 3UL * 4096UL, 2);"),
 	       "a part move, a shrink, and a register cut at the moved part's edges");
+	tap_ok(out && strstr(out, "continue_range(&vma[1], at[1][0], 0UL * 4096UL, 4UL * 4096UL, "
+			   "0x8ULL << 32 | 0xc0a00000ULL, true);") &&
+	       strstr(out, "uffd_new(uffd_supported_features() & (UFFD_FEATURE_MINOR_SHMEM"),
+	       "a continue (MODE_WP), with the uffd's MINOR features");
 	status = emitted_compiles(out, "fuzz-mremap-part", cmd, sizeof(cmd));
 	tap_ok(status == 0, "emit.c's program with a part move compiles (%s: %d)", cmd, status);
 	free(printed);
