@@ -19,9 +19,13 @@ static const char *const backing_enum[SEQ_BACKING_MAX] = {
 	[SEQ_THP] = "BACKING_THP",
 };
 
-/* The fuzzer's uffd (exec.c's uffd_start()): the MINOR features the kernel has, no event. */
+/* The fuzzer's uffd (exec.c's uffd_start()): the MINOR features the kernel has, no event;
+ * a wp_async sequence's WP_ASYNC | WP_UNPOPULATED where the kernel has them. */
 #define UFFD_NEW "uffd_new(uffd_supported_features() & (UFFD_FEATURE_MINOR_SHMEM | " \
 		 "UFFD_FEATURE_MINOR_HUGETLBFS))"
+#define UFFD_NEW_ASYNC "uffd_new(uffd_supported_features() & (UFFD_FEATURE_MINOR_SHMEM | " \
+		       "UFFD_FEATURE_MINOR_HUGETLBFS | UFFD_FEATURE_WP_ASYNC | " \
+		       "UFFD_FEATURE_WP_UNPOPULATED))"
 
 /* Where the oracle disagreed: parsed back from its "seqfuzz: bug" line. */
 struct disagreement {
@@ -110,6 +114,14 @@ static void emit_prelude(FILE *f, const struct seq *s, const char *name, const c
 		      "\telse if (ioctl(uffd, UFFDIO_CONTINUE, &c) < 0)\n"
 		      "\t\tprintf(\"# UFFDIO_CONTINUE: %s, mapped %lld\\n\", strerror(errno), (long long)c.mapped);\n"
 		      "}\n\n", f);
+	if (seq_has(s, OP_SCAN))
+		fputs("/* PAGEMAP_SCAN for written pages, re-protecting them, as the fuzzer does. */\n"
+		      "static void scan_range(char *addr, unsigned int n, size_t gran)\n{\n"
+		      "\tbool reported[512];\n"
+		      "\tint fd = open(\"/proc/self/pagemap\", O_RDONLY);\n"
+		      "\tlong got = pagemap_scan_written(fd, addr, n, gran, reported, NULL);\n\n"
+		      "\tif (got < 0)\n\t\tprintf(\"# PAGEMAP_SCAN: %s\\n\", strerror((int)-got));\n"
+		      "\tclose(fd);\n}\n\n", f);
 	if (seq_has(s, OP_POISON))
 		fputs("static void poison_range(char *addr, size_t len)\n{\n"
 		      "\tstruct scen_uffdio_poison p = { .range = { .start = (uintptr_t)addr, .len = len } };\n\n"
@@ -260,6 +272,9 @@ static void emit_action(FILE *f, const struct seq *s, unsigned int i, const stru
 		addr_expr(da, sizeof(da), s, seq_move_dst_vma(o), seq_move_dst_first(o));
 		fprintf(f, "\tmove_uffd(%s, %s, %uUL * %luUL);\n", da, a, o->count, gran);
 		break;
+	case OP_SCAN:
+		fprintf(f, "\tscan_range(%s, %u, %luUL);\n", a, o->count, gran);
+		break;
 	case OP_CONTINUE:
 		fprintf(f, "\tcontinue_range(&vma[%u], %s, %uUL * %luUL, %uUL * %luUL, "
 			"0x%xULL << 32 | 0xc0a00000ULL, %s);\n", o->vma, a, o->first, gran, o->count,
@@ -291,8 +306,9 @@ static void emit_action(FILE *f, const struct seq *s, unsigned int i, const stru
 			fprintf(f, "\tchild_wait(pid);\n");
 		break;
 	case OP_CLOSE:
-		fprintf(f, "\tmonitor_stop(&mon);\n\tclose(uffd);\n\tuffd = " UFFD_NEW ";\n"
-			"\tmonitor_start(&mon, uffd, %luUL, NULL, NULL);\n", gran);
+		fprintf(f, "\tmonitor_stop(&mon);\n\tclose(uffd);\n\tuffd = %s;\n"
+			"\tmonitor_start(&mon, uffd, %luUL, NULL, NULL);\n",
+			s->wp_async ? UFFD_NEW_ASYNC : UFFD_NEW, gran);
 		break;
 	default:
 		break;
@@ -382,7 +398,8 @@ void emit_scenario(FILE *f, const struct seq *s, const char *name, const char *o
 		for (unsigned int v = 0; at_table && v < s->n_vmas; v++)
 			fprintf(c, "\tat_fill(%u, %u, %luUL);\n", v, s->vmas[v].pages,
 				seq_granule(s->vmas[v].backing));
-		fprintf(c, "\tuffd = " UFFD_NEW ";\n\tmonitor_start(&mon, uffd, %luUL, NULL, NULL);\n", gran);
+		fprintf(c, "\tuffd = %s;\n\tmonitor_start(&mon, uffd, %luUL, NULL, NULL);\n",
+			s->wp_async ? UFFD_NEW_ASYNC : UFFD_NEW, gran);
 		for (unsigned int i = 0; i < s->n_ops && (!d.op || i < d.op); i++)
 			emit_op(c, s, i, &d);
 		fprintf(c, "\tmonitor_stop(&mon);\n\tscen_end(VERDICT_OK, \"as_the_oracle_expects\");\n}\n");

@@ -81,16 +81,22 @@ static void resolve_missing(uintptr_t page, unsigned int vma)
 	struct uffdio_range wake = { .start = page, .len = v->gran };
 	int ret;
 
-	if (v->gran > SCEN_PAGE_SIZE) {
-		struct uffdio_copy copy = {
-			.dst = page, .src = (uintptr_t)world.zero_huge, .len = v->gran,
-		};
+	struct uffdio_copy copy = {
+		.dst = page, .src = (uintptr_t)world.zero_huge, .len = v->gran,
+	};
 
+	if (v->gran > SCEN_PAGE_SIZE) {
 		ret = ioctl(world.uffd, UFFDIO_COPY, &copy);
 	} else {
 		struct uffdio_zeropage zero = { .range = { .start = page, .len = v->gran } };
 
 		ret = ioctl(world.uffd, UFFDIO_ZEROPAGE, &zero);
+		/* a uffd-wp marker on anon (WP_UNPOPULATED, the async sequences) faults
+		 * MISSING, but mfill_atomic_pte_zeropage() wants pte_none() (6.12, 7.3):
+		 * EEXIST, and the refault would come back for ever; a copy fills over a
+		 * marker (mfill_atomic_install_pte(): pte_none_mostly() or a marker) */
+		if (ret < 0 && errno == EEXIST)
+			ret = ioctl(world.uffd, UFFDIO_COPY, &copy);
 	}
 	/* EEXIST: the page appeared meanwhile; the faulting thread still needs a wake */
 	if (ret < 0 && errno == EEXIST)
@@ -165,8 +171,16 @@ static void uffd_start(void)
 {
 	/* no EVENT_FORK: a forked child's VMAs are not registered; the MINOR features this
 	 * kernel has (MINOR_HUGETLBFS 5.13, MINOR_SHMEM 5.14): they only allow MODE_MINOR */
-	world.features = uffd_supported_features() &
-			 (UFFD_FEATURE_MINOR_SHMEM | UFFD_FEATURE_MINOR_HUGETLBFS);
+	uint64_t async = UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED;
+	uint64_t have = uffd_supported_features();
+
+	world.features = have & (UFFD_FEATURE_MINOR_SHMEM | UFFD_FEATURE_MINOR_HUGETLBFS);
+	/* WP_ASYNC (6.7, d61ea1cb0095) with WP_UNPOPULATED (6.4, 2ff559f31a5d) so anon
+	 * VMAs use markers (userfaultfd_wp_use_markers()), as PAGEMAP_SCAN wants; a kernel
+	 * without them runs the sequence in sync mode, its scans skipped */
+	world.async = world.s->wp_async && (have & async) == async;
+	if (world.async)
+		world.features |= async;
 	world.uffd = uffd_new(world.features);
 	world.stop_fd = eventfd(0, EFD_CLOEXEC);
 	if (world.stop_fd < 0 || pthread_create(&world.monitor, NULL, monitor_main, NULL))

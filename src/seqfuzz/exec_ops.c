@@ -47,7 +47,12 @@ static void op_write(unsigned int vi, const struct seq_op *o)
 
 		if (g->ro || g->poisoned)
 			continue;
-		if (g->prot == PROT_YES && got != 1 && !missed)
+		/* WP_ASYNC: the kernel resolves the fault itself and clears the bit
+		 * (do_wp_page(), handle_pte_marker(), hugetlb_fault(): userfaultfd_wp_async()) */
+		if (world.async && got)
+			report_bug("wp_msgs", vi, p, "a write with WP_ASYNC gave %u WP messages, "
+				   "want none", got);
+		if (g->prot == PROT_YES && got != 1 && !missed && !world.async)
 			report_bug("wp_msgs", vi, p, "a write to a protected page gave %u WP "
 				   "messages, want exactly 1", got);
 		if (g->prot == PROT_NO && got)
@@ -328,7 +333,8 @@ static void run_piece_op(unsigned int vi, const struct seq_op *o)
 	case OP_COPY:
 	case OP_MOVE:
 	case OP_POISON:
-	case OP_CONTINUE: run_uffdio_op(vi, o); break;
+	case OP_CONTINUE:
+	case OP_SCAN: run_uffdio_op(vi, o); break;
 	default: break;	/* fork and close: exec.c */
 	}
 }

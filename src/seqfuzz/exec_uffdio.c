@@ -220,6 +220,68 @@ static void op_continue(unsigned int vi, const struct seq_op *o)
 	}
 }
 
+/*
+ * PAGEMAP_SCAN (6.7, 52526ca7fdb9) of the range for PAGE_IS_WRITTEN with
+ * PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC, in a wp_async sequence.  Written is "no
+ * uffd-wp bit and no marker" (pagemap_page_category()), so of the present granules of a
+ * WP-registered range it must report exactly those the oracle calls unprotected, and it
+ * re-protects what it reports (make_uffd_wp_pte()): afterwards every present one is
+ * protected.  Not judged, as src/model/pagemap_scan.c does not: none entries (a hole
+ * gets a marker or is reported written by kernel: 07b4377bdbe7, 40de8160ca7f), swap
+ * entries, unknown and poisoned granules.  A VMA of the range not WP_ASYNC with markers
+ * is -EPERM (pagemap_scan_test_walk()) after the VMAs before it were done: unknown.
+ */
+static void op_scan(unsigned int vi, const struct seq_op *o)
+{
+	struct vma_run *v = &world.v[vi];
+	bool present[SEQ_MAX_PAGES], reported[SEQ_MAX_PAGES];
+	uintptr_t start = (uintptr_t)addr_of(v, o->first);
+	uint64_t walk_end = 0;
+	unsigned int walked;
+	int fd = pagemap_open();
+	long ret;
+
+	if (!world.async) {
+		close(fd);
+		report_skip(world.s->wp_async ? "kernel_lacks_UFFD_FEATURE_WP_ASYNC"
+					      : "scan_needs_a_wp_async_sequence");
+		return;
+	}
+	for (unsigned int i = 0; i < o->count; i++)
+		present[i] = pagemap_of(v, o->first + i, fd) & PM_PRESENT;
+	ret = pagemap_scan_written(fd, addr_of(v, o->first), o->count, v->gran, reported,
+				   &walk_end);
+	close(fd);
+	if (ret < 0) {
+		errno = (int)-ret;
+		for (unsigned int p = o->first; p < o->first + o->count; p++)
+			if (v->g[p].prot == PROT_NO && (v->g[p].reg & SEQ_MODE_WP))
+				v->g[p].prot = PROT_UNKNOWN;
+		if (errno == EPERM)
+			report_skip("scan_refused_EPERM_not_wp_async");
+		else if (errno == ENOTTY)
+			report_skip("scan_refused_ENOTTY");
+		else if (!refused("scan"))
+			report_skip("scan_failed");
+		return;
+	}
+	walked = walk_end > start ? (unsigned int)((walk_end - start) / v->gran) : 0;
+	for (unsigned int i = 0; i < o->count && i < walked; i++) {
+		struct granule *g = &v->g[o->first + i];
+		bool judged = present[i] && !g->poisoned && (g->reg & SEQ_MODE_WP) &&
+			      g->prot != PROT_UNKNOWN;
+
+		if (judged && g->prot == PROT_YES && reported[i])
+			report_bug("scan", vi, o->first + i, "PAGEMAP_SCAN reported a protected "
+				   "page written");
+		if (judged && g->prot == PROT_NO && !reported[i])
+			report_bug("scan", vi, o->first + i, "PAGEMAP_SCAN did not report a page "
+				   "written since it was last protected");
+		if (g->reg & SEQ_MODE_WP)
+			g->prot = present[i] ? PROT_YES : PROT_UNKNOWN;
+	}
+}
+
 void exec_uffdio_begin(void)
 {
 	scen_begin("uffdwp-fuzz");	/* scen_fail()'s name here: scenario.h keeps it per file */
@@ -235,4 +297,6 @@ void run_uffdio_op(unsigned int vi, const struct seq_op *o)
 		op_poison(vi, o);
 	else if (o->kind == OP_CONTINUE)
 		op_continue(vi, o);
+	else if (o->kind == OP_SCAN)
+		op_scan(vi, o);
 }

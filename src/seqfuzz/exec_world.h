@@ -51,6 +51,7 @@ struct exec_world {
 	/* 1 + VMA * SEQ_MAX_PAGES + granule of a MINOR fault where no MINOR is registered */
 	atomic_uint wrong_minor;
 	uint64_t features;	/* negotiated at UFFDIO_API: the MINOR ones the kernel has */
+	bool async;		/* the sequence's wp_async, and the kernel has WP_ASYNC */
 	unsigned int op;	/* the op being run, 0-based */
 	unsigned long label;
 	char *kind;		/* shared with the parent: the bug's kind */
@@ -70,7 +71,7 @@ uint64_t pagemap_of(const struct vma_run *v, unsigned int page, int fd);
 /* exec_ops.c: the ops on memory (all but fork and close); scenario.h's name is per file */
 void exec_ops_begin(void);
 void run_memory_op(unsigned int vi, const struct seq_op *o);
-/* exec_uffdio.c: copy, move, poison and continue */
+/* exec_uffdio.c: copy, move, poison, continue and scan */
 void exec_uffdio_begin(void);
 void run_uffdio_op(unsigned int vi, const struct seq_op *o);
 /* exec_remap.c: mremap (whole, shrink, part) and munmap */

@@ -33,6 +33,7 @@ static const char *const op_names[OP_KIND_MAX] = {
 	[OP_MOVE] = "move",
 	[OP_POISON] = "poison",
 	[OP_CONTINUE] = "continue",
+	[OP_SCAN] = "scan",
 };
 
 /*
@@ -47,6 +48,7 @@ static const unsigned int op_weights[OP_KIND_MAX] = {
 	[OP_MREMAP] = 5, [OP_COPY] = 3, [OP_MUNMAP] = 2, [OP_MOVE] = 2,
 	[OP_POISON] = 1,	/* the pages it poisons are never touched again */
 	[OP_CONTINUE] = 3,	/* a skip but on shmem and hugetlb shared */
+	[OP_SCAN] = 0,		/* not drawn: wp_async sequences get theirs in async_ops() */
 	/* the tracer models a uffd's release since 7f5efee (EV_UFFD_CLOSE) */
 	[OP_CLOSE] = 2,
 };
@@ -234,6 +236,24 @@ static void pick_continue(struct seq_rng *r, struct seq *s, unsigned int i)
 		}
 }
 
+/*
+ * One sequence in four has a WP_ASYNC uffd, and there one op in five becomes a
+ * PAGEMAP_SCAN of its range.  Drawn from a stream of its own (~index), after the ops, so
+ * the sync sequences stay as they were before async ones were generated.
+ */
+static void async_ops(struct seq *s, uint64_t seed, uint64_t index)
+{
+	struct seq_rng r;
+
+	seq_rng_init(&r, seed, ~index);
+	s->wp_async = seq_rng_below(&r, 4) == 0;
+	for (unsigned int i = 0; s->wp_async && i < s->n_ops; i++)
+		if (seq_rng_below(&r, 5) == 0) {
+			s->ops[i].kind = OP_SCAN;
+			s->ops[i].arg = 0;
+		}
+}
+
 void seq_generate(struct seq *s, uint64_t seed, uint64_t index)
 {
 	struct seq_rng r;
@@ -287,6 +307,7 @@ void seq_generate(struct seq *s, uint64_t seed, uint64_t index)
 		if (op->kind == OP_CONTINUE)
 			pick_continue(&r, s, i);
 	}
+	async_ops(s, seed, index);
 }
 
 void seq_print_op(FILE *f, const struct seq_op *op)
@@ -299,6 +320,8 @@ void seq_print(FILE *f, const struct seq *s)
 {
 	fprintf(f, "# uffdwp-fuzz sequence seed=%llu index=%llu\n",
 		(unsigned long long)s->seed, (unsigned long long)s->index);
+	if (s->wp_async)
+		fputs("uffd wp_async\n", f);
 	for (unsigned int i = 0; i < s->n_vmas; i++)
 		fprintf(f, "vma %u %s %u\n", i, seq_backing_name(s->vmas[i].backing),
 			s->vmas[i].pages);
@@ -368,6 +391,12 @@ static bool parse_line(const char *line, struct seq *s, char *err, size_t err_si
 			return snprintf(err, err_size, "bad vma (backing %s, pages %u, at most %d vmas)",
 					name, b, SEQ_MAX_VMAS), false;
 		s->vmas[s->n_vmas++] = (struct seq_vma){ .backing = backing, .pages = b };
+		return true;
+	}
+	if (!strcmp(word, "uffd")) {	/* absent in files older than async sequences */
+		if (sscanf(line, "uffd %31s", name) != 1 || strcmp(name, "wp_async"))
+			return snprintf(err, err_size, "want \"uffd wp_async\""), false;
+		s->wp_async = true;
 		return true;
 	}
 	if (!strcmp(word, "op")) {

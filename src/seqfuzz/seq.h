@@ -8,6 +8,7 @@
  * File format, one item a line ('#' lines are comments):
  *   vma INDEX BACKING PAGES            e.g. "vma 0 shmem 16"
  *   op NAME VMA FIRST COUNT ARG        e.g. "op register 0 2 4 3" (ARG: mode bits here)
+ *   uffd wp_async                      the uffd has UFFD_FEATURE_WP_ASYNC (absent: sync)
  * FIRST and COUNT are in the VMA's granule (4 KiB, or 2 MiB for hugetlb).  A move's ARG
  * names its destination: DST_VMA * SEQ_MAX_PAGES + DST_FIRST (seq_move_arg()).
  */
@@ -51,6 +52,7 @@ enum seq_op_kind {
 	OP_POISON,	/* UFFDIO_POISON (6.6+): the range's empty entries become poison markers */
 	OP_CONTINUE,	/* UFFDIO_CONTINUE over page-cache pages written through a second
 			 * mapping (shmem, hugetlb shared); arg: 1 UFFDIO_CONTINUE_MODE_WP (6.3+) */
+	OP_SCAN,	/* PAGEMAP_SCAN for written pages, re-protecting them (wp_async only) */
 	OP_KIND_MAX,
 };
 
@@ -103,6 +105,7 @@ void seq_op_shrink(struct seq_op *op, unsigned int first, unsigned int count);
 
 struct seq {
 	uint64_t seed, index;		/* where the generator made it (0 0 when hand-made) */
+	bool wp_async;			/* the uffd has WP_ASYNC | WP_UNPOPULATED (6.7+) */
 	unsigned int n_vmas, n_ops;
 	struct seq_vma vmas[SEQ_MAX_VMAS];
 	struct seq_op ops[SEQ_MAX_OPS];

@@ -85,6 +85,19 @@ struct scen_uffdio_move {
 #define SCEN_MADV_GUARD_INSTALL 102
 #define SCEN_MADV_GUARD_REMOVE 103
 
+/* PAGEMAP_SCAN (6.7, 52526ca7fdb9): include/uapi/linux/fs.h, newer than Debian 12's */
+struct scen_page_region {
+	uint64_t start, end, categories;
+};
+struct scen_pm_scan_arg {
+	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+#define SCEN_PAGEMAP_SCAN _IOWR('f', 16, struct scen_pm_scan_arg)
+#define SCEN_PM_SCAN_WP_MATCHING (1 << 0)
+#define SCEN_PM_SCAN_CHECK_WPASYNC (1 << 1)
+#define SCEN_PAGE_IS_WRITTEN (1 << 1)
+
 /* /proc/PID/pagemap bits (Documentation/admin-guide/mm/pagemap.rst). */
 #define PM_UFFD_WP (1ULL << 57)
 #define PM_SWAP (1ULL << 62)
@@ -889,6 +902,43 @@ static inline int region_fill_cache(const struct region *r, size_t offset, size_
 		*(volatile uint64_t *)(alias + at) = tag + (offset + at) / r->page_size;
 	munmap(alias, len);
 	return 0;
+}
+
+/*
+ * PAGEMAP_SCAN of [addr, addr + n * gran) on pagemap_fd for written pages, re-protecting
+ * them (PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC: -EPERM where a VMA is not WP_ASYNC
+ * with markers, pagemap_scan_test_walk()); reported[i] says whether granule i was
+ * reported, *walk_end (if not NULL) where the walk stopped.  The count of regions, or
+ * -errno.
+ */
+static inline long pagemap_scan_written(int pagemap_fd, char *addr, size_t n, size_t gran,
+					bool *reported, uint64_t *walk_end)
+{
+	struct scen_page_region *vec = calloc(n, sizeof(*vec));
+	struct scen_pm_scan_arg arg = {
+		.size = sizeof(arg),
+		.flags = SCEN_PM_SCAN_WP_MATCHING | SCEN_PM_SCAN_CHECK_WPASYNC,
+		.start = (uintptr_t)addr,
+		.end = (uintptr_t)addr + n * gran,
+		.vec = (uintptr_t)vec,
+		.vec_len = n,
+		.category_mask = SCEN_PAGE_IS_WRITTEN,
+		.return_mask = SCEN_PAGE_IS_WRITTEN,
+	};
+	long got;
+
+	if (!vec)
+		scen_fail("calloc(page_region)");
+	got = ioctl(pagemap_fd, SCEN_PAGEMAP_SCAN, &arg);
+	memset(reported, 0, n * sizeof(*reported));
+	for (long i = 0; i < got; i++)
+		for (uint64_t a = vec[i].start; a < vec[i].end; a += gran)
+			if (a >= (uintptr_t)addr && (a - (uintptr_t)addr) / gran < n)
+				reported[(a - (uintptr_t)addr) / gran] = true;
+	if (walk_end)
+		*walk_end = arg.walk_end;
+	free(vec);
+	return got < 0 ? -errno : got;
 }
 
 /* The "FIELD:" line (e.g. "AnonHugePages:") of the smaps entry that contains addr, in kB

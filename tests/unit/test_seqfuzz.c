@@ -338,6 +338,47 @@ static void mremap_part_and_shrink(void)
 	free(out);
 }
 
+/*
+ * WP_ASYNC sequences: one in four or so, deterministic, with their scans; only they scan;
+ * "uffd wp_async" round-trips, and a file without it (every older one) is sync.
+ */
+static void async_sequences(void)
+{
+	static const char sync_text[] = "vma 0 anon 4\nop write 0 0 4 0\n";
+	unsigned int async = 0, scans = 0, stray = 0, differ = 0;
+	static struct seq s, again, back;
+	char err[160] = "", *a, *b;
+
+	for (uint64_t i = 0; i < 2000; i++) {
+		seq_generate(&s, 7, i);
+		seq_generate(&again, 7, i);
+		differ += s.wp_async != again.wp_async ||
+			  memcmp(s.ops, again.ops, sizeof(s.ops[0]) * s.n_ops);
+		async += s.wp_async;
+		for (unsigned int k = 0; k < s.n_ops; k++) {
+			scans += s.ops[k].kind == OP_SCAN;
+			stray += s.ops[k].kind == OP_SCAN && !s.wp_async;
+		}
+	}
+	tap_ok(async > 300 && async < 700 && scans && !stray && !differ,
+	       "%u of 2000 sequences wp_async, %u scans (%u in sync ones), %u not deterministic",
+	       async, scans, stray, differ);
+	for (uint64_t i = 0; !s.wp_async; i++)
+		seq_generate(&s, 7, i);
+	a = print_to_string(&s);
+	tap_ok(a && !strncmp(strchr(a, '\n') + 1, "uffd wp_async\n", 14) &&
+	       parse_string(a, &back, err, sizeof(err)) && back.wp_async,
+	       "an async sequence prints \"uffd wp_async\" and parses back async (%s)", err);
+	b = print_to_string(&back);
+	tap_ok(a && b && !strcmp(a, b), "and prints the same again");
+	tap_ok(parse_string(sync_text, &back, err, sizeof(err)) && !back.wp_async,
+	       "a file without a uffd line is sync");
+	tap_ok(!parse_string("uffd wp_sync\nvma 0 anon 4\n", &back, err, sizeof(err)) &&
+	       strstr(err, "want \"uffd wp_async\""), "an unknown uffd line is refused (%s)", err);
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	same_seed_same_sequence();
@@ -349,5 +390,6 @@ int main(void)
 	bad_files_are_refused();
 	emitted_scenario_compiles();
 	mremap_part_and_shrink();
+	async_sequences();
 	return tap_done();
 }
