@@ -238,7 +238,9 @@ static void pick_continue(struct seq_rng *r, struct seq *s, unsigned int i)
 
 /*
  * One sequence in four has a WP_ASYNC uffd, and there one op in five becomes a
- * PAGEMAP_SCAN of its range.  Drawn from a stream of its own (~index), after the ops, so
+ * PAGEMAP_SCAN: of its range, or (three times in four) of the range of the last WP
+ * register before it, as a scan of a range not all registered for WP is EPERM
+ * (PM_SCAN_CHECK_WPASYNC).  Drawn from a stream of its own (~index), after the ops, so
  * the sync sequences stay as they were before async ones were generated.
  */
 static void async_ops(struct seq *s, uint64_t seed, uint64_t index)
@@ -251,6 +253,15 @@ static void async_ops(struct seq *s, uint64_t seed, uint64_t index)
 		if (seq_rng_below(&r, 5) == 0) {
 			s->ops[i].kind = OP_SCAN;
 			s->ops[i].arg = 0;
+			for (unsigned int j = i; j-- > 0;)
+				if (s->ops[j].kind == OP_REGISTER && (s->ops[j].arg & SEQ_MODE_WP)) {
+					if (seq_rng_below(&r, 4) < 3) {
+						s->ops[i].vma = s->ops[j].vma;
+						s->ops[i].first = s->ops[j].first;
+						s->ops[i].count = s->ops[j].count;
+					}
+					break;
+				}
 		}
 }
 
