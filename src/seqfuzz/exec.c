@@ -175,7 +175,7 @@ static void uffd_start(void)
 	uint64_t have = uffd_supported_features();
 
 	world.features = have & (UFFD_FEATURE_MINOR_SHMEM | UFFD_FEATURE_MINOR_HUGETLBFS);
-	/* WP_ASYNC (6.7, d61ea1cb0095) with WP_UNPOPULATED (6.4, 2ff559f31a5d) so anon
+	/* WP_ASYNC (6.7, with PAGEMAP_SCAN) and WP_UNPOPULATED (6.4) so anon
 	 * VMAs use markers (userfaultfd_wp_use_markers()), as PAGEMAP_SCAN wants; a kernel
 	 * without them runs the sequence in sync mode, its scans skipped */
 	world.async = world.s->wp_async && (have & async) == async;

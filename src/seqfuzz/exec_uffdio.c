@@ -172,10 +172,11 @@ static void op_poison(unsigned int vi, const struct seq_op *o)
  * a second mapping (region_fill_cache(): the data every granule of the range now reads).
  * It maps the cache page of each granule up to the first that is mapped already (EEXIST:
  * pte_none_mostly() in 6.1/6.12, pte_none() || pte_is_uffd_marker() in 7.3, so it maps
- * over a uffd-wp marker), `mapped` says how far.  mfill_atomic_install_pte() (6.1:
- * shmem_mfill_atomic_pte() -> mfill_atomic_install_pte(), hugetlb_mfill_atomic_pte() for
- * hugetlb) sets the uffd-wp bit with UFFDIO_CONTINUE_MODE_WP (6.3+, 02b2a29a84d4: EINVAL
- * before; EINVAL too unless the VMA is registered for WP) and never without it, a marker
+ * over a uffd-wp marker), `mapped` says how far.  mfill_atomic_install_pte() (from
+ * mcontinue_atomic_pte() in 6.1, mfill_atomic_pte_continue() later;
+ * hugetlb_mfill_atomic_pte() for hugetlb) sets the uffd-wp bit with
+ * UFFDIO_CONTINUE_MODE_WP (6.3+: EINVAL before; EINVAL too unless the VMA is
+ * registered for WP) and never without it, a marker
  * or not: so a mapped granule is protected exactly with MODE_WP, and its first write
  * owes one WP message.  A range not registered with our uffd is ENOENT.
  */

@@ -58,7 +58,7 @@
 #define MFD_HUGETLB 0x0004U
 #endif
 #ifndef UFFDIO_CONTINUE_MODE_WP
-#define UFFDIO_CONTINUE_MODE_WP ((__u64)1 << 1)	/* 6.3: 02b2a29a84d4 */
+#define UFFDIO_CONTINUE_MODE_WP ((__u64)1 << 1)	/* 6.3: userfaultfd_continue() */
 #endif
 /* UFFDIO_POISON (6.6), UFFDIO_MOVE (6.8), RWP (7.3: UFFDIO_RWPROTECT), MADV_GUARD_* (6.13) */
 #define SCEN_UFFD_FEATURE_POISON (1 << 14)
