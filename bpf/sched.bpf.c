@@ -97,5 +97,11 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 	if (t->mm)
 		bpf_map_delete_elem(&traced_mms, &t->mm);
 	bpf_map_delete_elem(&traced_tgids, &tgid);
+	/* its WP ranges too: only UFFDIO_UNREGISTER freed them, so the MAX_WP_RANGES slots,
+	 * shared by every traced process, filled up with those of exited ones (uffdwp-fuzz
+	 * runs thousands), wp_range_add() found none free, and the write faults of later
+	 * ranges went unrecorded: in a WP_ASYNC range, where the write fault is all the
+	 * model sees of the kernel's unprotect, the next walk called the page LOST_WP */
+	wp_range_del(tgid, 0, ~0ULL);
 	return 0;
 }

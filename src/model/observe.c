@@ -162,12 +162,25 @@ static imap_val write_fault_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 	return v | PG_WP_FAULTED;
 }
 
+/* The span of a hugetlb entry: x86-64's default hstate, the one the tools map. */
+#define HUGETLB_ENTRY_SIZE (2ULL << 20)
+
 void on_write_fault(struct mm_state *m, uint64_t addr)
 {
 	struct write_fault_arg a = { model_region(m, addr), model_walk_awaited(m, addr),
 				     pm_scan_in_flight(m) };
+	uint64_t start = addr, end = addr + 1;
 
-	model_pages_update(m, addr, addr + 1, write_fault_page, &a);
+	/* A hugetlb fault acts on the whole entry: with WP_ASYNC hugetlb_fault() clears
+	 * the uffd-wp bit of all of it (huge_pte_clear_uffd_wp(), huge_pte_clear_uffd()
+	 * in 7.3).  Applied to the faulting 4 KiB alone, the other 511 stayed PROTECTED
+	 * and the next migration of the page was called LOST_WP (uffdwp-fuzz, 7.3, an
+	 * async write to a hugetlb page PAGEMAP_SCAN had protected). */
+	if (region_hugetlb(a.r)) {
+		start = addr & ~(HUGETLB_ENTRY_SIZE - 1);
+		end = start + HUGETLB_ENTRY_SIZE;
+	}
+	model_pages_update(m, start, end, write_fault_page, &a);
 }
 
 imap_val wp_fault_page(uint64_t s, uint64_t e, imap_val v, void *arg)

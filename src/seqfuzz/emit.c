@@ -19,6 +19,14 @@ static const char *const backing_enum[SEQ_BACKING_MAX] = {
 	[SEQ_THP] = "BACKING_THP",
 };
 
+/* The fuzzer's uffd (exec.c's uffd_start()): the MINOR features the kernel has, no event;
+ * a wp_async sequence's WP_ASYNC | WP_UNPOPULATED where the kernel has them. */
+#define UFFD_NEW "uffd_new(uffd_supported_features() & (UFFD_FEATURE_MINOR_SHMEM | " \
+		 "UFFD_FEATURE_MINOR_HUGETLBFS))"
+#define UFFD_NEW_ASYNC "uffd_new(uffd_supported_features() & (UFFD_FEATURE_MINOR_SHMEM | " \
+		       "UFFD_FEATURE_MINOR_HUGETLBFS | UFFD_FEATURE_WP_ASYNC | " \
+		       "UFFD_FEATURE_WP_UNPOPULATED))"
+
 /* Where the oracle disagreed: parsed back from its "seqfuzz: bug" line. */
 struct disagreement {
 	unsigned int op, vma, page;	/* op 1-based; 0: none (tracer-only) */
@@ -48,6 +56,14 @@ static bool seq_has(const struct seq *s, enum seq_op_kind k)
 {
 	for (unsigned int i = 0; i < s->n_ops; i++)
 		if (s->ops[i].kind == k)
+			return true;
+	return false;
+}
+
+static bool moves_parts(const struct seq *s)
+{
+	for (unsigned int i = 0; i < s->n_ops; i++)
+		if (s->ops[i].kind == OP_MREMAP && s->ops[i].arg == SEQ_MREMAP_PART)
 			return true;
 	return false;
 }
@@ -87,12 +103,41 @@ static void emit_prelude(FILE *f, const struct seq *s, const char *name, const c
 		      "\tif (ioctl(uffd, SCEN_UFFDIO_MOVE, &mv) < 0)\n"
 		      "\t\tprintf(\"# UFFDIO_MOVE: %s, moved %lld\\n\", strerror(errno), (long long)mv.move);\n"
 		      "}\n\n", f);
+	if (seq_has(s, OP_CONTINUE))
+		fputs("/* UFFDIO_CONTINUE over file pages tagged tag + index through a second mapping. */\n"
+		      "static void continue_range(struct region *r, char *at, size_t offset, size_t len,\n"
+		      "\t\t\t   uint64_t tag, bool wp)\n{\n"
+		      "\tstruct uffdio_continue c = { .range = { .start = (uintptr_t)at, .len = len },\n"
+		      "\t\t\t\t     .mode = wp ? UFFDIO_CONTINUE_MODE_WP : 0 };\n\n"
+		      "\tif (region_fill_cache(r, offset, len, tag) < 0)\n"
+		      "\t\tprintf(\"# fill the page cache: failed\\n\");\n"
+		      "\telse if (ioctl(uffd, UFFDIO_CONTINUE, &c) < 0)\n"
+		      "\t\tprintf(\"# UFFDIO_CONTINUE: %s, mapped %lld\\n\", strerror(errno), (long long)c.mapped);\n"
+		      "}\n\n", f);
+	if (seq_has(s, OP_SCAN))
+		fputs("/* PAGEMAP_SCAN for written pages, re-protecting them, as the fuzzer does. */\n"
+		      "static void scan_range(char *addr, unsigned int n, size_t gran)\n{\n"
+		      "\tbool reported[512];\n"
+		      "\tint fd = open(\"/proc/self/pagemap\", O_RDONLY);\n"
+		      "\tlong got = pagemap_scan_written(fd, addr, n, gran, reported, NULL);\n\n"
+		      "\tif (got < 0)\n\t\tprintf(\"# PAGEMAP_SCAN: %s\\n\", strerror((int)-got));\n"
+		      "\tclose(fd);\n}\n\n", f);
 	if (seq_has(s, OP_POISON))
 		fputs("static void poison_range(char *addr, size_t len)\n{\n"
 		      "\tstruct scen_uffdio_poison p = { .range = { .start = (uintptr_t)addr, .len = len } };\n\n"
 		      "\tif (ioctl(uffd, SCEN_UFFDIO_POISON, &p) < 0)\n"
 		      "\t\tprintf(\"# UFFDIO_POISON: %s, updated %lld\\n\", strerror(errno), (long long)p.updated);\n"
 		      "}\n\n", f);
+	if (moves_parts(s))
+		fprintf(f, "/* Where each granule is: region_move_part() moves parts of a VMA away. */\n"
+			"static char *at[%u][%u];\n\n", s->n_vmas, SEQ_MAX_PAGES);
+	if (moves_parts(s))
+		fputs("static void at_fill(unsigned int v, unsigned int n, size_t gran)\n{\n"
+		      "\tfor (unsigned int p = 0; p < n; p++)\n\t\tat[v][p] = vma[v].addr + p * gran;\n}\n\n"
+		      "static void mremap_part(unsigned int v, unsigned int first, unsigned int n, size_t gran)\n{\n"
+		      "\tchar *to = region_move_part(at[v][first], n * gran);\n\n"
+		      "\tif (!to) {\n\t\tprintf(\"# mremap of a part: %s\\n\", strerror(errno));\n\t\treturn;\n\t}\n"
+		      "\tfor (unsigned int i = 0; i < n; i++)\n\t\tat[v][first + i] = to + i * gran;\n}\n\n", f);
 	if (seq_has(s, OP_MOVE_PAGES))
 		fputs("static void move_range(char *addr, size_t gran, unsigned int n, int node)\n"
 	      "{\n\tfor (unsigned int i = 0; i < n; i++) {\n"
@@ -103,10 +148,22 @@ static void emit_prelude(FILE *f, const struct seq *s, const char *name, const c
 		      "\t}\n}\n\n", f);
 }
 
-/* "vma[V].addr + F * GRAN" */
+/*
+ * Where the pieces of each VMA are, as the executor's granule.piece: a new piece for each
+ * part an mremap moves (taken as done: the program's at[][] table holds where it really
+ * went), so that an op is written once per piece of its range, as the executor runs it.
+ */
+static unsigned int piece[SEQ_MAX_VMAS][SEQ_MAX_PAGES], pieces[SEQ_MAX_VMAS];
+static bool at_table;	/* the sequence moves parts: addresses come from at[V][P] */
+
+/* "vma[V].addr + F * GRAN", or "at[V][F]" when parts of VMAs move */
 static void addr_expr(char *buf, size_t size, const struct seq *s, unsigned int v, unsigned int p)
 {
-	snprintf(buf, size, "vma[%u].addr + %uUL * %luUL", v, p, seq_granule(s->vmas[v].backing));
+	if (at_table)
+		snprintf(buf, size, "at[%u][%u]", v, p);
+	else
+		snprintf(buf, size, "vma[%u].addr + %uUL * %luUL", v, p,
+			 seq_granule(s->vmas[v].backing));
 }
 
 /* Pages an earlier mprotect op made read-only (the fuzzer does not write them), and pages
@@ -114,21 +171,15 @@ static void addr_expr(char *buf, size_t size, const struct seq *s, unsigned int 
  * range, as what the kernel did is not known when the program is written). */
 static bool ro[SEQ_MAX_VMAS][SEQ_MAX_PAGES], poisoned[SEQ_MAX_VMAS][SEQ_MAX_PAGES];
 
-/* The op's action; at the disagreeing op, the oracle's check around it. */
-static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct disagreement *d)
+/* The action of op i (o: the op, or its cut to one piece of its VMA); check: the
+ * disagreeing op, pa its page. */
+static void emit_action(FILE *f, const struct seq *s, unsigned int i, const struct seq_op *o,
+			bool check, const char *pa)
 {
-	const struct seq_op *o = &s->ops[i];
 	unsigned long gran = seq_granule(s->vmas[o->vma].backing);
-	bool check = d->op == i + 1;
-	char a[96], pa[96];
+	char a[96], da[96];
 
 	addr_expr(a, sizeof(a), s, o->vma, o->first);
-	addr_expr(pa, sizeof(pa), s, d->vma, d->page);
-	fprintf(f, "\t/* op %u: ", i + 1);
-	seq_print_op(f, o);
-	fputs(" */\n", f);
-	if (check && !strcmp(d->kind, "wp_msgs"))
-		fprintf(f, "\tunsigned int before = monitor_wp_in(&mon, %s, %luUL);\n", pa, gran);
 	switch (o->kind) {
 	case OP_REGISTER:
 		fprintf(f, "\trange_ioctl(UFFDIO_REGISTER, %s, %uUL * %luUL, %u);\n", a, o->count,
@@ -179,8 +230,29 @@ static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct d
 			"%uL * %luL, %uL * %luL);\n", o->vma, o->first, gran, o->count, gran);
 		break;
 	case OP_MREMAP:
-		fprintf(f, "\tregion_mremap(&vma[%u], %s);\n", o->vma,
-			o->arg == SEQ_MREMAP_GROW ? "true" : "false");
+		if (o->arg == SEQ_MREMAP_SHRINK && o->count / 2)
+			fprintf(f, "\tregion_shrink(&vma[%u], %s, %uUL * %luUL, %uUL * %luUL, "
+				"%uUL * %luUL);\n", o->vma, a, o->first, gran, o->count, gran,
+				o->count / 2, gran);
+		if (o->arg == SEQ_MREMAP_SHRINK) {	/* the tail comes back fresh */
+			for (unsigned int p = o->first + o->count / 2; o->count / 2 &&
+			     p < o->first + o->count; p++)
+				ro[o->vma][p] = poisoned[o->vma][p] = false;
+		} else if (o->arg == SEQ_MREMAP_PART) {
+			fprintf(f, "\tmremap_part(%u, %u, %u, %luUL);\n", o->vma, o->first, o->count,
+				gran);
+			pieces[o->vma]++;
+			for (unsigned int p = o->first; p < o->first + o->count; p++)
+				piece[o->vma][p] = pieces[o->vma];
+		} else if (at_table) {	/* the whole VMA, at_fill() where it went */
+			fprintf(f, "\tif (region_mremap(&vma[%u], %s) == 0)\n"
+				"\t\tat_fill(%u, %u, %luUL);\n", o->vma,
+				o->arg == SEQ_MREMAP_GROW ? "true" : "false", o->vma,
+				s->vmas[o->vma].pages, gran);
+		} else {
+			fprintf(f, "\tregion_mremap(&vma[%u], %s);\n", o->vma,
+				o->arg == SEQ_MREMAP_GROW ? "true" : "false");
+		}
 		break;
 	case OP_COPY:
 		fprintf(f, "\tcopy_range(%s, %luUL, %u, %u, 0x%xULL << 32 | 0xc0000000ULL, %s);\n", a,
@@ -189,13 +261,24 @@ static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct d
 	case OP_MUNMAP:
 		for (unsigned int p = o->first; p < o->first + o->count; p++)
 			ro[o->vma][p] = poisoned[o->vma][p] = false;
-		fprintf(f, "\tregion_remap(&vma[%u], %uUL * %luUL, %uUL * %luUL);\n", o->vma,
-			o->first, gran, o->count, gran);
+		if (at_table)
+			fprintf(f, "\tregion_remap_at(&vma[%u], %s, %uUL * %luUL, %uUL * %luUL);\n",
+				o->vma, a, o->first, gran, o->count, gran);
+		else
+			fprintf(f, "\tregion_remap(&vma[%u], %uUL * %luUL, %uUL * %luUL);\n", o->vma,
+				o->first, gran, o->count, gran);
 		break;
 	case OP_MOVE:
-		addr_expr(pa, sizeof(pa), s, seq_move_dst_vma(o), seq_move_dst_first(o));
-		fprintf(f, "\tmove_uffd(%s, %s, %uUL * %luUL);\n", pa, a, o->count, gran);
-		addr_expr(pa, sizeof(pa), s, d->vma, d->page);
+		addr_expr(da, sizeof(da), s, seq_move_dst_vma(o), seq_move_dst_first(o));
+		fprintf(f, "\tmove_uffd(%s, %s, %uUL * %luUL);\n", da, a, o->count, gran);
+		break;
+	case OP_SCAN:
+		fprintf(f, "\tscan_range(%s, %u, %luUL);\n", a, o->count, gran);
+		break;
+	case OP_CONTINUE:
+		fprintf(f, "\tcontinue_range(&vma[%u], %s, %uUL * %luUL, %uUL * %luUL, "
+			"0x%xULL << 32 | 0xc0a00000ULL, %s);\n", o->vma, a, o->first, gran, o->count,
+			gran, i + 1, o->arg ? "true" : "false");
 		break;
 	case OP_POISON:
 		for (unsigned int p = o->first; p < o->first + o->count; p++)
@@ -223,11 +306,44 @@ static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct d
 			fprintf(f, "\tchild_wait(pid);\n");
 		break;
 	case OP_CLOSE:
-		fprintf(f, "\tmonitor_stop(&mon);\n\tclose(uffd);\n\tuffd = uffd_new(0);\n"
-			"\tmonitor_start(&mon, uffd, %luUL, NULL, NULL);\n", gran);
+		fprintf(f, "\tmonitor_stop(&mon);\n\tclose(uffd);\n\tuffd = %s;\n"
+			"\tmonitor_start(&mon, uffd, %luUL, NULL, NULL);\n",
+			s->wp_async ? UFFD_NEW_ASYNC : UFFD_NEW, gran);
 		break;
 	default:
 		break;
+	}
+}
+
+/* The op's action, once per piece of its range (as run_memory_op() runs it); at the
+ * disagreeing op, the oracle's check around it. */
+static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct disagreement *d)
+{
+	const struct seq_op *o = &s->ops[i];
+	unsigned long gran = seq_granule(s->vmas[o->vma].backing);
+	bool check = d->op == i + 1;
+	bool whole = o->kind == OP_FORK || o->kind == OP_CLOSE ||
+		     (o->kind == OP_MREMAP && o->arg != SEQ_MREMAP_SHRINK &&
+		      o->arg != SEQ_MREMAP_PART);
+	unsigned int from = o->first, end = o->first + o->count;
+	char pa[96];
+
+	addr_expr(pa, sizeof(pa), s, d->vma, d->page);
+	fprintf(f, "\t/* op %u: ", i + 1);
+	seq_print_op(f, o);
+	fputs(" */\n", f);
+	if (check && !strcmp(d->kind, "wp_msgs"))
+		fprintf(f, "\tunsigned int before = monitor_wp_in(&mon, %s, %luUL);\n", pa, gran);
+	if (whole)
+		emit_action(f, s, i, o, check, pa);
+	for (unsigned int p = o->first + 1; !whole && p <= end; p++) {
+		struct seq_op cut = *o;
+
+		if (p < end && piece[o->vma][p] == piece[o->vma][from])
+			continue;
+		seq_op_shrink(&cut, from, p - from);
+		emit_action(f, s, i, &cut, check, pa);
+		from = p;
 	}
 	if (!check)
 		return;
@@ -260,6 +376,9 @@ void emit_scenario(FILE *f, const struct seq *s, const char *name, const char *o
 			gran = seq_granule(s->vmas[v].backing);
 	memset(ro, 0, sizeof(ro));
 	memset(poisoned, 0, sizeof(poisoned));
+	memset(piece, 0, sizeof(piece));
+	memset(pieces, 0, sizeof(pieces));
+	at_table = moves_parts(s);
 	fprintf(f, "seqfuzz: scenario tests/scenarios/%s.c follows (lines \"seqfuzz-file %s.c: \")\n",
 		name, name);
 	{
@@ -276,7 +395,11 @@ void emit_scenario(FILE *f, const struct seq *s, const char *name, const char *o
 				"\t\tscen_end(VERDICT_SKIP, \"%%s\", why);\n", v,
 				backing_enum[s->vmas[v].backing],
 				s->vmas[v].backing == SEQ_THP ? 1 : s->vmas[v].pages);
-		fprintf(c, "\tuffd = uffd_new(0);\n\tmonitor_start(&mon, uffd, %luUL, NULL, NULL);\n", gran);
+		for (unsigned int v = 0; at_table && v < s->n_vmas; v++)
+			fprintf(c, "\tat_fill(%u, %u, %luUL);\n", v, s->vmas[v].pages,
+				seq_granule(s->vmas[v].backing));
+		fprintf(c, "\tuffd = %s;\n\tmonitor_start(&mon, uffd, %luUL, NULL, NULL);\n",
+			s->wp_async ? UFFD_NEW_ASYNC : UFFD_NEW, gran);
 		for (unsigned int i = 0; i < s->n_ops && (!d.op || i < d.op); i++)
 			emit_op(c, s, i, &d);
 		fprintf(c, "\tmonitor_stop(&mon);\n\tscen_end(VERDICT_OK, \"as_the_oracle_expects\");\n}\n");

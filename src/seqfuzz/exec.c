@@ -57,15 +57,19 @@ bool refused(const char *what)
 /* ------------------------------------------------------------------ */
 /* The monitor: counts WP and missing faults per granule, resolves them */
 
+/* Granule by granule: a part of a VMA moved by mremap lies elsewhere (granule.addr). */
 static struct granule *granule_at(uintptr_t addr, unsigned int *vma)
 {
 	for (unsigned int i = 0; i < world.s->n_vmas; i++) {
 		struct vma_run *v = &world.v[i];
-		uintptr_t lo = (uintptr_t)v->r.addr;
 
-		if (v->g && addr >= lo && addr < lo + (uintptr_t)v->pages * v->gran) {
-			*vma = i;
-			return &v->g[(addr - lo) / v->gran];
+		for (unsigned int p = 0; v->g && p < v->pages; p++) {
+			uintptr_t lo = (uintptr_t)v->g[p].addr;
+
+			if (addr >= lo && addr < lo + v->gran) {
+				*vma = i;
+				return &v->g[p];
+			}
 		}
 	}
 	return NULL;
@@ -77,16 +81,22 @@ static void resolve_missing(uintptr_t page, unsigned int vma)
 	struct uffdio_range wake = { .start = page, .len = v->gran };
 	int ret;
 
-	if (v->gran > SCEN_PAGE_SIZE) {
-		struct uffdio_copy copy = {
-			.dst = page, .src = (uintptr_t)world.zero_huge, .len = v->gran,
-		};
+	struct uffdio_copy copy = {
+		.dst = page, .src = (uintptr_t)world.zero_huge, .len = v->gran,
+	};
 
+	if (v->gran > SCEN_PAGE_SIZE) {
 		ret = ioctl(world.uffd, UFFDIO_COPY, &copy);
 	} else {
 		struct uffdio_zeropage zero = { .range = { .start = page, .len = v->gran } };
 
 		ret = ioctl(world.uffd, UFFDIO_ZEROPAGE, &zero);
+		/* a uffd-wp marker on anon (WP_UNPOPULATED, the async sequences) faults
+		 * MISSING, but mfill_atomic_pte_zeropage() wants pte_none() (6.12, 7.3):
+		 * EEXIST, and the refault would come back for ever; a copy fills over a
+		 * marker (mfill_atomic_install_pte(): pte_none_mostly() or a marker) */
+		if (ret < 0 && errno == EEXIST)
+			ret = ioctl(world.uffd, UFFDIO_COPY, &copy);
 	}
 	/* EEXIST: the page appeared meanwhile; the faulting thread still needs a wake */
 	if (ret < 0 && errno == EEXIST)
@@ -102,15 +112,31 @@ static void handle_msg(const struct uffd_msg *msg)
 	struct granule *g;
 	uintptr_t page;
 
-	if (msg->event != UFFD_EVENT_PAGEFAULT)
+	/* our uffd asks for no event (uffd_new(0)): an mremap (EVENT_REMAP), a shrink or
+	 * munmap (EVENT_UNMAP), a fork or MADV_DONTNEED must not queue one
+	 * (userfaultfd_unmap_prep(), mremap_userfaultfd_prep() check the features) */
+	if (msg->event != UFFD_EVENT_PAGEFAULT) {
+		world.unrequested_event = msg->event;
 		return;
+	}
 	g = granule_at(addr, &vma);
 	if (!g) {
 		world.monitor_error = EFAULT;
 		return;
 	}
-	page = addr & ~(uintptr_t)(world.v[vma].gran - 1);
-	if (msg->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP) {
+	page = (uintptr_t)g->addr;
+	if (msg->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_MINOR) {
+		int err;
+
+		/* only a range registered with MODE_MINOR has minor faults */
+		if (!(g->reg & SEQ_MODE_MINOR) && !world.wrong_minor)
+			world.wrong_minor = 1 + vma * SEQ_MAX_PAGES +
+					    (unsigned int)(g - world.v[vma].g);
+		atomic_fetch_add(&g->minor_msgs, 1);
+		err = uffd_continue_fault(world.uffd, page, world.v[vma].gran);
+		if (err && !world.monitor_error)
+			world.monitor_error = err;
+	} else if (msg->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP) {
 		struct uffdio_writeprotect wp = { .range = { .start = page, .len = world.v[vma].gran } };
 
 		atomic_fetch_add(&g->wp_msgs, 1);
@@ -143,7 +169,19 @@ static void *monitor_main(void *arg)
 
 static void uffd_start(void)
 {
-	world.uffd = uffd_new(0);	/* no EVENT_FORK: a forked child's VMAs are not registered */
+	/* no EVENT_FORK: a forked child's VMAs are not registered; the MINOR features this
+	 * kernel has (MINOR_HUGETLBFS 5.13, MINOR_SHMEM 5.14): they only allow MODE_MINOR */
+	uint64_t async = UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED;
+	uint64_t have = uffd_supported_features();
+
+	world.features = have & (UFFD_FEATURE_MINOR_SHMEM | UFFD_FEATURE_MINOR_HUGETLBFS);
+	/* WP_ASYNC (6.7, with PAGEMAP_SCAN) and WP_UNPOPULATED (6.4) so anon
+	 * VMAs use markers (userfaultfd_wp_use_markers()), as PAGEMAP_SCAN wants; a kernel
+	 * without them runs the sequence in sync mode, its scans skipped */
+	world.async = world.s->wp_async && (have & async) == async;
+	if (world.async)
+		world.features |= async;
+	world.uffd = uffd_new(world.features);
 	world.stop_fd = eventfd(0, EFD_CLOEXEC);
 	if (world.stop_fd < 0 || pthread_create(&world.monitor, NULL, monitor_main, NULL))
 		scen_fail("monitor");
@@ -165,7 +203,7 @@ static void uffd_stop(void)
 uint64_t pagemap_of(const struct vma_run *v, unsigned int page, int fd)
 {
 	uint64_t e = 0;
-	uintptr_t addr = (uintptr_t)v->r.addr + (uintptr_t)page * v->gran;
+	uintptr_t addr = (uintptr_t)addr_of(v, page);
 
 	if (pread(fd, &e, sizeof(e), (off_t)(addr / SCEN_PAGE_SIZE) * 8) != sizeof(e))
 		scen_fail("pread(pagemap)");
@@ -310,6 +348,8 @@ static void map_vmas(void)
 		v->g = calloc(v->pages, sizeof(*v->g));
 		if (!v->g)
 			scen_fail("calloc");
+		for (unsigned int p = 0; p < v->pages; p++)
+			v->g[p].addr = v->r.addr + (size_t)p * v->gran;
 	}
 }
 
@@ -330,6 +370,7 @@ void exec_sequence(const struct seq *s, unsigned long label, char *kind)
 	scen_begin("uffdwp-fuzz");
 	exec_ops_begin();
 	exec_uffdio_begin();
+	exec_remap_begin();
 	signal(SIGALRM, on_alarm);
 	alarm(EXEC_ALARM_SECONDS);
 	world.s = s;
@@ -345,6 +386,14 @@ void exec_sequence(const struct seq *s, unsigned long label, char *kind)
 			errno = world.monitor_error;
 			scen_fail("monitor");
 		}
+		if (world.wrong_minor)
+			report_bug("minor_msgs", (world.wrong_minor - 1) / SEQ_MAX_PAGES,
+				   (world.wrong_minor - 1) % SEQ_MAX_PAGES,
+				   "a MINOR fault where no MODE_MINOR is registered");
+		if (world.unrequested_event)
+			report_bug("event", s->ops[world.op].vma, s->ops[world.op].first,
+				   "the uffd got an event message 0x%x it never asked for",
+				   world.unrequested_event);
 		check_pagemap();
 	}
 	fflush(stdout);

@@ -23,12 +23,13 @@ static void op_write(unsigned int vi, const struct seq_op *o)
 {
 	struct vma_run *v = &world.v[vi];
 	struct write_job job = { v, o->first, o->count, ((uint64_t)world.op + 1) << 32 };
-	unsigned int before[512], missing[512];
+	unsigned int before[512], missing[512], minor[512];
 	pthread_t t;
 
 	for (unsigned int p = o->first; p < o->first + o->count; p++) {
 		before[p - o->first] = v->g[p].wp_msgs;
 		missing[p - o->first] = v->g[p].missing_msgs;
+		minor[p - o->first] = v->g[p].minor_msgs;
 	}
 	if (o->arg == 0) {
 		write_range(&job);
@@ -40,11 +41,18 @@ static void op_write(unsigned int vi, const struct seq_op *o)
 	for (unsigned int p = o->first; p < o->first + o->count; p++) {
 		struct granule *g = &v->g[p];
 		unsigned int got = g->wp_msgs - before[p - o->first];
-		bool missed = g->missing_msgs != missing[p - o->first];
+		/* a missing or minor fault resolved over a marker maps the page without
+		 * its bit (mfill_atomic_install_pte() sets it only for MODE_WP) */
+		bool missed = resolved_by_us(g, missing[p - o->first], minor[p - o->first]);
 
 		if (g->ro || g->poisoned)
 			continue;
-		if (g->prot == PROT_YES && got != 1 && !missed)
+		/* WP_ASYNC: the kernel resolves the fault itself and clears the bit
+		 * (do_wp_page(), handle_pte_marker(), hugetlb_fault(): userfaultfd_wp_async()) */
+		if (world.async && got)
+			report_bug("wp_msgs", vi, p, "a write with WP_ASYNC gave %u WP messages, "
+				   "want none", got);
+		if (g->prot == PROT_YES && got != 1 && !missed && !world.async)
 			report_bug("wp_msgs", vi, p, "a write to a protected page gave %u WP "
 				   "messages, want exactly 1", got);
 		if (g->prot == PROT_NO && got)
@@ -61,7 +69,7 @@ static void op_read(unsigned int vi, const struct seq_op *o)
 
 	for (unsigned int p = o->first; p < o->first + o->count; p++) {
 		struct granule *g = &v->g[p];
-		unsigned int wp = g->wp_msgs, missing = g->missing_msgs;
+		unsigned int wp = g->wp_msgs, missing = g->missing_msgs, minor = g->minor_msgs;
 		uint64_t got;
 
 		if (g->poisoned)
@@ -73,8 +81,9 @@ static void op_read(unsigned int vi, const struct seq_op *o)
 		if (g->data != DATA_UNKNOWN && got != g->data)
 			report_bug("data", vi, p, "read 0x%llx, want 0x%llx",
 				   (unsigned long long)got, (unsigned long long)g->data);
-		/* a missing fault resolved over a marker maps the page without its bit */
-		if (g->missing_msgs != missing)
+		/* a missing or minor fault resolved over a marker maps the page without
+		 * its bit (mfill_atomic_install_pte(): only MODE_WP sets it) */
+		if (resolved_by_us(g, missing, minor))
 			g->prot = PROT_UNKNOWN;
 	}
 }
@@ -84,7 +93,7 @@ static int range_ioctl(unsigned long req, unsigned int vi, const struct seq_op *
 {
 	struct vma_run *v = &world.v[vi];
 	struct uffdio_range range = {
-		.start = (uintptr_t)v->r.addr + (uintptr_t)o->first * v->gran,
+		.start = (uintptr_t)addr_of(v, o->first),
 		.len = (uint64_t)o->count * v->gran,
 	};
 	union {
@@ -103,7 +112,25 @@ static int range_ioctl(unsigned long req, unsigned int vi, const struct seq_op *
 static void op_register(unsigned int vi, const struct seq_op *o)
 {
 	struct granule *g = world.v[vi].g;
+	enum seq_backing b = world.s->vmas[vi].backing;
 
+	/* MODE_MINOR: vma_can_userfault() wants shmem or hugetlb (a private hugetlb
+	 * mapping has no page cache of its own to fault minor on: not drawn, skipped),
+	 * and UFFDIO_API the feature of that backing */
+	if (o->arg & SEQ_MODE_MINOR) {
+		uint64_t need = b == SEQ_SHMEM ? UFFD_FEATURE_MINOR_SHMEM
+						: UFFD_FEATURE_MINOR_HUGETLBFS;
+
+		if (b != SEQ_SHMEM && b != SEQ_HUGETLB_SHARED) {
+			report_skip("minor_needs_shmem_or_hugetlb_shared");
+			return;
+		}
+		if (!(world.features & need)) {
+			report_skip(b == SEQ_SHMEM ? "kernel_lacks_UFFD_FEATURE_MINOR_SHMEM"
+						   : "kernel_lacks_UFFD_FEATURE_MINOR_HUGETLBFS");
+			return;
+		}
+	}
 	if (range_ioctl(UFFDIO_REGISTER, vi, o, o->arg, false) < 0)
 		return;		/* refused (EBUSY on 7.3 for dropping WP, EINVAL): nothing changed */
 	for (unsigned int p = o->first; p < o->first + o->count; p++) {
@@ -165,7 +192,7 @@ static void op_mprotect(unsigned int vi, const struct seq_op *o)
 {
 	struct vma_run *v = &world.v[vi];
 
-	if (mprotect(v->r.addr + (size_t)o->first * v->gran, (size_t)o->count * v->gran,
+	if (mprotect(addr_of(v, o->first), (size_t)o->count * v->gran,
 		     o->arg ? PROT_READ | PROT_WRITE : PROT_READ) < 0)
 		return;
 	for (unsigned int p = o->first; p < o->first + o->count; p++)
@@ -177,7 +204,7 @@ static void op_dontneed(unsigned int vi, const struct seq_op *o)
 	struct vma_run *v = &world.v[vi];
 	enum seq_backing b = world.s->vmas[vi].backing;
 
-	if (madvise(v->r.addr + (size_t)o->first * v->gran, (size_t)o->count * v->gran,
+	if (madvise(addr_of(v, o->first), (size_t)o->count * v->gran,
 		    MADV_DONTNEED) < 0)
 		return;
 	for (unsigned int p = o->first; p < o->first + o->count; p++) {
@@ -202,7 +229,7 @@ static void op_move_pages(unsigned int vi, const struct seq_op *o)
 		return;
 	}
 	for (unsigned int p = 0; p < o->count; p++)
-		pages[p] = v->r.addr + (size_t)(o->first + p) * v->gran;
+		pages[p] = addr_of(v, o->first + p);
 	/* each page to the node it is not on: status, without nodes, says where it is */
 	if (o->arg == SEQ_MOVE_OTHER_NODE &&
 	    syscall(__NR_move_pages, 0, (unsigned long)o->count, pages, NULL, status, 0) < 0)
@@ -237,7 +264,7 @@ static void op_madvise(unsigned int vi, const struct seq_op *o)
 		report_skip("unknown_advice");
 		return;
 	}
-	if (madvise(v->r.addr + (size_t)o->first * v->gran, (size_t)o->count * v->gran,
+	if (madvise(addr_of(v, o->first), (size_t)o->count * v->gran,
 		    advice[o->arg]) < 0) {
 		/* COLLAPSE's EAGAIN/ENOMEM: part of the range may be collapsed, which must
 		 * keep protections and data as they are, so the model needs no change */
@@ -282,67 +309,12 @@ static void op_punch_hole(unsigned int vi, const struct seq_op *o)
 	file_hole(v, o);
 }
 
-/*
- * The whole VMA moves (or grows, moving if it must).  Our uffd has no EVENT_REMAP, so
- * a moved VMA is no longer registered and 0cef0bb836e3 clears the bits and markers its
- * pages carried: nothing in it is protected any more.  Data and read-only-ness move along.
- */
-static void op_mremap(unsigned int vi, const struct seq_op *o)
-{
-	struct vma_run *v = &world.v[vi];
-	char *before = v->r.addr;
-	int err = region_mremap(&v->r, o->arg == SEQ_MREMAP_GROW);
-
-	if (err < 0) {
-		errno = -err;
-		refused("mremap");
-		return;
-	}
-	if (v->r.addr == before)	/* grown in place: the same VMA, the same pages */
-		return;
-	for (unsigned int p = 0; p < v->pages; p++) {
-		v->g[p].prot = PROT_NO;
-		v->g[p].reg = 0;
-	}
-}
-
-/* The child of a fork without EVENT_FORK: none of its VMAs is registered, so no bit 57. */
-
-/*
- * munmap of the range and an mmap of the same backing back at the same address: a fresh
- * VMA that no uffd registered, read-write.  The unmap drops the bits and markers
- * (unmap_vmas(): ZAP_FLAG_DROP_MARKER), so nothing there is protected; a shared file
- * keeps its data, private memory comes back zero.
- */
-static void op_munmap(unsigned int vi, const struct seq_op *o)
-{
-	struct vma_run *v = &world.v[vi];
-	int err = region_remap(&v->r, (size_t)o->first * v->gran, (size_t)o->count * v->gran);
-
-	if (err < 0) {
-		errno = -err;
-		if (!refused("munmap"))
-			report_skip("munmap_failed");
-		return;
-	}
-	for (unsigned int p = o->first; p < o->first + o->count; p++) {
-		struct granule *g = &v->g[p];
-
-		g->prot = PROT_NO;
-		g->reg = 0;
-		g->ro = false;
-		g->poisoned = false;
-		if (backing_private(world.s->vmas[vi].backing))
-			g->data = 0;
-	}
-}
-
 void exec_ops_begin(void)
 {
 	scen_begin("uffdwp-fuzz");	/* scen_fail()'s name here: scenario.h keeps it per file */
 }
 
-void run_memory_op(unsigned int vi, const struct seq_op *o)
+static void run_piece_op(unsigned int vi, const struct seq_op *o)
 {
 	switch (o->kind) {
 	case OP_REGISTER: op_register(vi, o); break;
@@ -356,11 +328,40 @@ void run_memory_op(unsigned int vi, const struct seq_op *o)
 	case OP_MOVE_PAGES: op_move_pages(vi, o); break;
 	case OP_MADVISE: op_madvise(vi, o); break;
 	case OP_PUNCH_HOLE: op_punch_hole(vi, o); break;
-	case OP_MREMAP: op_mremap(vi, o); break;
-	case OP_MUNMAP: op_munmap(vi, o); break;
+	case OP_MREMAP:
+	case OP_MUNMAP: run_remap_op(vi, o); break;
 	case OP_COPY:
 	case OP_MOVE:
-	case OP_POISON: run_uffdio_op(vi, o); break;
+	case OP_POISON:
+	case OP_CONTINUE:
+	case OP_SCAN: run_uffdio_op(vi, o); break;
 	default: break;	/* fork and close: exec.c */
+	}
+}
+
+/*
+ * An op over the granules [first, first + count) of a VMA runs once for each piece of it
+ * that lies in one place (an mremap of part of the VMA moved the others away: see
+ * granule.piece), each as the op cut to that piece: the syscalls of a range need it
+ * contiguous, and what each does to its piece is what the op does to its range.  An
+ * mremap of the whole VMA takes it whole (exec_remap.c refuses a split one).
+ */
+void run_memory_op(unsigned int vi, const struct seq_op *o)
+{
+	const struct vma_run *v = &world.v[vi];
+	unsigned int end = o->first + o->count, from = o->first;
+
+	if (o->kind == OP_MREMAP && (o->arg == SEQ_MREMAP_MOVE || o->arg == SEQ_MREMAP_GROW)) {
+		run_piece_op(vi, o);
+		return;
+	}
+	for (unsigned int p = o->first + 1; p <= end; p++) {
+		struct seq_op piece = *o;
+
+		if (p < end && v->g[p].piece == v->g[from].piece)
+			continue;
+		seq_op_shrink(&piece, from, p - from);
+		run_piece_op(vi, &piece);
+		from = p;
 	}
 }

@@ -44,7 +44,7 @@ static void op_copy(unsigned int vi, const struct seq_op *o)
 	size_t len = (size_t)o->count * v->gran;
 	uint64_t tag = ((uint64_t)world.op + 1) << 32 | 0xc0000000ULL;
 	struct uffdio_copy copy = {
-		.dst = (uintptr_t)v->r.addr + (uintptr_t)o->first * v->gran,
+		.dst = (uintptr_t)addr_of(v, o->first),
 		.len = len,
 		.mode = o->arg ? UFFDIO_COPY_MODE_WP : 0,
 	};
@@ -92,8 +92,8 @@ static void op_move(unsigned int vi, const struct seq_op *o)
 	unsigned int dvi = seq_move_dst_vma(o), dfirst = seq_move_dst_first(o), done;
 	struct vma_run *src = &world.v[vi], *dst = &world.v[dvi];
 	struct scen_uffdio_move mv = {
-		.dst = (uintptr_t)dst->r.addr + (uintptr_t)dfirst * dst->gran,
-		.src = (uintptr_t)src->r.addr + (uintptr_t)o->first * src->gran,
+		.dst = (uintptr_t)addr_of(dst, dfirst),
+		.src = (uintptr_t)addr_of(src, o->first),
 		.len = (uint64_t)o->count * src->gran,
 	};
 	bool swapped[SEQ_MAX_PAGES] = { false };
@@ -111,6 +111,13 @@ static void op_move(unsigned int vi, const struct seq_op *o)
 		report_skip("move_ranges_overlap");
 		return;
 	}
+	/* run_memory_op() cut the source to one piece of its VMA; the destination too must
+	 * lie in one place */
+	for (unsigned int i = 1; i < o->count; i++)
+		if (dst->g[dfirst + i].piece != dst->g[dfirst].piece) {
+			report_skip("move_destination_split_by_mremap");
+			return;
+		}
 	fd = pagemap_open();
 	for (unsigned int i = 0; i < o->count; i++)
 		swapped[i] = pagemap_of(src, o->first + i, fd) & PM_SWAP;
@@ -143,7 +150,7 @@ static void op_poison(unsigned int vi, const struct seq_op *o)
 	struct vma_run *v = &world.v[vi];
 	struct scen_uffdio_poison poison = {
 		.range = {
-			.start = (uintptr_t)v->r.addr + (uintptr_t)o->first * v->gran,
+			.start = (uintptr_t)addr_of(v, o->first),
 			.len = (uint64_t)o->count * v->gran,
 		},
 	};
@@ -160,6 +167,122 @@ static void op_poison(unsigned int vi, const struct seq_op *o)
 		v->g[p].poisoned = true;
 }
 
+/*
+ * UFFDIO_CONTINUE over the range after its file pages were put in the page cache through
+ * a second mapping (region_fill_cache(): the data every granule of the range now reads).
+ * It maps the cache page of each granule up to the first that is mapped already (EEXIST:
+ * pte_none_mostly() in 6.1/6.12, pte_none() || pte_is_uffd_marker() in 7.3, so it maps
+ * over a uffd-wp marker), `mapped` says how far.  mfill_atomic_install_pte() (from
+ * mcontinue_atomic_pte() in 6.1, mfill_atomic_pte_continue() later;
+ * hugetlb_mfill_atomic_pte() for hugetlb) sets the uffd-wp bit with
+ * UFFDIO_CONTINUE_MODE_WP (6.3+: EINVAL before; EINVAL too unless the VMA is
+ * registered for WP) and never without it, a marker
+ * or not: so a mapped granule is protected exactly with MODE_WP, and its first write
+ * owes one WP message.  A range not registered with our uffd is ENOENT.
+ */
+static void op_continue(unsigned int vi, const struct seq_op *o)
+{
+	struct vma_run *v = &world.v[vi];
+	uint64_t tag = ((uint64_t)world.op + 1) << 32 | 0xc0a00000ULL;
+	struct uffdio_continue cont = {
+		.range = {
+			.start = (uintptr_t)addr_of(v, o->first),
+			.len = (uint64_t)o->count * v->gran,
+		},
+		.mode = o->arg ? UFFDIO_CONTINUE_MODE_WP : 0,
+	};
+	unsigned int done;
+	int ret;
+
+	if (v->r.fd < 0) {	/* anon, THP, hugetlb private: no page cache to continue from */
+		report_skip("continue_needs_a_file_backing");
+		return;
+	}
+	ret = region_fill_cache(&v->r, (size_t)o->first * v->gran, (size_t)o->count * v->gran,
+				tag);
+	if (ret < 0) {
+		errno = -ret;
+		if (!refused("fill_cache"))
+			report_skip(errno == ENOSPC ? "continue_no_free_hugetlb_page"
+						    : "continue_fill_cache_failed");
+		return;
+	}
+	for (unsigned int p = o->first; p < o->first + o->count; p++)
+		v->g[p].data = tag + p;	/* the file's page: our mapping sees it too */
+	ret = ioctl(world.uffd, UFFDIO_CONTINUE, &cont);
+	done = done_granules(cont.mapped, v->gran, o->count);
+	if (ret < 0 && !done) {
+		stopped("continue");
+		return;
+	}
+	for (unsigned int p = o->first; p < o->first + done; p++) {
+		v->g[p].prot = o->arg ? PROT_YES : PROT_NO;
+		v->g[p].poisoned = false;
+	}
+}
+
+/*
+ * PAGEMAP_SCAN (6.7, 52526ca7fdb9) of the range for PAGE_IS_WRITTEN with
+ * PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC, in a wp_async sequence.  Written is "no
+ * uffd-wp bit and no marker" (pagemap_page_category()), so of the present granules of a
+ * WP-registered range it must report exactly those the oracle calls unprotected, and it
+ * re-protects what it reports (make_uffd_wp_pte()): afterwards every present one is
+ * protected.  Not judged, as src/model/pagemap_scan.c does not: none entries (a hole
+ * gets a marker or is reported written by kernel: 07b4377bdbe7, 40de8160ca7f), swap
+ * entries, unknown and poisoned granules.  A VMA of the range not WP_ASYNC with markers
+ * is -EPERM (pagemap_scan_test_walk()) after the VMAs before it were done: unknown.
+ */
+static void op_scan(unsigned int vi, const struct seq_op *o)
+{
+	struct vma_run *v = &world.v[vi];
+	bool present[SEQ_MAX_PAGES], reported[SEQ_MAX_PAGES];
+	uintptr_t start = (uintptr_t)addr_of(v, o->first);
+	uint64_t walk_end = 0;
+	unsigned int walked;
+	int fd = pagemap_open();
+	long ret;
+
+	if (!world.async) {
+		close(fd);
+		report_skip(world.s->wp_async ? "kernel_lacks_UFFD_FEATURE_WP_ASYNC"
+					      : "scan_needs_a_wp_async_sequence");
+		return;
+	}
+	for (unsigned int i = 0; i < o->count; i++)
+		present[i] = pagemap_of(v, o->first + i, fd) & PM_PRESENT;
+	ret = pagemap_scan_written(fd, addr_of(v, o->first), o->count, v->gran, reported,
+				   &walk_end);
+	close(fd);
+	if (ret < 0) {
+		errno = (int)-ret;
+		for (unsigned int p = o->first; p < o->first + o->count; p++)
+			if (v->g[p].prot == PROT_NO && (v->g[p].reg & SEQ_MODE_WP))
+				v->g[p].prot = PROT_UNKNOWN;
+		if (errno == EPERM)
+			report_skip("scan_refused_EPERM_not_wp_async");
+		else if (errno == ENOTTY)
+			report_skip("scan_refused_ENOTTY");
+		else if (!refused("scan"))
+			report_skip("scan_failed");
+		return;
+	}
+	walked = walk_end > start ? (unsigned int)((walk_end - start) / v->gran) : 0;
+	for (unsigned int i = 0; i < o->count && i < walked; i++) {
+		struct granule *g = &v->g[o->first + i];
+		bool judged = present[i] && !g->poisoned && (g->reg & SEQ_MODE_WP) &&
+			      g->prot != PROT_UNKNOWN;
+
+		if (judged && g->prot == PROT_YES && reported[i])
+			report_bug("scan", vi, o->first + i, "PAGEMAP_SCAN reported a protected "
+				   "page written");
+		if (judged && g->prot == PROT_NO && !reported[i])
+			report_bug("scan", vi, o->first + i, "PAGEMAP_SCAN did not report a page "
+				   "written since it was last protected");
+		if (g->reg & SEQ_MODE_WP)
+			g->prot = present[i] ? PROT_YES : PROT_UNKNOWN;
+	}
+}
+
 void exec_uffdio_begin(void)
 {
 	scen_begin("uffdwp-fuzz");	/* scen_fail()'s name here: scenario.h keeps it per file */
@@ -173,4 +296,8 @@ void run_uffdio_op(unsigned int vi, const struct seq_op *o)
 		op_move(vi, o);
 	else if (o->kind == OP_POISON)
 		op_poison(vi, o);
+	else if (o->kind == OP_CONTINUE)
+		op_continue(vi, o);
+	else if (o->kind == OP_SCAN)
+		op_scan(vi, o);
 }

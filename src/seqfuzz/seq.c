@@ -32,6 +32,8 @@ static const char *const op_names[OP_KIND_MAX] = {
 	[OP_MUNMAP] = "munmap",
 	[OP_MOVE] = "move",
 	[OP_POISON] = "poison",
+	[OP_CONTINUE] = "continue",
+	[OP_SCAN] = "scan",
 };
 
 /*
@@ -43,8 +45,10 @@ static const unsigned int op_weights[OP_KIND_MAX] = {
 	[OP_REGISTER] = 12, [OP_UNREGISTER] = 3, [OP_WP_ON] = 14, [OP_WP_OFF] = 4,
 	[OP_WRITE] = 22, [OP_READ] = 8, [OP_MPROTECT] = 6, [OP_DONTNEED] = 7,
 	[OP_MOVE_PAGES] = 9, [OP_FORK] = 5, [OP_MADVISE] = 4, [OP_PUNCH_HOLE] = 2,
-	[OP_MREMAP] = 3, [OP_COPY] = 3, [OP_MUNMAP] = 2, [OP_MOVE] = 2,
+	[OP_MREMAP] = 5, [OP_COPY] = 3, [OP_MUNMAP] = 2, [OP_MOVE] = 2,
 	[OP_POISON] = 1,	/* the pages it poisons are never touched again */
+	[OP_CONTINUE] = 3,	/* a skip but on shmem and hugetlb shared */
+	[OP_SCAN] = 0,		/* not drawn: wp_async sequences get theirs in async_ops() */
 	/* the tracer models a uffd's release since 7f5efee (EV_UFFD_CLOSE) */
 	[OP_CLOSE] = 2,
 };
@@ -137,15 +141,23 @@ static void pick_range(struct seq_rng *r, const struct seq_vma *v, struct seq_op
 	op->count = 1 + seq_rng_below(r, v->pages - op->first < 8 ? v->pages - op->first : 8);
 }
 
-static unsigned int pick_arg(struct seq_rng *r, enum seq_op_kind k)
+static bool file_backing(enum seq_backing b)
+{
+	return b == SEQ_SHMEM || b == SEQ_HUGETLB_SHARED;
+}
+
+static unsigned int pick_arg(struct seq_rng *r, enum seq_op_kind k, enum seq_backing b)
 {
 	static const unsigned int modes[] = {
 		SEQ_MODE_WP, SEQ_MODE_WP, SEQ_MODE_MISSING, SEQ_MODE_MISSING | SEQ_MODE_WP,
+		SEQ_MODE_MINOR, SEQ_MODE_MINOR | SEQ_MODE_WP,
 	};
+	/* MINOR only where a page cache backs the VMA (vma_can_userfault()) */
+	bool file = file_backing(b);
 
 	switch (k) {
 	case OP_REGISTER:
-		return modes[seq_rng_below(r, 4)];
+		return modes[seq_rng_below(r, file ? 6 : 4)];
 	case OP_WRITE:
 		return seq_rng_below(r, SEQ_WRITE_THREADS);
 	case OP_MOVE_PAGES:	/* node 0, node 1 or SEQ_MOVE_OTHER_NODE */
@@ -157,6 +169,7 @@ static unsigned int pick_arg(struct seq_rng *r, enum seq_op_kind k)
 	case OP_MPROTECT:
 	case OP_FORK:
 	case OP_COPY:
+	case OP_CONTINUE:
 		return seq_rng_below(r, 2);
 	default:
 		return 0;
@@ -198,6 +211,60 @@ static void pick_move(struct seq_rng *r, const struct seq *s, struct seq_op *op)
 	op->arg = seq_move_arg(op->vma, at < left ? at : op->first + op->count + (at - left));
 }
 
+/*
+ * A continue needs page-cache pages, so a file-backed VMA (the first, where the drawn
+ * one is not), and a range our uffd registered, else it is ENOENT: three times in four
+ * the range of the last register op on a file-backed VMA, where there was one.
+ */
+static void pick_continue(struct seq_rng *r, struct seq *s, unsigned int i)
+{
+	struct seq_op *op = &s->ops[i];
+
+	for (unsigned int j = i; j-- > 0;)
+		if (s->ops[j].kind == OP_REGISTER && file_backing(s->vmas[s->ops[j].vma].backing)) {
+			if (seq_rng_below(r, 4) < 3) {
+				op->vma = s->ops[j].vma;
+				op->first = s->ops[j].first;
+				op->count = s->ops[j].count;
+			}
+			break;
+		}
+	for (unsigned int v = 0; !file_backing(s->vmas[op->vma].backing) && v < s->n_vmas; v++)
+		if (file_backing(s->vmas[v].backing)) {
+			op->vma = v;
+			pick_range(r, &s->vmas[v], op);
+		}
+}
+
+/*
+ * One sequence in four has a WP_ASYNC uffd, and there one op in five becomes a
+ * PAGEMAP_SCAN: of its range, or (three times in four) of the range of the last WP
+ * register before it, as a scan of a range not all registered for WP is EPERM
+ * (PM_SCAN_CHECK_WPASYNC).  Drawn from a stream of its own (~index), after the ops, so
+ * the sync sequences stay as they were before async ones were generated.
+ */
+static void async_ops(struct seq *s, uint64_t seed, uint64_t index)
+{
+	struct seq_rng r;
+
+	seq_rng_init(&r, seed, ~index);
+	s->wp_async = seq_rng_below(&r, 4) == 0;
+	for (unsigned int i = 0; s->wp_async && i < s->n_ops; i++)
+		if (seq_rng_below(&r, 5) == 0) {
+			s->ops[i].kind = OP_SCAN;
+			s->ops[i].arg = 0;
+			for (unsigned int j = i; j-- > 0;)
+				if (s->ops[j].kind == OP_REGISTER && (s->ops[j].arg & SEQ_MODE_WP)) {
+					if (seq_rng_below(&r, 4) < 3) {
+						s->ops[i].vma = s->ops[j].vma;
+						s->ops[i].first = s->ops[j].first;
+						s->ops[i].count = s->ops[j].count;
+					}
+					break;
+				}
+		}
+}
+
 void seq_generate(struct seq *s, uint64_t seed, uint64_t index)
 {
 	struct seq_rng r;
@@ -231,15 +298,27 @@ void seq_generate(struct seq *s, uint64_t seed, uint64_t index)
 		} else {
 			pick_range(&r, &s->vmas[op->vma], op);
 		}
-		op->arg = pick_arg(&r, op->kind);
-		/* mremap moves the VMA whole: the ops after it name its pages by index */
-		if (op->kind == OP_MREMAP) {
+		op->arg = pick_arg(&r, op->kind, s->vmas[op->vma].backing);
+		/* mremap moves the VMA whole: the ops after it name its pages by index
+		 * (a part moved or shrunk keeps its indices: the executor follows it) */
+		if (op->kind == OP_MREMAP &&
+		    (op->arg == SEQ_MREMAP_MOVE || op->arg == SEQ_MREMAP_GROW)) {
 			op->first = 0;
 			op->count = s->vmas[op->vma].pages;
 		}
+		/* a shrink keeps COUNT / 2 granules: at least two, where the VMA has them */
+		if (op->kind == OP_MREMAP && op->arg == SEQ_MREMAP_SHRINK && op->count < 2 &&
+		    s->vmas[op->vma].pages >= 2) {
+			op->first = op->first + 2 <= s->vmas[op->vma].pages ? op->first
+									 : op->first - 1;
+			op->count = 2;
+		}
 		if (op->kind == OP_MOVE)
 			pick_move(&r, s, op);
+		if (op->kind == OP_CONTINUE)
+			pick_continue(&r, s, i);
 	}
+	async_ops(s, seed, index);
 }
 
 void seq_print_op(FILE *f, const struct seq_op *op)
@@ -252,6 +331,8 @@ void seq_print(FILE *f, const struct seq *s)
 {
 	fprintf(f, "# uffdwp-fuzz sequence seed=%llu index=%llu\n",
 		(unsigned long long)s->seed, (unsigned long long)s->index);
+	if (s->wp_async)
+		fputs("uffd wp_async\n", f);
 	for (unsigned int i = 0; i < s->n_vmas; i++)
 		fprintf(f, "vma %u %s %u\n", i, seq_backing_name(s->vmas[i].backing),
 			s->vmas[i].pages);
@@ -321,6 +402,12 @@ static bool parse_line(const char *line, struct seq *s, char *err, size_t err_si
 			return snprintf(err, err_size, "bad vma (backing %s, pages %u, at most %d vmas)",
 					name, b, SEQ_MAX_VMAS), false;
 		s->vmas[s->n_vmas++] = (struct seq_vma){ .backing = backing, .pages = b };
+		return true;
+	}
+	if (!strcmp(word, "uffd")) {	/* absent in files older than async sequences */
+		if (sscanf(line, "uffd %31s", name) != 1 || strcmp(name, "wp_async"))
+			return snprintf(err, err_size, "want \"uffd wp_async\""), false;
+		s->wp_async = true;
 		return true;
 	}
 	if (!strcmp(word, "op")) {

@@ -8,6 +8,7 @@
  * File format, one item a line ('#' lines are comments):
  *   vma INDEX BACKING PAGES            e.g. "vma 0 shmem 16"
  *   op NAME VMA FIRST COUNT ARG        e.g. "op register 0 2 4 3" (ARG: mode bits here)
+ *   uffd wp_async                      the uffd has UFFD_FEATURE_WP_ASYNC (absent: sync)
  * FIRST and COUNT are in the VMA's granule (4 KiB, or 2 MiB for hugetlb).  A move's ARG
  * names its destination: DST_VMA * SEQ_MAX_PAGES + DST_FIRST (seq_move_arg()).
  */
@@ -44,23 +45,33 @@ enum seq_op_kind {
 	OP_CLOSE,	/* close the uffd (no unregister), open a fresh one */
 	OP_MADVISE,	/* arg: SEQ_MADV_* (REMOVE, FREE, PAGEOUT, COLLAPSE) */
 	OP_PUNCH_HOLE,	/* fallocate(PUNCH_HOLE) on the VMA's file (shmem, hugetlb shared) */
-	OP_MREMAP,	/* the whole VMA; arg: SEQ_MREMAP_MOVE or SEQ_MREMAP_GROW */
+	OP_MREMAP,	/* arg: enum seq_mremap (MOVE, GROW: the whole VMA; SHRINK, PART: the range) */
 	OP_COPY,	/* UFFDIO_COPY of tagged pages; arg: 1 UFFDIO_COPY_MODE_WP */
 	OP_MUNMAP,	/* munmap, then mmap the same backing back at the same address */
 	OP_MOVE,	/* UFFDIO_MOVE to another range; arg: seq_move_arg(DST_VMA, DST_FIRST) */
 	OP_POISON,	/* UFFDIO_POISON (6.6+): the range's empty entries become poison markers */
+	OP_CONTINUE,	/* UFFDIO_CONTINUE over page-cache pages written through a second
+			 * mapping (shmem, hugetlb shared); arg: 1 UFFDIO_CONTINUE_MODE_WP (6.3+) */
+	OP_SCAN,	/* PAGEMAP_SCAN for written pages, re-protecting them (wp_async only) */
 	OP_KIND_MAX,
 };
 
-/* Register modes (UFFDIO_REGISTER_MODE_MISSING and _WP have these values). */
+/* Register modes (UFFDIO_REGISTER_MODE_MISSING, _WP and _MINOR have these values). */
 #define SEQ_MODE_MISSING 1u
 #define SEQ_MODE_WP 2u
+#define SEQ_MODE_MINOR 4u	/* drawn for shmem and hugetlb shared VMAs only */
 #define SEQ_WRITE_THREADS 3
 /* move_pages to whichever node the page is not on (0 and 1 name the node itself) */
 #define SEQ_MOVE_OTHER_NODE 2u
 /* OP_MADVISE's advice, by index (the file format keeps the index, not the kernel's value) */
-/* OP_MREMAP's arg: to a new address (MREMAP_FIXED), or one granule longer (MAYMOVE) */
-enum seq_mremap { SEQ_MREMAP_MOVE, SEQ_MREMAP_GROW, SEQ_MREMAP_MAX };
+/*
+ * OP_MREMAP's arg (the file keeps these values): the whole VMA to a new address
+ * (MREMAP_FIXED), or one granule longer (MAYMOVE); the range shrunk to its first half
+ * (COUNT / 2 granules; the rest unmapped, then mapped back fresh, as OP_MUNMAP does), or
+ * the range moved on its own to a new address (MAYMOVE | FIXED: its VMA splits).
+ */
+enum seq_mremap { SEQ_MREMAP_MOVE, SEQ_MREMAP_GROW, SEQ_MREMAP_SHRINK, SEQ_MREMAP_PART,
+		  SEQ_MREMAP_MAX };
 enum seq_madv { SEQ_MADV_REMOVE, SEQ_MADV_FREE, SEQ_MADV_PAGEOUT, SEQ_MADV_COLLAPSE, SEQ_MADV_MAX };
 
 struct seq_vma {
@@ -94,6 +105,7 @@ void seq_op_shrink(struct seq_op *op, unsigned int first, unsigned int count);
 
 struct seq {
 	uint64_t seed, index;		/* where the generator made it (0 0 when hand-made) */
+	bool wp_async;			/* the uffd has WP_ASYNC | WP_UNPOPULATED (6.7+) */
 	unsigned int n_vmas, n_ops;
 	struct seq_vma vmas[SEQ_MAX_VMAS];
 	struct seq_op ops[SEQ_MAX_OPS];

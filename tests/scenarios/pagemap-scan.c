@@ -15,51 +15,13 @@
 
 #define NPAGES 16
 
-/* include/uapi/linux/fs.h of 6.7+, newer than Debian 12's headers */
-struct scen_page_region {
-	uint64_t start, end, categories;
-};
-
-struct scen_pm_scan_arg {
-	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
-	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
-};
-
-#define SCEN_PAGEMAP_SCAN _IOWR('f', 16, struct scen_pm_scan_arg)
-#define SCEN_PM_SCAN_WP_MATCHING (1 << 0)
-#define SCEN_PM_SCAN_CHECK_WPASYNC (1 << 1)
-#define SCEN_PAGE_IS_WRITTEN (1 << 1)
-
 static int pagemap_fd = -1;
 
-/* Scans [addr, addr+len) for written pages, re-protecting them; sets
- * reported[i] for each page reported.  -errno on failure. */
+/* Scans the region for written pages, re-protecting them; sets reported[i] for each
+ * page reported.  -errno on failure. */
 static long scan_written(const struct region *r, bool *reported)
 {
-	struct scen_page_region vec[NPAGES];
-	struct scen_pm_scan_arg arg = {
-		.size = sizeof(arg),
-		.flags = SCEN_PM_SCAN_WP_MATCHING | SCEN_PM_SCAN_CHECK_WPASYNC,
-		.start = (uintptr_t)r->addr,
-		.end = (uintptr_t)r->addr + r->len,
-		.vec = (uintptr_t)vec,
-		.vec_len = NPAGES,
-		.category_mask = SCEN_PAGE_IS_WRITTEN,
-		.return_mask = SCEN_PAGE_IS_WRITTEN,
-	};
-	long n = ioctl(pagemap_fd, SCEN_PAGEMAP_SCAN, &arg);
-
-	if (n < 0)
-		return -errno;
-	memset(reported, 0, NPAGES * sizeof(*reported));
-	for (long i = 0; i < n; i++)
-		for (uint64_t a = vec[i].start; a < vec[i].end; a += r->page_size) {
-			size_t page = (a - (uintptr_t)r->addr) / r->page_size;
-
-			if (page < NPAGES)
-				reported[page] = true;
-		}
-	return n;
+	return pagemap_scan_written(pagemap_fd, r->addr, NPAGES, r->page_size, reported, NULL);
 }
 
 struct round {

@@ -57,6 +57,9 @@
 #ifndef MFD_HUGETLB
 #define MFD_HUGETLB 0x0004U
 #endif
+#ifndef UFFDIO_CONTINUE_MODE_WP
+#define UFFDIO_CONTINUE_MODE_WP ((__u64)1 << 1)	/* 6.3: userfaultfd_continue() */
+#endif
 /* UFFDIO_POISON (6.6), UFFDIO_MOVE (6.8), RWP (7.3: UFFDIO_RWPROTECT), MADV_GUARD_* (6.13) */
 #define SCEN_UFFD_FEATURE_POISON (1 << 14)
 #define SCEN_UFFD_FEATURE_MOVE (1 << 16)
@@ -81,6 +84,19 @@ struct scen_uffdio_move {
 #define SCEN_UFFDIO_RWPROTECT _IOWR(UFFDIO, 0x09, struct scen_uffdio_rwprotect)
 #define SCEN_MADV_GUARD_INSTALL 102
 #define SCEN_MADV_GUARD_REMOVE 103
+
+/* PAGEMAP_SCAN (6.7, 52526ca7fdb9): include/uapi/linux/fs.h, newer than Debian 12's */
+struct scen_page_region {
+	uint64_t start, end, categories;
+};
+struct scen_pm_scan_arg {
+	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+#define SCEN_PAGEMAP_SCAN _IOWR('f', 16, struct scen_pm_scan_arg)
+#define SCEN_PM_SCAN_WP_MATCHING (1 << 0)
+#define SCEN_PM_SCAN_CHECK_WPASYNC (1 << 1)
+#define SCEN_PAGE_IS_WRITTEN (1 << 1)
 
 /* /proc/PID/pagemap bits (Documentation/admin-guide/mm/pagemap.rst). */
 #define PM_UFFD_WP (1ULL << 57)
@@ -329,6 +345,24 @@ static inline void monitor_resolve_wp(struct uffd_monitor *m, const struct uffd_
 		m->error = errno;
 }
 
+/*
+ * A minor fault (a page in the page cache, not mapped here: MODE_MINOR) wants the page
+ * mapped as it is: UFFDIO_CONTINUE (a COPY would find the page there, EEXIST, and the
+ * thread fault again forever).  EEXIST: mapped meanwhile, the thread still needs a wake.
+ * 0 or the errno.
+ */
+static inline int uffd_continue_fault(int uffd, uintptr_t page, size_t len)
+{
+	struct uffdio_continue cont = { .range = { .start = page, .len = len } };
+	struct uffdio_range wake = { .start = page, .len = len };
+
+	if (ioctl(uffd, UFFDIO_CONTINUE, &cont) == 0)
+		return 0;
+	if (errno == EEXIST && ioctl(uffd, UFFDIO_WAKE, &wake) == 0)
+		return 0;
+	return errno;
+}
+
 static inline void monitor_resolve_rwp(struct uffd_monitor *m, const struct uffd_msg *msg)
 {
 	uintptr_t page = msg->arg.pagefault.address & ~(uintptr_t)(m->page_size - 1);
@@ -359,6 +393,15 @@ static inline bool monitor_drain(struct uffd_monitor *m)
 		else if (msg.event == UFFD_EVENT_PAGEFAULT &&
 			 (msg.arg.pagefault.flags & SCEN_UFFD_PAGEFAULT_FLAG_RWP))
 			monitor_resolve_rwp(m, &msg);
+		else if (msg.event == UFFD_EVENT_PAGEFAULT &&
+			 (msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_MINOR)) {
+			int err = uffd_continue_fault(m->uffd, msg.arg.pagefault.address &
+							       ~(uintptr_t)(m->page_size - 1),
+						      m->page_size);
+
+			if (err && !m->error)
+				m->error = err;
+		}
 	}
 }
 
@@ -697,8 +740,8 @@ static inline const char *region_map(struct region *r, enum backing b, size_t np
 	return NULL;
 }
 
-/* Whether one VMA holds the whole region (ops on sub-ranges split it). */
-static inline bool region_in_one_vma(const struct region *r)
+/* Whether one VMA holds [at, at + len) (ops on sub-ranges split VMAs). */
+static inline bool range_in_one_vma(const char *at, size_t len)
 {
 	FILE *f = fopen("/proc/self/maps", "re");
 	unsigned long lo, hi;
@@ -708,13 +751,19 @@ static inline bool region_in_one_vma(const struct region *r)
 	if (!f)
 		scen_fail("fopen(/proc/self/maps)");
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && lo <= (uintptr_t)r->addr &&
-		    (uintptr_t)r->addr < hi) {
-			one = (uintptr_t)r->addr + r->len <= hi;
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && lo <= (uintptr_t)at &&
+		    (uintptr_t)at < hi) {
+			one = (uintptr_t)at + len <= hi;
 			break;
 		}
 	fclose(f);
 	return one;
+}
+
+/* Whether one VMA holds the whole region. */
+static inline bool region_in_one_vma(const struct region *r)
+{
+	return range_in_one_vma(r->addr, r->len);
 }
 
 /*
@@ -757,13 +806,13 @@ static inline int region_mremap(struct region *r, bool grow)
 }
 
 /*
- * munmap(2) of len bytes at offset into the region, then mmap(2) of the same backing back
- * at the same address (MAP_FIXED; a file at the same offset): a fresh VMA no uffd has
+ * munmap(2) of len bytes at `at` (the region's bytes from offset: a part moved by
+ * region_move_part() keeps its file offset), then mmap(2) of the same backing back at the
+ * same address (MAP_FIXED; a file at the same offset): a fresh VMA no uffd has
  * registered, a file's data kept, private memory zero.  0, or -errno with nothing changed.
  */
-static inline int region_remap(struct region *r, size_t offset, size_t len)
+static inline int region_remap_at(struct region *r, char *at, size_t offset, size_t len)
 {
-	char *at = r->addr + offset;
 	int flags = MAP_FIXED | (r->fd >= 0 ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS);
 
 	if (r->backing == BACKING_HUGETLB_PRIVATE)
@@ -776,6 +825,120 @@ static inline int region_remap(struct region *r, size_t offset, size_t len)
 	if (r->backing == BACKING_THP)
 		SCEN_CHECK(madvise(at, len, MADV_HUGEPAGE));
 	return 0;
+}
+
+/* region_remap_at() of len bytes at offset into the region where region_map() put them */
+static inline int region_remap(struct region *r, size_t offset, size_t len)
+{
+	return region_remap_at(r, r->addr + offset, offset, len);
+}
+
+/*
+ * mremap(2) of len bytes at `at`, part of one VMA, to a fresh address with the same offset
+ * from a 2 MiB boundary (a PMD-mapped part stays one PMD) with MREMAP_MAYMOVE |
+ * MREMAP_FIXED: the VMA splits and the part's page tables move (move_page_tables()),
+ * leaving a hole.  The new address, or NULL with errno (EFAULT: the part spans VMAs,
+ * which 6.17+ would move VMA by VMA, stopping at a uffd-armed one: kept out here).
+ */
+static inline char *region_move_part(char *at, size_t len)
+{
+	size_t area_len = len + 2 * SCEN_HPAGE_SIZE;
+	char *area, *to;
+
+	if (!range_in_one_vma(at, len)) {
+		errno = EFAULT;
+		return NULL;
+	}
+	area = mmap(NULL, area_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (area == MAP_FAILED)
+		return NULL;
+	to = (char *)((((uintptr_t)area + SCEN_HPAGE_SIZE - 1) & ~(SCEN_HPAGE_SIZE - 1)) +
+		      ((uintptr_t)at & (SCEN_HPAGE_SIZE - 1)));
+	to = mremap(at, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+	if (to == MAP_FAILED) {
+		int err = errno;
+
+		munmap(area, area_len);
+		errno = err;
+		return NULL;
+	}
+	return to;	/* the rest of the reservation stays until the process exits */
+}
+
+/*
+ * mremap(2) of len bytes at `at` (the region's bytes from offset) down to keep bytes: the
+ * kernel unmaps the tail (do_vmi_munmap(), do_mas_munmap() on 6.1), then it is mapped
+ * back as region_remap_at() does.  0, or -errno with nothing changed.
+ */
+static inline int region_shrink(struct region *r, char *at, size_t offset, size_t len,
+				size_t keep)
+{
+	if (mremap(at, len, keep, 0) == MAP_FAILED)
+		return -errno;
+	return region_remap_at(r, at + keep, offset + keep, len - keep);
+}
+
+/*
+ * Puts the file pages of len bytes at offset of a region's memfd (shmem, hugetlb shared)
+ * in the page cache, each granule's first word tag + its index, through a second mapping
+ * of the file (as uffd-unit-tests' minor tests do): the region's own mapping is not
+ * touched, so its entries stay as they were for a minor fault or UFFDIO_CONTINUE.
+ * fallocate() first: a hugetlb page the pool lacks is ENOSPC here, not a SIGBUS on the
+ * write.  0, or -errno (EOPNOTSUPP without a file) with nothing written.
+ */
+static inline int region_fill_cache(const struct region *r, size_t offset, size_t len,
+				    uint64_t tag)
+{
+	char *alias;
+
+	if (r->fd < 0)
+		return -EOPNOTSUPP;
+	if (fallocate(r->fd, FALLOC_FL_KEEP_SIZE, (off_t)offset, (off_t)len) < 0)
+		return -errno;
+	alias = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, (off_t)offset);
+	if (alias == MAP_FAILED)
+		return -errno;
+	for (size_t at = 0; at < len; at += r->page_size)
+		*(volatile uint64_t *)(alias + at) = tag + (offset + at) / r->page_size;
+	munmap(alias, len);
+	return 0;
+}
+
+/*
+ * PAGEMAP_SCAN of [addr, addr + n * gran) on pagemap_fd for written pages, re-protecting
+ * them (PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC: -EPERM where a VMA is not WP_ASYNC
+ * with markers, pagemap_scan_test_walk()); reported[i] says whether granule i was
+ * reported, *walk_end (if not NULL) where the walk stopped.  The count of regions, or
+ * -errno.
+ */
+static inline long pagemap_scan_written(int pagemap_fd, char *addr, size_t n, size_t gran,
+					bool *reported, uint64_t *walk_end)
+{
+	struct scen_page_region *vec = calloc(n, sizeof(*vec));
+	struct scen_pm_scan_arg arg = {
+		.size = sizeof(arg),
+		.flags = SCEN_PM_SCAN_WP_MATCHING | SCEN_PM_SCAN_CHECK_WPASYNC,
+		.start = (uintptr_t)addr,
+		.end = (uintptr_t)addr + n * gran,
+		.vec = (uintptr_t)vec,
+		.vec_len = n,
+		.category_mask = SCEN_PAGE_IS_WRITTEN,
+		.return_mask = SCEN_PAGE_IS_WRITTEN,
+	};
+	long got;
+
+	if (!vec)
+		scen_fail("calloc(page_region)");
+	got = ioctl(pagemap_fd, SCEN_PAGEMAP_SCAN, &arg);
+	memset(reported, 0, n * sizeof(*reported));
+	for (long i = 0; i < got; i++)
+		for (uint64_t a = vec[i].start; a < vec[i].end; a += gran)
+			if (a >= (uintptr_t)addr && (a - (uintptr_t)addr) / gran < n)
+				reported[(a - (uintptr_t)addr) / gran] = true;
+	if (walk_end)
+		*walk_end = arg.walk_end;
+	free(vec);
+	return got < 0 ? -errno : got;
 }
 
 /* The "FIELD:" line (e.g. "AnonHugePages:") of the smaps entry that contains addr, in kB

@@ -53,13 +53,14 @@ static void same_seed_same_sequence(void)
 /*
  * Sequence 0 of seed 1, pinned: the PRNG is our own (no rand()), so a saved seed names the
  * same sequence on every machine, and a change of the generator must be deliberate
- * (re-pinned when copy, munmap, move and poison joined the weights).
+ * (re-pinned when copy, munmap, move and poison joined the weights, and when mremap's
+ * weight grew with its shrink and part moves, and again for continue and MINOR).
  */
 static void seed_one_is_pinned(void)
 {
 	static const char head[] = "# uffdwp-fuzz sequence seed=1 index=0\n"
 				   "vma 0 thp 512\nvma 1 shmem 12\n"
-				   "op madvise 0 0 512 1\nop wp_on 0 0 512 0\nop fork 0 0 512 0\n";
+				   "op poison 0 0 512 0\nop mprotect 0 0 512 1\nop write 0 0 512 0\n";
 	static struct seq s;
 	char *text;
 
@@ -91,11 +92,12 @@ static void generated_sequences_are_valid(void)
 	       backings);
 }
 
-/* The new ops' args stay in range, and mremap always takes its VMA whole (the ops after
- * it name the VMA's pages by index). */
+/* The new ops' args stay in range; an mremap move or grow takes its VMA whole (the ops
+ * after it name the VMA's pages by index), a shrink at least two granules where it can. */
 static void new_ops_args(void)
 {
-	unsigned int bad = 0, mremaps = 0, madvises = 0;
+	unsigned int bad = 0, mremaps = 0, madvises = 0, by_arg[SEQ_MREMAP_MAX] = { 0 };
+	unsigned int minors = 0, minor_wp = 0, continues = 0, continue_wp = 0, not_file = 0;
 	static struct seq s;
 
 	for (uint64_t i = 0; i < 2000; i++) {
@@ -104,9 +106,13 @@ static void new_ops_args(void)
 			const struct seq_op *o = &s.ops[k];
 
 			if (o->kind == OP_MREMAP) {
+				bool whole = o->arg == SEQ_MREMAP_MOVE || o->arg == SEQ_MREMAP_GROW;
+
 				mremaps++;
-				bad += o->first != 0 || o->count != s.vmas[o->vma].pages ||
-				       o->arg >= SEQ_MREMAP_MAX;
+				bad += o->arg >= SEQ_MREMAP_MAX ||
+				       (whole && (o->first != 0 || o->count != s.vmas[o->vma].pages)) ||
+				       (o->arg == SEQ_MREMAP_SHRINK && o->count < 2);
+				by_arg[o->arg < SEQ_MREMAP_MAX ? o->arg : 0]++;
 			}
 			if (o->kind == OP_MADVISE) {
 				madvises++;
@@ -114,10 +120,29 @@ static void new_ops_args(void)
 			}
 			if (o->kind == OP_MOVE_PAGES)
 				bad += o->arg > SEQ_MOVE_OTHER_NODE;
+			if (o->kind == OP_REGISTER && (o->arg & SEQ_MODE_MINOR)) {
+				minors++;
+				minor_wp += !!(o->arg & SEQ_MODE_WP);
+				not_file += s.vmas[o->vma].backing != SEQ_SHMEM &&
+					    s.vmas[o->vma].backing != SEQ_HUGETLB_SHARED;
+			}
+			if (o->kind == OP_CONTINUE) {
+				continues++;
+				continue_wp += o->arg == 1;
+				bad += o->arg > 1;
+			}
 		}
 	}
 	tap_ok(mremaps && madvises && !bad, "%u mremap and %u madvise ops, %u out of range",
 	       mremaps, madvises, bad);
+	tap_ok(by_arg[SEQ_MREMAP_MOVE] && by_arg[SEQ_MREMAP_GROW] && by_arg[SEQ_MREMAP_SHRINK] &&
+	       by_arg[SEQ_MREMAP_PART], "mremap moves %u, grows %u, shrinks %u, moves a part %u",
+	       by_arg[SEQ_MREMAP_MOVE], by_arg[SEQ_MREMAP_GROW], by_arg[SEQ_MREMAP_SHRINK],
+	       by_arg[SEQ_MREMAP_PART]);
+	tap_ok(minors && minor_wp && !not_file, "%u MINOR registrations (%u MINOR|WP), %u of them "
+	       "off shmem and hugetlb shared", minors, minor_wp, not_file);
+	tap_ok(continues && continue_wp && continue_wp < continues,
+	       "%u continue ops, %u of them UFFDIO_CONTINUE_MODE_WP", continues, continue_wp);
 }
 
 /* copy's mode is 0 or 1; a move's destination lies in a VMA, and stays there when the
@@ -207,19 +232,43 @@ static void bad_files_are_refused(void)
 	}
 }
 
+/* Whether the "seqfuzz-file NAME.c: " lines of text are valid C against scenario.h
+ * (SCENARIOS_DIR, from the Makefile); cmd receives the compiler's command line. */
+static int emitted_compiles(char *text, const char *name, char *cmd, size_t cmd_size)
+{
+	char path[] = "/tmp/test_seqfuzz_emit_XXXXXX.c", prefix[96], *line, *next;
+	int fd = mkstemps(path, 2), status;
+	FILE *c = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	snprintf(prefix, sizeof(prefix), "seqfuzz-file %s.c: ", name);
+	for (line = text; c && line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!strncmp(line, prefix, strlen(prefix)))
+			fprintf(c, "%s\n", line + strlen(prefix));
+	}
+	if (c)
+		fclose(c);
+	snprintf(cmd, cmd_size, "%s -fsyntax-only -Wall -Werror -D_GNU_SOURCE -I%s %s",
+		 getenv("CC") ? getenv("CC") : "cc", SCENARIOS_DIR, path);
+	status = c ? system(cmd) : -1;
+	unlink(path);
+	return status;
+}
+
 /*
  * emit.c's program for a sequence of every op kind, the oracle's check at its last op,
- * is valid C against scenario.h (SCENARIOS_DIR, from the Makefile): every op's helper.
+ * is valid C against scenario.h: every op's helper.
  */
 static void emitted_scenario_compiles(void)
 {
-	static const char prefix[] = "seqfuzz-file fuzz-every-op.c: ";
-	char path[] = "/tmp/test_seqfuzz_emit_XXXXXX.c", cmd[512], oracle[160];
+	char cmd[512], oracle[160];
 	static struct seq s;
-	char *text = NULL, *line, *next;
+	char *text = NULL;
 	size_t len = 0;
-	FILE *f, *c;
-	int fd, status;
+	FILE *f;
+	int status;
 
 	s.n_vmas = 2;
 	s.vmas[0] = (struct seq_vma){ SEQ_ANON, 16 };
@@ -237,23 +286,97 @@ static void emitted_scenario_compiles(void)
 	tap_ok(text && strstr(text, "copy_range(") && strstr(text, "region_remap(&vma[0]") &&
 	       strstr(text, "move_uffd(vma[1].addr + 4UL") && strstr(text, "poison_range("),
 	       "with copy, munmap, move and poison in it");
-	fd = mkstemps(path, 2);
-	c = fd >= 0 ? fdopen(fd, "w") : NULL;
-	for (line = text; c && line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		if (!strncmp(line, prefix, strlen(prefix)))
-			fprintf(c, "%s\n", line + strlen(prefix));
-	}
-	if (c)
-		fclose(c);
-	snprintf(cmd, sizeof(cmd), "%s -fsyntax-only -Wall -Werror -D_GNU_SOURCE -I%s %s",
-		 getenv("CC") ? getenv("CC") : "cc", SCENARIOS_DIR, path);
-	status = c ? system(cmd) : -1;
+	status = emitted_compiles(text, "fuzz-every-op", cmd, sizeof(cmd));
 	tap_ok(status == 0, "emit.c's program of every op kind compiles (%s: %d)", cmd, status);
-	unlink(path);
 	free(text);
+}
+
+/*
+ * mremap's shrink and part move: the file keeps the old args (0 move, 1 grow) as they
+ * were, the new ones round-trip, and emit.c writes an op over a range that a part move
+ * split once per piece (addresses from its at[][] table), as the executor runs it.
+ */
+static void mremap_part_and_shrink(void)
+{
+	static const char text[] = "vma 0 anon 8\nvma 1 shmem 8\n"
+				   "op mremap 0 0 8 0\nop mremap 1 0 8 1\n"
+				   "op mremap 0 2 3 3\nop mremap 1 4 4 2\n"
+				   "op register 0 0 8 2\nop write 0 1 3 0\n"
+				   "op register 1 0 4 6\nop continue 1 0 4 1\n";
+	static struct seq s;
+	char err[160] = "", cmd[512], *printed = NULL, *out = NULL;
+	size_t len = 0;
+	FILE *f;
+	int status;
+
+	tap_ok(parse_string(text, &s, err, sizeof(err)) && s.n_ops == 8 &&
+	       s.ops[6].arg == (SEQ_MODE_MINOR | SEQ_MODE_WP) && s.ops[7].kind == OP_CONTINUE &&
+	       s.ops[0].arg == SEQ_MREMAP_MOVE && s.ops[1].arg == SEQ_MREMAP_GROW &&
+	       s.ops[2].arg == SEQ_MREMAP_PART && s.ops[3].arg == SEQ_MREMAP_SHRINK,
+	       "mremap args 0 1 3 2 parse as move, grow, part, shrink (%s)", err);
+	printed = print_to_string(&s);
+	tap_ok(printed && strstr(printed, "op mremap 0 2 3 3\nop mremap 1 4 4 2\n") &&
+	       strstr(printed, "op register 1 0 4 6\nop continue 1 0 4 1\n"),
+	       "and print back the same, a MINOR|WP register and a continue too");
+	f = open_memstream(&out, &len);
+	emit_scenario(f, &s, "fuzz-mremap-part", NULL, NULL);
+	fclose(f);
+	tap_ok(out && strstr(out, "mremap_part(0, 2, 3, 4096UL);") &&
+	       strstr(out, "region_shrink(&vma[1], at[1][4], 4UL * 4096UL, 4UL * 4096UL, "
+			   "2UL * 4096UL);") &&
+	       strstr(out, "range_ioctl(UFFDIO_REGISTER, at[0][0], 2UL * 4096UL, 2);") &&
+	       strstr(out, "range_ioctl(UFFDIO_REGISTER, at[0][2], 3UL * 4096UL, 2);") &&
+	       strstr(out, "range_ioctl(UFFDIO_REGISTER, at[0][5], 3UL * 4096UL, 2);"),
+	       "a part move, a shrink, and a register cut at the moved part's edges");
+	tap_ok(out && strstr(out, "continue_range(&vma[1], at[1][0], 0UL * 4096UL, 4UL * 4096UL, "
+			   "0x8ULL << 32 | 0xc0a00000ULL, true);") &&
+	       strstr(out, "uffd_new(uffd_supported_features() & (UFFD_FEATURE_MINOR_SHMEM"),
+	       "a continue (MODE_WP), with the uffd's MINOR features");
+	status = emitted_compiles(out, "fuzz-mremap-part", cmd, sizeof(cmd));
+	tap_ok(status == 0, "emit.c's program with a part move compiles (%s: %d)", cmd, status);
+	free(printed);
+	free(out);
+}
+
+/*
+ * WP_ASYNC sequences: one in four or so, deterministic, with their scans; only they scan;
+ * "uffd wp_async" round-trips, and a file without it (every older one) is sync.
+ */
+static void async_sequences(void)
+{
+	static const char sync_text[] = "vma 0 anon 4\nop write 0 0 4 0\n";
+	unsigned int async = 0, scans = 0, stray = 0, differ = 0;
+	static struct seq s, again, back;
+	char err[160] = "", *a, *b;
+
+	for (uint64_t i = 0; i < 2000; i++) {
+		seq_generate(&s, 7, i);
+		seq_generate(&again, 7, i);
+		differ += s.wp_async != again.wp_async ||
+			  memcmp(s.ops, again.ops, sizeof(s.ops[0]) * s.n_ops);
+		async += s.wp_async;
+		for (unsigned int k = 0; k < s.n_ops; k++) {
+			scans += s.ops[k].kind == OP_SCAN;
+			stray += s.ops[k].kind == OP_SCAN && !s.wp_async;
+		}
+	}
+	tap_ok(async > 300 && async < 700 && scans && !stray && !differ,
+	       "%u of 2000 sequences wp_async, %u scans (%u in sync ones), %u not deterministic",
+	       async, scans, stray, differ);
+	for (uint64_t i = 0; !s.wp_async; i++)
+		seq_generate(&s, 7, i);
+	a = print_to_string(&s);
+	tap_ok(a && !strncmp(strchr(a, '\n') + 1, "uffd wp_async\n", 14) &&
+	       parse_string(a, &back, err, sizeof(err)) && back.wp_async,
+	       "an async sequence prints \"uffd wp_async\" and parses back async (%s)", err);
+	b = print_to_string(&back);
+	tap_ok(a && b && !strcmp(a, b), "and prints the same again");
+	tap_ok(parse_string(sync_text, &back, err, sizeof(err)) && !back.wp_async,
+	       "a file without a uffd line is sync");
+	tap_ok(!parse_string("uffd wp_sync\nvma 0 anon 4\n", &back, err, sizeof(err)) &&
+	       strstr(err, "want \"uffd wp_async\""), "an unknown uffd line is refused (%s)", err);
+	free(a);
+	free(b);
 }
 
 int main(void)
@@ -266,5 +389,7 @@ int main(void)
 	file_round_trip();
 	bad_files_are_refused();
 	emitted_scenario_compiles();
+	mremap_part_and_shrink();
+	async_sequences();
 	return tap_done();
 }
