@@ -375,8 +375,11 @@ static __always_inline void report_uffd_ioctl(struct sys_stash *s, __s64 ret)
 	/* map updates first: the verifier wants no helper calls with a reservation held */
 	if (ret >= 0 && kind == EV_UFFD_OPEN)
 		uffd_fd_add(current_tgid(), ret);
-	else if (ret == 0 && kind == EV_UFFD_REGISTER && (in[2] & UFFDIO_REGISTER_MODE_WP))
-		wp_range_add(current_tgid(), in[0], in[0] + in[1]);
+	/* no free slot: that range's write faults go unrecorded, a loss like a
+	 * full ring (the run is inconclusive, never clean) */
+	else if (ret == 0 && kind == EV_UFFD_REGISTER && (in[2] & UFFDIO_REGISTER_MODE_WP) &&
+		 !wp_range_add(current_tgid(), in[0], in[0] + in[1]))
+		count_lost(HOOK_WRITE_FAULT);
 	else if (ret == 0 && kind == EV_UFFD_UNREGISTER)
 		wp_range_del(current_tgid(), in[0], in[0] + in[1]);
 	/* The registered VMA's flags and backing are what the model needs (it

@@ -58,6 +58,7 @@ static long wp_scan_add(__u32 i, void *ctx)
 	r->start = s->start;
 	r->end = s->end;
 	r->tgid = s->tgid;
+	s->found = true;
 	return 1;
 }
 
@@ -79,11 +80,13 @@ static __always_inline bool in_wp_range(__u32 tgid, __u64 addr)
 	return s.found;
 }
 
-static __always_inline void wp_range_add(__u32 tgid, __u64 start, __u64 end)
+/* false when every slot is taken: the range's write faults will not be recorded */
+static __always_inline bool wp_range_add(__u32 tgid, __u64 start, __u64 end)
 {
 	struct wp_scan s = { .tgid = tgid, .start = start, .end = end };
 
 	bpf_loop(MAX_WP_RANGES, wp_scan_add, &s, 0);
+	return s.found;
 }
 
 static __always_inline void wp_range_del(__u32 tgid, __u64 start, __u64 end)
