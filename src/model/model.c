@@ -222,6 +222,8 @@ void model_apply(struct model *mdl, const struct uffdwp_event *ev)
 	case EV_HANDLE_USERFAULT:
 		if (ev->u.fault.reason & UFFDWP_VM_UFFD_WP)
 			on_point(m, ev->start, wp_fault_page);
+		else
+			on_fill_owed(m, ev->start);
 		break;
 	case EV_PM_SCAN:
 		if (ev->u.scan.begin)

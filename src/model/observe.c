@@ -192,3 +192,33 @@ void on_point(struct mm_state *m, uint64_t addr, imap_map_fn fn)
 {
 	model_pages_update(m, addr, addr + 1, fn, model_region(m, addr));
 }
+
+/* A protected page whose resolving fill is owed: undecided until it returns. */
+static imap_val fill_owed_page(uint64_t s, uint64_t e, imap_val v, void *arg)
+{
+	if (pg_expect(v) != EXP_PROTECTED)
+		return v;
+	return pg_with_expect(v & ~PG_ZAPPED, EXP_PROTECTED_IF_POPULATED) | PG_WAS_PROT;
+}
+
+/*
+ * handle_userfault() for a missing or minor fault: a marker (hugetlb and shmem
+ * take one for pte_none, hugetlb_no_page()/shmem_get_folio_gfp()) or an empty
+ * protected entry is about to be filled by the monitor's plain UFFDIO_COPY,
+ * ZEROPAGE or CONTINUE, which maps it without the bit (mfill_atomic_install_pte(),
+ * hugetlb_mfill_atomic_pte()) and reports no begin.  Its effect lands before its
+ * return record: the woken thread can go on and zap the page first (uffdwp-fuzz,
+ * 7.3, hugetlb: DONTNEED after a resolved missing fault looked like a dropped
+ * marker).  So the page is undecided until the fill's return, which sets it.
+ */
+void on_fill_owed(struct mm_state *m, uint64_t addr)
+{
+	const struct region *r = model_region(m, addr);
+	uint64_t start = addr & ~(UFFDWP_PAGE_SIZE - 1), end = start + UFFDWP_PAGE_SIZE;
+
+	if (region_hugetlb(r)) {
+		start = addr & ~(HUGETLB_ENTRY_SIZE - 1);
+		end = start + HUGETLB_ENTRY_SIZE;
+	}
+	model_pages_update(m, start, end, fill_owed_page, NULL);
+}

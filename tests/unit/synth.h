@@ -208,14 +208,19 @@ static inline void s_pm_scan(struct synth *s, __u64 start, __u64 end, bool begin
 	synth_feed(s, &ev);
 }
 
-static inline void s_handle_userfault(struct synth *s, __u64 addr)
+static inline void s_handle_userfault_reason(struct synth *s, __u64 addr, __u64 reason)
 {
 	struct uffdwp_event ev = synth_ev(s, EV_HANDLE_USERFAULT, HOOK_HANDLE_USERFAULT);
 
 	synth_vma(s, &ev);
 	ev.start = addr;
-	ev.u.fault.reason = UFFDWP_VM_UFFD_WP;
+	ev.u.fault.reason = reason;
 	synth_feed(s, &ev);
+}
+
+static inline void s_handle_userfault(struct synth *s, __u64 addr)
+{
+	s_handle_userfault_reason(s, addr, UFFDWP_VM_UFFD_WP);
 }
 
 static inline void s_wp_message(struct synth *s, int fd, __u64 addr)
