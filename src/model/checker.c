@@ -489,7 +489,9 @@ static void check_write_fault(struct checker *c, struct mm_state *m, const struc
 		       "uffd_wp_range() left it read-only",
 	};
 
-	if (!(ev->u.wf.error_code & X86_PF_PROT) || model_walk_awaited(m, page))
+	/* the faulting thread's own unprotect is over in program order: only
+	 * another thread's may still be changing the PTE */
+	if (!(ev->u.wf.error_code & X86_PF_PROT) || model_walk_awaited_by_other(m, page, ev->tid))
 		return;
 	if (pg_expect(v) == EXP_UNPROTECTED && (v & PG_WANT_WRITE))
 		raise(c, m, ev, &vd);

@@ -95,13 +95,18 @@ void model_remember(struct mm_state *m, const struct uffdwp_event *ev, uint64_t 
 
 /* ---- dispatch ---- */
 
-bool model_walk_awaited(struct mm_state *m, uint64_t addr)
+bool model_walk_awaited_by_other(struct mm_state *m, uint64_t addr, uint32_t tid)
 {
 	for (unsigned i = 0; i < m->ncalls; i++)
-		if (m->calls[i].kind == EV_CHANGE_PROTECTION &&
+		if (m->calls[i].kind == EV_CHANGE_PROTECTION && m->calls[i].tid != tid &&
 		    addr >= m->calls[i].start && addr < m->calls[i].end)
 			return true;
 	return false;
+}
+
+bool model_walk_awaited(struct mm_state *m, uint64_t addr)
+{
+	return model_walk_awaited_by_other(m, addr, 0);
 }
 
 /* What an mm's pages are once history cannot be trusted: a protected or

@@ -251,10 +251,13 @@ struct observed_entry {
 bool model_event_observation(struct mm_state *m, const struct uffdwp_event *ev,
 			     struct observed_entry *o);
 
-/* A change_protection() that resolved addr returned, and its thread's next
- * record (the walk at that exit) has not come yet: a write fault recorded
- * meanwhile may have hit the PTE before it changed. */
+/* A change_protection() (or, where it is not hooked, an unprotect's
+ * syscall) that resolved addr returned, and its thread's next record (the
+ * walk at that exit) has not come yet: a write fault recorded meanwhile may
+ * have hit the PTE before it changed. */
 bool model_walk_awaited(struct mm_state *m, uint64_t addr);
+/* The same, for a change made by a thread other than tid. */
+bool model_walk_awaited_by_other(struct mm_state *m, uint64_t addr, uint32_t tid);
 
 /* A PAGEMAP_SCAN return (EV_PM_SCAN, begin 0) judged page by page: calls
  * fn for each run of pages the model knows were written since their last

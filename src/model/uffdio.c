@@ -220,6 +220,22 @@ void on_writeprotect_end(struct mm_state *m, const struct uffdwp_event *ev)
 	} else if (!c.applied) {
 		writeprotect(m, ev->start, ev->end, wp);
 	}
+	/*
+	 * Where no change_protection hook walked, this thread's next record is
+	 * the walk at the syscall's exit; till then a write fault on the range
+	 * may predate the unprotect's PTE change: another CPU's write met the
+	 * old entry, and its exception entry came after this return (QEMU's
+	 * background snapshot on the 6.18 host: the vCPU's page_fault_user
+	 * 2.3 us after the return, then the walk saw the PTE writable).  As
+	 * for change_protection (model_walk_awaited()); the next record of
+	 * the thread ends it.
+	 */
+	if (ev->ret == 0 && !wp) {
+		struct uffdwp_event awaited = *ev;
+
+		awaited.kind = EV_CHANGE_PROTECTION;
+		call_begin(m, &awaited);
+	}
 }
 
 imap_val register_page(uint64_t s, uint64_t e, imap_val v, void *arg)

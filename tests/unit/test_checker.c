@@ -52,6 +52,41 @@ static struct checker *protected_region(struct synth *s, __u64 vm_flags, __u64 f
 	return c;
 }
 
+/*
+ * No change_protection hook (the 6.18 host): an unprotect's return, then its
+ * syscall-exit walk.  Another thread's write that met the old PTE enters its
+ * fault between the two (QEMU's background snapshot: the vCPU 2.3 us after
+ * the return).  Not a lost write bit when the walk shows the PTE writable; the
+ * walk showing it read-only still is one, and the unprotecting thread's own
+ * write fault right after its return is judged at once.
+ */
+enum unprotect_race_case { UR_OTHER_THREAD_WRITABLE, UR_OTHER_THREAD_READ_ONLY, UR_SAME_THREAD };
+
+static void unprotect_return_races_write(long which)
+{
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_ANON, 0, N16);
+	__u32 after = PTE_ST_PRESENT | PTE_ST_DIRTY | (which == UR_OTHER_THREAD_WRITABLE ? PTE_ST_WRITE : 0);
+
+	s.tid = 1001;
+	s_writeprotect_begin(&s, FD, A + 3 * PG, A + 4 * PG, false);
+	s_range(&s, EV_UFFD_WRITEPROTECT, FD, A + 3 * PG, A + 4 * PG, 0, 0);
+	s.tid = which == UR_SAME_THREAD ? 1001 : 1002;
+	s_write_fault(&s, A + 3 * PG, PF_PROT_WRITE);
+	if (which == UR_SAME_THREAD) {
+		expect_one(c, "unprotect, then the same thread's write faults", FIND_LOST_WRITE_BIT,
+			   HOOK_WRITE_FAULT, A + 3 * PG, A + 4 * PG);
+		return;
+	}
+	s.tid = 1001;
+	s_pte(&s, A + 3 * PG, A + 4 * PG, after, HOOK_SYSCALLS);
+	if (which == UR_OTHER_THREAD_READ_ONLY)
+		expect_one(c, "unprotect's walk sees the PTE read-only", FIND_LOST_WRITE_BIT,
+			   HOOK_SYSCALLS, A + 3 * PG, A + 4 * PG);
+	else
+		expect_silent(c, "another thread's write fault before the unprotect's walk");
+}
+
 /* #1 (51d3d5eb74ff reverted): mprotect(RO)+mprotect(RW) on protected shmem. */
 static void bug1_mprotect(long buggy)
 {
@@ -1125,6 +1160,9 @@ static const struct tap_test tests[] = {
 	TAP_TEST_ARG(bug7_marker_fork, false),
 	TAP_TEST(bug8_hugetlb_fork),
 	TAP_TEST_ARG(bug14_lost_write_bit, true),
+	TAP_TEST_ARG(unprotect_return_races_write, UR_OTHER_THREAD_WRITABLE),
+	TAP_TEST_ARG(unprotect_return_races_write, UR_OTHER_THREAD_READ_ONLY),
+	TAP_TEST_ARG(unprotect_return_races_write, UR_SAME_THREAD),
 	TAP_TEST_ARG(bug14_lost_write_bit, false),
 	TAP_TEST_ARG(bug14_walk, true),
 	TAP_TEST_ARG(bug14_walk, false),
