@@ -3,14 +3,17 @@
 # `make bench`: measurements, not tests.  Prints each figure with its goal
 # (issue 7, BENCHMARKS.md) and writes them all to build/bench.json.
 #
-#   tests/bench.sh [PART...]     PART: replay host guest vm profile
-#                                (default: replay host guest vm)
+#   tests/bench.sh [PART...]     PART: replay host guest vm snapshot profile
+#                                (default: replay host guest vm snapshot)
 #   replay   checker throughput and model memory (tests/unit/bench_replay.c)
 #   host     wp-bench untraced / under uffdwp-trace / under the equivalent
 #            bpftrace script, round-robin, BENCH_RUNS rounds
 #   guest    the same in Debian's guests through uffdwp-vmtest (untraced and
 #            uffdwp-trace, ABBA pairs, tests/bench/bench-guest.sh)
 #   vm       VM turnaround: boot + load + the whole scenario corpus
+#   snapshot a real client: QEMU's background snapshot of a 1 GiB guest being
+#            written (tests/bench/qemu-snapshot.sh), untraced and traced by PID
+#            on this host, BENCH_SNAPSHOT_PAIRS ABBA pairs
 #   profile  perf record/stat of a host run under the tracer -> build/bench/perf-*.txt
 #
 # Ratios are what counts: the machine is shared, so every ratio is taken
@@ -19,7 +22,7 @@
 #
 # Environment: BENCH_RUNS (host rounds, 9), BENCH_GUEST_RUNS (guest pairs, 7),
 # BENCH_ARGS (wp-bench ROUNDS PAGES WRITERS on the host, "40 1024 3"),
-# BENCH_GUEST_ARGS ("12 256 3"), BENCH_KERNELS ("6.1 6.12").
+# BENCH_GUEST_ARGS ("12 256 3"), BENCH_KERNELS ("6.1 6.12"), BENCH_SNAPSHOT_PAIRS (3).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$PWD
@@ -36,7 +39,8 @@ GUEST_RUNS=${BENCH_GUEST_RUNS:-7}
 ARGS=${BENCH_ARGS:-40 1024 3}
 GUEST_ARGS=${BENCH_GUEST_ARGS:-12 256 3}
 KERNELS=${BENCH_KERNELS:-6.1 6.12}
-parts=${*:-replay host guest vm}
+SNAPSHOT_PAIRS=${BENCH_SNAPSHOT_PAIRS:-3}
+parts=${*:-replay host guest vm snapshot}
 
 make -s all build/tests/bench_replay || exit 2
 mkdir -p "$OUT"
@@ -274,6 +278,41 @@ part_vm() {
 }
 
 # ------------------------------------------------------------------
+# snapshot: QEMU 7.2's background snapshot (uffd-wp on the guest's RAM), by PID
+
+# run_snapshot KIND RUN: one snapshot; its QEMU-measured total time, and for a
+# traced one what the tracer said (findings, losses, capped walks, verdict)
+run_snapshot() {
+	local base=$OUT/snap-$1-$2 line ms
+	line=$(bash "$ROOT/tests/bench/qemu-snapshot.sh" "$base" "$1" 2> "$base.err")
+	ms=${line#snapshot_ms }
+	if [ -z "$line" ] || [ "$ms" = "$line" ]; then
+		note "snapshot $1 run $2: $(tail -n1 "$base.err")"
+		return 1
+	fi
+	sample snapshot "elapsed.$1" "$2" "$(awk -v ms="$ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
+	[ "$1" = uffdwp ] || return 0
+	tail -n1 "$base.trace.json" | awk -v r="$2" '
+		function num(k,   m) { return match($0, "\"" k "\":[0-9]+") ? substr($0, RSTART + length(k) + 3, RLENGTH - length(k) - 3) : "" }
+		{ printf "snapshot\tfindings\t%s\t%s\nsnapshot\tlost\t%s\t%s\nsnapshot\twalks_capped\t%s\t%s\n", r, num("findings"), r, num("lost"), r, num("walks_capped")
+		  printf "snapshot\tpages_verified\t%s\t%s\nsnapshot\tevents\t%s\t%s\n", r, num("pages_verified"), r, num("events")
+		  printf "snapshot\tverdict_clean\t%s\t%d\n", r, index($0, "\"verdict\":\"clean\"") > 0 }' >> "$SAMPLES"
+}
+
+part_snapshot() {
+	local r
+	note "snapshot: $SNAPSHOT_PAIRS ABBA pairs of a background snapshot of a 1 GiB TCG guest being written"
+	rm -f "$OUT"/snap-*
+	for ((r = 1; r <= SNAPSHOT_PAIRS; r++)); do
+		if [ $((r % 2)) = 1 ]; then
+			run_snapshot untraced "$r"; run_snapshot uffdwp "$r"
+		else
+			run_snapshot uffdwp "$r"; run_snapshot untraced "$r"
+		fi
+	done
+}
+
+# ------------------------------------------------------------------
 # profile: where a traced host run spends its time
 
 part_profile() {
@@ -364,6 +403,16 @@ summarize() {
 		vm_json+="${vm_json:+,}\"debian-$ver\":$t"
 		corpus_json+="${corpus_json:+,}\"debian-$ver\":$(max_of "debian-$ver" corpus_exit)"
 	done
+	st=$(ratios snapshot uffdwp untraced | stats)
+	figure "overhead_snapshot (QEMU background snapshot)" "$st" "<=" 1.05
+	json_add overhead_snapshot "$(json_stats "$st")"
+	figure "snapshot time untraced" "$(values snapshot elapsed.untraced | stats)" "" "" " s"
+	for m in findings lost walks_capped; do
+		figure "snapshot $m (max of runs)" "$(single "$(max_of snapshot "$m")")" "<=" 0
+	done
+	figure "snapshot pages verified" "$(values snapshot pages_verified | stats)"
+	json_add snapshot "{\"untraced_s\":$(median_of snapshot elapsed.untraced),\"traced_s\":$(median_of snapshot elapsed.uffdwp),\"findings\":$(max_of snapshot findings),\"lost\":$(max_of snapshot lost),\"walks_capped\":$(max_of snapshot walks_capped),\"pages_verified\":$(median_of snapshot pages_verified),\"events\":$(median_of snapshot events)}"
+
 	json_add vm_turnaround_s "{$vm_json}"
 	json_add vm_corpus_exit "{$corpus_json}"
 
@@ -377,9 +426,9 @@ summarize() {
 measuring=false
 for p in $parts; do
 	case $p in
-	replay|host|guest|vm) measuring=true ;;
+	replay|host|guest|vm|snapshot) measuring=true ;;
 	profile) ;;
-	*) echo "usage: tests/bench.sh [replay] [host] [guest] [vm] [profile]" >&2; exit 2 ;;
+	*) echo "usage: tests/bench.sh [replay] [host] [guest] [vm] [snapshot] [profile]" >&2; exit 2 ;;
 	esac
 done
 $measuring && : > "$SAMPLES"
