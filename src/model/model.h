@@ -30,6 +30,7 @@
 #define UFFD_PF_FLAG_WP			(1ULL << 1)
 #define UFFD_PROT_WRITE			0x2
 #define UFFD_MADV_DONTNEED		4
+#define UFFD_MADV_FREE			8
 #define UFFD_MADV_REMOVE		9
 #define UFFD_MREMAP_DONTUNMAP		4
 #define X86_PF_PROT			(1ULL << 0)	/* fault on a present page */

@@ -87,6 +87,27 @@ static void unprotect_return_races_write(long which)
 		expect_silent(c, "another thread's write fault before the unprotect's walk");
 }
 
+/*
+ * MADV_FREE on protected anon (WP_UNPOPULATED: markers): a swapped-out page's
+ * entry is cleared to none, a lazyfree one may be discarded by reclaim; no zap
+ * hook sees either.  The next walk's none is not a lost marker; without the
+ * MADV_FREE it still is one.
+ */
+static void madv_free_protected_anon(long with_free)
+{
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_ANON, UFFD_FEAT_WP_UNPOPULATED, N16);
+
+	if (with_free)
+		s_syscall_range(&s, EV_MADVISE, A, A + N16, UFFD_MADV_FREE);
+	s_pte(&s, A, A + N16, PTE_ST_NONE, HOOK_SYSCALLS);
+	if (with_free)
+		expect_silent(c, "MADV_FREE, then protected anon seen empty");
+	else
+		expect_one(c, "protected anon seen empty, no MADV_FREE", FIND_LOST_WP, HOOK_SYSCALLS,
+			   A, A + N16);
+}
+
 /* #1 (51d3d5eb74ff reverted): mprotect(RO)+mprotect(RW) on protected shmem. */
 static void bug1_mprotect(long buggy)
 {
@@ -1160,6 +1181,8 @@ static const struct tap_test tests[] = {
 	TAP_TEST_ARG(bug7_marker_fork, false),
 	TAP_TEST(bug8_hugetlb_fork),
 	TAP_TEST_ARG(bug14_lost_write_bit, true),
+	TAP_TEST_ARG(madv_free_protected_anon, true),
+	TAP_TEST_ARG(madv_free_protected_anon, false),
 	TAP_TEST_ARG(unprotect_return_races_write, UR_OTHER_THREAD_WRITABLE),
 	TAP_TEST_ARG(unprotect_return_races_write, UR_OTHER_THREAD_READ_ONLY),
 	TAP_TEST_ARG(unprotect_return_races_write, UR_SAME_THREAD),
