@@ -296,7 +296,7 @@ run_snapshot() {
 		function num(k,   m) { return match($0, "\"" k "\":[0-9]+") ? substr($0, RSTART + length(k) + 3, RLENGTH - length(k) - 3) : "" }
 		{ printf "snapshot\tfindings\t%s\t%s\nsnapshot\tlost\t%s\t%s\nsnapshot\twalks_capped\t%s\t%s\n", r, num("findings"), r, num("lost"), r, num("walks_capped")
 		  printf "snapshot\tpages_verified\t%s\t%s\nsnapshot\tevents\t%s\t%s\n", r, num("pages_verified"), r, num("events")
-		  printf "snapshot\tverdict_clean\t%s\t%d\n", r, index($0, "\"verdict\":\"clean\"") > 0 }' >> "$SAMPLES"
+		  printf "snapshot\tverdict_clean\t%s\t%d\n", r, (index($0, "\"verdict\":\"clean\"") > 0) }' >> "$SAMPLES"
 }
 
 part_snapshot() {
