@@ -100,20 +100,13 @@ void on_zap(struct mm_state *m, const struct uffdwp_event *ev)
  * therefore either still protected or gone, as after an anon zap (uffdwp-fuzz,
  * 7.3, WP_UNPOPULATED THP: the next register's walk saw none).
  */
-static imap_val lazyfree_page(uint64_t s, uint64_t e, imap_val v, void *arg)
-{
-	if (pg_expect(v) != EXP_PROTECTED)
-		return v;
-	return pg_with_expect(v & ~PG_ZAPPED, EXP_PROTECTED_IF_POPULATED);
-}
-
 void on_madvise(struct mm_state *m, const struct uffdwp_event *ev)
 {
 	if (ev->u.madvise.advice == UFFD_MADV_DONTNEED ||
 	    ev->u.madvise.advice == UFFD_MADV_REMOVE)
 		zap(m, ev->start, ev->end, false);
 	else if (ev->u.madvise.advice == UFFD_MADV_FREE && ev->ret == 0)
-		model_pages_update(m, ev->start, ev->end, lazyfree_page, NULL);
+		model_pages_update(m, ev->start, ev->end, protected_or_gone_page, NULL);
 }
 
 /* do_vmi_munmap(): the VMAs and every page state in the range go. */

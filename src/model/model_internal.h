@@ -70,6 +70,7 @@ void on_fork(struct model *mdl, struct mm_state *parent, const struct uffdwp_eve
 void model_observe(struct mm_state *m, uint64_t start, uint64_t end, uint32_t state);
 void on_write_fault(struct mm_state *m, uint64_t addr);
 void on_fill_owed(struct mm_state *m, uint64_t addr);
+imap_val protected_or_gone_page(uint64_t s, uint64_t e, imap_val v, void *arg);
 imap_val wp_fault_page(uint64_t s, uint64_t e, imap_val v, void *arg);
 void on_point(struct mm_state *m, uint64_t addr, imap_map_fn fn);
 

@@ -165,6 +165,17 @@ static imap_val write_fault_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 /* The span of a hugetlb entry: x86-64's default hstate, the one the tools map. */
 #define HUGETLB_ENTRY_SIZE (2ULL << 20)
 
+/* [*start, *end) of the hugetlb entry holding addr; false outside hugetlb. */
+static bool hugetlb_entry_span(const struct region *r, uint64_t addr, uint64_t *start,
+			       uint64_t *end)
+{
+	if (!region_hugetlb(r))
+		return false;
+	*start = addr & ~(HUGETLB_ENTRY_SIZE - 1);
+	*end = *start + HUGETLB_ENTRY_SIZE;
+	return true;
+}
+
 void on_write_fault(struct mm_state *m, uint64_t addr)
 {
 	struct write_fault_arg a = { model_region(m, addr), model_walk_awaited(m, addr),
@@ -176,10 +187,7 @@ void on_write_fault(struct mm_state *m, uint64_t addr)
 	 * in 7.3).  Applied to the faulting 4 KiB alone, the other 511 stayed PROTECTED
 	 * and the next migration of the page was called LOST_WP (uffdwp-fuzz, 7.3, an
 	 * async write to a hugetlb page PAGEMAP_SCAN had protected). */
-	if (region_hugetlb(a.r)) {
-		start = addr & ~(HUGETLB_ENTRY_SIZE - 1);
-		end = start + HUGETLB_ENTRY_SIZE;
-	}
+	hugetlb_entry_span(a.r, addr, &start, &end);
 	model_pages_update(m, start, end, write_fault_page, &a);
 }
 
@@ -193,12 +201,14 @@ void on_point(struct mm_state *m, uint64_t addr, imap_map_fn fn)
 	model_pages_update(m, addr, addr + 1, fn, model_region(m, addr));
 }
 
-/* A protected page whose resolving fill is owed: undecided until it returns. */
-static imap_val fill_owed_page(uint64_t s, uint64_t e, imap_val v, void *arg)
+/* A protected page that may be gone without a hook seeing it (a fill owed,
+ * MADV_FREE): protected if still populated, not judged when empty.  A
+ * PROTECTED page already carries PG_WAS_PROT. */
+imap_val protected_or_gone_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 {
 	if (pg_expect(v) != EXP_PROTECTED)
 		return v;
-	return pg_with_expect(v & ~PG_ZAPPED, EXP_PROTECTED_IF_POPULATED) | PG_WAS_PROT;
+	return pg_with_expect(v & ~PG_ZAPPED, EXP_PROTECTED_IF_POPULATED);
 }
 
 /*
@@ -213,12 +223,8 @@ static imap_val fill_owed_page(uint64_t s, uint64_t e, imap_val v, void *arg)
  */
 void on_fill_owed(struct mm_state *m, uint64_t addr)
 {
-	const struct region *r = model_region(m, addr);
 	uint64_t start = addr & ~(UFFDWP_PAGE_SIZE - 1), end = start + UFFDWP_PAGE_SIZE;
 
-	if (region_hugetlb(r)) {
-		start = addr & ~(HUGETLB_ENTRY_SIZE - 1);
-		end = start + HUGETLB_ENTRY_SIZE;
-	}
-	model_pages_update(m, start, end, fill_owed_page, NULL);
+	hugetlb_entry_span(model_region(m, addr), addr, &start, &end);
+	model_pages_update(m, start, end, protected_or_gone_page, NULL);
 }
