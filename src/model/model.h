@@ -132,6 +132,8 @@ struct call_in_flight {
 	uint64_t start, end;
 	bool wp;		/* a protect (UFFDIO_WRITEPROTECT_MODE_WP) */
 	bool applied;		/* its change_protection() exit was seen and applied */
+	bool resolved;		/* a MODE_WP fill: an unprotect of its range began while
+				   it ran (on_writeprotect_begin()) */
 };
 
 /*

@@ -199,6 +199,8 @@ void on_writeprotect_begin(struct mm_state *m, const struct uffdwp_event *ev)
 		if (o->kind == EV_UFFD_WRITEPROTECT && o->wp != wp && !o->applied &&
 		    range_clip(&s, &e, o->start, o->end))
 			update_per_region(m, s, e, raced_page);
+		else if (o->kind == EV_UFFD_COPY && !wp && range_clip(&s, &e, o->start, o->end))
+			m->calls[i].resolved = true;
 	}
 }
 
@@ -382,11 +384,23 @@ static imap_val fill_in_flight_page(uint64_t s, uint64_t e, imap_val v, void *ar
 }
 
 /* The fill returned: pages nobody resolved meanwhile are as the fill left
- * them; resolved ones keep their resolve. */
+ * them; resolved ones keep their resolve.  A resolve is seen as the page's
+ * expectation, unless another fill's begin made it undecided again (a second
+ * handler's copy of the same page, -EEXIST): a fill that an unprotect of its
+ * range overlapped (struct call_in_flight resolved) leaves undecided the
+ * pages whose unprotect began since their last protect began. */
+struct fill_end_arg {
+	struct fill_arg fill;
+	bool resolved;
+};
+
 static imap_val fill_end_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 {
-	if (pg_expect(v) == EXP_PROTECTED_IF_POPULATED)
-		return fill_page(s, e, v, arg);
+	const struct fill_end_arg *f = arg;
+
+	if (pg_expect(v) == EXP_PROTECTED_IF_POPULATED &&
+	    !(f->resolved && (v & PG_UNPROT_BEGUN)))
+		return fill_page(s, e, v, (void *)&f->fill);
 	return v | PG_POPULATED;
 }
 
@@ -498,8 +512,10 @@ void on_fill(struct mm_state *m, const struct uffdwp_event *ev)
 		call_begin(m, ev);
 		model_pages_update(m, ev->start, ev->end, fill_in_flight_page, &f);
 	} else if (call_end(m, ev->tid, ev->kind, &c)) {
+		struct fill_end_arg fe = { f, c.resolved };
+
 		if (len)
-			model_pages_update(m, ev->start, ev->start + len, fill_end_page, &f);
+			model_pages_update(m, ev->start, ev->start + len, fill_end_page, &fe);
 	} else if (len) {
 		model_pages_update(m, ev->start, ev->start + len, fill_page, &f);
 	}

@@ -311,7 +311,8 @@ static inline void s_migration(struct synth *s, __u64 addr, __u32 where, __u32 s
 	synth_feed(s, &ev);
 }
 
-/* A fill ioctl's record: at its return (done bytes filled), or at its start. */
+/* A fill ioctl's record: at its return (done bytes filled, or a negative errno
+ * that the ioctl returned too), or at its start. */
 static inline void s_fill(struct synth *s, int fd, __u64 start, __u64 len, __u32 op, __u64 mode,
 			  bool begin, __s64 done)
 {
@@ -324,6 +325,7 @@ static inline void s_fill(struct synth *s, int fd, __u64 start, __u64 len, __u32
 	ev.u.fill.mode = mode;
 	ev.u.fill.begin = begin;
 	ev.u.fill.done = begin ? 0 : done;
+	ev.ret = !begin && done < 0 ? done : 0;
 	synth_feed(s, &ev);
 }
 
