@@ -7,6 +7,7 @@
 #include "uffdwp.bpf.h"
 #include "pgtable.bpf.h"
 #include "wp_ranges.bpf.h"
+#include "sys_stash.bpf.h"
 
 struct fork_walk {
 	__u32 parent_tgid;
@@ -83,8 +84,15 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 {
 	__u32 tgid = p->tgid;
 	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &tgid);
+	__u32 tid = p->pid;
 	struct uffdwp_event *e;
 
+	/* A thread that dies inside a stashed syscall (killed, or exit_group()
+	 * while it slept in one) never reaches sys_exit: its entry would stay,
+	 * fill the table and meet a later thread given the same tid.  Before
+	 * the traced test: the group's last thread may have untraced it first
+	 * (threads of one group run their exits concurrently). */
+	bpf_map_delete_elem(&sys_stash, &tid);
 	/* only the last thread of the group: do_exit() dropped signal->live first */
 	if (!t || BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;

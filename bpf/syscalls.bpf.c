@@ -332,7 +332,11 @@ static __always_inline int sys_enter(__u32 kind, const __u64 args[6])
 		if (!bpf_map_lookup_elem(&uffd_fds, &key))
 			return 0;
 	}
-	bpf_map_update_elem(&sys_stash, &tid, &s, BPF_ANY);
+	/* a full table would drop this call's records unseen: count it */
+	if (bpf_map_update_elem(&sys_stash, &tid, &s, BPF_ANY)) {
+		count_lost(HOOK_SYSCALLS);
+		return 0;
+	}
 	if (kind == SYS_IOCTL && s.args[1] == PAGEMAP_SCAN)
 		report_pm_scan(&s, true, 0, 0, 0);
 	else if (kind == SYS_IOCTL)
