@@ -308,7 +308,16 @@ static __always_inline int sys_enter(__u32 kind, const __u64 args[6])
 	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &tgid);
 	struct sys_stash s = { .kind = kind };
 
-	if (!t || (kind == SYS_MMAP && !(args[3] & MAP_FIXED)))
+	if (!t)
+		return 0;
+	/* Still stashed: the kernel skipped this thread's last sys_exit (the
+	 * program was already running on this CPU, preempted in a faultable
+	 * syscall tracepoint: recursion_misses), and that call's records with it. */
+	if (bpf_map_lookup_elem(&sys_stash, &tid)) {
+		count_lost(HOOK_SYSCALLS);
+		bpf_map_delete_elem(&sys_stash, &tid);
+	}
+	if (kind == SYS_MMAP && !(args[3] & MAP_FIXED))
 		return 0;
 	note_mm(t, tgid, current_mm());
 	__builtin_memcpy(s.args, args, sizeof(s.args));
@@ -714,10 +723,41 @@ int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long nr)
 	return 0;
 }
 
+/*
+ * A traced thread's call that sys_enter would have stashed, returning with no
+ * stash: the kernel skipped that sys_enter (recursion_misses, as above), so
+ * its records are lost.  PAGEMAP_SCAN's own filter is not repeated here.
+ */
+static __always_inline bool missed_enter(__u32 kind, struct pt_regs *regs)
+{
+	__u64 key;
+
+	if (!traced_current())
+		return false;
+	switch (kind) {
+	case SYS_IOCTL:
+		return is_uffd_ioctl(SYSCALL_ARG1(regs));
+	case SYS_READ:
+		key = fd_key(current_tgid(), SYSCALL_ARG0(regs));
+		return bpf_map_lookup_elem(&uffd_fds, &key);
+	case SYS_MMAP:
+		return SYSCALL_ARG3(regs) & MAP_FIXED;
+	}
+	return true;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(raw_sys_exit, struct pt_regs *regs, long ret)
 {
-	if (!sys_kind_of(SYSCALL_NR(regs)))
+	__u32 kind = sys_kind_of(SYSCALL_NR(regs));
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (!kind)
 		return 0;
+	if (!bpf_map_lookup_elem(&sys_stash, &tid)) {
+		if (missed_enter(kind, regs))
+			count_lost(HOOK_SYSCALLS);
+		return 0;
+	}
 	return sys_exit(ret);
 }

@@ -97,6 +97,25 @@ static bool program_stats(const struct bpf_program *prog, struct run_stats *r)
 	return true;
 }
 
+void progstats_add_recursion_misses(const struct bpf_object *obj, __u64 lost[HOOK_MAX])
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int hook = hook_of_program(bpf_program__name(prog));
+		int fd = bpf_program__fd(prog);
+
+		/* The syscall programs run for every process: the BPF side counts
+		 * only the misses that cost a traced thread its records. */
+		if (hook == HOOK_SYSCALLS || fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		/* a program of no hook (none today) charges the syscalls */
+		lost[hook >= 0 ? hook : HOOK_SYSCALLS] += info.recursion_misses;
+	}
+}
+
 /* Every loaded program's counters, and their sums per hook. */
 static void hook_totals(const struct bpf_object *obj, struct run_stats totals[HOOK_MAX])
 {

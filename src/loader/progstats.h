@@ -7,6 +7,8 @@
 #ifndef UFFDWP_PROGSTATS_H
 #define UFFDWP_PROGSTATS_H
 #include <stdio.h>
+#include <linux/types.h>
+#include "event.h"
 
 struct bpf_object;
 struct json;
@@ -22,5 +24,16 @@ void progstats_disable(void);
 /* The table after the text summary; "prog_stats":{...} inside the JSON one. */
 void progstats_print_text(FILE *f, const struct bpf_object *obj);
 void progstats_print_json(struct json *j, const struct bpf_object *obj);
+
+/*
+ * Adds to lost[] each hook's invocations the kernel skipped: a program that is
+ * already running on a CPU (preempted there, or a hook inside a hook) is not
+ * run again on it, and bpf_prog_info.recursion_misses counts that (5.12+).
+ * Those records never existed, so they are losses like a full ring's.  Always
+ * counted, --prog-stats or not.  Not for the syscall programs, which run for
+ * every process: their BPF side counts the misses of traced threads (a call
+ * whose enter or exit was skipped).
+ */
+void progstats_add_recursion_misses(const struct bpf_object *obj, __u64 lost[HOOK_MAX]);
 
 #endif

@@ -361,6 +361,7 @@ static int finish(struct session *s)
 	};
 
 	read_hook_counters(s->skel->maps.lost_events, s->ri.lost);
+	progstats_add_recursion_misses(s->skel->obj, s->ri.lost);
 	read_hook_counters(s->skel->maps.invariant_violations, s->ri.invariant);
 	read_wf_stats(s->skel->maps.wf_stats, &s->ri);
 	if (s->target_reaped && WIFEXITED(s->target_status))
