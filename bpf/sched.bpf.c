@@ -37,16 +37,40 @@ static __always_inline void walk_child_wp_ranges(__u32 parent_tgid, __u64 child_
 		bpf_loop(MAX_WP_RANGES, walk_child_range, &f, 0);
 }
 
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct *child)
+/*
+ * Each sched tracepoint has two programs, as the raw syscall tracepoints do
+ * (sys_stash.bpf.h): since 7.x tracepoints run their programs preemptible,
+ * and the kernel skips a program already running on the CPU.  The second does
+ * what the first did not: a fork the first handled is in forks_handled, an
+ * exec the first handled has the new mm noted, an exit the first handled has
+ * untraced the group.  The loader counts the lesser of the two programs'
+ * recursion_misses as lost (a fork, exec or exit both skipped, or a second
+ * misled by a mark its own skip left: each takes a skip of each).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);	/* child tgid */
+	__type(value, __u8);
+} forks_handled SEC(".maps");
+
+static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child,
+				   enum sys_copy copy)
 {
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
 	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &ptgid);
 	struct traced_task child_task = { .mm = (__u64)child->mm };
 	struct uffdwp_event *e;
+	__u8 one = 1;
 
 	if (!t || ctgid == ptgid)	/* untraced, or a new thread */
 		return 0;
+	if (copy == SYS_SECOND && bpf_map_lookup_elem(&forks_handled, &ctgid)) {
+		bpf_map_delete_elem(&forks_handled, &ctgid);
+		return 0;
+	}
+	if (copy == SYS_FIRST)
+		bpf_map_update_elem(&forks_handled, &ctgid, &one, BPF_ANY);
 	if (follow_children) {
 		bpf_map_update_elem(&traced_tgids, &ctgid, &child_task, BPF_ANY);
 		if (child_task.mm)
@@ -63,14 +87,26 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct 
 	return 0;
 }
 
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(sched_process_exec, struct task_struct *p)
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(parent, child, SYS_FIRST);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_process_fork_second, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(parent, child, SYS_SECOND);
+}
+
+static __always_inline int on_exec(struct task_struct *p, enum sys_copy copy)
 {
 	__u32 tgid = p->tgid;
 	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &tgid);
 	struct uffdwp_event *e;
 
-	if (!t)
+	/* the second: the first noted the new mm */
+	if (!t || (copy == SYS_SECOND && t->mm == (__u64)p->mm))
 		return 0;
 	note_mm(t, tgid, (__u64)p->mm);
 	e = event_reserve(HOOK_SCHED, EV_EXEC);
@@ -79,8 +115,20 @@ int BPF_PROG(sched_process_exec, struct task_struct *p)
 	return 0;
 }
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(sched_process_exit, struct task_struct *p)
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_process_exec, struct task_struct *p)
+{
+	return on_exec(p, SYS_FIRST);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_process_exec_second, struct task_struct *p)
+{
+	return on_exec(p, SYS_SECOND);
+}
+
+/* The second finds the group untraced where the first handled its end. */
+static __always_inline int on_exit(struct task_struct *p)
 {
 	__u32 tgid = p->tgid;
 	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &tgid);
@@ -112,4 +160,16 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 	 * model sees of the kernel's unprotect, the next walk called the page LOST_WP */
 	wp_range_del(tgid, 0, ~0ULL);
 	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_process_exit, struct task_struct *p)
+{
+	return on_exit(p);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_process_exit_second, struct task_struct *p)
+{
+	return on_exit(p);
 }

@@ -301,22 +301,31 @@ static __always_inline void report_pm_scan_return(const struct sys_stash *s, __s
 	report_pm_scan(s, false, ret, walk_end, i);
 }
 
-static __always_inline int sys_enter(__u32 kind, const __u64 args[6])
+/* A traced thread enters a syscall: stash what its exit needs (@copy: which
+ * program of the tracepoint this is, struct sys_stash). */
+static __always_inline int sys_enter(__u32 kind, const __u64 args[6], enum sys_copy copy)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
 	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &tgid);
-	struct sys_stash s = { .kind = kind };
+	struct sys_stash s = { .kind = kind, .first_entered = copy == SYS_FIRST };
+	struct sys_stash *old;
 
 	if (!t)
 		return 0;
-	/* Still stashed: the kernel skipped this thread's last sys_exit (the
-	 * program was already running on this CPU, preempted in a faultable
-	 * syscall tracepoint: recursion_misses), and that call's records with it. */
-	if (bpf_map_lookup_elem(&sys_stash, &tid)) {
+	old = bpf_map_lookup_elem(&sys_stash, &tid);
+	if (old && !old->done) {
+		/* the first program stashed this very call */
+		if (copy == SYS_SECOND && old->first_entered) {
+			old->first_entered = 0;
+			return 0;
+		}
+		/* Still stashed, never reported: the kernel skipped every exit
+		 * program of this thread's last call, and its records with them. */
 		count_lost(HOOK_SYSCALLS);
-		bpf_map_delete_elem(&sys_stash, &tid);
 	}
+	if (old)
+		bpf_map_delete_elem(&sys_stash, &tid);
 	if (kind == SYS_MMAP && !(args[3] & MAP_FIXED))
 		return 0;
 	note_mm(t, tgid, current_mm());
@@ -573,13 +582,20 @@ static __always_inline void report_uffd_open(__s64 fd, __u64 flags)
 	event_submit(e);
 }
 
-static __always_inline int sys_exit(__s64 ret)
+/* A traced thread leaves a stashed syscall: report it (@copy as for
+ * sys_enter()). */
+static __always_inline int sys_exit(__s64 ret, enum sys_copy copy)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct sys_stash *s = bpf_map_lookup_elem(&sys_stash, &tid);
 
 	if (!s)
 		return 0;
+	if (s->done) {		/* the first program reported it */
+		if (copy == SYS_SECOND)
+			bpf_map_delete_elem(&sys_stash, &tid);
+		return 0;
+	}
 	switch (s->kind) {
 	case SYS_IOCTL:
 		if (s->args[1] == PAGEMAP_SCAN)
@@ -597,7 +613,10 @@ static __always_inline int sys_exit(__s64 ret)
 	default:
 		report_mm_syscall(s, ret);
 	}
-	bpf_map_delete_elem(&sys_stash, &tid);
+	if (copy == SYS_FIRST)
+		s->done = 1;
+	else
+		bpf_map_delete_elem(&sys_stash, &tid);
 	return 0;
 }
 
@@ -661,14 +680,14 @@ static __always_inline int tp_sys_enter(struct trace_event_raw_sys_enter *ctx, _
 	if (nargs > 3) args[3] = ctx->args[3];
 	if (nargs > 4) args[4] = ctx->args[4];
 	if (nargs > 5) args[5] = ctx->args[5];
-	return sys_enter(kind, args);
+	return sys_enter(kind, args, SYS_SOLE);
 }
 
 #define SYSCALL_HOOK(name, kind, nargs)						\
 SEC("tracepoint/syscalls/sys_enter_" #name)					\
 int sys_enter_##name(struct trace_event_raw_sys_enter *ctx) { return tp_sys_enter(ctx, kind, nargs); } \
 SEC("tracepoint/syscalls/sys_exit_" #name)					\
-int sys_exit_##name(struct trace_event_raw_sys_exit *ctx) { return sys_exit(ctx->ret); }
+int sys_exit_##name(struct trace_event_raw_sys_exit *ctx) { return sys_exit(ctx->ret, SYS_SOLE); }
 
 SYSCALL_HOOK(ioctl, SYS_IOCTL, 3)
 SYSCALL_HOOK(read, SYS_READ, 3)
@@ -703,14 +722,15 @@ static __always_inline __u32 sys_kind_of(long nr)
 	return 0;
 }
 
-/* Every syscall of the system comes to these two: its number first, before
- * any map lookup. */
-SEC("tp_btf/sys_enter")
-int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long nr)
+/* Every syscall of the system comes to these four (two programs per
+ * tracepoint, struct sys_stash): its number first, before any map lookup. */
+static __always_inline int on_raw_sys_enter(struct pt_regs *regs, long nr, enum sys_copy copy)
 {
 	__u32 kind = sys_kind_of(nr);
 
-	if (nr == SYSNR_close) {	/* uffd_fd_close() tests traced_current() itself */
+	/* uffd_fd_close() tests traced_current() itself; the second program's
+	 * run finds the number already forgotten */
+	if (nr == SYSNR_close) {
 		uffd_fd_close(SYSCALL_ARG0(regs));
 		return 0;
 	}
@@ -718,15 +738,28 @@ int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long nr)
 		__u64 args[6] = { SYSCALL_ARG0(regs), SYSCALL_ARG1(regs), SYSCALL_ARG2(regs),
 				  SYSCALL_ARG3(regs), SYSCALL_ARG4(regs), SYSCALL_ARG5(regs) };
 
-		sys_enter(kind, args);
+		sys_enter(kind, args, copy);
 	}
 	return 0;
 }
 
+SEC("tp_btf/sys_enter")
+int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long nr)
+{
+	return on_raw_sys_enter(regs, nr, SYS_FIRST);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(raw_sys_enter_second, struct pt_regs *regs, long nr)
+{
+	return on_raw_sys_enter(regs, nr, SYS_SECOND);
+}
+
 /*
  * A traced thread's call that sys_enter would have stashed, returning with no
- * stash: the kernel skipped that sys_enter (recursion_misses, as above), so
- * its records are lost.  PAGEMAP_SCAN's own filter is not repeated here.
+ * stash: the kernel skipped both enter programs (recursion_misses, struct
+ * sys_stash), so its records are lost.  PAGEMAP_SCAN's own filter is not
+ * repeated here.
  */
 static __always_inline bool missed_enter(__u32 kind, struct pt_regs *regs)
 {
@@ -746,18 +779,46 @@ static __always_inline bool missed_enter(__u32 kind, struct pt_regs *regs)
 	return true;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(raw_sys_exit, struct pt_regs *regs, long ret)
+/* A done entry for the second exit program to find: the first counted the
+ * call.  Out of line, its own stack frame: 6.1 refuses the exit programs'
+ * combined stack (512 bytes) with a struct sys_stash more in theirs. */
+static __noinline void mark_exit_counted(__u32 tid, __u32 kind)
+{
+	struct sys_stash seen = { .kind = kind, .done = 1 };
+
+	bpf_map_update_elem(&sys_stash, &tid, &seen, BPF_ANY);
+}
+
+static __always_inline int on_raw_sys_exit(struct pt_regs *regs, long ret, enum sys_copy copy)
 {
 	__u32 kind = sys_kind_of(SYSCALL_NR(regs));
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct sys_stash *s;
 
 	if (!kind)
 		return 0;
-	if (!bpf_map_lookup_elem(&sys_stash, &tid)) {
-		if (missed_enter(kind, regs))
-			count_lost(HOOK_SYSCALLS);
+	s = bpf_map_lookup_elem(&sys_stash, &tid);
+	/* Nothing stashed for this call (an entry that is done is the last
+	 * call's, its second exit program skipped).  Counted once: the first
+	 * program leaves a done entry that the second only deletes; the second
+	 * counts only where the first did not run. */
+	if ((!s || (s->done && copy == SYS_FIRST)) && missed_enter(kind, regs)) {
+		count_lost(HOOK_SYSCALLS);
+		if (copy == SYS_FIRST)
+			mark_exit_counted(tid, kind);
 		return 0;
 	}
-	return sys_exit(ret);
+	return sys_exit(ret, copy);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(raw_sys_exit, struct pt_regs *regs, long ret)
+{
+	return on_raw_sys_exit(regs, ret, SYS_FIRST);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(raw_sys_exit_second, struct pt_regs *regs, long ret)
+{
+	return on_raw_sys_exit(regs, ret, SYS_SECOND);
 }

@@ -42,7 +42,7 @@ check "--prog-stats: kernel.bpf_stats_enabled as before ($stats_before)" \
 	[ "$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null)" = "$stats_before" ]
 
 "$TRACER" --prog-stats -- "$WP_BENCH" "${ARGS[@]}" > "$tmp/traced.txt" 2>&1
-check "--prog-stats text: a table row per hook" grep -Eq '^\(all\) +syscalls +[0-9]+ +[0-9]+ +[0-9]+$' "$tmp/traced.txt"
+check "--prog-stats text: a table row per hook" grep -Eq '^\(all\) +syscalls +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$' "$tmp/traced.txt"
 check "--prog-stats text: page_fault_user program row" grep -Eq '^page_fault_user +page_fault_user +[1-9]' "$tmp/traced.txt"
 
 if command -v bpftrace > /dev/null; then

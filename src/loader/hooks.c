@@ -445,35 +445,60 @@ static void detach_hook(int h)
 	}
 }
 
-/* Attach the programs of hook @h for alternative @alt (-1: the function hook). */
+bool prog_is_second_copy(const char *name)
+{
+	size_t n = strlen(name), k = strlen(SECOND_COPY_SUFFIX);
+
+	return n > k && !strcmp(name + n - k, SECOND_COPY_SUFFIX);
+}
+
+/* Attach @prog for hook @h: a link, or -errno with the reason noted in @c. */
+static int attach_one(struct bpf_program *prog, struct hook_choice *c, int h, bool is_exit,
+		      bool function)
+{
+	struct bpf_link *link;
+
+	if (nlinks >= MAX_LINKS)
+		return -E2BIG;
+	if (function && c->mech == MECH_KPROBE)
+		link = bpf_program__attach_kprobe(prog, is_exit, c->target);
+	else if (function)
+		link = bpf_program__attach_trace(prog);
+	else
+		link = bpf_program__attach(prog);
+	if (!link) {
+		int err = -errno;
+
+		note(c, NULL, bpf_program__name(prog), -err);
+		return err;
+	}
+	link_hook[nlinks] = h;
+	links[nlinks++] = link;
+	return 0;
+}
+
+/* Attach the programs of hook @h for alternative @alt (-1: the function hook).
+ * A tracepoint runs its programs in the order they were attached (equal
+ * priority: func_add() in kernel/tracepoint.c appends), and a second copy
+ * must run after its first (bpf/sys_stash.bpf.h): firsts, then seconds. */
 static int attach_programs(struct uffdwp *skel, struct hook_choice *c, int h, int alt)
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, skel->obj) {
-		bool is_exit = false;
-		int tp_alt;
-		struct bpf_link *link;
+	for (int pass = 0; pass < 2; pass++) {
+		bpf_object__for_each_program(prog, skel->obj) {
+			bool is_exit = false;
+			int tp_alt, err;
 
-		if (prog_hook(prog, &tp_alt, &is_exit) != h || tp_alt != alt)
-			continue;
-		if (nlinks >= MAX_LINKS)
-			return -E2BIG;
-		if (alt < 0 && c->mech == MECH_KPROBE)
-			link = bpf_program__attach_kprobe(prog, is_exit, c->target);
-		else if (alt < 0)
-			link = bpf_program__attach_trace(prog);
-		else
-			link = bpf_program__attach(prog);
-		if (!link) {
-			int err = -errno;
-
-			note(c, NULL, bpf_program__name(prog), -err);
-			detach_hook(h);
-			return err;
+			if (prog_hook(prog, &tp_alt, &is_exit) != h || tp_alt != alt ||
+			    prog_is_second_copy(bpf_program__name(prog)) != (pass == 1))
+				continue;
+			err = attach_one(prog, c, h, is_exit, alt < 0);
+			if (err) {
+				detach_hook(h);
+				return err;
+			}
 		}
-		link_hook[nlinks] = h;
-		links[nlinks++] = link;
 	}
 	return 0;
 }

@@ -32,6 +32,11 @@ struct hook_def {
 
 extern const struct hook_def hook_defs[HOOK_MAX];
 
+/* A second program on a tracepoint, run after its first to do what the kernel
+ * skipped there (bpf/sys_stash.bpf.h): named <first>_second. */
+#define SECOND_COPY_SUFFIX "_second"
+bool prog_is_second_copy(const char *name);
+
 struct hook_choice {
 	__u8 mech;			/* enum uffdwp_mech */
 	const char *target;		/* function or tracepoint chosen */

@@ -36,6 +36,7 @@ void progstats_disable(void)
 struct run_stats {
 	__u64 runs;
 	__u64 time_ns;
+	__u64 misses;	/* runs the kernel skipped: the program was already running on that CPU */
 };
 
 static __u64 ns_per_run(const struct run_stats *r)
@@ -94,7 +95,23 @@ static bool program_stats(const struct bpf_program *prog, struct run_stats *r)
 		return false;
 	r->runs = info.run_cnt;
 	r->time_ns = info.run_time_ns;
+	r->misses = info.recursion_misses;
 	return true;
+}
+
+/* The loaded other copy of program @name (its first when @second), or NULL. */
+static struct bpf_program *other_copy(const struct bpf_object *obj, const char *name, bool second)
+{
+	size_t n = strlen(name), k = strlen(SECOND_COPY_SUFFIX);
+	struct bpf_program *prog;
+	char other[64];
+
+	if (second)
+		snprintf(other, sizeof(other), "%.*s", (int)(n - k), name);
+	else
+		snprintf(other, sizeof(other), "%s%s", name, SECOND_COPY_SUFFIX);
+	prog = bpf_object__find_program_by_name(obj, other);
+	return prog && bpf_program__fd(prog) >= 0 ? prog : NULL;
 }
 
 void progstats_add_recursion_misses(const struct bpf_object *obj, __u64 lost[HOOK_MAX])
@@ -102,17 +119,26 @@ void progstats_add_recursion_misses(const struct bpf_object *obj, __u64 lost[HOO
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program(prog, obj) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-		int hook = hook_of_program(bpf_program__name(prog));
-		int fd = bpf_program__fd(prog);
+		const char *name = bpf_program__name(prog);
+		bool second = prog_is_second_copy(name);
+		struct bpf_program *other = other_copy(obj, name, second);
+		int hook = hook_of_program(name);
+		struct run_stats r, o;
 
-		/* The syscall programs run for every process: the BPF side counts
-		 * only the misses that cost a traced thread its records. */
-		if (hook == HOOK_SYSCALLS || fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		/* The syscall programs run for every process, two per
+		 * tracepoint: their BPF side counts the calls of traced threads
+		 * that both skipped (bpf/sys_stash.bpf.h). */
+		if (hook == HOOK_SYSCALLS || !program_stats(prog, &r))
 			continue;
+		/* A pair of copies (bpf/sched.bpf.c) loses a run only where each
+		 * was skipped once: the lesser of the two counts bounds it. */
+		if (other) {
+			if (second && program_stats(other, &o))
+				lost[hook] += o.misses < r.misses ? o.misses : r.misses;
+			continue;
+		}
 		/* a program of no hook (none today) charges the syscalls */
-		lost[hook >= 0 ? hook : HOOK_SYSCALLS] += info.recursion_misses;
+		lost[hook >= 0 ? hook : HOOK_SYSCALLS] += r.misses;
 	}
 }
 
@@ -129,6 +155,7 @@ static void hook_totals(const struct bpf_object *obj, struct run_stats totals[HO
 		if (hook >= 0 && program_stats(prog, &r)) {
 			totals[hook].runs += r.runs;
 			totals[hook].time_ns += r.time_ns;
+			totals[hook].misses += r.misses;
 		}
 	}
 }
@@ -142,22 +169,25 @@ void progstats_print_text(FILE *f, const struct bpf_object *obj)
 		fprintf(f, "prog stats: unavailable (BPF_ENABLE_STATS: %s)\n", strerror(enable_err));
 		return;
 	}
-	fprintf(f, "%-28s %-26s %12s %14s %8s\n", "PROGRAM", "HOOK", "RUNS", "RUN_TIME_NS", "NS/RUN");
+	fprintf(f, "%-28s %-26s %12s %14s %8s %8s\n", "PROGRAM", "HOOK", "RUNS", "RUN_TIME_NS", "NS/RUN",
+		"MISSED");
 	bpf_object__for_each_program(prog, obj) {
 		const char *name = bpf_program__name(prog);
 
 		if (program_stats(prog, &r))
-			fprintf(f, "%-28s %-26s %12llu %14llu %8llu\n", name,
+			fprintf(f, "%-28s %-26s %12llu %14llu %8llu %8llu\n", name,
 				hook_label(hook_of_program(name)), (unsigned long long)r.runs,
-				(unsigned long long)r.time_ns, (unsigned long long)ns_per_run(&r));
+				(unsigned long long)r.time_ns, (unsigned long long)ns_per_run(&r),
+				(unsigned long long)r.misses);
 	}
 	hook_totals(obj, totals);
 	for (int h = 0; h < HOOK_MAX; h++)
 		if (totals[h].runs)
-			fprintf(f, "%-28s %-26s %12llu %14llu %8llu\n", "(all)", hook_name(h),
+			fprintf(f, "%-28s %-26s %12llu %14llu %8llu %8llu\n", "(all)", hook_name(h),
 				(unsigned long long)totals[h].runs,
 				(unsigned long long)totals[h].time_ns,
-				(unsigned long long)ns_per_run(&totals[h]));
+				(unsigned long long)ns_per_run(&totals[h]),
+				(unsigned long long)totals[h].misses);
 }
 
 static void json_run_stats(struct json *j, const char *key, const char *hook,
@@ -169,6 +199,7 @@ static void json_run_stats(struct json *j, const char *key, const char *hook,
 	json_u64(j, "runs", r->runs);
 	json_u64(j, "run_time_ns", r->time_ns);
 	json_u64(j, "ns_per_run", ns_per_run(r));
+	json_u64(j, "recursion_misses", r->misses);
 	json_obj_end(j);
 }
 

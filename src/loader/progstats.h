@@ -31,8 +31,8 @@ void progstats_print_json(struct json *j, const struct bpf_object *obj);
  * run again on it, and bpf_prog_info.recursion_misses counts that (5.12+).
  * Those records never existed, so they are losses like a full ring's.  Always
  * counted, --prog-stats or not.  Not for the syscall programs, which run for
- * every process: their BPF side counts the misses of traced threads (a call
- * whose enter or exit was skipped).
+ * every process, two per tracepoint: their BPF side counts the calls of
+ * traced threads that both skipped (bpf/sys_stash.bpf.h).
  */
 void progstats_add_recursion_misses(const struct bpf_object *obj, __u64 lost[HOOK_MAX]);
 
