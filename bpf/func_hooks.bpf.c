@@ -17,8 +17,22 @@
 /* Kernel function hooks: entry stashes the arguments, exit reports.   */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Each function hook has two entry and two exit programs, as the syscall
+ * tracepoints do (sys_stash.bpf.h): fentry/fexit run preemptible, and the
+ * kernel skips a program already running on the CPU (Debian 7.3's uffd-stress
+ * shmem run: handle_userfault skipped 15 times, a pagemap_ioctl run: zap 6).
+ * The first of a pair stashes (first_entered) or reports (done); the second
+ * takes over where it finds neither.  A trampoline runs the last attached
+ * program first, so the loader attaches the seconds first; kprobe programs
+ * run with preemption off and get no second (src/loader/hooks.c).  Losses:
+ * the lesser of a pair's skips (src/loader/progstats.c), a bound on the runs
+ * that both skipped.
+ */
 struct call_stash {
 	__u64 role[ROLE_MAX];
+	__u8 first_entered;	/* the first entry program stashed it; the second has not run */
+	__u8 done;		/* the first exit program reported it; the second has not run */
 };
 
 struct {
@@ -59,16 +73,34 @@ static __always_inline bool call_is_traced(struct call_stash *s)
 	return traced_current() != NULL;
 }
 
-static __always_inline int on_func_enter(void *ctx, __u32 hook)
+/* handle_userfault's mark for its second program.  Out of line: its own
+ * stack frame, as the walk's callers are near 6.1's combined 512 bytes. */
+static __noinline void mark_handled(__u64 key)
 {
-	struct call_stash s = {};
-	__u64 key = stash_key(hook);
+	struct call_stash done = { .done = 1 };
 
+	bpf_map_update_elem(&call_stash, &key, &done, BPF_ANY);
+}
+
+static __always_inline int on_func_enter(void *ctx, __u32 hook, enum sys_copy copy)
+{
+	struct call_stash s = { .first_entered = copy == SYS_FIRST };
+	__u64 key = stash_key(hook);
+	struct call_stash *old = bpf_map_lookup_elem(&call_stash, &key);
+
+	/* the first program stashed this very call */
+	if (copy == SYS_SECOND && old && !old->done && old->first_entered) {
+		old->first_entered = 0;
+		return 0;
+	}
 #pragma unroll
 	for (int r = 0; r < ROLE_MAX; r++)
 		s.role[r] = func_arg(ctx, hook, r);
-	if (!call_is_traced(&s))
+	if (!call_is_traced(&s)) {
+		if (old)
+			bpf_map_delete_elem(&call_stash, &key);
 		return 0;
+	}
 	bpf_map_update_elem(&call_stash, &key, &s, BPF_ANY);
 	return 0;
 }
@@ -156,7 +188,7 @@ static __always_inline bool exit_walks(__u32 hook, struct call_stash *s)
 	return false;
 }
 
-static __always_inline int on_func_exit(void *ctx, __u32 hook)
+static __always_inline int on_func_exit(void *ctx, __u32 hook, enum sys_copy copy)
 {
 	__u64 key = stash_key(hook);
 	struct call_stash *s = bpf_map_lookup_elem(&call_stash, &key);
@@ -166,6 +198,11 @@ static __always_inline int on_func_exit(void *ctx, __u32 hook)
 
 	if (!s)
 		return 0;
+	if (s->done) {		/* the first program reported it */
+		if (copy == SYS_SECOND)
+			bpf_map_delete_elem(&call_stash, &key);
+		return 0;
+	}
 	switch (hook) {
 	case HOOK_CHANGE_PROTECTION:
 	case HOOK_HUGETLB_CHANGE_PROTECTION:
@@ -218,14 +255,19 @@ walk:
 
 		pgtable_walk((__u64)BPF_CORE_READ(vma, vm_mm), start, end, kind, hook);
 	}
-	bpf_map_delete_elem(&call_stash, &key);
+	if (copy == SYS_FIRST)
+		s->done = 1;
+	else
+		bpf_map_delete_elem(&call_stash, &key);
 	return 0;
 }
 
-/* One entry and one exit program per hooked function. */
+/* Two entry and two exit programs per hooked function (struct call_stash). */
 #define FUNC_HOOK(name, hook)						\
-SEC("kprobe") int name##_enter(void *ctx) { return on_func_enter(ctx, hook); } \
-SEC("kretprobe") int name##_exit(void *ctx) { return on_func_exit(ctx, hook); }
+SEC("kprobe") int name##_enter(void *ctx) { return on_func_enter(ctx, hook, SYS_FIRST); } \
+SEC("kprobe") int name##_enter_second(void *ctx) { return on_func_enter(ctx, hook, SYS_SECOND); } \
+SEC("kretprobe") int name##_exit(void *ctx) { return on_func_exit(ctx, hook, SYS_FIRST); } \
+SEC("kretprobe") int name##_exit_second(void *ctx) { return on_func_exit(ctx, hook, SYS_SECOND); }
 
 FUNC_HOOK(change_protection, HOOK_CHANGE_PROTECTION)
 FUNC_HOOK(hugetlb_change_protection, HOOK_HUGETLB_CHANGE_PROTECTION)
@@ -235,18 +277,28 @@ FUNC_HOOK(remove_migration_pmd, HOOK_MIGRATION_PMD)
 FUNC_HOOK(set_pmd_migration_entry, HOOK_SET_MIGRATION_PMD)
 FUNC_HOOK(zap, HOOK_ZAP)
 
-/* handle_userfault() may sleep until the fault is resolved: report at entry. */
-SEC("kprobe")
-int handle_userfault_enter(void *ctx)
+/* handle_userfault() may sleep until the fault is resolved: report at entry.
+ * Two programs (struct call_stash): the first leaves an entry marked done
+ * for the second to delete. */
+static __always_inline int on_handle_userfault(void *ctx, enum sys_copy copy)
 {
 	struct vm_fault *vmf = (struct vm_fault *)func_arg(ctx, HOOK_HANDLE_USERFAULT, ROLE_VMF);
 	struct vm_area_struct *vma = BPF_CORE_READ(vmf, vma);
 	__u64 reason = func_arg(ctx, HOOK_HANDLE_USERFAULT, ROLE_FLAGS);
+	__u64 key = stash_key(HOOK_HANDLE_USERFAULT);
+	struct call_stash *seen = bpf_map_lookup_elem(&call_stash, &key);
 	struct uffdwp_event *e;
 	__u64 addr;
 
 	if (!mm_is_traced((__u64)BPF_CORE_READ(vma, vm_mm)) && !traced_current())
 		return 0;
+	if (seen) {
+		bpf_map_delete_elem(&call_stash, &key);
+		if (copy == SYS_SECOND)
+			return 0;
+	}
+	if (copy == SYS_FIRST)
+		mark_handled(key);
 	e = event_reserve(HOOK_HANDLE_USERFAULT, EV_HANDLE_USERFAULT);
 	if (!e)
 		return 0;
@@ -264,6 +316,18 @@ int handle_userfault_enter(void *ctx)
 	pgtable_walk((__u64)BPF_CORE_READ(vma, vm_mm), addr, addr + PGT_PAGE_SIZE,
 		     EV_HANDLE_USERFAULT, HOOK_HANDLE_USERFAULT);
 	return 0;
+}
+
+SEC("kprobe")
+int handle_userfault_enter(void *ctx)
+{
+	return on_handle_userfault(ctx, SYS_FIRST);
+}
+
+SEC("kprobe")
+int handle_userfault_enter_second(void *ctx)
+{
+	return on_handle_userfault(ctx, SYS_SECOND);
 }
 
 /* ------------------------------------------------------------------ */

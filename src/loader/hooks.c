@@ -347,14 +347,17 @@ void hooks_calibrate(struct hook_plan *plan, const struct btf *vmlinux, bool use
 
 /* ---- skeleton configuration and attach ---- */
 
+/* Whether @prog is named @prefix@suffix, its second copy included (no
+ * @suffix: any name that starts with @prefix). */
 static bool prog_is(const struct bpf_program *prog, const char *prefix, const char *suffix)
 {
 	const char *name = bpf_program__name(prog);
-	size_t n = strlen(prefix);
+	size_t n = strlen(prefix), k = suffix ? strlen(suffix) : 0;
 
 	if (strncmp(name, prefix, n))
 		return false;
-	return suffix ? !strcmp(name + n, suffix) : true;
+	return !suffix || (!strncmp(name + n, suffix, k) &&
+			   (!name[n + k] || !strcmp(name + n + k, SECOND_COPY_SUFFIX)));
 }
 
 /*
@@ -416,6 +419,11 @@ int hooks_configure(struct uffdwp *skel, const struct hook_plan *plan)
 		/* only the chosen alternative: a refusal plans and loads again */
 		load = tp_alt < 0 ? (c->mech == MECH_FENTRY || c->mech == MECH_KPROBE)
 				  : (c->mech == MECH_TRACEPOINT && tp_alt == c->tp_alt);
+		/* A kprobe's program runs with preemption off: no second copy
+		 * (and a kretprobe's return handlers run in the opposite order
+		 * of its entry handlers, which the copies' protocol would need) */
+		if (c->mech == MECH_KPROBE && prog_is_second_copy(bpf_program__name(prog)))
+			load = false;
 		bpf_program__set_autoload(prog, load);
 		if (!load || c->mech != MECH_FENTRY)
 			continue;
@@ -478,20 +486,25 @@ static int attach_one(struct bpf_program *prog, struct hook_choice *c, int h, bo
 }
 
 /* Attach the programs of hook @h for alternative @alt (-1: the function hook).
- * A tracepoint runs its programs in the order they were attached (equal
- * priority: func_add() in kernel/tracepoint.c appends), and a second copy
- * must run after its first (bpf/sys_stash.bpf.h): firsts, then seconds. */
+ * A second copy must run after its first (bpf/sys_stash.bpf.h).  A tracepoint
+ * runs its programs in the order they were attached (equal priority:
+ * func_add() in kernel/tracepoint.c appends): firsts, then seconds.  A
+ * trampoline runs the last attached first (bpf_trampoline_link_prog():
+ * hlist_add_head()): seconds, then firsts.  Kprobes get no second copy
+ * (hooks_configure()). */
 static int attach_programs(struct uffdwp *skel, struct hook_choice *c, int h, int alt)
 {
 	struct bpf_program *prog;
+	bool seconds_first = alt < 0;
 
 	for (int pass = 0; pass < 2; pass++) {
 		bpf_object__for_each_program(prog, skel->obj) {
 			bool is_exit = false;
 			int tp_alt, err;
 
-			if (prog_hook(prog, &tp_alt, &is_exit) != h || tp_alt != alt ||
-			    prog_is_second_copy(bpf_program__name(prog)) != (pass == 1))
+			if (!bpf_program__autoload(prog) ||
+			    prog_hook(prog, &tp_alt, &is_exit) != h || tp_alt != alt ||
+			    prog_is_second_copy(bpf_program__name(prog)) != (pass == !seconds_first))
 				continue;
 			err = attach_one(prog, c, h, is_exit, alt < 0);
 			if (err) {
