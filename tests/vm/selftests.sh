@@ -55,7 +55,7 @@ guest_script() {
 run() {
 	name=$1
 	shift
-	for attempt in 1 2; do
+	for attempt in 1 2 3; do
 		echo "@@run $name"
 		# No event lines, and the default ring: pagemap_ioctl's ~590,000 records
 		# (its "Smaller vec" writes ~500,000 pages, each the first write after a
@@ -66,14 +66,20 @@ run() {
 		status=$?
 		cat /tmp/test.out /tmp/trace.out
 		echo "@@exit $name $status"
+		[ $attempt = 3 ] && break
+		# A run that lost events (3) says nothing: once more.  7.3 runs its
+		# BPF programs preemptible and skips a program already running on
+		# the CPU; uffd-stress's threads now and then make it skip both
+		# copies of one (7.3 guest, stress anon: 16 calls).
+		if [ $status = 3 ]; then echo "@@retry $name"; continue; fi
 		# uffd-unit-tests that died before its summary line: err() in a
 		# racing handler (6.12 events-wp: UFFDIO_COPY -ENOENT when the
 		# child faults again before the monitor's UNREGISTER on
-		# EVENT_REMOVE).  Once more; the tracer must be clean both times.
+		# EVENT_REMOVE).  Again; the tracer must be clean every time.
 		case $name in unit-*) ;; *) break ;; esac
 		# the summary line: 6.12's own, or 7.x's kselftest totals
 		grep -q -e 'Userfaults unit tests: pass=' -e '^# Totals: pass:' /tmp/test.out && break
-		[ $attempt = 1 ] && echo "@@retry $name"
+		echo "@@retry $name"
 	done
 }
 EOF
@@ -101,14 +107,20 @@ boot() {
 section() {
 	sed -n "/^@@run $2\$/,/^@@exit $2 /p" "$WORK/$1" | grep -av '^@@'
 }
-# run_status VER NAME: the tracer's exit status of run NAME, the highest of its attempts
-# ("" when the run never ended).
+# run_status VER NAME: the tracer's exit status of run NAME, the highest of its attempts,
+# an inconclusive one (3) that was run again left out ("" when the run never ended).
 run_status() {
-	grep -a "^@@exit $2 " "$WORK/$1" | tr -d '\r' | awk '$3 > s { s = $3 } END { if (NR) print s + 0 }'
+	grep -a "^@@exit $2 " "$WORK/$1" | tr -d '\r' |
+		awk '{ st[NR] = $3 }
+		     END { for (i = 1; i <= NR; i++) if ((st[i] != 3 || i == NR) && st[i] > s) s = st[i]
+			   if (NR) print s + 0 }'
 }
-# retried VER NAME: a TAP comment when run NAME's selftest died and was run again.
+# retried VER NAME: a TAP comment when run NAME was run again (its selftest died before its
+# summary, or the tracer lost events).
 retried() {
-	grep -aq "^@@retry $2" "$WORK/$1" && echo "# $1 $2: the selftest died before its summary; run again"
+	local n
+	n=$(grep -ac "^@@retry $2\b" "$WORK/$1")
+	[ "$n" -gt 0 ] && echo "# $1 $2: run again $n time(s): the selftest died before its summary or the tracer lost events"
 }
 findings() { section "$1" "$2" | grep -a '"type":"finding"'; }
 # field NAME: the value of "NAME" in each JSON line on stdin.
@@ -212,6 +224,7 @@ clean_kernel() {
 		tap_not_ok "Debian $ver: uffd-stress passes, tracer clean" "$why"
 		for r in $stress_runs; do diag "$ver" "stress-${r%%:*}"; done
 	fi
+	for r in $stress_runs; do retried "$ver" "stress-${r%%:*}"; done
 	for extra in "${extras[@]}"; do
 		name="Debian $ver: $extra passes, tracer clean ($(summary "$ver" "$extra")$(
 			wf_counts "$ver" "$extra" | sed 's/^/; /'))"
