@@ -55,7 +55,7 @@ guest_script() {
 run() {
 	name=$1
 	shift
-	for attempt in 1 2 3; do
+	for attempt in 1 2 3 4 5; do
 		echo "@@run $name"
 		# No event lines, and the default ring: pagemap_ioctl's ~590,000 records
 		# (its "Smaller vec" writes ~500,000 pages, each the first write after a
@@ -66,8 +66,8 @@ run() {
 		status=$?
 		cat /tmp/test.out /tmp/trace.out
 		echo "@@exit $name $status"
-		[ $attempt = 3 ] && break
-		# A run that lost events (3) says nothing: once more.  7.3 runs its
+		[ $attempt = 5 ] && break
+		# A run that lost events (3) says nothing: again.  7.3 runs its
 		# BPF programs preemptible and skips a program already running on
 		# the CPU; uffd-stress's threads now and then make it skip both
 		# copies of one (7.3 guest, stress anon: 16 calls).
