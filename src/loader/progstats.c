@@ -121,8 +121,8 @@ void progstats_add_recursion_misses(const struct bpf_object *obj, __u64 lost[HOO
 	bpf_object__for_each_program(prog, obj) {
 		const char *name = bpf_program__name(prog);
 		bool second = prog_is_second_copy(name);
-		struct bpf_program *other = other_copy(obj, name, second);
 		int hook = hook_of_program(name);
+		struct bpf_program *other;
 		struct run_stats r, o;
 
 		/* The syscall programs run for every process, two per
@@ -130,8 +130,10 @@ void progstats_add_recursion_misses(const struct bpf_object *obj, __u64 lost[HOO
 		 * that both skipped (bpf/sys_stash.bpf.h). */
 		if (hook == HOOK_SYSCALLS || !program_stats(prog, &r))
 			continue;
-		/* A pair of copies (bpf/sched.bpf.c) loses a run only where each
-		 * was skipped once: the lesser of the two counts bounds it. */
+		/* A pair of copies (bpf/sched.bpf.c, bpf/func_hooks.bpf.c) loses a
+		 * run only where each was skipped once: the lesser of the two
+		 * counts bounds it. */
+		other = other_copy(obj, name, second);
 		if (other) {
 			if (second && program_stats(other, &o))
 				lost[hook] += o.misses < r.misses ? o.misses : r.misses;

@@ -348,6 +348,7 @@ void on_uffd_close(struct mm_state *m, const struct uffdwp_event *ev)
 struct fill_arg {
 	const struct region *r;
 	const struct uffdwp_event *ev;
+	bool resolved;		/* at the return: the call's call_in_flight.resolved */
 };
 
 static imap_val fill_page(uint64_t s, uint64_t e, imap_val v, void *arg)
@@ -389,18 +390,13 @@ static imap_val fill_in_flight_page(uint64_t s, uint64_t e, imap_val v, void *ar
  * handler's copy of the same page, -EEXIST): a fill that an unprotect of its
  * range overlapped (struct call_in_flight resolved) leaves undecided the
  * pages whose unprotect began since their last protect began. */
-struct fill_end_arg {
-	struct fill_arg fill;
-	bool resolved;
-};
-
 static imap_val fill_end_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 {
-	const struct fill_end_arg *f = arg;
+	const struct fill_arg *f = arg;
 
 	if (pg_expect(v) == EXP_PROTECTED_IF_POPULATED &&
 	    !(f->resolved && (v & PG_UNPROT_BEGUN)))
-		return fill_page(s, e, v, (void *)&f->fill);
+		return fill_page(s, e, v, arg);
 	return v | PG_POPULATED;
 }
 
@@ -512,10 +508,9 @@ void on_fill(struct mm_state *m, const struct uffdwp_event *ev)
 		call_begin(m, ev);
 		model_pages_update(m, ev->start, ev->end, fill_in_flight_page, &f);
 	} else if (call_end(m, ev->tid, ev->kind, &c)) {
-		struct fill_end_arg fe = { f, c.resolved };
-
+		f.resolved = c.resolved;
 		if (len)
-			model_pages_update(m, ev->start, ev->start + len, fill_end_page, &fe);
+			model_pages_update(m, ev->start, ev->start + len, fill_end_page, &f);
 	} else if (len) {
 		model_pages_update(m, ev->start, ev->start + len, fill_page, &f);
 	}
