@@ -12,15 +12,21 @@
 #         replaced thp_settings.c; -I tools/testing/selftests for kselftest.h)
 #                                 -> 7.3/{uffd-unit-tests,uffd-stress,uffd-wp-mremap,pagemap_ioctl}
 #
+# Fixes the selftests received upstream after a tree's release are applied from
+# vm/selftest-patches/<ver>/*.patch, each to a copy of its file under <out>/<ver>/patched
+# (the source tree stays untouched); each patch says which upstream version it is taken from.
+#
 # Output: $UFFDWP_SELFTESTS/<ver>/ (default /var/cache/uffdwp-trace/selftests), never the
 # repository.  Each tree's uapi headers come from its own `make headers O=...` (generated
 # in the output dir; the source tree stays untouched), so the host's older /usr/include
 # does not matter.  Sources missing: fetched by `vm/setup.sh --with-source`.
-# Idempotent: binaries already built are kept unless --force.
+# Idempotent: binaries already built are kept unless --force, or their flags or patches
+# changed (<bin>.recipe).
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC_CACHE=${UFFDWP_SRC_CACHE:-/var/cache/uffdwp-trace/src}
+PATCHES=$HERE/selftest-patches
 OUT=${UFFDWP_SELFTESTS:-/var/cache/uffdwp-trace/selftests}
 CC=${CC:-gcc}
 # The selftests' own Makefile flags (tools/testing/selftests/mm/Makefile), plus -static.
@@ -31,7 +37,7 @@ force=0
 for arg in "$@"; do
 	case $arg in
 	--force) force=1 ;;
-	-h|--help) sed -n '3,16p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,20p' "$0"; exit 0 ;;
 	*) echo "build-selftests.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
 	esac
 done
@@ -62,31 +68,65 @@ headers() {
 	echo "$obj/usr/include"
 }
 
-# build VER DIR NAME SOURCES...: $OUT/VER/NAME from DIR's SOURCES, linked static.
+# patch_tree VER: VER's patches applied, each to a fresh copy of the files it changes, under
+# $OUT/VER/patched/<path in the tree>.
+patch_tree() {
+	ver=$1
+	rm -rf "$OUT/$ver/patched"
+	for p in "$PATCHES/$ver"/*.patch; do
+		[ -f "$p" ] || continue
+		for f in $(sed -n 's#^+++ b/\([^[:space:]]*\).*#\1#p' "$p"); do
+			mkdir -p "$OUT/$ver/patched/$(dirname "$f")"
+			[ -f "$OUT/$ver/patched/$f" ] || cp "$(tree "$ver")/$f" "$OUT/$ver/patched/$f"
+		done
+		patch -s -p1 -d "$OUT/$ver/patched" < "$p" || die "$ver: $(basename "$p") does not apply"
+		log "$ver: applied $(basename "$p")"
+	done
+}
+
+# recipe VER: what a binary of VER is built from besides its tree (flags and patches); a
+# binary built from another recipe is rebuilt.
+recipe() {
+	{ echo "$CC $CFLAGS $LDLIBS"; cat "$PATCHES/$1"/*.patch 2>/dev/null; } | sha256sum | cut -d' ' -f1
+}
+
+# build VER DIR NAME SOURCES...: $OUT/VER/NAME from DIR's SOURCES (a patched copy where
+# there is one), linked static.
 build() {
 	ver=$1 dir=$2 name=$3
 	shift 3
 	bin="$OUT/$ver/$name"
-	if [ -x "$bin" ] && [ $force = 0 ]; then
+	want=$(recipe "$ver")
+	if [ -x "$bin" ] && [ $force = 0 ] && [ "$(cat "$bin.recipe" 2>/dev/null)" = "$want" ]; then
 		log "$bin already built"
 		return
 	fi
 	src=$(tree "$ver")
 	inc=$(headers "$ver")
 	files=
-	for f in "$@"; do files="$files $src/$dir/$f"; done
-	# -I the tree root: uffd-unit-tests includes "../../../../mm/gup_test.h"; -I the
-	# selftests root: 7.x's mm tests include "kselftest.h" from there.
+	for f in "$@"; do
+		if [ -f "$OUT/$ver/patched/$dir/$f" ]; then
+			files="$files $OUT/$ver/patched/$dir/$f"
+		else
+			files="$files $src/$dir/$f"
+		fi
+	done
+	# -iquote DIR: a patched copy's "uffd-common.h" and "../../../../mm/gup_test.h" resolve
+	# as from the original.  -I the tree root: uffd-unit-tests includes
+	# "../../../../mm/gup_test.h"; -I the selftests root: 7.x's mm tests include
+	# "kselftest.h" from there.
 	# shellcheck disable=SC2086 # word splitting of the flag and file lists is intended
-	$CC $CFLAGS -I "$src" -I "$src/tools/testing/selftests" -isystem "$inc" \
-		-isystem "$src/tools/include/uapi" -static \
+	$CC $CFLAGS -iquote "$src/$dir" -I "$src" -I "$src/tools/testing/selftests" \
+		-isystem "$inc" -isystem "$src/tools/include/uapi" -static \
 		-o "$bin.tmp" $files $LDLIBS || die "$ver: building $name failed"
 	mv "$bin.tmp" "$bin"
+	echo "$want" > "$bin.recipe"
 	log "$bin"
 }
 
 ensure_sources
 mkdir -p "$OUT/6.1" "$OUT/6.12" "$OUT/7.3"
+for ver in 6.1 6.12 7.3; do patch_tree $ver; done
 MM=tools/testing/selftests/mm
 build 6.1 tools/testing/selftests/vm userfaultfd userfaultfd.c vm_util.c
 for t in uffd-unit-tests uffd-stress; do

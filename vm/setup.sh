@@ -30,7 +30,7 @@ SRC_CACHE=${UFFDWP_SRC_CACHE:-/var/cache/uffdwp-trace/src}
 PACKAGES="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev pkg-config gcc make
 	  qemu-system-x86 busybox-static cpio bpftrace jq valgrind clang-tidy clang-tools-14
 	  clang-format libclang-rt-14-dev build-essential dpkg-dev debhelper lintian bash-completion
-	  python3-jsonschema xz-utils"
+	  python3-jsonschema xz-utils patch"
 
 # The one pin of Debian 7.3: suite, kernel ABI, package version and the image .deb's
 # SHA256.  When the archive no longer has this version, the newest 7.3.x of the suite (else

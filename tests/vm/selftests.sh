@@ -73,9 +73,10 @@ run() {
 		# copies of one (7.3 guest, stress anon: 16 calls).
 		if [ $status = 3 ]; then echo "@@retry $name"; continue; fi
 		# uffd-unit-tests that died before its summary line: err() in a
-		# racing handler (6.12 events-wp: UFFDIO_COPY -ENOENT when the
-		# child faults again before the monitor's UNREGISTER on
-		# EVENT_REMOVE).  Again; the tracer must be clean every time.
+		# racing handler (6.12 events before vm/selftest-patches/6.12/0001:
+		# UFFDIO_COPY -ENOENT when the child faults again before the
+		# monitor's UNREGISTER on EVENT_REMOVE).  Again; the tracer must be
+		# clean every time.
 		case $name in unit-*) ;; *) break ;; esac
 		# the summary line: 6.12's own, or 7.x's kselftest totals
 		grep -q -e 'Userfaults unit tests: pass=' -e '^# Totals: pass:' /tmp/test.out && break
