@@ -18,21 +18,27 @@
 /* ------------------------------------------------------------------ */
 
 /*
- * Each function hook has two entry and two exit programs, as the syscall
- * tracepoints do (sys_stash.bpf.h): fentry/fexit run preemptible, and the
- * kernel skips a program already running on the CPU (Debian 7.3's uffd-stress
- * shmem run: handle_userfault skipped 15 times, a pagemap_ioctl run: zap 6).
- * The first of a pair stashes (first_entered) or reports (done); the second
- * takes over where it finds neither.  A trampoline runs the last attached
- * program first, so the loader attaches the seconds first; kprobe programs
- * run with preemption off and get no second (src/loader/hooks.c).  Losses:
- * the lesser of a pair's skips (src/loader/progstats.c), a bound on the runs
- * that both skipped.
+ * Each function hook has FUNC_COPIES entry and exit programs, as the syscall
+ * tracepoints have copies (sys_stash.bpf.h): fentry/fexit run preemptible,
+ * and the kernel skips a program already running on the CPU (Debian 7.3's
+ * uffd-stress shmem run: handle_userfault skipped 15 times, a pagemap_ioctl
+ * run: zap 6).  The copy that stashes sets enter_pending, the copy that
+ * reports sets done and exit_pending, for the later copies to count down (the
+ * protocol of struct sys_stash); handle_userfault, reported at entry, has
+ * HANDLE_USERFAULT_COPIES (a 7.3 uffd-stress anon run lost one fault that two
+ * both skipped).  A trampoline runs the last attached program first, so the
+ * loader attaches the copies last first; kprobe programs run with preemption
+ * off and get only the first (src/loader/hooks.c).  Losses: the least of the
+ * copies' skips (src/loader/progstats.c), a bound on the runs that all skipped.
  */
+#define FUNC_COPIES		2
+#define HANDLE_USERFAULT_COPIES	3
+
 struct call_stash {
 	__u64 role[ROLE_MAX];
-	__u8 first_entered;	/* the first entry program stashed it; the second has not run */
-	__u8 done;		/* the first exit program reported it; the second has not run */
+	__u8 enter_pending;	/* entry programs after the stashing one, yet to run */
+	__u8 done;		/* reported by an exit program (handle_userfault: at entry) */
+	__u8 exit_pending;	/* programs after that one, yet to run */
 };
 
 struct {
@@ -73,24 +79,24 @@ static __always_inline bool call_is_traced(struct call_stash *s)
 	return traced_current() != NULL;
 }
 
-/* handle_userfault's mark for its second program.  Out of line: its own
- * stack frame, as the walk's callers are near 6.1's combined 512 bytes. */
-static __noinline void mark_handled(__u64 key)
+/* handle_userfault's mark for its @pending later programs.  Out of line: its
+ * own stack frame, as the walk's callers are near 6.1's combined 512 bytes. */
+static __noinline void mark_handled(__u64 key, __u32 pending)
 {
-	struct call_stash done = { .done = 1 };
+	struct call_stash done = { .done = 1, .exit_pending = pending };
 
 	bpf_map_update_elem(&call_stash, &key, &done, BPF_ANY);
 }
 
-static __always_inline int on_func_enter(void *ctx, __u32 hook, enum sys_copy copy)
+static __always_inline int on_func_enter(void *ctx, __u32 hook, __u32 copy)
 {
-	struct call_stash s = { .first_entered = copy == SYS_FIRST };
+	struct call_stash s = { .enter_pending = FUNC_COPIES - 1 - copy };
 	__u64 key = stash_key(hook);
 	struct call_stash *old = bpf_map_lookup_elem(&call_stash, &key);
 
-	/* the first program stashed this very call */
-	if (copy == SYS_SECOND && old && !old->done && old->first_entered) {
-		old->first_entered = 0;
+	/* an earlier program stashed this very call */
+	if (copy > 0 && old && !old->done && old->enter_pending) {
+		old->enter_pending--;
 		return 0;
 	}
 #pragma unroll
@@ -188,7 +194,7 @@ static __always_inline bool exit_walks(__u32 hook, struct call_stash *s)
 	return false;
 }
 
-static __always_inline int on_func_exit(void *ctx, __u32 hook, enum sys_copy copy)
+static __always_inline int on_func_exit(void *ctx, __u32 hook, __u32 copy)
 {
 	__u64 key = stash_key(hook);
 	struct call_stash *s = bpf_map_lookup_elem(&call_stash, &key);
@@ -198,8 +204,8 @@ static __always_inline int on_func_exit(void *ctx, __u32 hook, enum sys_copy cop
 
 	if (!s)
 		return 0;
-	if (s->done) {		/* the first program reported it */
-		if (copy == SYS_SECOND)
+	if (s->done) {		/* an earlier program reported it */
+		if (!s->exit_pending || !--s->exit_pending)
 			bpf_map_delete_elem(&call_stash, &key);
 		return 0;
 	}
@@ -255,19 +261,21 @@ walk:
 
 		pgtable_walk((__u64)BPF_CORE_READ(vma, vm_mm), start, end, kind, hook);
 	}
-	if (copy == SYS_FIRST)
+	if (copy + 1 < FUNC_COPIES) {
 		s->done = 1;
-	else
+		s->exit_pending = FUNC_COPIES - 1 - copy;
+	} else {
 		bpf_map_delete_elem(&call_stash, &key);
+	}
 	return 0;
 }
 
-/* Two entry and two exit programs per hooked function (struct call_stash). */
+/* FUNC_COPIES entry and exit programs per hooked function (struct call_stash). */
 #define FUNC_HOOK(name, hook)						\
-SEC("kprobe") int name##_enter(void *ctx) { return on_func_enter(ctx, hook, SYS_FIRST); } \
-SEC("kprobe") int name##_enter_second(void *ctx) { return on_func_enter(ctx, hook, SYS_SECOND); } \
-SEC("kretprobe") int name##_exit(void *ctx) { return on_func_exit(ctx, hook, SYS_FIRST); } \
-SEC("kretprobe") int name##_exit_second(void *ctx) { return on_func_exit(ctx, hook, SYS_SECOND); }
+SEC("kprobe") int name##_enter(void *ctx) { return on_func_enter(ctx, hook, 0); } \
+SEC("kprobe") int name##_enter_second(void *ctx) { return on_func_enter(ctx, hook, 1); } \
+SEC("kretprobe") int name##_exit(void *ctx) { return on_func_exit(ctx, hook, 0); } \
+SEC("kretprobe") int name##_exit_second(void *ctx) { return on_func_exit(ctx, hook, 1); }
 
 FUNC_HOOK(change_protection, HOOK_CHANGE_PROTECTION)
 FUNC_HOOK(hugetlb_change_protection, HOOK_HUGETLB_CHANGE_PROTECTION)
@@ -278,9 +286,9 @@ FUNC_HOOK(set_pmd_migration_entry, HOOK_SET_MIGRATION_PMD)
 FUNC_HOOK(zap, HOOK_ZAP)
 
 /* handle_userfault() may sleep until the fault is resolved: report at entry.
- * Two programs (struct call_stash): the first leaves an entry marked done
- * for the second to delete. */
-static __always_inline int on_handle_userfault(void *ctx, enum sys_copy copy)
+ * HANDLE_USERFAULT_COPIES programs (struct call_stash): the one that reports
+ * leaves an entry marked done for the later ones to count down. */
+static __always_inline int on_handle_userfault(void *ctx, __u32 copy)
 {
 	struct vm_fault *vmf = (struct vm_fault *)func_arg(ctx, HOOK_HANDLE_USERFAULT, ROLE_VMF);
 	struct vm_area_struct *vma = BPF_CORE_READ(vmf, vma);
@@ -293,12 +301,17 @@ static __always_inline int on_handle_userfault(void *ctx, enum sys_copy copy)
 	if (!mm_is_traced((__u64)BPF_CORE_READ(vma, vm_mm)) && !traced_current())
 		return 0;
 	if (seen) {
-		bpf_map_delete_elem(&call_stash, &key);
-		if (copy == SYS_SECOND)
+		/* an earlier program of this run reported it; the first finds
+		 * only a stale mark, its run's later programs skipped */
+		if (copy > 0 && seen->exit_pending) {
+			if (!--seen->exit_pending)
+				bpf_map_delete_elem(&call_stash, &key);
 			return 0;
+		}
+		bpf_map_delete_elem(&call_stash, &key);
 	}
-	if (copy == SYS_FIRST)
-		mark_handled(key);
+	if (copy + 1 < HANDLE_USERFAULT_COPIES)
+		mark_handled(key, HANDLE_USERFAULT_COPIES - 1 - copy);
 	e = event_reserve(HOOK_HANDLE_USERFAULT, EV_HANDLE_USERFAULT);
 	if (!e)
 		return 0;
@@ -321,13 +334,19 @@ static __always_inline int on_handle_userfault(void *ctx, enum sys_copy copy)
 SEC("kprobe")
 int handle_userfault_enter(void *ctx)
 {
-	return on_handle_userfault(ctx, SYS_FIRST);
+	return on_handle_userfault(ctx, 0);
 }
 
 SEC("kprobe")
 int handle_userfault_enter_second(void *ctx)
 {
-	return on_handle_userfault(ctx, SYS_SECOND);
+	return on_handle_userfault(ctx, 1);
+}
+
+SEC("kprobe")
+int handle_userfault_enter_third(void *ctx)
+{
+	return on_handle_userfault(ctx, 2);
 }
 
 /* ------------------------------------------------------------------ */

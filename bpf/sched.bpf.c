@@ -55,7 +55,7 @@ struct {
 } forks_handled SEC(".maps");
 
 static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child,
-				   enum sys_copy copy)
+				   __u32 copy)
 {
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
 	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &ptgid);
@@ -65,11 +65,11 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 
 	if (!t || ctgid == ptgid)	/* untraced, or a new thread */
 		return 0;
-	if (copy == SYS_SECOND && bpf_map_lookup_elem(&forks_handled, &ctgid)) {
+	if (copy == 1 && bpf_map_lookup_elem(&forks_handled, &ctgid)) {
 		bpf_map_delete_elem(&forks_handled, &ctgid);
 		return 0;
 	}
-	if (copy == SYS_FIRST)
+	if (copy == 0)
 		bpf_map_update_elem(&forks_handled, &ctgid, &one, BPF_ANY);
 	if (follow_children) {
 		bpf_map_update_elem(&traced_tgids, &ctgid, &child_task, BPF_ANY);
@@ -90,23 +90,23 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct *child)
 {
-	return on_fork(parent, child, SYS_FIRST);
+	return on_fork(parent, child, 0);
 }
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sched_process_fork_second, struct task_struct *parent, struct task_struct *child)
 {
-	return on_fork(parent, child, SYS_SECOND);
+	return on_fork(parent, child, 1);
 }
 
-static __always_inline int on_exec(struct task_struct *p, enum sys_copy copy)
+static __always_inline int on_exec(struct task_struct *p, __u32 copy)
 {
 	__u32 tgid = p->tgid;
 	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &tgid);
 	struct uffdwp_event *e;
 
 	/* the second: the first noted the new mm */
-	if (!t || (copy == SYS_SECOND && t->mm == (__u64)p->mm))
+	if (!t || (copy == 1 && t->mm == (__u64)p->mm))
 		return 0;
 	note_mm(t, tgid, (__u64)p->mm);
 	e = event_reserve(HOOK_SCHED, EV_EXEC);
@@ -118,13 +118,13 @@ static __always_inline int on_exec(struct task_struct *p, enum sys_copy copy)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_process_exec, struct task_struct *p)
 {
-	return on_exec(p, SYS_FIRST);
+	return on_exec(p, 0);
 }
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_process_exec_second, struct task_struct *p)
 {
-	return on_exec(p, SYS_SECOND);
+	return on_exec(p, 1);
 }
 
 /* The second finds the group untraced where the first handled its end. */

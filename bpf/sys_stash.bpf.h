@@ -25,33 +25,34 @@ enum sys_kind {
 };
 
 /*
- * Each raw syscall tracepoint has two programs, run one after the other for
- * every syscall (attached in that order, src/loader/hooks.c).  The kernel
- * skips a program that is already running on the CPU (recursion_misses):
- * since 7.x's faultable syscall tracepoints run it preemptible, a preempted
- * run costs every thread that enters or leaves a syscall on that CPU its
- * record (a 7.3 guest: 9 of 37,693 raw_sys_exit runs in one fuzz sequence's
- * replay).  The second program does what the first did not:
- *  - enter: the first stashes the call with first_entered set; the second,
- *    finding that, clears it and stops; finding none, it stashes the call;
- *  - exit: the first reports and marks the entry done; the second, finding
- *    it done, deletes it; finding it not done, reports and deletes it.
- * A call both skipped is lost and counted (syscalls.bpf.c sys_enter(),
- * on_raw_sys_exit()), with one hole: where a thread's call loses both exit
- * programs and its next call both enter programs, that next exit reports the
- * older stash and nothing is counted (four skips in a row on one thread).
- * The per-syscall tracepoints (SYS_SOLE) have one program: exit deletes.
+ * Each raw syscall tracepoint has SYSCALL_COPIES programs, run one after the
+ * other for every syscall (attached in that order, src/loader/hooks.c).  The
+ * kernel skips a program that is already running on the CPU
+ * (recursion_misses): since 7.x's faultable syscall tracepoints run it
+ * preemptible, a preempted run costs every thread that enters or leaves a
+ * syscall on that CPU its record (a 7.3 guest: 9 of 37,693 raw_sys_exit runs
+ * in one fuzz sequence's replay).  Each later copy does what the earlier ones
+ * did not:
+ *  - enter: the copy that stashes the call sets enter_pending to the number of
+ *    copies after it; each of those, finding it, counts it down and stops;
+ *  - exit: the copy that reports the call marks it done, exit_pending the
+ *    number of copies after it (the last copy deletes it instead); each of
+ *    those counts it down, and the last deletes it.
+ * Three copies: with two, Debian 7.3 guests still lost calls that both
+ * skipped (uffd-stress anon under TCG: 8, 1 and 4 calls in three runs).  A
+ * call every copy skipped is lost and counted (syscalls.bpf.c sys_enter(),
+ * on_raw_sys_exit()), with one hole: where a thread's call loses every exit
+ * program and its next call every enter program, that next exit reports the
+ * older stash and nothing is counted.  The per-syscall tracepoints have one
+ * program (copies 1): exit deletes.
  */
-enum sys_copy {
-	SYS_SOLE,
-	SYS_FIRST,
-	SYS_SECOND,
-};
+#define SYSCALL_COPIES	3
 
 struct sys_stash {
 	__u32 kind;
-	__u8 first_entered;	/* the first enter program stashed it; the second has not run */
-	__u8 done;		/* the first exit program reported it; the second has not run */
+	__u8 enter_pending;	/* enter programs after the stashing one, yet to run */
+	__u8 done;		/* reported, or counted lost, by an exit program */
+	__u8 exit_pending;	/* exit programs after that one, yet to run */
 	__u64 args[6];
 	__u64 uarg[UFFDIO_ARG_MAX / 8];	/* ioctl: the uffdio struct as passed in */
 };

@@ -185,22 +185,22 @@ static __always_inline bool call_is_recorded(__u32 kind, __u64 arg0, __u64 arg1,
 }
 
 /* A traced thread enters a syscall: stash what its exit needs (@copy: which
- * program of the tracepoint this is, struct sys_stash). */
-static __always_inline int sys_enter(__u32 kind, const __u64 args[6], enum sys_copy copy)
+ * of the tracepoint's @copies programs this is, struct sys_stash). */
+static __always_inline int sys_enter(__u32 kind, const __u64 args[6], __u32 copy, __u32 copies)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
 	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &tgid);
-	struct sys_stash s = { .kind = kind, .first_entered = copy == SYS_FIRST };
+	struct sys_stash s = { .kind = kind, .enter_pending = copies - 1 - copy };
 	struct sys_stash *old;
 
 	if (!t)
 		return 0;
 	old = bpf_map_lookup_elem(&sys_stash, &tid);
 	if (old && !old->done) {
-		/* the first program stashed this very call */
-		if (copy == SYS_SECOND && old->first_entered) {
-			old->first_entered = 0;
+		/* an earlier program stashed this very call */
+		if (copy > 0 && old->enter_pending) {
+			old->enter_pending--;
 			return 0;
 		}
 		/* Still stashed, never reported: the kernel skipped every exit
@@ -458,17 +458,17 @@ static __always_inline void report_uffd_open(__s64 fd, __u64 flags)
 	event_submit(e);
 }
 
-/* A traced thread leaves a stashed syscall: report it (@copy as for
- * sys_enter()). */
-static __always_inline int sys_exit(__s64 ret, enum sys_copy copy)
+/* A traced thread leaves a stashed syscall: report it (@copy, @copies as
+ * for sys_enter()). */
+static __always_inline int sys_exit(__s64 ret, __u32 copy, __u32 copies)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct sys_stash *s = bpf_map_lookup_elem(&sys_stash, &tid);
 
 	if (!s)
 		return 0;
-	if (s->done) {		/* the first program reported it */
-		if (copy == SYS_SECOND)
+	if (s->done) {		/* an earlier program reported it */
+		if (!s->exit_pending || !--s->exit_pending)
 			bpf_map_delete_elem(&sys_stash, &tid);
 		return 0;
 	}
@@ -489,10 +489,12 @@ static __always_inline int sys_exit(__s64 ret, enum sys_copy copy)
 	default:
 		report_mm_syscall(s, ret);
 	}
-	if (copy == SYS_FIRST)
+	if (copy + 1 < copies) {
 		s->done = 1;
-	else
+		s->exit_pending = copies - 1 - copy;
+	} else {
 		bpf_map_delete_elem(&sys_stash, &tid);
+	}
 	return 0;
 }
 
@@ -556,14 +558,14 @@ static __always_inline int tp_sys_enter(struct trace_event_raw_sys_enter *ctx, _
 	if (nargs > 3) args[3] = ctx->args[3];
 	if (nargs > 4) args[4] = ctx->args[4];
 	if (nargs > 5) args[5] = ctx->args[5];
-	return sys_enter(kind, args, SYS_SOLE);
+	return sys_enter(kind, args, 0, 1);
 }
 
 #define SYSCALL_HOOK(name, kind, nargs)						\
 SEC("tracepoint/syscalls/sys_enter_" #name)					\
 int sys_enter_##name(struct trace_event_raw_sys_enter *ctx) { return tp_sys_enter(ctx, kind, nargs); } \
 SEC("tracepoint/syscalls/sys_exit_" #name)					\
-int sys_exit_##name(struct trace_event_raw_sys_exit *ctx) { return sys_exit(ctx->ret, SYS_SOLE); }
+int sys_exit_##name(struct trace_event_raw_sys_exit *ctx) { return sys_exit(ctx->ret, 0, 1); }
 
 SYSCALL_HOOK(ioctl, SYS_IOCTL, 3)
 SYSCALL_HOOK(read, SYS_READ, 3)
@@ -598,13 +600,13 @@ static __always_inline __u32 sys_kind_of(long nr)
 	return 0;
 }
 
-/* Every syscall of the system comes to these four (two programs per
+/* Every syscall of the system comes to these programs (SYSCALL_COPIES per
  * tracepoint, struct sys_stash): its number first, before any map lookup. */
-static __always_inline int on_raw_sys_enter(struct pt_regs *regs, long nr, enum sys_copy copy)
+static __always_inline int on_raw_sys_enter(struct pt_regs *regs, long nr, __u32 copy)
 {
 	__u32 kind = sys_kind_of(nr);
 
-	/* uffd_fd_close() tests traced_current() itself; the second program's
+	/* uffd_fd_close() tests traced_current() itself; a later program's
 	 * run finds the number already forgotten */
 	if (nr == SYSNR_close) {
 		uffd_fd_close(SYSCALL_ARG0(regs));
@@ -614,7 +616,7 @@ static __always_inline int on_raw_sys_enter(struct pt_regs *regs, long nr, enum 
 		__u64 args[6] = { SYSCALL_ARG0(regs), SYSCALL_ARG1(regs), SYSCALL_ARG2(regs),
 				  SYSCALL_ARG3(regs), SYSCALL_ARG4(regs), SYSCALL_ARG5(regs) };
 
-		sys_enter(kind, args, copy);
+		sys_enter(kind, args, copy, SYSCALL_COPIES);
 	}
 	return 0;
 }
@@ -622,13 +624,19 @@ static __always_inline int on_raw_sys_enter(struct pt_regs *regs, long nr, enum 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long nr)
 {
-	return on_raw_sys_enter(regs, nr, SYS_FIRST);
+	return on_raw_sys_enter(regs, nr, 0);
 }
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(raw_sys_enter_second, struct pt_regs *regs, long nr)
 {
-	return on_raw_sys_enter(regs, nr, SYS_SECOND);
+	return on_raw_sys_enter(regs, nr, 1);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(raw_sys_enter_third, struct pt_regs *regs, long nr)
+{
+	return on_raw_sys_enter(regs, nr, 2);
 }
 
 /*
@@ -644,17 +652,17 @@ static __always_inline bool missed_enter(__u32 kind, struct pt_regs *regs)
 				current_tgid());
 }
 
-/* A done entry for the second exit program to find: the first counted the
- * call.  Out of line, its own stack frame: 6.1 refuses the exit programs'
- * combined stack (512 bytes) with a struct sys_stash more in theirs. */
-static __noinline void mark_exit_counted(__u32 tid, __u32 kind)
+/* A done entry for the @pending later exit programs to find: this one
+ * counted the call.  Out of line, its own stack frame: 6.1 refuses the exit
+ * programs' combined stack (512 bytes) with a struct sys_stash more in theirs. */
+static __noinline void mark_exit_counted(__u32 tid, __u32 kind, __u32 pending)
 {
-	struct sys_stash seen = { .kind = kind, .done = 1 };
+	struct sys_stash seen = { .kind = kind, .done = 1, .exit_pending = pending };
 
 	bpf_map_update_elem(&sys_stash, &tid, &seen, BPF_ANY);
 }
 
-static __always_inline int on_raw_sys_exit(struct pt_regs *regs, long ret, enum sys_copy copy)
+static __always_inline int on_raw_sys_exit(struct pt_regs *regs, long ret, __u32 copy)
 {
 	__u32 kind = sys_kind_of(SYSCALL_NR(regs));
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
@@ -663,27 +671,33 @@ static __always_inline int on_raw_sys_exit(struct pt_regs *regs, long ret, enum 
 	if (!kind)
 		return 0;
 	s = bpf_map_lookup_elem(&sys_stash, &tid);
-	/* Nothing stashed for this call (an entry that is done is the last
-	 * call's, its second exit program skipped).  Counted once: the first
-	 * program leaves a done entry that the second only deletes; the second
-	 * counts only where the first did not run. */
-	if ((!s || (s->done && copy == SYS_FIRST)) && missed_enter(kind, regs)) {
+	/* Nothing stashed for this call (an entry that the first program finds
+	 * done is the last call's, its later exit programs skipped).  Counted
+	 * once: the copy that counts leaves a done entry that the later ones
+	 * only count down; they count only where no earlier one ran. */
+	if ((!s || (s->done && copy == 0)) && missed_enter(kind, regs)) {
 		count_lost(HOOK_SYSCALLS);
-		if (copy == SYS_FIRST)
-			mark_exit_counted(tid, kind);
+		if (copy + 1 < SYSCALL_COPIES)
+			mark_exit_counted(tid, kind, SYSCALL_COPIES - 1 - copy);
 		return 0;
 	}
-	return sys_exit(ret, copy);
+	return sys_exit(ret, copy, SYSCALL_COPIES);
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(raw_sys_exit, struct pt_regs *regs, long ret)
 {
-	return on_raw_sys_exit(regs, ret, SYS_FIRST);
+	return on_raw_sys_exit(regs, ret, 0);
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(raw_sys_exit_second, struct pt_regs *regs, long ret)
 {
-	return on_raw_sys_exit(regs, ret, SYS_SECOND);
+	return on_raw_sys_exit(regs, ret, 1);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(raw_sys_exit_third, struct pt_regs *regs, long ret)
+{
+	return on_raw_sys_exit(regs, ret, 2);
 }

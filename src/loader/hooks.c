@@ -347,17 +347,17 @@ void hooks_calibrate(struct hook_plan *plan, const struct btf *vmlinux, bool use
 
 /* ---- skeleton configuration and attach ---- */
 
-/* Whether @prog is named @prefix@suffix, its second copy included (no
+/* Whether @prog is named @prefix@suffix, its later copies included (no
  * @suffix: any name that starts with @prefix). */
 static bool prog_is(const struct bpf_program *prog, const char *prefix, const char *suffix)
 {
 	const char *name = bpf_program__name(prog);
-	size_t n = strlen(prefix), k = suffix ? strlen(suffix) : 0;
+	size_t n = strlen(prefix), base;
 
 	if (strncmp(name, prefix, n))
 		return false;
-	return !suffix || (!strncmp(name + n, suffix, k) &&
-			   (!name[n + k] || !strcmp(name + n + k, SECOND_COPY_SUFFIX)));
+	prog_copy_index(name, &base);
+	return !suffix || (base == n + strlen(suffix) && !strncmp(name + n, suffix, base - n));
 }
 
 /*
@@ -419,10 +419,10 @@ int hooks_configure(struct uffdwp *skel, const struct hook_plan *plan)
 		/* only the chosen alternative: a refusal plans and loads again */
 		load = tp_alt < 0 ? (c->mech == MECH_FENTRY || c->mech == MECH_KPROBE)
 				  : (c->mech == MECH_TRACEPOINT && tp_alt == c->tp_alt);
-		/* A kprobe's program runs with preemption off: no second copy
+		/* A kprobe's program runs with preemption off: no later copy
 		 * (and a kretprobe's return handlers run in the opposite order
 		 * of its entry handlers, which the copies' protocol would need) */
-		if (c->mech == MECH_KPROBE && prog_is_second_copy(bpf_program__name(prog)))
+		if (c->mech == MECH_KPROBE && prog_copy_index(bpf_program__name(prog), NULL) > 0)
 			load = false;
 		bpf_program__set_autoload(prog, load);
 		if (!load || c->mech != MECH_FENTRY)
@@ -453,11 +453,24 @@ static void detach_hook(int h)
 	}
 }
 
-bool prog_is_second_copy(const char *name)
-{
-	size_t n = strlen(name), k = strlen(SECOND_COPY_SUFFIX);
+const char *const prog_copy_suffix[PROG_COPIES_MAX] = { "", "_second", "_third" };
 
-	return n > k && !strcmp(name + n - k, SECOND_COPY_SUFFIX);
+int prog_copy_index(const char *name, size_t *base_len)
+{
+	size_t n = strlen(name);
+
+	for (int i = PROG_COPIES_MAX - 1; i > 0; i--) {
+		size_t k = strlen(prog_copy_suffix[i]);
+
+		if (n > k && !strcmp(name + n - k, prog_copy_suffix[i])) {
+			if (base_len)
+				*base_len = n - k;
+			return i;
+		}
+	}
+	if (base_len)
+		*base_len = n;
+	return 0;
 }
 
 /* Attach @prog for hook @h: a link, or -errno with the reason noted in @c. */
@@ -486,25 +499,26 @@ static int attach_one(struct bpf_program *prog, struct hook_choice *c, int h, bo
 }
 
 /* Attach the programs of hook @h for alternative @alt (-1: the function hook).
- * A second copy must run after its first (bpf/sys_stash.bpf.h).  A tracepoint
- * runs its programs in the order they were attached (equal priority:
- * func_add() in kernel/tracepoint.c appends): firsts, then seconds.  A
+ * A copy must run after the ones before it (bpf/sys_stash.bpf.h).  A
+ * tracepoint runs its programs in the order they were attached (equal
+ * priority: func_add() in kernel/tracepoint.c appends): firsts first.  A
  * trampoline runs the last attached first (bpf_trampoline_link_prog():
- * hlist_add_head()): seconds, then firsts.  Kprobes get no second copy
+ * hlist_add_head()): the last copies first.  Kprobes get only the first
  * (hooks_configure()). */
 static int attach_programs(struct uffdwp *skel, struct hook_choice *c, int h, int alt)
 {
 	struct bpf_program *prog;
-	bool seconds_first = alt < 0;
 
-	for (int pass = 0; pass < 2; pass++) {
+	for (int pass = 0; pass < PROG_COPIES_MAX; pass++) {
+		int copy = alt < 0 ? PROG_COPIES_MAX - 1 - pass : pass;
+
 		bpf_object__for_each_program(prog, skel->obj) {
 			bool is_exit = false;
 			int tp_alt, err;
 
 			if (!bpf_program__autoload(prog) ||
 			    prog_hook(prog, &tp_alt, &is_exit) != h || tp_alt != alt ||
-			    prog_is_second_copy(bpf_program__name(prog)) != (pass == !seconds_first))
+			    prog_copy_index(bpf_program__name(prog), NULL) != copy)
 				continue;
 			err = attach_one(prog, c, h, is_exit, alt < 0);
 			if (err) {

@@ -32,10 +32,13 @@ struct hook_def {
 
 extern const struct hook_def hook_defs[HOOK_MAX];
 
-/* A second program on a tracepoint, run after its first to do what the kernel
- * skipped there (bpf/sys_stash.bpf.h): named <first>_second. */
-#define SECOND_COPY_SUFFIX "_second"
-bool prog_is_second_copy(const char *name);
+/* Later programs on a hook, run after its first to do what the kernel skipped
+ * there (bpf/sys_stash.bpf.h): named <first>_second, <first>_third. */
+#define PROG_COPIES_MAX 3
+extern const char *const prog_copy_suffix[PROG_COPIES_MAX];
+/* Which copy program @name is (0: the first), and the length of its first's
+ * name in *base_len. */
+int prog_copy_index(const char *name, size_t *base_len);
 
 struct hook_choice {
 	__u8 mech;			/* enum uffdwp_mech */

@@ -99,18 +99,16 @@ static bool program_stats(const struct bpf_program *prog, struct run_stats *r)
 	return true;
 }
 
-/* The loaded other copy of program @name (its first when @second), or NULL. */
-static struct bpf_program *other_copy(const struct bpf_object *obj, const char *name, bool second)
+/* The loaded copy @copy of the program whose first is named @base (its first
+ * @base_len characters), or NULL. */
+static struct bpf_program *loaded_copy(const struct bpf_object *obj, const char *base,
+				       size_t base_len, int copy)
 {
-	size_t n = strlen(name), k = strlen(SECOND_COPY_SUFFIX);
 	struct bpf_program *prog;
-	char other[64];
+	char name[64];
 
-	if (second)
-		snprintf(other, sizeof(other), "%.*s", (int)(n - k), name);
-	else
-		snprintf(other, sizeof(other), "%s%s", name, SECOND_COPY_SUFFIX);
-	prog = bpf_object__find_program_by_name(obj, other);
+	snprintf(name, sizeof(name), "%.*s%s", (int)base_len, base, prog_copy_suffix[copy]);
+	prog = bpf_object__find_program_by_name(obj, name);
 	return prog && bpf_program__fd(prog) >= 0 ? prog : NULL;
 }
 
@@ -120,27 +118,31 @@ void progstats_add_recursion_misses(const struct bpf_object *obj, __u64 lost[HOO
 
 	bpf_object__for_each_program(prog, obj) {
 		const char *name = bpf_program__name(prog);
-		bool second = prog_is_second_copy(name);
 		int hook = hook_of_program(name);
-		struct bpf_program *other;
-		struct run_stats r, o;
+		__u64 least = 0;
+		size_t base;
+		int copies = 0;
 
-		/* The syscall programs run for every process, two per
+		/* The syscall programs run for every process, SYSCALL_COPIES per
 		 * tracepoint: their BPF side counts the calls of traced threads
-		 * that both skipped (bpf/sys_stash.bpf.h). */
-		if (hook == HOOK_SYSCALLS || !program_stats(prog, &r))
+		 * that all skipped (bpf/sys_stash.bpf.h).  The others are summed
+		 * once, from their first. */
+		if (hook == HOOK_SYSCALLS || prog_copy_index(name, &base) > 0)
 			continue;
-		/* A pair of copies (bpf/sched.bpf.c, bpf/func_hooks.bpf.c) loses a
-		 * run only where each was skipped once: the lesser of the two
-		 * counts bounds it. */
-		other = other_copy(obj, name, second);
-		if (other) {
-			if (second && program_stats(other, &o))
-				lost[hook] += o.misses < r.misses ? o.misses : r.misses;
-			continue;
+		/* Copies (bpf/sched.bpf.c, bpf/func_hooks.bpf.c) lose a run only
+		 * where each was skipped once: the least of their counts bounds
+		 * it. */
+		for (int c = 0; c < PROG_COPIES_MAX; c++) {
+			struct bpf_program *copy = loaded_copy(obj, name, base, c);
+			struct run_stats r;
+
+			if (!copy || !program_stats(copy, &r))
+				continue;
+			if (!copies++ || r.misses < least)
+				least = r.misses;
 		}
 		/* a program of no hook (none today) charges the syscalls */
-		lost[hook >= 0 ? hook : HOOK_SYSCALLS] += r.misses;
+		lost[hook >= 0 ? hook : HOOK_SYSCALLS] += least;
 	}
 }
 

@@ -62,7 +62,8 @@ int pipeline_finish(struct pipeline *p, struct run_info *ri, const struct summar
 	else
 		findings_print_text(p->o.out, p->checker);
 	if (lost)
-		fprintf(stderr, "uffdwp-trace: %llu events lost (ring buffer full): "
+		fprintf(stderr, "uffdwp-trace: %llu events lost (ring buffer full, a full table, "
+			"or runs the kernel skipped; per hook in the summary): "
 			"the run is inconclusive\n", (unsigned long long)lost);
 	return summary_print(p->o.out, p->o.json, ri, &p->totals, p->checker, extra);
 }
