@@ -278,8 +278,9 @@ static __always_inline void report_uffd_ioctl(struct sys_stash *s, __s64 ret)
 	else if (ret == 0 && kind == EV_UFFD_REGISTER && (in[2] & UFFDIO_REGISTER_MODE_WP) &&
 		 !wp_range_add(current_tgid(), in[0], in[0] + in[1]))
 		count_lost(HOOK_WRITE_FAULT);
-	else if (ret == 0 && kind == EV_UFFD_UNREGISTER)
-		wp_range_del(current_tgid(), in[0], in[0] + in[1]);
+	else if (ret == 0 && kind == EV_UFFD_UNREGISTER &&
+		 !wp_range_del(current_tgid(), in[0], in[0] + in[1]))
+		count_lost(HOOK_WRITE_FAULT);
 	/* The registered VMA's flags and backing are what the model needs (it
 	 * tracks them from there); not on the hot ioctls: bpf_find_vma() takes
 	 * mmap_lock, which the faulting writers want too. */

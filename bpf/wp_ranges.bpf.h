@@ -34,6 +34,8 @@ struct wp_scan {
 	__u32 tgid;
 	__u64 start, end;	/* the address, the range to add, or to delete */
 	bool found;
+	__u64 tail_start, tail_end;	/* delete: what is left of a range split in two */
+	bool tails_lost;		/* delete: more than one such tail */
 };
 
 static long wp_scan_contains(__u32 i, void *ctx)
@@ -42,6 +44,18 @@ static long wp_scan_contains(__u32 i, void *ctx)
 	struct wp_range *r = bpf_map_lookup_elem(&wp_ranges, &i);
 
 	if (r && r->tgid == s->tgid && s->start >= r->start && s->start < r->end) {
+		s->found = true;
+		return 1;
+	}
+	return 0;
+}
+
+static long wp_scan_covers(__u32 i, void *ctx)
+{
+	struct wp_scan *s = ctx;
+	struct wp_range *r = bpf_map_lookup_elem(&wp_ranges, &i);
+
+	if (r && r->tgid == s->tgid && r->start <= s->start && s->end <= r->end) {
 		s->found = true;
 		return 1;
 	}
@@ -62,12 +76,32 @@ static long wp_scan_add(__u32 i, void *ctx)
 	return 1;
 }
 
+/* Deleting [start, end) keeps what a range has outside it: an UFFDIO_UNREGISTER
+ * of part of a registration leaves the rest registered for WP, whose write
+ * faults must still be recorded (a fuzz sequence unregistering pages 0-5 of 9
+ * lost the faults of 6-8, and the model called page 6 LOST_WP at its
+ * migration).  A range cut in the middle keeps its head here and hands its
+ * tail to wp_range_del(). */
 static long wp_scan_del(__u32 i, void *ctx)
 {
 	struct wp_scan *s = ctx;
 	struct wp_range *r = bpf_map_lookup_elem(&wp_ranges, &i);
 
-	if (r && r->tgid == s->tgid && r->start < s->end && s->start < r->end)
+	if (!r || r->tgid != s->tgid || r->start >= s->end || s->start >= r->end)
+		return 0;
+	if (r->end > s->end) {
+		if (r->start >= s->start) {
+			r->start = s->end;
+			return 0;
+		}
+		if (s->tail_end)
+			s->tails_lost = true;
+		s->tail_start = s->end;
+		s->tail_end = r->end;
+	}
+	if (r->start < s->start)
+		r->end = s->start;
+	else
 		r->tgid = 0;
 	return 0;
 }
@@ -80,20 +114,31 @@ static __always_inline bool in_wp_range(__u32 tgid, __u64 addr)
 	return s.found;
 }
 
-/* false when every slot is taken: the range's write faults will not be recorded */
+/* false when every slot is taken: the range's write faults will not be
+ * recorded.  A range already covered is not added again: a registration
+ * repeated over the same pages would take a slot for nothing, and a later
+ * unregister of its middle would have two tails to keep. */
 static __always_inline bool wp_range_add(__u32 tgid, __u64 start, __u64 end)
 {
 	struct wp_scan s = { .tgid = tgid, .start = start, .end = end };
 
-	bpf_loop(MAX_WP_RANGES, wp_scan_add, &s, 0);
+	bpf_loop(MAX_WP_RANGES, wp_scan_covers, &s, 0);
+	if (!s.found)
+		bpf_loop(MAX_WP_RANGES, wp_scan_add, &s, 0);
 	return s.found;
 }
 
-static __always_inline void wp_range_del(__u32 tgid, __u64 start, __u64 end)
+/* false when a split range's tail found no free slot: its write faults will
+ * not be recorded.  Out of line: its own stack frame, as the syscall exit
+ * programs are near 6.1's and 6.12's combined 512 bytes. */
+static __noinline bool wp_range_del(__u32 tgid, __u64 start, __u64 end)
 {
 	struct wp_scan s = { .tgid = tgid, .start = start, .end = end };
 
 	bpf_loop(MAX_WP_RANGES, wp_scan_del, &s, 0);
+	if (s.tails_lost)
+		return false;
+	return !s.tail_end || wp_range_add(tgid, s.tail_start, s.tail_end);
 }
 
 #endif /* UFFDWP_WP_RANGES_BPF_H */
