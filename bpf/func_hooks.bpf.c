@@ -18,27 +18,19 @@
 /* ------------------------------------------------------------------ */
 
 /*
- * Each function hook has FUNC_COPIES entry and exit programs, as the syscall
- * tracepoints have copies (sys_stash.bpf.h): fentry/fexit run preemptible,
- * and the kernel skips a program already running on the CPU (Debian 7.3's
- * uffd-stress shmem run: handle_userfault skipped 15 times, a pagemap_ioctl
- * run: zap 6).  The copy that stashes sets enter_pending, the copy that
- * reports sets done and exit_pending, for the later copies to count down (the
- * protocol of struct sys_stash); handle_userfault, reported at entry, has
- * HANDLE_USERFAULT_COPIES (a 7.3 uffd-stress anon run lost one fault that two
- * both skipped).  A trampoline runs the last attached program first, so the
- * loader attaches the copies last first; kprobe programs run with preemption
- * off and get only the first (src/loader/hooks.c).  Losses: the least of the
- * copies' skips (src/loader/progstats.c), a bound on the runs that all skipped.
+ * Each function hook has FUNC_COPIES entry and exit programs
+ * (stash_copies.bpf.h): fentry/fexit run preemptible (Debian 7.3's uffd-stress
+ * shmem run: handle_userfault skipped 15 times, a pagemap_ioctl run: zap 6).
+ * handle_userfault, reported at entry, has HANDLE_USERFAULT_COPIES (a 7.3
+ * uffd-stress anon run lost one fault that two both skipped).  kprobe programs
+ * run with preemption off and get only the first copy (src/loader/hooks.c).
  */
 #define FUNC_COPIES		2
 #define HANDLE_USERFAULT_COPIES	3
 
 struct call_stash {
 	__u64 role[ROLE_MAX];
-	__u8 enter_pending;	/* entry programs after the stashing one, yet to run */
-	__u8 done;		/* reported by an exit program (handle_userfault: at entry) */
-	__u8 exit_pending;	/* programs after that one, yet to run */
+	struct stash_copies copies;	/* handle_userfault: done at entry */
 };
 
 struct {
@@ -83,22 +75,19 @@ static __always_inline bool call_is_traced(struct call_stash *s)
  * own stack frame, as the walk's callers are near 6.1's combined 512 bytes. */
 static __noinline void mark_handled(__u64 key, __u32 pending)
 {
-	struct call_stash done = { .done = 1, .exit_pending = pending };
+	struct call_stash done = { .copies = { .done = 1, .exit_pending = pending } };
 
 	bpf_map_update_elem(&call_stash, &key, &done, BPF_ANY);
 }
 
 static __always_inline int on_func_enter(void *ctx, __u32 hook, __u32 copy)
 {
-	struct call_stash s = { .enter_pending = FUNC_COPIES - 1 - copy };
+	struct call_stash s = { .copies.enter_pending = copies_after(copy, FUNC_COPIES) };
 	__u64 key = stash_key(hook);
 	struct call_stash *old = bpf_map_lookup_elem(&call_stash, &key);
 
-	/* an earlier program stashed this very call */
-	if (copy > 0 && old && !old->done && old->enter_pending) {
-		old->enter_pending--;
+	if (old && copies_enter_stashed(&old->copies, copy))
 		return 0;
-	}
 #pragma unroll
 	for (int r = 0; r < ROLE_MAX; r++)
 		s.role[r] = func_arg(ctx, hook, r);
@@ -204,8 +193,8 @@ static __always_inline int on_func_exit(void *ctx, __u32 hook, __u32 copy)
 
 	if (!s)
 		return 0;
-	if (s->done) {		/* an earlier program reported it */
-		if (!s->exit_pending || !--s->exit_pending)
+	if (s->copies.done) {	/* an earlier program reported it */
+		if (copies_exit_done(&s->copies))
 			bpf_map_delete_elem(&call_stash, &key);
 		return 0;
 	}
@@ -261,12 +250,8 @@ walk:
 
 		pgtable_walk((__u64)BPF_CORE_READ(vma, vm_mm), start, end, kind, hook);
 	}
-	if (copy + 1 < FUNC_COPIES) {
-		s->done = 1;
-		s->exit_pending = FUNC_COPIES - 1 - copy;
-	} else {
+	if (copies_exit_reported(&s->copies, copy, FUNC_COPIES))
 		bpf_map_delete_elem(&call_stash, &key);
-	}
 	return 0;
 }
 
@@ -303,15 +288,15 @@ static __always_inline int on_handle_userfault(void *ctx, __u32 copy)
 	if (seen) {
 		/* an earlier program of this run reported it; the first finds
 		 * only a stale mark, its run's later programs skipped */
-		if (copy > 0 && seen->exit_pending) {
-			if (!--seen->exit_pending)
+		if (copy > 0 && seen->copies.exit_pending) {
+			if (copies_exit_done(&seen->copies))
 				bpf_map_delete_elem(&call_stash, &key);
 			return 0;
 		}
 		bpf_map_delete_elem(&call_stash, &key);
 	}
-	if (copy + 1 < HANDLE_USERFAULT_COPIES)
-		mark_handled(key, HANDLE_USERFAULT_COPIES - 1 - copy);
+	if (copies_after(copy, HANDLE_USERFAULT_COPIES))
+		mark_handled(key, copies_after(copy, HANDLE_USERFAULT_COPIES));
 	e = event_reserve(HOOK_HANDLE_USERFAULT, EV_HANDLE_USERFAULT);
 	if (!e)
 		return 0;

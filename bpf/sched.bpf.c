@@ -39,7 +39,7 @@ static __always_inline void walk_child_wp_ranges(__u32 parent_tgid, __u64 child_
 
 /*
  * Each sched tracepoint has two programs, as the raw syscall tracepoints do
- * (sys_stash.bpf.h): since 7.x tracepoints run their programs preemptible,
+ * (stash_copies.bpf.h): since 7.x tracepoints run their programs preemptible,
  * and the kernel skips a program already running on the CPU.  The second does
  * what the first did not: a fork the first handled is in forks_handled, an
  * exec the first handled has the new mm noted, an exit the first handled has

@@ -9,6 +9,7 @@
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include "stash_copies.bpf.h"
 
 #define UFFDIO_ARG_MAX 48	/* the largest uffdio_* struct is uffdio_copy (40) */
 
@@ -25,34 +26,22 @@ enum sys_kind {
 };
 
 /*
- * Each raw syscall tracepoint has SYSCALL_COPIES programs, run one after the
- * other for every syscall (attached in that order, src/loader/hooks.c).  The
- * kernel skips a program that is already running on the CPU
- * (recursion_misses): since 7.x's faultable syscall tracepoints run it
- * preemptible, a preempted run costs every thread that enters or leaves a
- * syscall on that CPU its record (a 7.3 guest: 9 of 37,693 raw_sys_exit runs
- * in one fuzz sequence's replay).  Each later copy does what the earlier ones
- * did not:
- *  - enter: the copy that stashes the call sets enter_pending to the number of
- *    copies after it; each of those, finding it, counts it down and stops;
- *  - exit: the copy that reports the call marks it done, exit_pending the
- *    number of copies after it (the last copy deletes it instead); each of
- *    those counts it down, and the last deletes it.
- * Three copies: with two, Debian 7.3 guests still lost calls that both
- * skipped (uffd-stress anon under TCG: 8, 1 and 4 calls in three runs).  A
- * call every copy skipped is lost and counted (syscalls.bpf.c sys_enter(),
- * on_raw_sys_exit()), with one hole: where a thread's call loses every exit
- * program and its next call every enter program, that next exit reports the
- * older stash and nothing is counted.  The per-syscall tracepoints have one
- * program (copies 1): exit deletes.
+ * The raw syscall tracepoints have SYSCALL_COPIES programs (stash_copies.bpf.h).
+ * A preempted run costs every thread that enters or leaves a syscall on that
+ * CPU its record (a 7.3 guest: 9 of 37,693 raw_sys_exit runs in one fuzz
+ * sequence's replay).  Three copies: with two, Debian 7.3 guests still lost
+ * calls that both skipped (uffd-stress anon under TCG: 8, 1 and 4 calls in
+ * three runs).  A call every copy skipped is counted (syscalls.bpf.c
+ * sys_enter(), on_raw_sys_exit()), with one hole: where a thread's call loses
+ * every exit program and its next call every enter program, that next exit
+ * reports the older stash and nothing is counted.  The per-syscall
+ * tracepoints have one program (copies 1): exit deletes.
  */
 #define SYSCALL_COPIES	3
 
 struct sys_stash {
 	__u32 kind;
-	__u8 enter_pending;	/* enter programs after the stashing one, yet to run */
-	__u8 done;		/* reported, or counted lost, by an exit program */
-	__u8 exit_pending;	/* exit programs after that one, yet to run */
+	struct stash_copies copies;
 	__u64 args[6];
 	__u64 uarg[UFFDIO_ARG_MAX / 8];	/* ioctl: the uffdio struct as passed in */
 };
@@ -70,7 +59,7 @@ static __always_inline __u32 current_syscall(void)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct sys_stash *s = bpf_map_lookup_elem(&sys_stash, &tid);
 
-	return s && !s->done ? s->kind : 0;
+	return s && !s->copies.done ? s->kind : 0;
 }
 
 #endif /* UFFDWP_SYS_STASH_BPF_H */

@@ -191,18 +191,15 @@ static __always_inline int sys_enter(__u32 kind, const __u64 args[6], __u32 copy
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
 	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &tgid);
-	struct sys_stash s = { .kind = kind, .enter_pending = copies - 1 - copy };
+	struct sys_stash s = { .kind = kind, .copies.enter_pending = copies_after(copy, copies) };
 	struct sys_stash *old;
 
 	if (!t)
 		return 0;
 	old = bpf_map_lookup_elem(&sys_stash, &tid);
-	if (old && !old->done) {
-		/* an earlier program stashed this very call */
-		if (copy > 0 && old->enter_pending) {
-			old->enter_pending--;
+	if (old && !old->copies.done) {
+		if (copies_enter_stashed(&old->copies, copy))
 			return 0;
-		}
 		/* Still stashed, never reported: the kernel skipped every exit
 		 * program of this thread's last call, and its records with them. */
 		count_lost(HOOK_SYSCALLS);
@@ -468,8 +465,8 @@ static __always_inline int sys_exit(__s64 ret, __u32 copy, __u32 copies)
 
 	if (!s)
 		return 0;
-	if (s->done) {		/* an earlier program reported it */
-		if (!s->exit_pending || !--s->exit_pending)
+	if (s->copies.done) {	/* an earlier program reported it */
+		if (copies_exit_done(&s->copies))
 			bpf_map_delete_elem(&sys_stash, &tid);
 		return 0;
 	}
@@ -490,12 +487,8 @@ static __always_inline int sys_exit(__s64 ret, __u32 copy, __u32 copies)
 	default:
 		report_mm_syscall(s, ret);
 	}
-	if (copy + 1 < copies) {
-		s->done = 1;
-		s->exit_pending = copies - 1 - copy;
-	} else {
+	if (copies_exit_reported(&s->copies, copy, copies))
 		bpf_map_delete_elem(&sys_stash, &tid);
-	}
 	return 0;
 }
 
@@ -658,7 +651,7 @@ static __always_inline bool missed_enter(__u32 kind, struct pt_regs *regs)
  * programs' combined stack (512 bytes) with a struct sys_stash more in theirs. */
 static __noinline void mark_exit_counted(__u32 tid, __u32 kind, __u32 pending)
 {
-	struct sys_stash seen = { .kind = kind, .done = 1, .exit_pending = pending };
+	struct sys_stash seen = { .kind = kind, .copies = { .done = 1, .exit_pending = pending } };
 
 	bpf_map_update_elem(&sys_stash, &tid, &seen, BPF_ANY);
 }
@@ -676,10 +669,10 @@ static __always_inline int on_raw_sys_exit(struct pt_regs *regs, long ret, __u32
 	 * done is the last call's, its later exit programs skipped).  Counted
 	 * once: the copy that counts leaves a done entry that the later ones
 	 * only count down; they count only where no earlier one ran. */
-	if ((!s || (s->done && copy == 0)) && missed_enter(kind, regs)) {
+	if ((!s || (s->copies.done && copy == 0)) && missed_enter(kind, regs)) {
 		count_lost(HOOK_SYSCALLS);
-		if (copy + 1 < SYSCALL_COPIES)
-			mark_exit_counted(tid, kind, SYSCALL_COPIES - 1 - copy);
+		if (copies_after(copy, SYSCALL_COPIES))
+			mark_exit_counted(tid, kind, copies_after(copy, SYSCALL_COPIES));
 		return 0;
 	}
 	return sys_exit(ret, copy, SYSCALL_COPIES);

@@ -499,7 +499,7 @@ static int attach_one(struct bpf_program *prog, struct hook_choice *c, int h, bo
 }
 
 /* Attach the programs of hook @h for alternative @alt (-1: the function hook).
- * A copy must run after the ones before it (bpf/sys_stash.bpf.h).  A
+ * A copy must run after the ones before it (bpf/stash_copies.bpf.h).  A
  * tracepoint runs its programs in the order they were attached (equal
  * priority: func_add() in kernel/tracepoint.c appends): firsts first.  A
  * trampoline runs the last attached first (bpf_trampoline_link_prog():

@@ -33,7 +33,7 @@ struct hook_def {
 extern const struct hook_def hook_defs[HOOK_MAX];
 
 /* Later programs on a hook, run after its first to do what the kernel skipped
- * there (bpf/sys_stash.bpf.h): named <first>_second, <first>_third. */
+ * there (bpf/stash_copies.bpf.h): named <first>_second, <first>_third. */
 #define PROG_COPIES_MAX 3
 extern const char *const prog_copy_suffix[PROG_COPIES_MAX];
 /* Which copy program @name is (0: the first), and the length of its first's

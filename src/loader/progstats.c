@@ -125,7 +125,7 @@ void progstats_add_recursion_misses(const struct bpf_object *obj, __u64 lost[HOO
 
 		/* The syscall programs run for every process, SYSCALL_COPIES per
 		 * tracepoint: their BPF side counts the calls of traced threads
-		 * that all skipped (bpf/sys_stash.bpf.h).  The others are summed
+		 * that all skipped (bpf/stash_copies.bpf.h).  The others are summed
 		 * once, from their first. */
 		if (hook == HOOK_SYSCALLS || prog_copy_index(name, &base) > 0)
 			continue;

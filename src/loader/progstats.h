@@ -32,7 +32,7 @@ void progstats_print_json(struct json *j, const struct bpf_object *obj);
  * Those records never existed, so they are losses like a full ring's.  Always
  * counted, --prog-stats or not.  Not for the syscall programs, which run for
  * every process, two per tracepoint: their BPF side counts the calls of
- * traced threads that both skipped (bpf/sys_stash.bpf.h).
+ * traced threads that both skipped (bpf/stash_copies.bpf.h).
  */
 void progstats_add_recursion_misses(const struct bpf_object *obj, __u64 lost[HOOK_MAX]);
 
