@@ -390,6 +390,7 @@ static __always_inline __u32 mm_syscall_kind(__u32 sys)
 	return 0;
 }
 
+#define MREMAP_DONTUNMAP	4
 #define MADV_DONTNEED	4
 #define MADV_REMOVE	9
 
@@ -402,6 +403,12 @@ static __always_inline void report_mm_syscall(struct sys_stash *s, __s64 ret)
 
 	if (!kind)
 		return;
+	/* map updates first, as in report_uffd_ioctl(); a range with no slot
+	 * left loses its write faults, counted as there */
+	if (s->kind == SYS_MREMAP && (ret >= 0 || ret < -4095) &&
+	    !wp_range_move(start, end - start, ret, page_align_up(s->args[2]),
+			   s->args[3] & MREMAP_DONTUNMAP))
+		count_lost(HOOK_WRITE_FAULT);
 	/* the VMA as the call left it (munmap and mremap leave none there) */
 	if (kind == EV_MPROTECT || kind == EV_MADVISE)
 		vma_info_at(&vi, start);
