@@ -219,6 +219,25 @@ int pagemap_open(void)
 	return fd;
 }
 
+/*
+ * A lazyfree page protected after its MADV_FREE (UFFDIO_WRITEPROTECT, PAGEMAP_SCAN)
+ * may still be discarded by reclaim (MADV_PAGEOUT, memory pressure), and the discard
+ * (try_to_unmap_one()'s MADV_FREE check) leaves no marker in an anonymous VMA, as
+ * MADV_DONTNEED's zap does not: pte_install_uffd_wp_if_needed() before 7.x and
+ * cond_install_uffd_wp_ptes() in 7.3 return at once for one ("Zap on anonymous always
+ * means dropping everything").  A read then maps the zero page without the bit.  So
+ * its protection is never certain until a write keeps the page (uffdwp-fuzz seed 9
+ * sequence 20135 on 7.3, the same on 6.12: a PAGEMAP_SCAN re-protect, then
+ * MADV_PAGEOUT, was called bit_lost).
+ */
+static void lazyfree_protection_unknown(void)
+{
+	for (unsigned int i = 0; i < world.s->n_vmas; i++)
+		for (unsigned int p = 0; world.v[i].g && p < world.v[i].pages; p++)
+			if (world.v[i].g[p].lazyfree && world.v[i].g[p].prot == PROT_YES)
+				world.v[i].g[p].prot = PROT_UNKNOWN;
+}
+
 /* After every op: a present page the model calls protected has bit 57, an unprotected one not. */
 static void check_pagemap(void)
 {
@@ -394,6 +413,7 @@ void exec_sequence(const struct seq *s, unsigned long label, char *kind)
 			report_bug("event", s->ops[world.op].vma, s->ops[world.op].first,
 				   "the uffd got an event message 0x%x it never asked for",
 				   world.unrequested_event);
+		lazyfree_protection_unknown();
 		check_pagemap();
 	}
 	fflush(stdout);

@@ -60,6 +60,7 @@ static void op_write(unsigned int vi, const struct seq_op *o)
 				   "messages, want none", got);
 		g->prot = PROT_NO;
 		g->data = job.tag + p;
+		g->lazyfree = false;	/* dirty: reclaim keeps it (try_to_unmap_one()) */
 	}
 }
 
@@ -215,6 +216,7 @@ static void op_dontneed(unsigned int vi, const struct seq_op *o)
 			g->prot = PROT_UNKNOWN;
 		if (backing_private(b))
 			g->data = 0;
+		g->lazyfree = false;
 	}
 }
 
@@ -282,6 +284,7 @@ static void op_madvise(unsigned int vi, const struct seq_op *o)
 			if (g->prot == PROT_YES)
 				g->prot = PROT_UNKNOWN;
 			g->data = DATA_UNKNOWN;
+			g->lazyfree = true;
 			break;
 		default:	/* PAGEOUT (swap entries and markers keep the bit) and
 				 * COLLAPSE (refuses protected PTEs since dd47ac428c3f):

@@ -71,6 +71,7 @@ static void fresh_vma(unsigned int vi, unsigned int first, unsigned int count)
 		g->reg = 0;
 		g->ro = false;
 		g->poisoned = false;
+		g->lazyfree = false;
 		if (backing_private(world.s->vmas[vi].backing))
 			g->data = 0;
 	}

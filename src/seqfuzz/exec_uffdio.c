@@ -69,6 +69,7 @@ static void op_copy(unsigned int vi, const struct seq_op *o)
 		v->g[p].data = tag + p;
 		v->g[p].prot = o->arg ? PROT_YES : PROT_NO;
 		v->g[p].poisoned = false;
+		v->g[p].lazyfree = false;	/* a new page */
 	}
 }
 
@@ -133,8 +134,10 @@ static void op_move(unsigned int vi, const struct seq_op *o)
 
 		d->data = s->data;
 		d->prot = swapped[i] ? PROT_UNKNOWN : PROT_NO;
+		d->lazyfree = s->lazyfree;	/* the folio moves as it is */
 		s->data = 0;
 		s->prot = PROT_NO;
+		s->lazyfree = false;
 	}
 }
 

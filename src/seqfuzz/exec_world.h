@@ -21,6 +21,7 @@ struct granule {
 	uint8_t reg;		/* SEQ_MODE_* the range is registered with */
 	bool ro;		/* mprotect(PROT_READ): writes are skipped */
 	bool poisoned;		/* UFFDIO_POISON may have left a marker: never accessed (SIGBUS) */
+	bool lazyfree;		/* MADV_FREE'd and not written since: reclaim may discard it */
 	uint64_t data;		/* the first word, or DATA_UNKNOWN */
 	char *addr;		/* where it is mapped: an mremap of part of the VMA moves it */
 	/* which piece of the split VMA it is in: 0 where region_map() put it, a new one

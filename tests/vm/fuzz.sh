@@ -6,10 +6,12 @@
 # ops, with 6.1's #14 in the same sequence; seed 55 before; on the host too: a WP range re-registered
 # MISSING-only keeps its uffd-wp bits: FALSE_WP from the tracer, bit 57 from user space),
 # minimised to a sequence and a scenario program that compiles; --fuzz-replay of that sequence is 1 again (bisect).
+# Debian 6.12: a lazyfree THP page re-protected by PAGEMAP_SCAN and discarded by MADV_PAGEOUT
+# loses its bit as MADV_DONTNEED's would; the oracle once called that bit_lost.
 . "$(dirname "$0")/lib.sh"
 
 DEBIAN_73=$CACHE/debian-7.3/vmlinuz
-tap_plan 6
+tap_plan 7
 
 if need_image "$DEBIAN_73"; then
 	vmtest --debian 7.3 --fuzz 15 --seed 1 --fuzz-out "$WORK/73"
@@ -57,5 +59,14 @@ else
 		 "debian 6.1: --fuzz-replay of it is 1 again"; do
 		tap_skip "$t" "no Debian 6.1 image at $DEBIAN_61 (run make setup)"
 	done
+fi
+SEQ_LAZYFREE=$ROOT/tests/vm/fuzz-seqs/lazyfree-reprotect-pageout.seq
+if need_image "$DEBIAN_612"; then
+	vmtest --debian 6.12 --fuzz-replay "$SEQ_LAZYFREE" --fuzz-out "$WORK/612-lazyfree"
+	expect "debian 6.12: a lazyfree page re-protected, then paged out, is no bug" 0 \
+	       '^seqfuzz: result 0 \(nothing found\)$'
+else
+	tap_skip "debian 6.12: a lazyfree page re-protected, then paged out, is no bug" \
+		 "no Debian 6.12 image at $DEBIAN_612 (run make setup)"
 fi
 tap_done
