@@ -43,11 +43,20 @@ struct hook_counters_map {
 	__type(key, __u32);
 	__type(value, __u64);
 };
-/* Failed ring-buffer reserves per hook: a run with any is never clean. */
+/* Records lost per hook, every cause: a run with any is never clean. */
 extern struct hook_counters_map lost_events SEC(".maps");
 /* Entries seen in the kernel breaking the f1eb1bacfba9 invariant (writable
  * and uffd-wp), per hook: counted even when their record is lost. */
 extern struct hook_counters_map invariant_violations SEC(".maps");
+
+/* Losses by enum uffdwp_lost_cause, the same losses as lost_events. */
+struct lost_causes_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LOST_CAUSE_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+};
+extern struct lost_causes_map lost_causes SEC(".maps");
 
 /* A single 64-bit cell, shared by every program. */
 struct u64_cell_map {
@@ -96,12 +105,13 @@ static __always_inline void count_in(void *percpu_counters, __u32 hook)
 		*n += 1;	/* per-CPU, and hooks do not nest on one CPU's slot */
 }
 
-static __always_inline void count_lost(__u32 hook)
+static __always_inline void count_lost(__u32 hook, __u32 cause)
 {
 	__u32 zero = 0;
 	__u64 *pending = bpf_map_lookup_elem(&lost_unreported, &zero);
 
 	count_in(&lost_events, hook);
+	count_in(&lost_causes, cause);
 	if (pending)
 		__sync_fetch_and_add(pending, 1);
 }
@@ -129,7 +139,7 @@ static __always_inline struct uffdwp_event *event_reserve(__u16 hook, __u32 kind
 	if (clock)
 		__sync_fetch_and_add(clock, (1ULL << 32) - 1);
 	if (!e) {
-		count_lost(hook);
+		count_lost(hook, LOST_RING);
 		return NULL;
 	}
 	__builtin_memset(e, 0, sizeof(*e));

@@ -202,7 +202,7 @@ static __always_inline int sys_enter(__u32 kind, const __u64 args[6], __u32 copy
 			return 0;
 		/* Still stashed, never reported: the kernel skipped every exit
 		 * program of this thread's last call, and its records with them. */
-		count_lost(HOOK_SYSCALLS);
+		count_lost(HOOK_SYSCALLS, LOST_SKIPPED);
 	}
 	if (old)
 		bpf_map_delete_elem(&sys_stash, &tid);
@@ -225,7 +225,7 @@ static __always_inline int sys_enter(__u32 kind, const __u64 args[6], __u32 copy
 	}
 	/* a full table would drop this call's records unseen: count it */
 	if (bpf_map_update_elem(&sys_stash, &tid, &s, BPF_ANY)) {
-		count_lost(HOOK_SYSCALLS);
+		count_lost(HOOK_SYSCALLS, LOST_TABLE);
 		return 0;
 	}
 	if (kind == SYS_IOCTL && s.args[1] == PAGEMAP_SCAN)
@@ -274,10 +274,10 @@ static __always_inline void report_uffd_ioctl(struct sys_stash *s, __s64 ret)
 	 * full ring (the run is inconclusive, never clean) */
 	else if (ret == 0 && kind == EV_UFFD_REGISTER && (in[2] & UFFDIO_REGISTER_MODE_WP) &&
 		 !wp_range_add(current_tgid(), in[0], in[0] + in[1]))
-		count_lost(HOOK_WRITE_FAULT);
+		count_lost(HOOK_WRITE_FAULT, LOST_TABLE);
 	else if (ret == 0 && kind == EV_UFFD_UNREGISTER &&
 		 !wp_range_del(current_tgid(), in[0], in[0] + in[1]))
-		count_lost(HOOK_WRITE_FAULT);
+		count_lost(HOOK_WRITE_FAULT, LOST_TABLE);
 	/* The registered VMA's flags and backing are what the model needs (it
 	 * tracks them from there); not on the hot ioctls: bpf_find_vma() takes
 	 * mmap_lock, which the faulting writers want too. */
@@ -408,7 +408,7 @@ static __always_inline void report_mm_syscall(struct sys_stash *s, __s64 ret)
 	if (s->kind == SYS_MREMAP && (ret >= 0 || ret < -4095) &&
 	    !wp_range_move(start, end - start, ret, page_align_up(s->args[2]),
 			   s->args[3] & MREMAP_DONTUNMAP))
-		count_lost(HOOK_WRITE_FAULT);
+		count_lost(HOOK_WRITE_FAULT, LOST_TABLE);
 	/* the VMA as the call left it (munmap and mremap leave none there) */
 	if (kind == EV_MPROTECT || kind == EV_MADVISE)
 		vma_info_at(&vi, start);
@@ -677,7 +677,7 @@ static __always_inline int on_raw_sys_exit(struct pt_regs *regs, long ret, __u32
 	 * once: the copy that counts leaves a done entry that the later ones
 	 * only count down; they count only where no earlier one ran. */
 	if ((!s || (s->copies.done && copy == 0)) && missed_enter(kind, regs)) {
-		count_lost(HOOK_SYSCALLS);
+		count_lost(HOOK_SYSCALLS, LOST_SKIPPED);
 		if (copies_after(copy, SYSCALL_COPIES))
 			mark_exit_counted(tid, kind, copies_after(copy, SYSCALL_COPIES));
 		return 0;

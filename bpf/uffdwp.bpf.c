@@ -35,6 +35,7 @@ const volatile bool walk_at_syscall_exit = false;
 
 struct events_map events SEC(".maps");
 struct hook_counters_map lost_events SEC(".maps");
+struct lost_causes_map lost_causes SEC(".maps");
 struct hook_counters_map invariant_violations SEC(".maps");
 struct u64_cell_map lost_unreported SEC(".maps");
 struct u64_cell_map record_clock SEC(".maps");

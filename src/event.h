@@ -41,6 +41,14 @@ enum uffdwp_hook {
 	HOOK_MAX,
 };
 
+/* Why a record was lost (bpf/emit.bpf.h count_lost(), src/loader/progstats.c). */
+enum uffdwp_lost_cause {
+	LOST_RING = 0,		/* the ring buffer was full at the reserve */
+	LOST_TABLE,		/* a BPF map had no room: a stash, a WP range */
+	LOST_SKIPPED,		/* the kernel skipped every copy of a program (recursion) */
+	LOST_CAUSE_MAX,
+};
+
 /* How a hook is attached; chosen per hook at load time (src/loader/hooks.c). */
 enum uffdwp_mech {
 	MECH_NONE = 0,

@@ -33,6 +33,8 @@ struct run_info {
 	__s32 target_exit;		/* exit status of the target; -1 when unknown */
 	bool record_incomplete;		/* --record could not write every record */
 	__u64 lost[HOOK_MAX];		/* per hook: ring full, table full, runs skipped */
+	__u64 lost_cause[LOST_CAUSE_MAX];	/* the same losses by cause; all 0 with
+						 * lost[] not: not known (older recording) */
 	__u64 invariant[HOOK_MAX];	/* write+uffd-wp entries counted in the kernel */
 	/* write faults in WP ranges the kernel side saw, and the repeats among
 	 * them it did not record (bpf/faults.bpf.c); 0 and 0 when not counted

@@ -120,9 +120,9 @@ if command -v jq >/dev/null; then
 		[ "$live_keys" = "$(summary_of "$tmp/replay1.json" | jq -c 'keys')" ]
 	check "live and replayed summaries: equal values" \
 		[ "$(summary_of "$tmp/live.json")" = "$(summary_of "$tmp/replay1.json")" ]
-	check "the summary has the live run's keys (hooks, targets, lost, lost_by_hook, verdict)" \
+	check "the summary has the live run's keys (hooks, targets, lost, lost_by_hook, lost_by_cause, verdict)" \
 		sh -c "grep '\"type\":\"summary\"' '$tmp/replay1.json' |
-		       jq -e 'has(\"hooks\") and has(\"targets\") and has(\"lost\") and has(\"lost_by_hook\") and has(\"verdict\")' >/dev/null"
+		       jq -e 'has(\"hooks\") and has(\"targets\") and has(\"lost\") and has(\"lost_by_hook\") and has(\"lost_by_cause\") and has(\"verdict\")' >/dev/null"
 else
 	tap_skip "live and replayed summaries" "no jq (make setup installs it)"
 fi

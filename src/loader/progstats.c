@@ -112,9 +112,10 @@ static struct bpf_program *loaded_copy(const struct bpf_object *obj, const char 
 	return prog && bpf_program__fd(prog) >= 0 ? prog : NULL;
 }
 
-void progstats_add_recursion_misses(const struct bpf_object *obj, __u64 lost[HOOK_MAX])
+__u64 progstats_add_recursion_misses(const struct bpf_object *obj, __u64 lost[HOOK_MAX])
 {
 	struct bpf_program *prog;
+	__u64 added = 0;
 
 	bpf_object__for_each_program(prog, obj) {
 		const char *name = bpf_program__name(prog);
@@ -143,7 +144,9 @@ void progstats_add_recursion_misses(const struct bpf_object *obj, __u64 lost[HOO
 		}
 		/* a program of no hook (none today) charges the syscalls */
 		lost[hook >= 0 ? hook : HOOK_SYSCALLS] += least;
+		added += least;
 	}
+	return added;
 }
 
 /* Every loaded program's counters, and their sums per hook. */

@@ -31,9 +31,10 @@ void progstats_print_json(struct json *j, const struct bpf_object *obj);
  * run again on it, and bpf_prog_info.recursion_misses counts that (5.12+).
  * Those records never existed, so they are losses like a full ring's.  Always
  * counted, --prog-stats or not.  Not for the syscall programs, which run for
- * every process, two per tracepoint: their BPF side counts the calls of
- * traced threads that both skipped (bpf/stash_copies.bpf.h).
+ * every process, several per tracepoint: their BPF side counts the calls of
+ * traced threads that all skipped (bpf/stash_copies.bpf.h).  Returns how many
+ * it added (the run's LOST_SKIPPED beside the BPF side's).
  */
-void progstats_add_recursion_misses(const struct bpf_object *obj, __u64 lost[HOOK_MAX]);
+__u64 progstats_add_recursion_misses(const struct bpf_object *obj, __u64 lost[HOOK_MAX]);
 
 #endif

@@ -173,37 +173,21 @@ static void phase_done(__u32 *phase, __u64 *mark)
 	*mark = now;
 }
 
-/* Sum a per-CPU, per-hook counter map into by_hook[]. */
-static void read_hook_counters(const struct bpf_map *map, __u64 by_hook[HOOK_MAX])
+/* Add a per-CPU array map's counters, keys 0 to n - 1, summed over the CPUs,
+ * to sums[]: the per-hook losses and invariant violations, the losses by
+ * cause, the write-fault counters (bpf/faults.bpf.c). */
+static void read_percpu_counters(const struct bpf_map *map, __u64 *sums, __u32 n)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	__u64 *vals = calloc(ncpu > 0 ? ncpu : 1, sizeof(*vals));
 
-	for (__u32 h = 0; vals && h < HOOK_MAX; h++) {
-		if (bpf_map__lookup_elem(map, &h, sizeof(h), vals, sizeof(*vals) * ncpu, 0))
-			continue;
-		for (int c = 0; c < ncpu; c++)
-			by_hook[h] += vals[c];
-	}
-	free(vals);
-}
-
-/* The per-CPU write-fault counters (bpf/faults.bpf.c). */
-static void read_wf_stats(const struct bpf_map *map, struct run_info *ri)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	__u64 *vals = calloc(ncpu > 0 ? ncpu : 1, sizeof(*vals));
-	__u64 sum[WF_STAT_MAX] = {};
-
-	for (__u32 i = 0; vals && i < WF_STAT_MAX; i++) {
+	for (__u32 i = 0; vals && i < n; i++) {
 		if (bpf_map__lookup_elem(map, &i, sizeof(i), vals, sizeof(*vals) * ncpu, 0))
 			continue;
 		for (int c = 0; c < ncpu; c++)
-			sum[i] += vals[c];
+			sums[i] += vals[c];
 	}
 	free(vals);
-	ri->wf_seen = sum[WF_STAT_SEEN];
-	ri->wf_repeats = sum[WF_STAT_REPEATS];
 }
 
 /* Open the skeleton, configure it from the plan, load it. */
@@ -359,11 +343,15 @@ static int finish(struct session *s)
 	const struct summary_extra prog_stats = {
 		.json = prog_stats_json, .text = prog_stats_text, .ctx = s->skel->obj,
 	};
+	__u64 wf[WF_STAT_MAX] = {};
 
-	read_hook_counters(s->skel->maps.lost_events, s->ri.lost);
-	progstats_add_recursion_misses(s->skel->obj, s->ri.lost);
-	read_hook_counters(s->skel->maps.invariant_violations, s->ri.invariant);
-	read_wf_stats(s->skel->maps.wf_stats, &s->ri);
+	read_percpu_counters(s->skel->maps.lost_events, s->ri.lost, HOOK_MAX);
+	read_percpu_counters(s->skel->maps.lost_causes, s->ri.lost_cause, LOST_CAUSE_MAX);
+	s->ri.lost_cause[LOST_SKIPPED] += progstats_add_recursion_misses(s->skel->obj, s->ri.lost);
+	read_percpu_counters(s->skel->maps.invariant_violations, s->ri.invariant, HOOK_MAX);
+	read_percpu_counters(s->skel->maps.wf_stats, wf, WF_STAT_MAX);
+	s->ri.wf_seen = wf[WF_STAT_SEEN];
+	s->ri.wf_repeats = wf[WF_STAT_REPEATS];
 	if (s->target_reaped && WIFEXITED(s->target_status))
 		s->ri.target_exit = WEXITSTATUS(s->target_status);
 	s->ri.target_pid = s->target;

@@ -29,13 +29,15 @@
 /* after the per-hook fields, in the trailer's zero padding: 0 in older files */
 #define TR_WF_SEEN	RECORD_TRAILER_DATA
 #define TR_WF_REPEATS	(TR_WF_SEEN + 8)
+#define TR_LOST_CAUSE	(TR_WF_REPEATS + 8)
 
 #define READ_BATCH	4096	/* records per read */
 
 _Static_assert(HOOK_MAX <= RECORD_MAX_HOOKS, "mech[] in the header is too small");
 _Static_assert(TR_NOTE + RUN_NOTE_LEN * RECORD_MAX_HOOKS == RECORD_TRAILER_DATA,
 	       "trailer layout and RECORD_TRAILER_DATA disagree");
-_Static_assert(TR_WF_REPEATS + 8 <= RECORD_TRAILER_SIZE, "no room for the write-fault counters");
+_Static_assert(TR_LOST_CAUSE + 8 * LOST_CAUSE_MAX <= RECORD_TRAILER_SIZE,
+	       "no room for the write-fault counters and the losses by cause");
 _Static_assert(RUN_KERNEL_LEN == RECORD_RELEASE_LEN, "kernel release sizes disagree");
 
 static void put32(unsigned char *p, uint32_t v)
@@ -119,6 +121,8 @@ static void build_trailer(unsigned char *buf, const struct run_info *ri)
 	}
 	put64(buf + TR_WF_SEEN, ri->wf_seen);
 	put64(buf + TR_WF_REPEATS, ri->wf_repeats);
+	for (int c = 0; c < LOST_CAUSE_MAX; c++)
+		put64(buf + TR_LOST_CAUSE + 8 * c, ri->lost_cause[c]);
 }
 
 struct recorder *recorder_open(const char *path, const struct run_info *ri)
@@ -264,6 +268,8 @@ static const char *parse_trailer(const unsigned char *buf, struct run_info *ri)
 	}
 	ri->wf_seen = get64(buf + TR_WF_SEEN);
 	ri->wf_repeats = get64(buf + TR_WF_REPEATS);
+	for (int c = 0; c < LOST_CAUSE_MAX; c++)
+		ri->lost_cause[c] = get64(buf + TR_LOST_CAUSE + 8 * c);
 	ri->ended = true;
 	return NULL;
 }

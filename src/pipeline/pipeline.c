@@ -61,10 +61,13 @@ int pipeline_finish(struct pipeline *p, struct run_info *ri, const struct summar
 		findings_print_json(p->o.out, p->checker);
 	else
 		findings_print_text(p->o.out, p->checker);
-	if (lost)
-		fprintf(stderr, "uffdwp-trace: %llu events lost (ring buffer full, a full table, "
-			"or runs the kernel skipped; per hook in the summary): "
-			"the run is inconclusive\n", (unsigned long long)lost);
+	if (lost) {
+		char causes[128];
+
+		run_lost_causes(ri, causes, sizeof(causes));
+		fprintf(stderr, "uffdwp-trace: %llu events lost (%s; per hook in the summary): "
+			"the run is inconclusive\n", (unsigned long long)lost, causes);
+	}
 	return summary_print(p->o.out, p->o.json, ri, &p->totals, p->checker, extra);
 }
 

@@ -79,6 +79,23 @@ __u64 run_hook_total(const __u64 v[HOOK_MAX])
 	return total;
 }
 
+void run_lost_causes(const struct run_info *ri, char *buf, size_t len)
+{
+	size_t n = 0;
+	__u64 known = 0;
+
+	for (int c = 0; c < LOST_CAUSE_MAX; c++)
+		known += ri->lost_cause[c];
+	if (!known) {
+		snprintf(buf, len, "causes not recorded");
+		return;
+	}
+	buf[0] = '\0';
+	for (int c = 0; c < LOST_CAUSE_MAX && n < len; c++)
+		n += snprintf(buf + n, len - n, "%s%s=%llu", c ? " " : "", lost_cause_name(c),
+			      (unsigned long long)ri->lost_cause[c]);
+}
+
 /* Why a run cannot be called clean, or NULL. */
 static const char *inconclusive_reason(const struct run_info *ri, const struct run_totals *t,
 				       char *buf, size_t len)
@@ -161,6 +178,10 @@ static void print_json(FILE *f, const struct run_info *ri, const struct run_tota
 		if (ri->lost[h])
 			json_u64(&j, hook_name(h), ri->lost[h]);
 	json_obj_end(&j);
+	json_obj_begin(&j, "lost_by_cause");
+	for (int c = 0; c < LOST_CAUSE_MAX; c++)
+		json_u64(&j, lost_cause_name(c), ri->lost_cause[c]);
+	json_obj_end(&j);
 	json_bool(&j, "losses_known", ri->ended);
 	json_u64(&j, "invariant_violations", run_hook_total(ri->invariant));
 	json_u64(&j, "walks_capped", t->walks_capped);
@@ -226,6 +247,12 @@ static void print_text(FILE *f, const struct run_info *ri, const struct run_tota
 	for (int h = 0; h < HOOK_MAX; h++)
 		if (ri->lost[h])
 			fprintf(f, " %s=%llu", hook_name(h), (unsigned long long)ri->lost[h]);
+	if (run_hook_total(ri->lost)) {
+		char causes[128];
+
+		run_lost_causes(ri, causes, sizeof(causes));
+		fprintf(f, "; by cause: %s", causes);
+	}
 	fprintf(f, "\nkernel-side invariant violations (writable and uffd-wp): %llu",
 		(unsigned long long)run_hook_total(ri->invariant));
 	for (int h = 0; h < HOOK_MAX; h++)

@@ -49,6 +49,9 @@ bool run_walks_at_syscall_exit(const __u8 mech[HOOK_MAX]);
 void run_classes(const __u8 mech[HOOK_MAX], char *buf, size_t len);
 /* A per-hook counter's total (ri->lost, ri->invariant). */
 __u64 run_hook_total(const __u64 v[HOOK_MAX]);
+/* The run's losses by cause, "ring_full=A table_full=B skipped_runs=C", or
+ * "causes not recorded" (a recording written before they were). */
+void run_lost_causes(const struct run_info *ri, char *buf, size_t len);
 /* The HOOK / MECHANISM / TARGET / NOTES table and the classes line. */
 void summary_print_hooks(FILE *f, const struct run_info *ri);
 

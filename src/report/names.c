@@ -62,6 +62,12 @@ static const char *const fill_op_names[FILL_OP_MAX] = {
 	[FILL_MOVE] = "move",
 };
 
+static const char *const lost_cause_names[LOST_CAUSE_MAX] = {
+	[LOST_RING] = "ring_full",
+	[LOST_TABLE] = "table_full",
+	[LOST_SKIPPED] = "skipped_runs",
+};
+
 #define NAME_OR_UNKNOWN(table, i) \
 	((i) < sizeof(table) / sizeof(table[0]) && table[i] ? table[i] : "unknown")
 
@@ -69,3 +75,7 @@ const char *hook_name(unsigned int hook) { return NAME_OR_UNKNOWN(hook_names, ho
 const char *mech_name(unsigned int mech) { return NAME_OR_UNKNOWN(mech_names, mech); }
 const char *kind_name(unsigned int kind) { return NAME_OR_UNKNOWN(kind_names, kind); }
 const char *fill_op_name(unsigned int op) { return NAME_OR_UNKNOWN(fill_op_names, op); }
+const char *lost_cause_name(unsigned int cause)
+{
+	return NAME_OR_UNKNOWN(lost_cause_names, cause);
+}

@@ -9,5 +9,6 @@ const char *hook_name(unsigned int hook);
 const char *mech_name(unsigned int mech);
 const char *kind_name(unsigned int kind);
 const char *fill_op_name(unsigned int op);	/* enum uffdwp_fill_op: copy, ..., move */
+const char *lost_cause_name(unsigned int cause);	/* enum uffdwp_lost_cause */
 
 #endif

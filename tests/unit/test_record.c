@@ -162,12 +162,16 @@ static void lost_run(void)
 	int live_status, status;
 
 	ri.lost[HOOK_WRITE_FAULT] = 7;
+	ri.lost_cause[LOST_RING] = 5;
+	ri.lost_cause[LOST_TABLE] = 2;
 	live_status = record_bug14(path, &ri, true, live, sizeof(live));
 	status = replay_to(path, true, out, sizeof(out));
 	tap_ok(live_status == 3 && status == 3 && !strcmp(out, live) &&
-	       strstr(out, "\"lost\":7,\"lost_by_hook\":{\"page_fault_user\":7}") &&
+	       strstr(out, "\"lost\":7,\"lost_by_hook\":{\"page_fault_user\":7},"
+			   "\"lost_by_cause\":{\"ring_full\":5,\"table_full\":2,\"skipped_runs\":0}") &&
 	       strstr(out, "\"reason\":\"7 events lost\""),
-	       "a recording with lost events replays inconclusive (status %d), as it ran", status);
+	       "a recording with lost events replays inconclusive (status %d), as it ran, "
+	       "with the losses by cause", status);
 }
 
 static void clean_file(void)
