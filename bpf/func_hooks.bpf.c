@@ -131,6 +131,17 @@ static __always_inline void report_zap(struct uffdwp_event *e, struct call_stash
 	e->u.zap.in_mremap = current_syscall() == SYS_MREMAP;
 }
 
+/* unmap_hugepage_range(vma, start, end, ref_page, zap_flags): the flags come
+ * as an argument, not in a zap_details; reported as a zap with details, so
+ * that ZAP_FLAG_DROP_MARKER (truncate) and 0 (hole punch) tell apart. */
+static __always_inline void report_zap_hugetlb(struct uffdwp_event *e, struct call_stash *s)
+{
+	fill_range(e, s);
+	e->u.zap.has_details = 1;
+	e->u.zap.zap_flags = s->role[ROLE_FLAGS];
+	e->u.zap.in_mremap = current_syscall() == SYS_MREMAP;
+}
+
 /* A migration entry or the entry that replaced it, decoded here: only the
  * kernel side knows this kernel's swap-entry type numbers. */
 static __always_inline void report_migration_entry(struct uffdwp_event *e, __u32 where,
@@ -177,6 +188,8 @@ static __always_inline bool exit_walks(__u32 hook, struct call_stash *s)
 		details = (struct zap_details *)s->role[ROLE_DETAILS];
 		return !details ||
 		       !(BPF_CORE_READ(details, zap_flags) & UFFDWP_ZAP_FLAG_DROP_MARKER);
+	case HOOK_ZAP_HUGETLB:
+		return !(s->role[ROLE_FLAGS] & UFFDWP_ZAP_FLAG_DROP_MARKER);
 	case HOOK_MIGRATION_PTE:	/* function fallback: no PTE value in the record */
 		return true;
 	}
@@ -205,6 +218,7 @@ static __always_inline int on_func_exit(void *ctx, __u32 hook, __u32 copy)
 		kind = EV_CHANGE_PROTECTION;
 		break;
 	case HOOK_ZAP:
+	case HOOK_ZAP_HUGETLB:
 		kind = EV_ZAP;
 		break;
 	default:
@@ -228,6 +242,9 @@ static __always_inline int on_func_exit(void *ctx, __u32 hook, __u32 copy)
 		break;
 	case HOOK_ZAP:
 		report_zap(e, s);
+		break;
+	case HOOK_ZAP_HUGETLB:
+		report_zap_hugetlb(e, s);
 		break;
 	case HOOK_MIGRATION_PTE:
 		/* function fallback: the tracepoint would carry the PTE value */
@@ -269,6 +286,7 @@ FUNC_HOOK(remove_migration_pte, HOOK_MIGRATION_PTE)
 FUNC_HOOK(remove_migration_pmd, HOOK_MIGRATION_PMD)
 FUNC_HOOK(set_pmd_migration_entry, HOOK_SET_MIGRATION_PMD)
 FUNC_HOOK(zap, HOOK_ZAP)
+FUNC_HOOK(zap_hugetlb, HOOK_ZAP_HUGETLB)
 
 /* handle_userfault() may sleep until the fault is resolved: report at entry.
  * HANDLE_USERFAULT_COPIES programs (struct call_stash): the one that reports

@@ -20,7 +20,8 @@ enum uffdwp_arg_role {
 	ROLE_START,	/* start / addr / address */
 	ROLE_END,	/* end */
 	ROLE_SIZE,	/* size (end = start + size) */
-	ROLE_FLAGS,	/* cp_flags (change_protection), reason (handle_userfault) */
+	ROLE_FLAGS,	/* cp_flags (change_protection), reason (handle_userfault),
+			 * zap_flags (unmap_hugepage_range) */
 	ROLE_DETAILS,	/* struct zap_details *details */
 	ROLE_VMF,	/* struct vm_fault *vmf */
 	ROLE_PVMW,	/* struct page_vma_mapped_walk *pvmw */

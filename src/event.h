@@ -38,6 +38,7 @@ enum uffdwp_hook {
 	HOOK_SYSCALLS,			/* syscalls:sys_{enter,exit}_* tracepoints */
 	HOOK_WRITE_FAULT,		/* exceptions:page_fault_user */
 	HOOK_SCHED,			/* sched_process_{fork,exec,exit} */
+	HOOK_ZAP_HUGETLB,		/* unmap_hugepage_range(): hugetlbfs hole punch, truncate */
 	HOOK_MAX,
 };
 

@@ -64,6 +64,16 @@ const struct hook_def hook_defs[HOOK_MAX] = {
 	[HOOK_WRITE_FAULT] = {
 		.tps = { RAW_TP("page_fault_user", "page_fault_user") } },
 	[HOOK_SCHED] = { .tps = { RAW_TP("sched_process_fork", "sched_process_") } },
+	/*
+	 * The hugetlb zaps the zap hook does not see: unmap_page_range() is
+	 * never called for a hugetlb VMA (unmap_single_vma() calls
+	 * __unmap_hugepage_range() instead, up to 7.0), and hugetlbfs hole punch
+	 * and truncate (hugetlb_vmdelete_list(), hugetlb_unmap_file_folio())
+	 * call unmap_hugepage_range() directly on every kernel (6.1-7.3), not
+	 * through unmap_mapping_range() as shmem does.
+	 */
+	[HOOK_ZAP_HUGETLB] = {
+		.funcs = { "unmap_hugepage_range" }, .func_prog = "zap_hugetlb" },
 };
 
 static const struct {
@@ -72,7 +82,8 @@ static const struct {
 } role_by_param[] = {
 	{ "vma", ROLE_VMA }, { "start", ROLE_START }, { "addr", ROLE_START },
 	{ "address", ROLE_START }, { "end", ROLE_END }, { "size", ROLE_SIZE },
-	{ "cp_flags", ROLE_FLAGS }, { "reason", ROLE_FLAGS }, { "details", ROLE_DETAILS },
+	{ "cp_flags", ROLE_FLAGS }, { "reason", ROLE_FLAGS }, { "zap_flags", ROLE_FLAGS },
+	{ "details", ROLE_DETAILS },
 	{ "vmf", ROLE_VMF }, { "pvmw", ROLE_PVMW },
 };
 

@@ -250,7 +250,8 @@ void model_apply(struct model *mdl, const struct uffdwp_event *ev)
 	}
 	default:
 		/* EV_FALLOCATE works on file offsets: the kernel zaps each
-		 * mapping through unmap_mapping_range(), seen as EV_ZAP. */
+		 * mapping through unmap_mapping_range() (shmem), or
+		 * unmap_hugepage_range() (hugetlbfs), seen as EV_ZAP. */
 		break;
 	}
 }

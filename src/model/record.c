@@ -254,12 +254,13 @@ static const char *parse_trailer(const unsigned char *buf, struct run_info *ri)
 {
 	uint32_t hooks = get32(buf + TR_HOOKS);
 
-	if (get32(buf + TR_SIZE) != RECORD_TRAILER_SIZE || hooks != HOOK_MAX)
+	/* a writer from before a hook was added knows fewer (HOOK_ZAP_HUGETLB) */
+	if (get32(buf + TR_SIZE) != RECORD_TRAILER_SIZE || hooks > HOOK_MAX)
 		return "corrupt trailer (size or hook count)";
 	ri->strict = get32(buf + TR_FLAGS) & RECORD_TRAILER_STRICT;
 	ri->target_pid = (int32_t)get32(buf + TR_PID);
 	ri->target_exit = (int32_t)get32(buf + TR_EXIT);
-	for (int h = 0; h < HOOK_MAX; h++) {
+	for (int h = 0; h < (int)hooks; h++) {
 		ri->lost[h] = get64(buf + TR_LOST + 8 * h);
 		ri->invariant[h] = get64(buf + TR_INVARIANT + 8 * h);
 		if (!get_str(ri->target[h], buf + TR_TARGET + RUN_TARGET_LEN * h, RUN_TARGET_LEN) ||

@@ -23,6 +23,7 @@ static const struct {
 	[HOOK_SYSCALLS] = { "FALSE_WP" },
 	[HOOK_WRITE_FAULT] = { "LOST_WRITE_BIT" },
 	[HOOK_SCHED] = { NULL },
+	[HOOK_ZAP_HUGETLB] = { "DROPPED_MARKER" },
 };
 
 bool run_walks_at_syscall_exit(const __u8 mech[HOOK_MAX])

@@ -15,6 +15,7 @@ static const char *const hook_names[HOOK_MAX] = {
 	[HOOK_SYSCALLS] = "syscalls",
 	[HOOK_WRITE_FAULT] = "page_fault_user",
 	[HOOK_SCHED] = "sched",
+	[HOOK_ZAP_HUGETLB] = "zap_hugetlb",
 };
 
 static const char *const mech_names[MECH_MAX] = {
