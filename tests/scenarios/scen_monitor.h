@@ -26,6 +26,7 @@
 /* The message reader                                                  */
 
 #define MONITOR_MAX_WP 1024
+#define MONITOR_MAX_MINOR 1024
 #define MONITOR_MAX_EVENTS 8
 
 /*
@@ -48,8 +49,10 @@ struct uffd_monitor {
 	pthread_cond_t event_arrived; /* signalled when a non-fault event is recorded */
 	unsigned int wp_count;
 	unsigned int rwp_count; /* RWP faults (7.3), resolved by UFFDIO_RWPROTECT(mode=0) */
-	unsigned int other_count;
+	unsigned int other_count; /* missing and MINOR faults */
 	uintptr_t wp_addr[MONITOR_MAX_WP];
+	unsigned int minor_count;
+	uintptr_t minor_addr[MONITOR_MAX_MINOR];
 	unsigned int event_count;
 	struct uffd_msg event[MONITOR_MAX_EVENTS];
 	int error; /* errno of a failed read/ioctl in the thread, else 0 */
@@ -67,6 +70,11 @@ static inline void monitor_record(struct uffd_monitor *m, const struct uffd_msg 
 		   (msg->arg.pagefault.flags & SCEN_UFFD_PAGEFAULT_FLAG_RWP)) {
 		m->rwp_count++;
 	} else if (msg->event == UFFD_EVENT_PAGEFAULT) {
+		if (msg->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_MINOR) {
+			if (m->minor_count < MONITOR_MAX_MINOR)
+				m->minor_addr[m->minor_count] = msg->arg.pagefault.address;
+			m->minor_count++;
+		}
 		m->other_count++;
 	} else if (m->event_count < MONITOR_MAX_EVENTS) {
 		m->event[m->event_count++] = *msg;
@@ -243,17 +251,32 @@ static inline struct uffd_msg monitor_wait_event(struct uffd_monitor *m, uint8_t
 	return msg;
 }
 
-/* WP messages whose address falls in [addr, addr+len). */
-static inline unsigned int monitor_wp_in(struct uffd_monitor *m, const void *addr, size_t len)
+/* Of the *count (at most max) recorded fault addresses, those in [addr, addr+len): count
+ * by pointer, as the thread updates it, read under the lock. */
+static inline unsigned int monitor_count_in(struct uffd_monitor *m, const uintptr_t *addrs,
+					    const unsigned int *count, unsigned int max,
+					    const void *addr, size_t len)
 {
 	uintptr_t lo = (uintptr_t)addr, hi = lo + len;
 	unsigned int n = 0;
 
 	pthread_mutex_lock(&m->lock);
-	for (unsigned int i = 0; i < m->wp_count && i < MONITOR_MAX_WP; i++)
-		n += m->wp_addr[i] >= lo && m->wp_addr[i] < hi;
+	for (unsigned int i = 0; i < *count && i < max; i++)
+		n += addrs[i] >= lo && addrs[i] < hi;
 	pthread_mutex_unlock(&m->lock);
 	return n;
+}
+
+/* WP messages whose address falls in [addr, addr+len). */
+static inline unsigned int monitor_wp_in(struct uffd_monitor *m, const void *addr, size_t len)
+{
+	return monitor_count_in(m, m->wp_addr, &m->wp_count, MONITOR_MAX_WP, addr, len);
+}
+
+/* MINOR faults whose address falls in [addr, addr+len). */
+static inline unsigned int monitor_minor_in(struct uffd_monitor *m, const void *addr, size_t len)
+{
+	return monitor_count_in(m, m->minor_addr, &m->minor_count, MONITOR_MAX_MINOR, addr, len);
 }
 
 #endif /* UFFDWP_SCEN_MONITOR_H */
