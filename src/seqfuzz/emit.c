@@ -171,8 +171,9 @@ static void addr_expr(char *buf, size_t size, const struct seq *s, unsigned int 
  * range, as what the kernel did is not known when the program is written). */
 static bool ro[SEQ_MAX_VMAS][SEQ_MAX_PAGES], poisoned[SEQ_MAX_VMAS][SEQ_MAX_PAGES];
 
-/* The action of op i (o: the op, or its cut to one piece of its VMA); check: the
- * disagreeing op, pa its page. */
+/* The action of op i (o: the op, or its cut to one piece of its VMA); check: the oracle's
+ * check is about this action (the disagreeing op; cut, the piece holding its page), pa
+ * that page. */
 static void emit_action(FILE *f, const struct seq *s, unsigned int i, const struct seq_op *o,
 			bool check, const char *pa)
 {
@@ -315,38 +316,18 @@ static void emit_action(FILE *f, const struct seq *s, unsigned int i, const stru
 	}
 }
 
-/* The op's action, once per piece of its range (as run_memory_op() runs it); at the
- * disagreeing op, the oracle's check around it. */
-static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct disagreement *d)
+/* Before the disagreeing op: what its check compares with afterwards. */
+static void emit_check_before(FILE *f, const struct disagreement *d, const char *pa,
+			      unsigned long gran)
 {
-	const struct seq_op *o = &s->ops[i];
-	unsigned long gran = seq_granule(s->vmas[o->vma].backing);
-	bool check = d->op == i + 1;
-	bool whole = o->kind == OP_FORK || o->kind == OP_CLOSE ||
-		     (o->kind == OP_MREMAP && o->arg != SEQ_MREMAP_SHRINK &&
-		      o->arg != SEQ_MREMAP_PART);
-	unsigned int from = o->first, end = o->first + o->count;
-	char pa[96];
-
-	addr_expr(pa, sizeof(pa), s, d->vma, d->page);
-	fprintf(f, "\t/* op %u: ", i + 1);
-	seq_print_op(f, o);
-	fputs(" */\n", f);
-	if (check && !strcmp(d->kind, "wp_msgs"))
+	if (!strcmp(d->kind, "wp_msgs"))
 		fprintf(f, "\tunsigned int before = monitor_wp_in(&mon, %s, %luUL);\n", pa, gran);
-	if (whole)
-		emit_action(f, s, i, o, check, pa);
-	for (unsigned int p = o->first + 1; !whole && p <= end; p++) {
-		struct seq_op cut = *o;
+}
 
-		if (p < end && piece[o->vma][p] == piece[o->vma][from])
-			continue;
-		seq_op_shrink(&cut, from, p - from);
-		emit_action(f, s, i, &cut, check, pa);
-		from = p;
-	}
-	if (!check)
-		return;
+/* After the disagreeing op: the oracle's check of its page, VERDICT_BUG where it saw one. */
+static void emit_check_after(FILE *f, const struct disagreement *d, const char *pa,
+			     unsigned long gran)
+{
 	if (!strcmp(d->kind, "wp_msgs"))
 		fprintf(f, "\tif (monitor_wp_in(&mon, %s, %luUL) - before != %u)\n"
 			"\t\tscen_end(VERDICT_BUG, \"wp_messages=%%u_want_%u\",\n"
@@ -361,6 +342,40 @@ static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct d
 	else if (!strcmp(d->kind, "data"))
 		fprintf(f, "\tif (*(volatile uint64_t *)(%s) != 0x%llxULL)\n"
 			"\t\tscen_end(VERDICT_BUG, \"data_lost\");\n", pa, d->want_data);
+}
+
+/* The op's action, once per piece of its range (as run_memory_op() runs it); at the
+ * disagreeing op, the oracle's check around it. */
+static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct disagreement *d)
+{
+	const struct seq_op *o = &s->ops[i];
+	bool check = d->op == i + 1;
+	bool whole = o->kind == OP_FORK || o->kind == OP_CLOSE ||
+		     (o->kind == OP_MREMAP && o->arg != SEQ_MREMAP_SHRINK &&
+		      o->arg != SEQ_MREMAP_PART);
+	unsigned int from = o->first, end = o->first + o->count;
+	char pa[96];
+
+	addr_expr(pa, sizeof(pa), s, d->vma, d->page);
+	fprintf(f, "\t/* op %u: ", i + 1);
+	seq_print_op(f, o);
+	fputs(" */\n", f);
+	if (check)
+		emit_check_before(f, d, pa, seq_granule(s->vmas[d->vma].backing));
+	if (whole)
+		emit_action(f, s, i, o, check, pa);
+	for (unsigned int p = o->first + 1; !whole && p <= end; p++) {
+		struct seq_op cut = *o;
+
+		if (p < end && piece[o->vma][p] == piece[o->vma][from])
+			continue;
+		seq_op_shrink(&cut, from, p - from);
+		emit_action(f, s, i, &cut, check && d->vma == o->vma && d->page >= from &&
+			    d->page < p, pa);
+		from = p;
+	}
+	if (check)
+		emit_check_after(f, d, pa, seq_granule(s->vmas[d->vma].backing));
 }
 
 void emit_scenario(FILE *f, const struct seq *s, const char *name, const char *oracle_line,
