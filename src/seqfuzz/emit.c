@@ -32,6 +32,8 @@ struct disagreement {
 	unsigned int op, vma, page;	/* op 1-based; 0: none (tracer-only) */
 	char kind[32];
 	bool want_one;			/* wp_msgs: the write owed exactly one message */
+	bool scan_missed;		/* scan: a written page not reported (else a
+					 * protected one reported) */
 	unsigned long long want_data;
 };
 
@@ -48,6 +50,7 @@ static void parse_disagreement(const char *line, struct disagreement *d)
 		return;
 	}
 	d->want_one = strstr(line, "want exactly 1") != NULL;
+	d->scan_missed = strstr(line, "did not report") != NULL;
 	if ((p = strstr(line, ", want 0x")))
 		sscanf(p, ", want 0x%llx", &d->want_data);
 }
@@ -115,13 +118,20 @@ static void emit_prelude(FILE *f, const struct seq *s, const char *name, const c
 		      "\t\tprintf(\"# UFFDIO_CONTINUE: %s, mapped %lld\\n\", strerror(errno), (long long)c.mapped);\n"
 		      "}\n\n", f);
 	if (seq_has(s, OP_SCAN))
-		fputs("/* PAGEMAP_SCAN for written pages, re-protecting them, as the fuzzer does. */\n"
-		      "static void scan_range(char *addr, unsigned int n, size_t gran)\n{\n"
-		      "\tbool reported[512];\n"
+		fputs("/*\n * PAGEMAP_SCAN for written pages, re-protecting them, as the fuzzer does.  What it\n"
+		      " * said of the granule at page (NULL: none), as the fuzzer judges it: 1 reported\n"
+		      " * written, 0 not, -1 not judged (not present before the scan, past where the walk\n"
+		      " * stopped, or the scan failed).\n */\n"
+		      "static int scan_range(char *addr, unsigned int n, size_t gran, char *page)\n{\n"
+		      "\tbool reported[512], present = page && (pagemap_entry(page) & PM_PRESENT);\n"
 		      "\tint fd = open(\"/proc/self/pagemap\", O_RDONLY);\n"
-		      "\tlong got = pagemap_scan_written(fd, addr, n, gran, reported, NULL);\n\n"
+		      "\tuint64_t walk_end = 0;\n"
+		      "\tlong got = pagemap_scan_written(fd, addr, n, gran, reported, &walk_end);\n\n"
+		      "\tclose(fd);\n"
 		      "\tif (got < 0)\n\t\tprintf(\"# PAGEMAP_SCAN: %s\\n\", strerror((int)-got));\n"
-		      "\tclose(fd);\n}\n\n", f);
+		      "\tif (got < 0 || !present || page < addr || (uintptr_t)page + gran > walk_end)\n"
+		      "\t\treturn -1;\n"
+		      "\treturn reported[(page - addr) / gran];\n}\n\n", f);
 	if (seq_has(s, OP_POISON))
 		fputs("static void poison_range(char *addr, size_t len)\n{\n"
 		      "\tstruct scen_uffdio_poison p = { .range = { .start = (uintptr_t)addr, .len = len } };\n\n"
@@ -274,7 +284,11 @@ static void emit_action(FILE *f, const struct seq *s, unsigned int i, const stru
 		fprintf(f, "\tmove_uffd(%s, %s, %uUL * %luUL);\n", da, a, o->count, gran);
 		break;
 	case OP_SCAN:
-		fprintf(f, "\tscan_range(%s, %u, %luUL);\n", a, o->count, gran);
+		if (check)
+			fprintf(f, "\tscan_said = scan_range(%s, %u, %luUL, %s);\n", a, o->count,
+				gran, pa);
+		else
+			fprintf(f, "\tscan_range(%s, %u, %luUL, NULL);\n", a, o->count, gran);
 		break;
 	case OP_CONTINUE:
 		fprintf(f, "\tcontinue_range(&vma[%u], %s, %uUL * %luUL, %uUL * %luUL, "
@@ -322,6 +336,8 @@ static void emit_check_before(FILE *f, const struct disagreement *d, const char 
 {
 	if (!strcmp(d->kind, "wp_msgs"))
 		fprintf(f, "\tunsigned int before = monitor_wp_in(&mon, %s, %luUL);\n", pa, gran);
+	else if (!strcmp(d->kind, "scan"))	/* set by the scan of the page's piece */
+		fputs("\tint scan_said = -1;\n", f);
 }
 
 /* After the disagreeing op: the oracle's check of its page, VERDICT_BUG where it saw one. */
@@ -342,6 +358,12 @@ static void emit_check_after(FILE *f, const struct disagreement *d, const char *
 	else if (!strcmp(d->kind, "data"))
 		fprintf(f, "\tif (*(volatile uint64_t *)(%s) != 0x%llxULL)\n"
 			"\t\tscen_end(VERDICT_BUG, \"data_lost\");\n", pa, d->want_data);
+	else if (!strcmp(d->kind, "scan") && d->scan_missed)
+		fputs("\tif (scan_said == 0)\n\t\tscen_end(VERDICT_BUG, "
+		      "\"pagemap_scan_missed_a_page_written_since_protected\");\n", f);
+	else if (!strcmp(d->kind, "scan"))
+		fputs("\tif (scan_said == 1)\n\t\tscen_end(VERDICT_BUG, "
+		      "\"pagemap_scan_reported_a_protected_page_written\");\n", f);
 }
 
 /* The op's action, once per piece of its range (as run_memory_op() runs it); at the

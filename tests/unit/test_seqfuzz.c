@@ -338,6 +338,97 @@ static void mremap_part_and_shrink(void)
 	free(out);
 }
 
+/* The program in emit.c's output: its "seqfuzz-file NAME.c: " lines without the prefix.
+ * Free it. */
+static char *program_of(const char *out, const char *name)
+{
+	char prefix[96], *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	snprintf(prefix, sizeof(prefix), "seqfuzz-file %s.c: ", name);
+	for (const char *line = out; line && *line; line = strchr(line, '\n') + 1) {
+		const char *eol = strchr(line, '\n');
+
+		if (!strncmp(line, prefix, strlen(prefix)))
+			fprintf(f, "%.*s\n", (int)(eol - line - strlen(prefix)), line + strlen(prefix));
+		if (!eol)
+			break;
+	}
+	fclose(f);
+	return text;
+}
+
+/* emit.c's output for the sequence in text, the oracle's line "op=OP (...) kind=KIND vma=V
+ * page=P: WHAT"; NULL if the text does not parse.  Free it. */
+static char *emit_for(const char *text, const char *name, const char *oracle)
+{
+	static struct seq s;
+	char err[160] = "", *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!parse_string(text, &s, err, sizeof(err))) {
+		tap_diag("%s: %s", name, err);
+		return NULL;
+	}
+	f = open_memstream(&out, &len);
+	emit_scenario(f, &s, name, oracle, NULL);
+	fclose(f);
+	return out;
+}
+
+/*
+ * A finding of each kind below: the program checks what the oracle saw (so it says bug
+ * on the kernel that failed) and compiles.  A scan cut by a part move asks only the
+ * piece holding the page.
+ */
+static void emitted_check_per_kind(void)
+{
+	static const struct {
+		const char *name, *text, *oracle, *want[3];
+	} cases[] = {
+		{ "fuzz-scan-missed",
+		  "uffd wp_async\nvma 0 anon 4\nop register 0 0 4 2\nop wp_on 0 0 4 0\n"
+		  "op write 0 0 4 0\nop scan 0 0 4 0\n",
+		  "seqfuzz: bug label=0 pid=1 op=4 (scan 0 0 4 0) kind=scan vma=0 page=2: "
+		  "PAGEMAP_SCAN did not report a page written since it was last protected",
+		  { "int scan_said = -1;\n",
+		    "scan_said = scan_range(vma[0].addr + 0UL * 4096UL, 4, 4096UL, "
+		    "vma[0].addr + 2UL * 4096UL);\n",
+		    "if (scan_said == 0)\n\t\tscen_end(VERDICT_BUG, "
+		    "\"pagemap_scan_missed_a_page_written_since_protected\");\n" } },
+		{ "fuzz-scan-protected",
+		  "uffd wp_async\nvma 0 anon 8\nop register 0 0 8 2\nop mremap 0 2 3 3\n"
+		  "op wp_on 0 0 8 0\nop scan 0 0 8 0\n",
+		  "seqfuzz: bug label=0 pid=1 op=4 (scan 0 0 8 0) kind=scan vma=0 page=6: "
+		  "PAGEMAP_SCAN reported a protected page written",
+		  { "scan_range(at[0][0], 2, 4096UL, NULL);\n\tscan_range(at[0][2], 3, 4096UL, NULL);\n",
+		    "scan_said = scan_range(at[0][5], 3, 4096UL, at[0][6]);\n",
+		    "if (scan_said == 1)\n\t\tscen_end(VERDICT_BUG, "
+		    "\"pagemap_scan_reported_a_protected_page_written\");\n" } },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out = emit_for(cases[i].text, cases[i].name, cases[i].oracle), cmd[512] = "";
+		char *program = out ? program_of(out, cases[i].name) : NULL;
+		unsigned int missing = 0;
+		int status;
+
+		for (size_t w = 0; w < 3 && cases[i].want[w]; w++)
+			if (!program || !strstr(program, cases[i].want[w])) {
+				tap_diag("%s lacks: %s", cases[i].name, cases[i].want[w]);
+				missing++;
+			}
+		tap_ok(out && !missing, "%s: the program checks what the oracle saw (%u lines "
+		       "missing)", cases[i].name, missing);
+		status = out ? emitted_compiles(out, cases[i].name, cmd, sizeof(cmd)) : -1;
+		tap_ok(status == 0, "%s: and compiles (%s: %d)", cases[i].name, cmd, status);
+		free(program);
+		free(out);
+	}
+}
+
 /*
  * WP_ASYNC sequences: one in four or so, deterministic, with their scans; only they scan;
  * "uffd wp_async" round-trips, and a file without it (every older one) is sync.
@@ -390,6 +481,7 @@ int main(void)
 	bad_files_are_refused();
 	emitted_scenario_compiles();
 	mremap_part_and_shrink();
+	emitted_check_per_kind();
 	async_sequences();
 	return tap_done();
 }
