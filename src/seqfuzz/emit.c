@@ -340,7 +340,8 @@ static void emit_check_before(FILE *f, const struct disagreement *d, const char 
 		fputs("\tint scan_said = -1;\n", f);
 }
 
-/* After the disagreeing op: the oracle's check of its page, VERDICT_BUG where it saw one. */
+/* After the disagreeing op: the oracle's check of its page, VERDICT_BUG where it saw one.
+ * (An unasked-for event is checked once the monitor is stopped: emit_event_check().) */
 static void emit_check_after(FILE *f, const struct disagreement *d, const char *pa,
 			     unsigned long gran)
 {
@@ -364,6 +365,19 @@ static void emit_check_after(FILE *f, const struct disagreement *d, const char *
 	else if (!strcmp(d->kind, "scan"))
 		fputs("\tif (scan_said == 1)\n\t\tscen_end(VERDICT_BUG, "
 		      "\"pagemap_scan_reported_a_protected_page_written\");\n", f);
+}
+
+/*
+ * The uffd asks for no event, so any event message is the bug.  The kernel completes an
+ * event inside the monitor's read() (userfaultfd_ctx_read()), before the monitor records
+ * it: the op may return first.  After monitor_stop() (the thread records what it read, then
+ * is joined) the count is final; the disagreeing op is the program's last, so this comes
+ * right after it.
+ */
+static void emit_event_check(FILE *f)
+{
+	fputs("\tif (mon.event_count)\n\t\tscen_end(VERDICT_BUG, \"uffd_event_0x%x_never_asked_for\",\n"
+	      "\t\t\t (unsigned int)mon.event[0].event);\n", f);
 }
 
 /* The op's action, once per piece of its range (as run_memory_op() runs it); at the
@@ -439,7 +453,10 @@ void emit_scenario(FILE *f, const struct seq *s, const char *name, const char *o
 			s->wp_async ? UFFD_NEW_ASYNC : UFFD_NEW, gran);
 		for (unsigned int i = 0; i < s->n_ops && (!d.op || i < d.op); i++)
 			emit_op(c, s, i, &d);
-		fprintf(c, "\tmonitor_stop(&mon);\n\tscen_end(VERDICT_OK, \"as_the_oracle_expects\");\n}\n");
+		fputs("\tmonitor_stop(&mon);\n", c);
+		if (!strcmp(d.kind, "event"))
+			emit_event_check(c);
+		fputs("\tscen_end(VERDICT_OK, \"as_the_oracle_expects\");\n}\n", c);
 		fclose(c);
 		/* line by line, empty ones too */
 		for (line = text; line && *line; line = next) {

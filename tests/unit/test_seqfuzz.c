@@ -407,6 +407,14 @@ static void emitted_check_per_kind(void)
 		    "scan_said = scan_range(at[0][5], 3, 4096UL, at[0][6]);\n",
 		    "if (scan_said == 1)\n\t\tscen_end(VERDICT_BUG, "
 		    "\"pagemap_scan_reported_a_protected_page_written\");\n" } },
+		{ "fuzz-event",
+		  "vma 0 anon 4\nop register 0 0 4 2\nop mremap 0 0 4 0\n",
+		  "seqfuzz: bug label=0 pid=1 op=2 (mremap 0 0 4 0) kind=event vma=0 page=0: "
+		  "the uffd got an event message 0x14 it never asked for",
+		  { "region_mremap(&vma[0], false);\n\tmonitor_stop(&mon);\n"
+		    "\tif (mon.event_count)\n\t\tscen_end(VERDICT_BUG, "
+		    "\"uffd_event_0x%x_never_asked_for\",\n\t\t\t (unsigned int)mon.event[0].event);\n"
+		    "\tscen_end(VERDICT_OK", NULL, NULL } },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
