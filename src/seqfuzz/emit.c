@@ -336,6 +336,9 @@ static void emit_check_before(FILE *f, const struct disagreement *d, const char 
 {
 	if (!strcmp(d->kind, "wp_msgs"))
 		fprintf(f, "\tunsigned int before = monitor_wp_in(&mon, %s, %luUL);\n", pa, gran);
+	else if (!strcmp(d->kind, "minor_msgs"))
+		fprintf(f, "\tunsigned int minor_before = monitor_minor_in(&mon, %s, %luUL);\n", pa,
+			gran);
 	else if (!strcmp(d->kind, "scan"))	/* set by the scan of the page's piece */
 		fputs("\tint scan_said = -1;\n", f);
 }
@@ -365,6 +368,10 @@ static void emit_check_after(FILE *f, const struct disagreement *d, const char *
 	else if (!strcmp(d->kind, "scan"))
 		fputs("\tif (scan_said == 1)\n\t\tscen_end(VERDICT_BUG, "
 		      "\"pagemap_scan_reported_a_protected_page_written\");\n", f);
+	else if (!strcmp(d->kind, "minor_msgs"))	/* no MODE_MINOR covers the page */
+		fprintf(f, "\tif (monitor_minor_in(&mon, %s, %luUL) != minor_before)\n"
+			"\t\tscen_end(VERDICT_BUG, \"minor_fault_where_no_mode_minor\");\n", pa,
+			gran);
 }
 
 /*

@@ -415,6 +415,14 @@ static void emitted_check_per_kind(void)
 		    "\tif (mon.event_count)\n\t\tscen_end(VERDICT_BUG, "
 		    "\"uffd_event_0x%x_never_asked_for\",\n\t\t\t (unsigned int)mon.event[0].event);\n"
 		    "\tscen_end(VERDICT_OK", NULL, NULL } },
+		{ "fuzz-minor",
+		  "vma 0 anon 4\nvma 1 shmem 4\nop register 1 0 4 2\nop read 1 0 4 0\n",
+		  "seqfuzz: bug label=0 pid=1 op=2 (read 1 0 4 0) kind=minor_msgs vma=1 page=3: "
+		  "a MINOR fault where no MODE_MINOR is registered",
+		  { "unsigned int minor_before = monitor_minor_in(&mon, vma[1].addr + 3UL * 4096UL, "
+		    "4096UL);\n",
+		    "if (monitor_minor_in(&mon, vma[1].addr + 3UL * 4096UL, 4096UL) != minor_before)\n"
+		    "\t\tscen_end(VERDICT_BUG, \"minor_fault_where_no_mode_minor\");\n", NULL } },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
