@@ -43,7 +43,7 @@ int fuzz_replay(const struct fuzz_opts *o);
 bool fuzz_load(const char *path, struct seq *s);
 
 /* emit.c: s as a ready tests/scenarios/NAME.c (scenario.h), and its expected.tsv row. */
-void emit_scenario(FILE *f, const struct seq *s, const char *name, const char *kind,
+void emit_scenario(FILE *f, const struct seq *s, const char *name, const char *oracle_line,
 		   const char *tracer_class);
 
 #endif
