@@ -18,8 +18,8 @@
 
 static void run_backing(struct scen_rows *rows, enum backing b)
 {
-	size_t still_protected = 0, wrong_bits = 0, wrong_data = 0;
 	struct uffd_monitor mon;
+	struct even_written c;
 	struct uffd_msg remap;
 	struct region r;
 	char *target;
@@ -37,26 +37,19 @@ static void run_backing(struct scen_rows *rows, enum backing b)
 		scen_fail("mremap");
 	r.addr = r.map_base = target;
 	remap = monitor_wait_event(&mon, UFFD_EVENT_REMAP);
-	for (size_t i = 0; i < NPAGES; i += 2)
-		page_fill(r.addr + i * r.page_size, r.page_size, page_tag(i, 1));
+	region_write_even(&r, NPAGES);
 	monitor_stop(&mon);
 	SCEN_CHECK(mprotect(r.addr, r.len, PROT_READ));
 	SCEN_CHECK(mprotect(r.addr, r.len, PROT_READ | PROT_WRITE));
 
-	for (size_t i = 0; i < NPAGES; i++) {
-		bool written = i % 2 == 0, wp = page_uffd_wp(r.addr + i * r.page_size);
-
-		still_protected += wp;
-		wrong_bits += wp == written;
-		wrong_data += !page_holds(r.addr + i * r.page_size, r.page_size,
-					  page_tag(i, written ? 1 : 0));
-	}
+	c = region_check_even_written(&r, NPAGES);
 	rows_add(rows, b,
-		 remap.arg.remap.to != (uintptr_t)target || mon.wp_count || wrong_bits || wrong_data
+		 remap.arg.remap.to != (uintptr_t)target || mon.wp_count || c.wrong_bits ||
+				 c.wrong_data
 			 ? VERDICT_BUG
 			 : VERDICT_OK,
 		 "wp_msgs=%u protected=%zu/%d wrong_bits=%zu wrong_data=%zu", mon.wp_count,
-		 still_protected, NPAGES / 2, wrong_bits, wrong_data);
+		 c.still_protected, NPAGES / 2, c.wrong_bits, c.wrong_data);
 	close(uffd);
 	region_unmap(&r);
 }

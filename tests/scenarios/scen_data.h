@@ -119,6 +119,35 @@ static inline int region_map_protected(struct scen_rows *rows, struct region *r,
 	return region_map_protected_with(rows, r, b, npages, 0);
 }
 
+/* What an async-WP region holds after region_write_even(): the pages still
+ * protected, pages whose pagemap bit 57 is wrong (set on a written page,
+ * clear on another), pages whose data is wrong. */
+struct even_written {
+	size_t still_protected, wrong_bits, wrong_data;
+};
+
+/* Writes generation 1 over the even pages of the first npages. */
+static inline void region_write_even(const struct region *r, size_t npages)
+{
+	for (size_t i = 0; i < npages; i += 2)
+		page_fill(r->addr + i * r->page_size, r->page_size, page_tag(i, 1));
+}
+
+static inline struct even_written region_check_even_written(const struct region *r, size_t npages)
+{
+	struct even_written c = { 0 };
+
+	for (size_t i = 0; i < npages; i++) {
+		bool written = i % 2 == 0, wp = page_uffd_wp(r->addr + i * r->page_size);
+
+		c.still_protected += wp;
+		c.wrong_bits += wp == written;
+		c.wrong_data += !page_holds(r->addr + i * r->page_size, r->page_size,
+					    page_tag(i, written ? 1 : 0));
+	}
+	return c;
+}
+
 /* Number of pages that do not hold generation gen. */
 static inline size_t region_mismatches(const struct region *r, unsigned int gen)
 {

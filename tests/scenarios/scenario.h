@@ -31,7 +31,7 @@
  *                   PAGEMAP_SCAN, smaps, swap
  *   scen_rows.h     one row per backing: rows_add(), SCEN_MAIN_BACKINGS()
  *   scen_data.h     page data: access_signal(), page_fill(), region_fill(),
- *                   region_map_protected(), writer threads
+ *                   region_map_protected(), region_write_even(), writer threads
  *   scen_child.h    child processes: scen_fork(), child_wait(),
  *                   rows_add_from_child()
  */

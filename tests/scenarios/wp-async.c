@@ -13,8 +13,8 @@
 
 static void run_backing(struct scen_rows *rows, enum backing b)
 {
-	size_t still_protected = 0, wrong_bits = 0, wrong_data = 0;
 	struct uffd_monitor mon;
+	struct even_written c;
 	struct region r;
 	int uffd = region_map_protected_with(rows, &r, b, NPAGES, UFFD_FEATURE_WP_ASYNC);
 
@@ -22,21 +22,13 @@ static void run_backing(struct scen_rows *rows, enum backing b)
 		return;
 	monitor_start(&mon, uffd, r.page_size, NULL, NULL); /* must stay silent */
 
-	for (size_t i = 0; i < NPAGES; i += 2)
-		page_fill(r.addr + i * r.page_size, r.page_size, page_tag(i, 1));
+	region_write_even(&r, NPAGES);
 	monitor_stop(&mon);
 
-	for (size_t i = 0; i < NPAGES; i++) {
-		bool written = i % 2 == 0, wp = page_uffd_wp(r.addr + i * r.page_size);
-
-		still_protected += wp;
-		wrong_bits += wp == written;
-		wrong_data += !page_holds(r.addr + i * r.page_size, r.page_size,
-					  page_tag(i, written ? 1 : 0));
-	}
-	rows_add(rows, b, mon.wp_count || wrong_bits || wrong_data ? VERDICT_BUG : VERDICT_OK,
+	c = region_check_even_written(&r, NPAGES);
+	rows_add(rows, b, mon.wp_count || c.wrong_bits || c.wrong_data ? VERDICT_BUG : VERDICT_OK,
 		 "wp_msgs=%u protected=%zu/%d wrong_bits=%zu wrong_data=%zu", mon.wp_count,
-		 still_protected, NPAGES / 2, wrong_bits, wrong_data);
+		 c.still_protected, NPAGES / 2, c.wrong_bits, c.wrong_data);
 	close(uffd);
 	region_unmap(&r);
 }
