@@ -11,6 +11,10 @@
 
 #include <sys/types.h>
 
+/* uffdwp-trace's exit status for a run it cannot call clean or not: events lost, a
+ * required hook missing (README, "Exit status"). */
+#define TRACER_INCONCLUSIVE 3
+
 /* The tracer's finding classes, as a bit set. */
 enum finding_bit { FB_LOST_WP = 1, FB_LOST_WRITE_BIT = 2, FB_DROPPED_MARKER = 4, FB_FALSE_WP = 8 };
 
