@@ -40,7 +40,7 @@ struct batch {
 };
 
 /*
- * Runs `[TRACER --json --strict --] SELF --worker ARGS...` (args NULL-terminated), echoing
+ * Runs `[TRACER --json --no-events --strict --] SELF --worker ARGS...` (args NULL-terminated), echoing
  * its lines when echo is true; fills b (release with batch_free).  False if it could not start.
  */
 bool batch_run(const struct fuzz_opts *o, bool traced, char *const args[], bool echo,
