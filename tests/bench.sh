@@ -72,7 +72,9 @@ record_traced() {
 				  printf "%s\twalks_capped\t%s\t%s\n", w, r, c }
 		/^verdict:/ { printf "%s\tverdict_clean\t%s\t%d\n", w, r, $2 == "clean" }
 		/^PROGRAM +HOOK/ { table = 1; next }
-		table && NF == 5 && $3 > 0 {
+		# PROGRAM HOOK RUNS RUN_TIME_NS NS/RUN [MISSED]: a MISSED column once made
+		# NF 6, and every ns figure went missing from the bench without a word
+		table && (NF == 5 || NF == 6) && $3 > 0 {
 			printf "%s\t%s.%s\t%s\t%s\n", w, $1 == "(all)" ? "ns" : "ns_prog", $1 == "(all)" ? $2 : $1, r, $5
 			if ($1 == "(all)") bpf_ns += $4 }
 		END { if (table) printf "%s\tbpf_s\t%s\t%.6f\n", w, r, bpf_ns / 1e9 }
