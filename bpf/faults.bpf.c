@@ -4,8 +4,9 @@
  * tracepoint): the faults a write-protected range is expected to take.
  *
  * One record per fault, except a repeat: a write fault of the same thread on
- * the same page of the same mm as a recorded one, with no other record (of
- * any kind, on any CPU) ordered between the two, is counted and not recorded.
+ * the same page of the same mm as its last recorded one, with no other record
+ * (of any kind, on any CPU) ordered between the two, is counted and not
+ * recorded (the last recorded fault per thread: struct wf_last).
  * Such a repeat changes nothing the model decides (src/model/observe.c
  * write_fault_page() and checker.c check_write_fault()):
  *  - the model applies a write fault to its page alone, from the page's
@@ -20,7 +21,8 @@
  *  - check_write_fault() raises only on PG_WANT_WRITE with no walk awaited,
  *    which the first application cleared.
  * Faults of other threads or pages in between do not matter (each touches
- * its own page; a thread's own are keyed apart).  So the model sees the
+ * its own page; a thread remembers only its last, so a fault on another page
+ * in between costs a record, never exactness).  So the model sees the
  * sequence it would see with every fault recorded, minus changeless repeats.
  *
  * "No other record ordered between": the record clock (emit.bpf.h) ticks in
@@ -55,32 +57,24 @@ int BPF_PROG(page_fault_user, unsigned long address, struct pt_regs *regs, unsig
 {
 	__u32 tgid = current_tgid();
 	__u64 *clock = record_clock_ptr();
-	struct wf_key key = {};
 	struct uffdwp_event *e;
-	__u64 *seen, w0, w1;
+	struct wf_last *last;
+	__u64 mm, page, w0, w1;
 
 	if (!(error_code & X86_PF_WRITE) || !traced_current() || !in_wp_range(tgid, address))
 		return 0;
 	if (!clock)
 		return 0;
 	wf_count(WF_STAT_SEEN);
-	key.mm = current_mm();
-	key.page = address & ~4095UL;
-	key.tid = (__u32)bpf_get_current_pid_tgid();
-
-	seen = bpf_map_lookup_elem(&wf_seen, &key);
-	if (seen) {
-		__u64 recorded = *(volatile __u64 *)seen;
-
-		/* An LRU map recycles an evicted element at once, maybe for
-		 * another key while we hold it: the value is ours only if the
-		 * key still finds this element after the read (the kernel
-		 * writes a recycled element's key before its value, and only
-		 * this thread stores this key).  Then the clock (x86 keeps
-		 * loads in order). */
+	mm = current_mm();
+	page = address & ~4095UL;
+	/* NULL (no memory, or the storage busy on this CPU): the fault is recorded */
+	last = bpf_task_storage_get(&wf_last, bpf_get_current_task_btf(), NULL,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	/* only this thread writes its storage; then the clock (x86 keeps loads in order) */
+	if (last && last->mm == mm && last->page == page) {
 		barrier();
-		if (bpf_map_lookup_elem(&wf_seen, &key) == seen &&
-		    recorded == *(volatile __u64 *)clock) {
+		if (last->clock == *(volatile __u64 *)clock) {
 			wf_count(WF_STAT_REPEATS);
 			return 0;
 		}
@@ -93,13 +87,16 @@ int BPF_PROG(page_fault_user, unsigned long address, struct pt_regs *regs, unsig
 		return 0;
 	barrier();
 	w1 = *(volatile __u64 *)clock;
-	e->start = key.page;
+	e->start = page;
 	e->end = e->start + 4096;
 	e->u.wf.error_code = error_code;
 	e->u.wf.ip = BPF_CORE_READ(regs, ip);
 	event_submit(e);
 	/* An entry not replaced here stays true of the fault that stored it. */
-	if (w1 == w0 && !(__u32)w1)
-		bpf_map_update_elem(&wf_seen, &key, &w1, BPF_ANY);
+	if (last && w1 == w0 && !(__u32)w1) {
+		last->mm = mm;
+		last->page = page;
+		last->clock = w1;
+	}
 	return 0;
 }

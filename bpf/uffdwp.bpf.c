@@ -39,7 +39,7 @@ struct lost_causes_map lost_causes SEC(".maps");
 struct hook_counters_map invariant_violations SEC(".maps");
 struct u64_cell_map lost_unreported SEC(".maps");
 struct u64_cell_map record_clock SEC(".maps");
-struct wf_seen_map wf_seen SEC(".maps");
+struct wf_last_map wf_last SEC(".maps");
 struct wf_stats_map wf_stats SEC(".maps");
 struct traced_tgids_map traced_tgids SEC(".maps");
 struct traced_mms_map traced_mms SEC(".maps");

@@ -32,7 +32,6 @@ enum uffdwp_arg_role {
 #define MAX_FUNC_ARGS	6	/* register arguments on x86-64 and arm64 */
 #define MAX_WP_RANGES	64	/* WP-registered ranges tracked in the kernel for write faults */
 #define MAX_MSGS_PER_READ 16	/* uffd_msg decoded per read() */
-#define MAX_WF_SEEN	65536	/* (mm, tid, page) of recorded write faults remembered (LRU) */
 
 /* Per-CPU write-fault counters (wf_stats map), summed by the loader. */
 enum uffdwp_wf_stat {
