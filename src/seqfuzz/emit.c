@@ -181,11 +181,12 @@ static void addr_expr(char *buf, size_t size, const struct seq *s, unsigned int 
  * range, as what the kernel did is not known when the program is written). */
 static bool ro[SEQ_MAX_VMAS][SEQ_MAX_PAGES], poisoned[SEQ_MAX_VMAS][SEQ_MAX_PAGES];
 
-/* The action of op i (o: the op, or its cut to one piece of its VMA); check: the oracle's
- * check is about this action (the disagreeing op; cut, the piece holding its page), pa
- * that page. */
+/* The action of op i (o: the op, or its cut to one piece of its VMA); check: the kind of
+ * the oracle's check when it is about this action (the disagreeing op; cut, the piece
+ * holding its page), else NULL; pa that page.  The scan and the fork carry their kind's
+ * check inside the action. */
 static void emit_action(FILE *f, const struct seq *s, unsigned int i, const struct seq_op *o,
-			bool check, const char *pa)
+			const char *check, const char *pa)
 {
 	unsigned long gran = seq_granule(s->vmas[o->vma].backing);
 	char a[96], da[96];
@@ -284,7 +285,7 @@ static void emit_action(FILE *f, const struct seq *s, unsigned int i, const stru
 		fprintf(f, "\tmove_uffd(%s, %s, %uUL * %luUL);\n", da, a, o->count, gran);
 		break;
 	case OP_SCAN:
-		if (check)
+		if (check && !strcmp(check, "scan"))
 			fprintf(f, "\tscan_said = scan_range(%s, %u, %luUL, %s);\n", a, o->count,
 				gran, pa);
 		else
@@ -306,7 +307,7 @@ static void emit_action(FILE *f, const struct seq *s, unsigned int i, const stru
 		break;
 	case OP_FORK:
 		fprintf(f, "\tpid = scen_fork();\n\tif (pid == 0) {\n");
-		if (check)
+		if (check && !strcmp(check, "child_bit"))
 			fprintf(f, "\t\tuint64_t e = pagemap_entry(%s);\n\n"
 				"\t\tif ((e & PM_PRESENT) && (e & PM_UFFD_WP))\n\t\t\t_exit(1);\n", pa);
 		for (unsigned int p = o->first; o->arg && p < o->first + o->count; p++) {
@@ -315,7 +316,7 @@ static void emit_action(FILE *f, const struct seq *s, unsigned int i, const stru
 				fprintf(f, "\t\t*(volatile uint64_t *)(%s) = %u;\n", a, p);
 		}
 		fprintf(f, "\t\t_exit(0);\n\t}\n");
-		if (check)
+		if (check && !strcmp(check, "child_bit"))
 			fprintf(f, "\tif (child_wait(pid) == 1)\n\t\tscen_end(VERDICT_BUG, \"child_has_uffd_wp_bit_without_event_fork\");\n");
 		else
 			fprintf(f, "\tchild_wait(pid);\n");
@@ -406,15 +407,17 @@ static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct d
 	if (check)
 		emit_check_before(f, d, pa, seq_granule(s->vmas[d->vma].backing));
 	if (whole)
-		emit_action(f, s, i, o, check, pa);
+		emit_action(f, s, i, o, check ? d->kind : NULL, pa);
 	for (unsigned int p = o->first + 1; !whole && p <= end; p++) {
 		struct seq_op cut = *o;
 
 		if (p < end && piece[o->vma][p] == piece[o->vma][from])
 			continue;
 		seq_op_shrink(&cut, from, p - from);
-		emit_action(f, s, i, &cut, check && d->vma == o->vma && d->page >= from &&
-			    d->page < p, pa);
+		emit_action(f, s, i, &cut,
+			    check && d->vma == o->vma && d->page >= from && d->page < p ? d->kind
+											 : NULL,
+			    pa);
 		from = p;
 	}
 	if (check)

@@ -407,6 +407,14 @@ static void emitted_check_per_kind(void)
 		    "scan_said = scan_range(at[0][5], 3, 4096UL, at[0][6]);\n",
 		    "if (scan_said == 1)\n\t\tscen_end(VERDICT_BUG, "
 		    "\"pagemap_scan_reported_a_protected_page_written\");\n" } },
+		/* another kind's finding at a scan op: the plain scan, and that kind's check */
+		{ "fuzz-bit-lost-at-scan",
+		  "uffd wp_async\nvma 0 anon 4\nop register 0 0 4 2\nop wp_on 0 0 4 0\n"
+		  "op write 0 0 4 0\nop scan 0 0 4 0\n",
+		  "seqfuzz: bug label=0 pid=1 op=4 (scan 0 0 4 0) kind=bit_lost vma=0 page=1: "
+		  "a protected page lost its uffd-wp bit (pagemap 0x8080000000000001)",
+		  { "scan_range(vma[0].addr + 0UL * 4096UL, 4, 4096UL, NULL);\n",
+		    "\"protected_page_lost_uffd_wp_bit\"", NULL } },
 		{ "fuzz-event",
 		  "vma 0 anon 4\nop register 0 0 4 2\nop mremap 0 0 4 0\n",
 		  "seqfuzz: bug label=0 pid=1 op=2 (mremap 0 0 4 0) kind=event vma=0 page=0: "
