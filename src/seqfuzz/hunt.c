@@ -120,6 +120,13 @@ static void parse_line(struct batch *b, const char *line)
 	} else if (sscanf(line, "seqfuzz: bug label=%lu", &label) == 1) {
 		snprintf(label_get(b, label)->oracle_line, sizeof(b->labels[0].oracle_line), "%s",
 			 line);
+	} else if (!strncmp(line, "{\"type\":\"summary\"", 17)) {
+		/* the top-level "lost" comes first; "losses_known":false when not recorded */
+		const char *lost = strstr(line, "\"lost\":");
+
+		b->tracer_summary = true;
+		b->tracer_lossy = !lost || strtoull(lost + 7, NULL, 10) ||
+				  strstr(line, "\"losses_known\":false");
 	} else if (!strncmp(line, "seqfuzz: ran ", 13)) {
 		snprintf(b->summary, sizeof(b->summary), "%s", line);
 	}
@@ -179,6 +186,11 @@ bool batch_run(const struct fuzz_opts *o, bool traced, char *const args[], bool 
 	waitpid(pid, &status, 0);
 	b->tracer_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	return true;
+}
+
+bool batch_lossy(const struct fuzz_opts *o, const struct batch *b)
+{
+	return o->tracer && (!b->tracer_summary || b->tracer_lossy);
 }
 
 void batch_free(struct batch *b)
@@ -271,18 +283,22 @@ static void print_views(const struct label_view *v, bool traced)
 		       v->classes ? v->finding_line : "");
 }
 
-/* Runs the final sequence once more, under the tracer when there is one: both views. */
-static void rerun_views(const struct fuzz_opts *o, const char *path, struct label_view *out)
+/* Runs the final sequence once more, under the tracer when there is one: both views.
+ * False when that run's tracer lost records (batch_lossy()), or it could not run. */
+static bool rerun_views(const struct fuzz_opts *o, const char *path, struct label_view *out)
 {
 	char *args[] = { "--replay", (char *)path, NULL };
 	struct batch b;
+	bool whole;
 
 	memset(out, 0, sizeof(*out));
 	if (!batch_run(o, o->tracer != NULL, args, false, &b))
-		return;
+		return false;
 	if (b.n_labels)
 		*out = b.labels[0];
+	whole = !batch_lossy(o, &b);
 	batch_free(&b);
+	return whole;
 }
 
 static int undecided_or_nothing(const struct fuzz_opts *o, const struct batch *b)
@@ -318,24 +334,27 @@ static void sig_name(const char *sig, char *buf, size_t size)
  * tracer's own error: the model missed a record and judged without it (a 7.3 hunt's
  * LOST_WP and DROPPED_MARKER came with 730,278 records lost, all of them the ring's,
  * and neither failed again alone).  It counts only when the sequence alone, under a
- * fresh tracer, fails the same way.
+ * fresh tracer that loses nothing, fails the same way.
  */
 static bool confirmed_alone(const struct fuzz_opts *o, const char *path,
 			    const struct failure *want)
 {
 	struct label_view alone;
+	bool whole = rerun_views(o, path, &alone);
 
-	rerun_views(o, path, &alone);
-	if (failure_matches(want, &alone))
+	if (whole && failure_matches(want, &alone))
 		return true;
 	printf("seqfuzz: not confirmed: the search's tracer lost records, and the sequence "
-	       "alone under a fresh tracer does not fail so\n");
+	       "alone under a fresh tracer %s\n",
+	       whole ? "does not fail so" : "lost records too (or did not run)");
 	print_views(&alone, true);
 	return false;
 }
 
 /* Reports (and minimises) the failing sequence `label` of batch b (lossy: its tracer
- * lost records).  False when it was not confirmed (confirmed_alone()). */
+ * lost records).  False when it was not confirmed (confirmed_alone()), or could not be
+ * when it needed to be: a failure the oracle saw, or a whole tracer's, stays found even
+ * where its sequence cannot be saved. */
 static bool report_failure(const struct fuzz_opts *o, const struct label_view *first,
 			   unsigned long label, unsigned int minimise_s, bool lossy)
 {
@@ -344,24 +363,26 @@ static bool report_failure(const struct fuzz_opts *o, const struct label_view *f
 	char sig[96], name[128], file[160], path[4096];
 	static struct seq s;
 	unsigned int before;
+	bool needs_confirming;
 
-	if (o->n_replay ? !fuzz_load(o->replay[label], &s) : (seq_generate(&s, o->seed, label), 0))
-		return false;
-	signature(first, sig, sizeof(sig));
-	sig_name(sig, name, sizeof(name));
 	want.oracle = first->status == EXEC_BUG;
 	snprintf(want.kind, sizeof(want.kind), "%s", first->kind);
 	want.class_bit = first->classes & -first->classes;
+	needs_confirming = lossy && !want.oracle;
+	if (o->n_replay ? !fuzz_load(o->replay[label], &s) : (seq_generate(&s, o->seed, label), 0))
+		return !needs_confirming;
+	signature(first, sig, sizeof(sig));
+	sig_name(sig, name, sizeof(name));
 	printf("seqfuzz: found %s: sequence %lu (seed %llu index %llu, %u ops), %.1f s into the "
 	       "search\n", sig, label, (unsigned long long)s.seed, (unsigned long long)s.index,
 	       s.n_ops, first->t);
 	print_views(first, o->tracer != NULL);
 	snprintf(file, sizeof(file), "found-%s.seq", name);
 	if (!seq_save(o, file, &s, path, sizeof(path)))
-		return false;
+		return !needs_confirming;
 	printf("seqfuzz: saved %s\n", path);
 	print_file(file, &s);
-	if (lossy && !want.oracle && !confirmed_alone(o, path, &want))
+	if (needs_confirming && !confirmed_alone(o, path, &want))
 		return false;
 	if (o->minimise) {
 		before = s.n_ops;
@@ -438,7 +459,7 @@ int fuzz_hunt(const struct fuzz_opts *o)
 	printf("seqfuzz: %d kind(s) of failure\n", n_found);
 	/* minimising gets as long as the search had, at most MINIMISE_SECONDS in all */
 	minimise_s = o->budget_s && o->budget_s < MINIMISE_SECONDS ? o->budget_s : MINIMISE_SECONDS;
-	lossy = o->tracer && b.tracer_status == TRACER_INCONCLUSIVE;
+	lossy = batch_lossy(o, &b);
 	for (int i = 0; i < n_found; i++) {
 		first = b.labels[found[i]];
 		n_confirmed += report_failure(o, &first, found[i], minimise_s / n_found, lossy);

@@ -34,6 +34,8 @@ struct batch {
 	struct { pid_t pid; unsigned long label; } *pids;
 	unsigned long n_pids, cap_pids;
 	int tracer_status;		/* the tracer's (or the worker's) exit status */
+	bool tracer_summary;		/* the tracer's summary line was read */
+	bool tracer_lossy;		/* it says records were lost, or not what was lost */
 	unsigned int stray_classes;	/* findings on a PID of no sequence */
 	unsigned long hangs;
 	char summary[300];		/* the worker's "seqfuzz: ran" line */
@@ -46,6 +48,9 @@ struct batch {
 bool batch_run(const struct fuzz_opts *o, bool traced, char *const args[], bool echo,
 	       struct batch *b);
 void batch_free(struct batch *b);
+/* A traced batch whose tracer lost records, or did not say (no summary, or losses
+ * unknown): its findings may be the tracer's own errors (hunt.c confirmed_alone()). */
+bool batch_lossy(const struct fuzz_opts *o, const struct batch *b);
 
 unsigned int finding_bit_of(const char *class_name);
 const char *finding_class_of(unsigned int bit);	/* the lowest bit's name */

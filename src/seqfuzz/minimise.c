@@ -43,7 +43,7 @@ static int first_still_failing(const struct fuzz_opts *o, const struct seq *cand
 	if (!batch_run(o, !want->oracle && o->tracer, args, false, &b))
 		return -1;
 	/* a tracer that lost records may find what is not there (hunt.c confirmed_alone()) */
-	if (!want->oracle && b.tracer_status == TRACER_INCONCLUSIVE)
+	if (!want->oracle && batch_lossy(o, &b))
 		n = 0;
 	for (int i = 0; i < n && found < 0; i++)
 		if ((unsigned long)i < b.n_labels && failure_matches(want, &b.labels[i]))

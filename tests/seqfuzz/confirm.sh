@@ -12,11 +12,12 @@ TRACER=$ROOT/tests/seqfuzz/fake-lossy-tracer
 SEQ=$ROOT/tests/vm/fuzz-seqs/lazyfree-reprotect-pageout.seq
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/uffdwp-confirm.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-tap_plan 2
+tap_plan 3
 
 if [ ! -x "$FUZZ" ]; then
 	tap_skip "a lossy search's tracer-only LOST_WP not found again alone: undecided" "no $FUZZ (make all)"
 	tap_skip "one found again alone: found" "no $FUZZ (make all)"
+	tap_skip "one found again by a rerun that lost records too: undecided" "no $FUZZ (make all)"
 	tap_done
 	exit 0
 fi
@@ -44,5 +45,14 @@ if [ $rc = 1 ] && ! grep -q '^seqfuzz: not confirmed' "$WORK/always.out" &&
 	tap_ok "$name"
 else
 	tap_not_ok "$name" "exit $rc; $(grep '^seqfuzz: \(not\|result\)' "$WORK/always.out" | tr '\n' ' ')"
+fi
+
+run lossy FAKE_TRACER_ALWAYS=lossy
+name="one found again by a rerun that lost records too: undecided"
+if [ $rc = 125 ] && grep -q '^seqfuzz: not confirmed: .*lost records too' "$WORK/lossy.out" &&
+   grep -q '^seqfuzz: result 125 (undecided)' "$WORK/lossy.out"; then
+	tap_ok "$name"
+else
+	tap_not_ok "$name" "exit $rc; $(grep '^seqfuzz: \(not\|result\)' "$WORK/lossy.out" | tr '\n' ' ')"
 fi
 tap_done
