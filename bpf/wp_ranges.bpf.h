@@ -185,24 +185,27 @@ static __noinline bool wp_range_del(__u32 tgid, __u64 start, __u64 end)
  * WP_ASYNC's unprotects.  More than the kernel keeps (a uffd without
  * EVENT_REMAP, a partly registered range) costs records, not findings: the
  * model takes a write fault on an unprotected page as a write.  The old range
- * goes unless MREMAP_DONTUNMAP left its VMA registered.  The current process's
- * ranges.  false when a slot was missing (wp_scan_add_range(),
+ * goes unless MREMAP_DONTUNMAP left its VMA registered, or old_len is 0 (a
+ * shared mapping duplicated: the old one stays; its address alone is looked
+ * up).  The current process's ranges.  false when a slot was missing (wp_scan_add_range(),
  * wp_scan_del_range()).  Out of line, as wp_range_del().
  */
 static __noinline bool wp_range_move(__u64 old, __u64 old_len, __u64 new, __u64 new_len,
 				     bool old_stays)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct wp_scan s = { .tgid = tgid, .start = old, .end = old + old_len };
+	struct wp_scan s = { .tgid = tgid, .start = old, .end = old + (old_len ?: 1) };
+	bool kept = true;
 
 	bpf_loop(MAX_WP_RANGES, wp_scan_overlaps, &s, 0);
 	if (!s.found)
 		return true;
-	if (!old_stays && !wp_scan_del_range(&s))
-		return false;
+	if (!old_stays && old_len)
+		kept = wp_scan_del_range(&s);
 	s.start = new;
 	s.end = new + new_len;
-	return wp_scan_add_range(&s);
+	/* the new range even when the old one's tail found no slot */
+	return wp_scan_add_range(&s) && kept;
 }
 
 #endif /* UFFDWP_WP_RANGES_BPF_H */
