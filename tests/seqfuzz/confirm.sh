@@ -29,30 +29,32 @@ run() {	# run NAME [ENV...]: uffdwp-fuzz --replay under the stand-in, output in 
 		--out "$WORK/$name" --no-minimise > "$WORK/$name.out" 2>&1 || rc=$?
 }
 
+# expect NAME RUN RC PATTERN...: the run exited RC and its output has a line matching
+# each PATTERN (one starting with ! must match none)
+expect() {
+	local name=$1 out=$WORK/$2.out want=$3 p why=
+	shift 3
+	[ "$rc" = "$want" ] || why="exit $rc, not $want"
+	for p in "$@"; do
+		case $p in
+		!*) ! grep -q -- "${p#!}" "$out" || why="${why:+$why; }a line matches ${p#!}" ;;
+		*) grep -q -- "$p" "$out" || why="${why:+$why; }no line matches $p" ;;
+		esac
+	done
+	if [ -z "$why" ]; then
+		tap_ok "$name"
+	else
+		tap_not_ok "$name" "$why; $(grep '^seqfuzz: \(not\|result\)' "$out" | tr '\n' ' ')"
+	fi
+}
+
 run once
-name="a lossy search's tracer-only LOST_WP not found again alone: undecided"
-if [ $rc = 125 ] && grep -q '^seqfuzz: not confirmed: ' "$WORK/once.out" &&
-   grep -q '^seqfuzz: result 125 (undecided)' "$WORK/once.out"; then
-	tap_ok "$name"
-else
-	tap_not_ok "$name" "exit $rc; $(grep '^seqfuzz: \(not\|result\)' "$WORK/once.out" | tr '\n' ' ')"
-fi
-
+expect "a lossy search's tracer-only LOST_WP not found again alone: undecided" once 125 \
+       '^seqfuzz: not confirmed: ' '^seqfuzz: result 125 (undecided)'
 run always FAKE_TRACER_ALWAYS=1
-name="one found again alone: found"
-if [ $rc = 1 ] && ! grep -q '^seqfuzz: not confirmed' "$WORK/always.out" &&
-   grep -q '^seqfuzz: result 1 (found)' "$WORK/always.out"; then
-	tap_ok "$name"
-else
-	tap_not_ok "$name" "exit $rc; $(grep '^seqfuzz: \(not\|result\)' "$WORK/always.out" | tr '\n' ' ')"
-fi
-
+expect "one found again alone: found" always 1 \
+       '!^seqfuzz: not confirmed' '^seqfuzz: result 1 (found)'
 run lossy FAKE_TRACER_ALWAYS=lossy
-name="one found again by a rerun that lost records too: undecided"
-if [ $rc = 125 ] && grep -q '^seqfuzz: not confirmed: .*lost records too' "$WORK/lossy.out" &&
-   grep -q '^seqfuzz: result 125 (undecided)' "$WORK/lossy.out"; then
-	tap_ok "$name"
-else
-	tap_not_ok "$name" "exit $rc; $(grep '^seqfuzz: \(not\|result\)' "$WORK/lossy.out" | tr '\n' ' ')"
-fi
+expect "one found again by a rerun that lost records too: undecided" lossy 125 \
+       '^seqfuzz: not confirmed: .*lost records too' '^seqfuzz: result 125 (undecided)'
 tap_done
