@@ -35,40 +35,22 @@ struct wp_scan {
 	__u32 tgid;
 	__u64 start, end;	/* the address, the range to add, or to delete */
 	bool found;
+	bool whole;		/* find: the range must hold [start, end) whole */
 	__u64 tail_start, tail_end;	/* delete: what is left of a range split in two */
 	bool tails_lost;		/* delete: more than one such tail */
 };
 
-static long wp_scan_contains(__u32 i, void *ctx)
+/* A range of the process holding [start, end) whole (s->whole), else one
+ * overlapping it: an address is the range [addr, addr + 1). */
+static long wp_scan_find(__u32 i, void *ctx)
 {
 	struct wp_scan *s = ctx;
 	struct wp_range *r = bpf_map_lookup_elem(&wp_ranges, &i);
 
-	if (r && r->tgid == s->tgid && s->start >= r->start && s->start < r->end) {
-		s->found = true;
-		return 1;
-	}
-	return 0;
-}
-
-static long wp_scan_covers(__u32 i, void *ctx)
-{
-	struct wp_scan *s = ctx;
-	struct wp_range *r = bpf_map_lookup_elem(&wp_ranges, &i);
-
-	if (r && r->tgid == s->tgid && r->start <= s->start && s->end <= r->end) {
-		s->found = true;
-		return 1;
-	}
-	return 0;
-}
-
-static long wp_scan_overlaps(__u32 i, void *ctx)
-{
-	struct wp_scan *s = ctx;
-	struct wp_range *r = bpf_map_lookup_elem(&wp_ranges, &i);
-
-	if (r && r->tgid == s->tgid && r->start < s->end && s->start < r->end) {
+	if (!r || r->tgid != s->tgid)
+		return 0;
+	if (s->whole ? r->start <= s->start && s->end <= r->end
+		     : r->start < s->end && s->start < r->end) {
 		s->found = true;
 		return 1;
 	}
@@ -94,7 +76,7 @@ static long wp_scan_add(__u32 i, void *ctx)
  * faults must still be recorded (a fuzz sequence unregistering pages 0-5 of 9
  * lost the faults of 6-8, and the model called page 6 LOST_WP at its
  * migration).  A range cut in the middle keeps its head here and hands its
- * tail to wp_range_del(). */
+ * tail to wp_scan_del_range(). */
 static long wp_scan_del(__u32 i, void *ctx)
 {
 	struct wp_scan *s = ctx;
@@ -121,9 +103,9 @@ static long wp_scan_del(__u32 i, void *ctx)
 
 static __always_inline bool in_wp_range(__u32 tgid, __u64 addr)
 {
-	struct wp_scan s = { .tgid = tgid, .start = addr };
+	struct wp_scan s = { .tgid = tgid, .start = addr, .end = addr + 1 };
 
-	bpf_loop(MAX_WP_RANGES, wp_scan_contains, &s, 0);
+	bpf_loop(MAX_WP_RANGES, wp_scan_find, &s, 0);
 	return s.found;
 }
 
@@ -136,7 +118,8 @@ static __always_inline bool in_wp_range(__u32 tgid, __u64 addr)
 static __always_inline bool wp_scan_add_range(struct wp_scan *s)
 {
 	s->found = false;
-	bpf_loop(MAX_WP_RANGES, wp_scan_covers, s, 0);
+	s->whole = true;
+	bpf_loop(MAX_WP_RANGES, wp_scan_find, s, 0);
 	if (!s->found)
 		bpf_loop(MAX_WP_RANGES, wp_scan_add, s, 0);
 	return s->found;
@@ -187,8 +170,8 @@ static __noinline bool wp_range_del(__u32 tgid, __u64 start, __u64 end)
  * model takes a write fault on an unprotected page as a write.  The old range
  * goes unless MREMAP_DONTUNMAP left its VMA registered, or old_len is 0 (a
  * shared mapping duplicated: the old one stays; its address alone is looked
- * up).  The current process's ranges.  false when a slot was missing (wp_scan_add_range(),
- * wp_scan_del_range()).  Out of line, as wp_range_del().
+ * up).  The current process's ranges.  false when a slot was missing
+ * (wp_scan_add_range(), wp_scan_del_range()).  Out of line, as wp_range_del().
  */
 static __noinline bool wp_range_move(__u64 old, __u64 old_len, __u64 new, __u64 new_len,
 				     bool old_stays)
@@ -197,7 +180,7 @@ static __noinline bool wp_range_move(__u64 old, __u64 old_len, __u64 new, __u64 
 	struct wp_scan s = { .tgid = tgid, .start = old, .end = old + (old_len ?: 1) };
 	bool kept = true;
 
-	bpf_loop(MAX_WP_RANGES, wp_scan_overlaps, &s, 0);
+	bpf_loop(MAX_WP_RANGES, wp_scan_find, &s, 0);
 	if (!s.found)
 		return true;
 	if (!old_stays && old_len)
