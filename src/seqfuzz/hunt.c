@@ -311,6 +311,12 @@ static int undecided_or_nothing(const struct fuzz_opts *o, const struct batch *b
 		       " (inconclusive: events lost or a hook missing)" : "");
 		return FUZZ_UNDECIDED;
 	}
+	/* its exit status alone misses it: 1 for an invariant violation, losses or not */
+	if (batch_lossy(o, b)) {
+		printf("seqfuzz: result 125 (undecided): the tracer lost records (or did not "
+		       "say what it lost)\n");
+		return FUZZ_UNDECIDED;
+	}
 	if (b->hangs) {
 		printf("seqfuzz: result 125 (undecided): %lu sequence(s) hung\n", b->hangs);
 		return FUZZ_UNDECIDED;

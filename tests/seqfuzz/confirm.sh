@@ -12,12 +12,13 @@ TRACER=$ROOT/tests/seqfuzz/fake-lossy-tracer
 SEQ=$ROOT/tests/vm/fuzz-seqs/lazyfree-reprotect-pageout.seq
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/uffdwp-confirm.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-tap_plan 3
+tap_plan 4
 
 if [ ! -x "$FUZZ" ]; then
 	tap_skip "a lossy search's tracer-only LOST_WP not found again alone: undecided" "no $FUZZ (make all)"
 	tap_skip "one found again alone: found" "no $FUZZ (make all)"
 	tap_skip "one found again by a rerun that lost records too: undecided" "no $FUZZ (make all)"
+	tap_skip "a lossy search whose tracer exited 1, nothing confirmed: undecided" "no $FUZZ (make all)"
 	tap_done
 	exit 0
 fi
@@ -57,4 +58,7 @@ expect "one found again alone: found" always 1 \
 run lossy FAKE_TRACER_ALWAYS=lossy
 expect "one found again by a rerun that lost records too: undecided" lossy 125 \
        '^seqfuzz: not confirmed: .*lost records too' '^seqfuzz: result 125 (undecided)'
+run exit1 FAKE_TRACER_FIRST_EXIT=1
+expect "a lossy search whose tracer exited 1, nothing confirmed: undecided" exit1 125 \
+       '^seqfuzz: not confirmed: ' '^seqfuzz: result 125 (undecided): the tracer lost records'
 tap_done
