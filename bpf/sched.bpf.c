@@ -17,10 +17,19 @@ struct fork_walk {
 static long walk_child_range(__u32 i, void *ctx)
 {
 	struct fork_walk *f = ctx;
-	struct wp_range *r = bpf_map_lookup_elem(&wp_ranges, &i);
+	struct wp_range_set *set = bpf_map_lookup_elem(&wp_ranges, &f->parent_tgid);
+	__u64 start, end;
 
-	if (r && r->tgid == f->parent_tgid)
-		pgtable_walk(f->child_mm, r->start, r->end, EV_FORK, HOOK_SCHED);
+	if (!set || i >= WP_RANGES_PER_PROCESS)
+		return 1;
+	/* a mask the compiler keeps (it knew the bound above, and dropped a plain
+	 * mask; the verifier did not see the bound on the register it indexed with) */
+	barrier_var(i);
+	i &= WP_RANGES_PER_PROCESS - 1;
+	start = set->r[i].start;
+	end = set->r[i].end;
+	if (start && start < end)
+		pgtable_walk(f->child_mm, start, end, EV_FORK, HOOK_SCHED);
 	return 0;
 }
 
@@ -34,7 +43,7 @@ static __always_inline void walk_child_wp_ranges(__u32 parent_tgid, __u64 child_
 	struct fork_walk f = { parent_tgid, child_mm };
 
 	if (child_mm)
-		bpf_loop(MAX_WP_RANGES, walk_child_range, &f, 0);
+		bpf_loop(WP_RANGES_PER_PROCESS, walk_child_range, &f, 0);
 }
 
 /*
@@ -108,6 +117,8 @@ static __always_inline int on_exec(struct task_struct *p, __u32 copy)
 	/* the second: the first noted the new mm */
 	if (!t || (copy == 1 && t->mm == (__u64)p->mm))
 		return 0;
+	/* the old mm's registrations went with it */
+	bpf_map_delete_elem(&wp_ranges, &tgid);
 	note_mm(t, tgid, (__u64)p->mm);
 	e = event_reserve(HOOK_SCHED, EV_EXEC);
 	if (e)
@@ -153,12 +164,9 @@ static __always_inline int on_exit(struct task_struct *p)
 	if (t->mm)
 		bpf_map_delete_elem(&traced_mms, &t->mm);
 	bpf_map_delete_elem(&traced_tgids, &tgid);
-	/* its WP ranges too: only UFFDIO_UNREGISTER freed them, so the MAX_WP_RANGES slots,
-	 * shared by every traced process, filled up with those of exited ones (uffdwp-fuzz
-	 * runs thousands), wp_range_add() found none free, and the write faults of later
-	 * ranges went unrecorded: in a WP_ASYNC range, where the write fault is all the
-	 * model sees of the kernel's unprotect, the next walk called the page LOST_WP */
-	wp_range_del(tgid, 0, ~0ULL);
+	/* its WP ranges too: MAX_WP_PROCESSES sets are shared by every traced
+	 * process (uffdwp-fuzz runs thousands) */
+	bpf_map_delete_elem(&wp_ranges, &tgid);
 	return 0;
 }
 

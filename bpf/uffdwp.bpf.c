@@ -45,3 +45,4 @@ struct traced_tgids_map traced_tgids SEC(".maps");
 struct traced_mms_map traced_mms SEC(".maps");
 struct sys_stash_map sys_stash SEC(".maps");
 struct wp_ranges_map wp_ranges SEC(".maps");
+struct wp_range_set_zero_map wp_range_set_zero SEC(".maps");

@@ -30,7 +30,9 @@ enum uffdwp_arg_role {
 
 #define ARG_ABSENT	(-1)
 #define MAX_FUNC_ARGS	6	/* register arguments on x86-64 and arm64 */
-#define MAX_WP_RANGES	64	/* WP-registered ranges tracked in the kernel for write faults */
+/* WP-registered ranges tracked in the kernel for write faults (bpf/wp_ranges.bpf.h) */
+#define WP_RANGES_PER_PROCESS	32
+#define MAX_WP_PROCESSES	1024
 #define MAX_MSGS_PER_READ 16	/* uffd_msg decoded per read() */
 
 /* Per-CPU write-fault counters (wf_stats map), summed by the loader. */
