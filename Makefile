@@ -61,6 +61,7 @@ BPF_OBJS     := $(BPF_SRCS:bpf/%.bpf.c=$(OUTPUT)/%.tmp.bpf.o)
 SKELS        := $(OUTPUT)/uffdwp.skel.h
 SCENARIOS    := $(patsubst tests/scenarios/%.c,$(OUTPUT)/scenarios/%,$(wildcard tests/scenarios/*.c))
 BENCH_PROGS  := $(patsubst tests/bench/%.c,$(OUTPUT)/bench/%,$(wildcard tests/bench/*.c))
+TEST_HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/helpers/%,$(wildcard tests/helpers/*.c))
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 HDRS         := $(wildcard src/*.h src/*/*.h)
 
@@ -70,9 +71,9 @@ SEQFUZZ_SRCS := $(wildcard src/seqfuzz/*.c)
 TOOLS := $(OUTPUT)/uffdwp-trace $(if $(VMTEST_SRCS),$(OUTPUT)/uffdwp-vmtest $(OUTPUT)/uffdwp-fuzz)
 
 .PHONY: all setup check bench install clean vmlinux scenarios unit sanitize help
-all: $(TOOLS) scenarios $(BENCH_PROGS)
+all: $(TOOLS) scenarios $(BENCH_PROGS) $(TEST_HELPERS)
 
-$(OUTPUT) $(OUTPUT)/src/cli $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/pipeline $(OUTPUT)/src/report $(OUTPUT)/src/vmtest $(OUTPUT)/src/seqfuzz $(OUTPUT)/scenarios $(OUTPUT)/bench $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/src/cli $(OUTPUT)/src/loader $(OUTPUT)/src/model $(OUTPUT)/src/pipeline $(OUTPUT)/src/report $(OUTPUT)/src/vmtest $(OUTPUT)/src/seqfuzz $(OUTPUT)/scenarios $(OUTPUT)/bench $(OUTPUT)/helpers $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
 # BPF: compile each file, link them with bpftool (BPF static linking: resolves
@@ -116,6 +117,10 @@ $(OUTPUT)/uffdwp-fuzz: $(SEQFUZZ_SRCS) $(wildcard src/seqfuzz/*.h tests/scenario
 $(OUTPUT)/bench/%: tests/bench/%.c $(wildcard tests/scenarios/*.h) | $(OUTPUT)/bench
 	$(call msg,CC,$@)
 	$(Q)$(GUEST_PROG_CC) $< -o $@
+# The shell tests' own helpers (tests/helpers/): host programs.
+$(OUTPUT)/helpers/%: tests/helpers/%.c | $(OUTPUT)/helpers
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -g -Wall -D_GNU_SOURCE $(EXTRA_CFLAGS) $< -o $@
 
 unit: $(UNIT_TESTS)
 $(OUTPUT)/tests/test_seqfuzz: tests/unit/test_seqfuzz.c src/seqfuzz/seq.c src/seqfuzz/emit.c $(wildcard src/seqfuzz/*.h tests/unit/*.h) | $(OUTPUT)/tests

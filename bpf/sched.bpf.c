@@ -47,6 +47,30 @@ static __always_inline void walk_child_wp_ranges(__u32 parent_tgid, __u64 child_
 }
 
 /*
+ * A pid or an mm that fork or exec has just made names no live process, so
+ * an entry under it is a leftover of a process whose exit both programs
+ * missed (counted lost as skipped_runs).  Left there, it would make an
+ * untraced newcomer traced, give its ranges to the new process, or another
+ * mm's records to the dead one (an mm_struct's address is reused soon).
+ */
+static __always_inline void forget_leftover_process(__u32 tgid)
+{
+	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &tgid);
+
+	if (t) {
+		untrace_mm(t->mm, tgid);
+		bpf_map_delete_elem(&traced_tgids, &tgid);
+	}
+	bpf_map_delete_elem(&wp_ranges, &tgid);
+}
+
+static __always_inline void forget_leftover_mm(__u64 mm)
+{
+	if (mm)
+		bpf_map_delete_elem(&traced_mms, &mm);
+}
+
+/*
  * Each sched tracepoint has two programs, as the raw syscall tracepoints do
  * (stash_copies.bpf.h): since 7.x tracepoints run their programs preemptible,
  * and the kernel skips a program already running on the CPU.  The second does
@@ -66,30 +90,49 @@ struct {
 static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child,
 				   __u32 copy)
 {
-	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	__u32 ptgid = parent->tgid, ctgid = child->tgid, ctid = child->pid;
 	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &ptgid);
 	struct traced_task child_task = { .mm = (__u64)child->mm };
+	struct wp_range_set *ranges;
 	struct uffdwp_event *e;
 	__u8 one = 1;
 
-	if (!t || ctgid == ptgid)	/* untraced, or a new thread */
+	/* a new tid: a stash under it is a dead thread's (the child has not run:
+	 * kernel_clone() wakes it after this tracepoint) */
+	bpf_map_delete_elem(&sys_stash, &ctid);
+	if (ctgid == ptgid)	/* a new thread */
 		return 0;
-	if (copy == 1 && bpf_map_lookup_elem(&forks_handled, &ctgid)) {
+	if (t && copy == 1 && bpf_map_lookup_elem(&forks_handled, &ctgid)) {
 		bpf_map_delete_elem(&forks_handled, &ctgid);
 		return 0;
 	}
+	forget_leftover_process(ctgid);
+	/* CLONE_VM (vfork, posix_spawn): the mm is the parent's, live */
+	if (child_task.mm == (__u64)parent->mm)
+		child_task.mm = 0;
+	forget_leftover_mm(child_task.mm);
+	if (!t)		/* untraced */
+		return 0;
 	if (copy == 0)
 		bpf_map_update_elem(&forks_handled, &ctgid, &one, BPF_ANY);
 	if (follow_children) {
-		bpf_map_update_elem(&traced_tgids, &ctgid, &child_task, BPF_ANY);
-		if (child_task.mm)
-			bpf_map_update_elem(&traced_mms, &child_task.mm, &ctgid, BPF_ANY);
+		/* a full table would leave the child untraced unseen: count it */
+		if (bpf_map_update_elem(&traced_tgids, &ctgid, &child_task, BPF_ANY) ||
+		    (child_task.mm &&
+		     bpf_map_update_elem(&traced_mms, &child_task.mm, &ctgid, BPF_ANY)))
+			count_lost(HOOK_SCHED, LOST_TABLE);
+		/* With EVENT_FORK the child's VMAs stay registered for WP
+		 * (dup_userfaultfd()), and its write faults there are the model's
+		 * business; without, they cost records, not findings. */
+		ranges = bpf_map_lookup_elem(&wp_ranges, &ptgid);
+		if (ranges && bpf_map_update_elem(&wp_ranges, &ctgid, ranges, BPF_ANY))
+			count_lost(HOOK_WRITE_FAULT, LOST_TABLE);
 	}
 	e = event_reserve(HOOK_SCHED, EV_FORK);
 	if (!e)
 		return 0;
 	e->u.fork.child_pid = ctgid;
-	e->u.fork.child_mm = child_task.mm;
+	e->u.fork.child_mm = (__u64)child->mm;
 	event_submit(e);
 	/* a scalar copy: pgtable_walk() takes no BTF pointers */
 	walk_child_wp_ranges(ptgid, (__u64)BPF_CORE_READ(child, mm));
@@ -111,15 +154,20 @@ int BPF_PROG(sched_process_fork_second, struct task_struct *parent, struct task_
 static __always_inline int on_exec(struct task_struct *p, __u32 copy)
 {
 	__u32 tgid = p->tgid;
+	__u64 mm = (__u64)p->mm;
 	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &tgid);
 	struct uffdwp_event *e;
 
 	/* the second: the first noted the new mm */
-	if (!t || (copy == 1 && t->mm == (__u64)p->mm))
+	if (t && copy == 1 && t->mm == mm)
+		return 0;
+	/* exec_mmap()'s mm is new */
+	forget_leftover_mm(mm);
+	if (!t)
 		return 0;
 	/* the old mm's registrations went with it */
 	bpf_map_delete_elem(&wp_ranges, &tgid);
-	note_mm(t, tgid, (__u64)p->mm);
+	note_mm(t, tgid, mm);
 	e = event_reserve(HOOK_SCHED, EV_EXEC);
 	if (e)
 		event_submit(e);
@@ -161,8 +209,7 @@ static __always_inline int on_exit(struct task_struct *p)
 		e->u.exit.code = p->exit_code;
 		event_submit(e);
 	}
-	if (t->mm)
-		bpf_map_delete_elem(&traced_mms, &t->mm);
+	untrace_mm(t->mm, tgid);
 	bpf_map_delete_elem(&traced_tgids, &tgid);
 	/* its WP ranges too: MAX_WP_PROCESSES sets are shared by every traced
 	 * process (uffdwp-fuzz runs thousands) */

@@ -68,6 +68,16 @@ static __always_inline bool mm_is_traced(__u64 mm)
 	return mm && bpf_map_lookup_elem(&traced_mms, &mm);
 }
 
+/* Forget @mm as @tgid's, not when it is another group's now: a vfork child's
+ * mm is its parent's, and a dead group's may have been reused. */
+static __always_inline void untrace_mm(__u64 mm, __u32 tgid)
+{
+	__u32 *owner = mm ? bpf_map_lookup_elem(&traced_mms, &mm) : NULL;
+
+	if (owner && *owner == tgid)
+		bpf_map_delete_elem(&traced_mms, &mm);
+}
+
 /*
  * Remember the current mm of a traced thread group, so that kernel hooks
  * running in another context (kcompactd, a hole punch by another process)
@@ -78,10 +88,11 @@ static __always_inline void note_mm(struct traced_task *t, __u32 tgid, __u64 mm)
 {
 	if (!mm || t->mm == mm)
 		return;
-	if (t->mm)
-		bpf_map_delete_elem(&traced_mms, &t->mm);
+	untrace_mm(t->mm, tgid);
 	t->mm = mm;
-	bpf_map_update_elem(&traced_mms, &mm, &tgid, BPF_ANY);
+	/* an mm already traced keeps its owner: a vfork child shares its
+	 * parent's, and would untrace it at its exec or exit */
+	bpf_map_update_elem(&traced_mms, &mm, &tgid, BPF_NOEXIST);
 }
 
 #define TMPFS_MAGIC	0x01021994	/* include/uapi/linux/magic.h */
