@@ -135,10 +135,36 @@ void model_forget_history(struct model *mdl)
 	}
 }
 
+/*
+ * The mm that fork or exec has just made is new, so a model under its address
+ * is a leftover: a process whose exit record was lost (counted), its
+ * mm_struct freed and the address reused.  Kept, its regions and pages would
+ * judge the newcomer.  At fork nothing of the child's mm comes before the
+ * fork record (the child runs after the tracepoint); at exec the new image's
+ * own set-up records may, under its pid.
+ */
+static void drop_leftover_mm(struct model *mdl, const struct uffdwp_event *ev)
+{
+	struct mm_state *old;
+
+	if (ev->kind == EV_FORK && ev->u.fork.child_mm != ev->mm) {
+		old = model_find_mm(mdl, ev->u.fork.child_mm);
+		if (old)
+			model_drop_mm(mdl, old);
+	} else if (ev->kind == EV_EXEC) {
+		old = model_find_mm(mdl, ev->mm);
+		if (old && old->pid != ev->pid)
+			model_drop_mm(mdl, old);
+	}
+}
+
 void model_apply(struct model *mdl, const struct uffdwp_event *ev)
 {
-	struct mm_state *m = model_mm(mdl, ev->mm, ev->pid);
+	struct mm_state *m;
 	struct call_in_flight awaited;
+
+	drop_leftover_mm(mdl, ev);
+	m = model_mm(mdl, ev->mm, ev->pid);
 
 	/* Any record of the thread, its walk first, ends model_walk_awaited(). */
 	call_end(m, ev->tid, EV_CHANGE_PROTECTION, &awaited);

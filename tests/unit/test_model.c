@@ -234,6 +234,42 @@ static void t_fork_exit(void)
 }
 
 /*
+ * A process whose exit record was lost leaves its model behind; when fork or
+ * exec makes a new mm at the same address (an mm_struct's is soon reused), the
+ * newcomer starts empty: the leftover's registration and protection judged it.
+ */
+static void t_leftover_mm(void)
+{
+	struct synth s;
+	struct mm_state *m;
+
+	start(&s, VMF_ANON, 0);
+	s_writeprotect(&s, FD, A, A + N8, true);
+	/* no exit record: another process forks a child with MM's address */
+	s.mm = CHILD;
+	s.pid = 20;
+	s_fork(&s, MM, 21);
+	m = model_find_mm(mdl, MM);
+	tap_ok(m && m->pid == 21 && m->nregions == 0 && expect_is(MM, A, EXP_NONE),
+	       "fork into a leftover mm's address: a new model (pid %u, %zu regions)",
+	       m ? m->pid : 0, m ? m->nregions : 0);
+
+	start(&s, VMF_ANON, 0);
+	s_writeprotect(&s, FD, A, A + N8, true);
+	model_apply(mdl, &(struct uffdwp_event){ .mm = MM, .pid = 30, .kind = EV_EXEC });
+	m = model_find_mm(mdl, MM);
+	tap_ok(m && m->pid == 30 && m->nregions == 0 && expect_is(MM, A, EXP_NONE),
+	       "exec into a leftover mm's address: a new model (pid %u, %zu regions)",
+	       m ? m->pid : 0, m ? m->nregions : 0);
+	model_apply(mdl, &(struct uffdwp_event){ .mm = MM, .pid = 30, .kind = EV_EXEC });
+	tap_ok(model_find_mm(mdl, MM) == m, "an exec's own mm seen again is kept");
+	s.mm = MM;
+	s.pid = 30;
+	s_fork(&s, MM, 31);
+	tap_ok(model_find_mm(mdl, MM) == m, "a CLONE_VM child's mm is its parent's: kept");
+}
+
+/*
  * remove_migration_pte() hooked as a function (no tracepoint) sends a record
  * without a decoded entry: no observation, the page stays as it was.  The
  * model once observed an uninitialised entry here (valgrind: model.c).
@@ -283,6 +319,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(t_mremap),
 	TAP_TEST(t_empty_range),
 	TAP_TEST(t_fork_exit),
+	TAP_TEST(t_leftover_mm),
 };
 
 int main(int argc, char **argv)
