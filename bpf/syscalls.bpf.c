@@ -184,13 +184,14 @@ static __always_inline bool call_is_recorded(__u32 kind, __u64 arg0, __u64 arg1,
 	return true;
 }
 
-/* A traced thread enters a syscall: stash what its exit needs (@copy: which
- * of the tracepoint's @copies programs this is, struct sys_stash). */
-static __always_inline int sys_enter(__u32 kind, const __u64 args[6], __u32 copy, __u32 copies)
+/* A traced thread enters a syscall: stash what its exit needs (@t: its
+ * traced_tgids entry, the caller's traced_current(); @copy: which of the
+ * tracepoint's @copies programs this is, struct sys_stash). */
+static __always_inline int sys_enter(struct traced_task *t, __u32 kind, const __u64 args[6],
+				     __u32 copy, __u32 copies)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
-	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &tgid);
 	struct sys_stash s = { .kind = kind, .copies.enter_pending = copies_after(copy, copies) };
 	struct sys_stash *old;
 
@@ -463,13 +464,11 @@ static __always_inline void report_uffd_open(__s64 fd, __u64 flags)
 	event_submit(e);
 }
 
-/* A traced thread leaves a stashed syscall: report it (@copy, @copies as
- * for sys_enter()). */
-static __always_inline int sys_exit(__s64 ret, __u32 copy, __u32 copies)
+/* A traced thread leaves a stashed syscall: report it (@s: its stash entry,
+ * the caller's lookup, NULL when none; @copy, @copies as for sys_enter()). */
+static __always_inline int sys_exit(struct sys_stash *s, __u32 tid, __s64 ret, __u32 copy,
+				    __u32 copies)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct sys_stash *s = bpf_map_lookup_elem(&sys_stash, &tid);
-
 	if (!s)
 		return 0;
 	if (s->copies.done) {	/* an earlier program reported it */
@@ -559,14 +558,21 @@ static __always_inline int tp_sys_enter(struct trace_event_raw_sys_enter *ctx, _
 	if (nargs > 3) args[3] = ctx->args[3];
 	if (nargs > 4) args[4] = ctx->args[4];
 	if (nargs > 5) args[5] = ctx->args[5];
-	return sys_enter(kind, args, 0, 1);
+	return sys_enter(traced_current(), kind, args, 0, 1);
+}
+
+static __always_inline int tp_sys_exit(__s64 ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	return sys_exit(bpf_map_lookup_elem(&sys_stash, &tid), tid, ret, 0, 1);
 }
 
 #define SYSCALL_HOOK(name, kind, nargs)						\
 SEC("tracepoint/syscalls/sys_enter_" #name)					\
 int sys_enter_##name(struct trace_event_raw_sys_enter *ctx) { return tp_sys_enter(ctx, kind, nargs); } \
 SEC("tracepoint/syscalls/sys_exit_" #name)					\
-int sys_exit_##name(struct trace_event_raw_sys_exit *ctx) { return sys_exit(ctx->ret, 0, 1); }
+int sys_exit_##name(struct trace_event_raw_sys_exit *ctx) { return tp_sys_exit(ctx->ret); }
 
 SYSCALL_HOOK(ioctl, SYS_IOCTL, 3)
 SYSCALL_HOOK(read, SYS_READ, 3)
@@ -606,6 +612,7 @@ static __always_inline __u32 sys_kind_of(long nr)
 static __always_inline int on_raw_sys_enter(struct pt_regs *regs, long nr, __u32 copy)
 {
 	__u32 kind = sys_kind_of(nr);
+	struct traced_task *t;
 
 	/* uffd_fd_close() tests traced_current() itself; a later program's
 	 * run finds the number already forgotten */
@@ -613,11 +620,12 @@ static __always_inline int on_raw_sys_enter(struct pt_regs *regs, long nr, __u32
 		uffd_fd_close(SYSCALL_ARG0(regs));
 		return 0;
 	}
-	if (kind && traced_current()) {
+	t = kind ? traced_current() : NULL;
+	if (t) {
 		__u64 args[6] = { SYSCALL_ARG0(regs), SYSCALL_ARG1(regs), SYSCALL_ARG2(regs),
 				  SYSCALL_ARG3(regs), SYSCALL_ARG4(regs), SYSCALL_ARG5(regs) };
 
-		sys_enter(kind, args, copy, SYSCALL_COPIES);
+		sys_enter(t, kind, args, copy, SYSCALL_COPIES);
 	}
 	return 0;
 }
@@ -682,7 +690,7 @@ static __always_inline int on_raw_sys_exit(struct pt_regs *regs, long ret, __u32
 			mark_exit_counted(tid, kind, copies_after(copy, SYSCALL_COPIES));
 		return 0;
 	}
-	return sys_exit(ret, copy, SYSCALL_COPIES);
+	return sys_exit(s, tid, ret, copy, SYSCALL_COPIES);
 }
 
 SEC("tp_btf/sys_exit")
