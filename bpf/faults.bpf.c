@@ -55,13 +55,13 @@ static __always_inline void wf_count(__u32 stat)
 SEC("tp_btf/page_fault_user")
 int BPF_PROG(page_fault_user, unsigned long address, struct pt_regs *regs, unsigned long error_code)
 {
-	__u32 tgid = current_tgid();
 	__u64 *clock = record_clock_ptr();
+	struct traced_task *t;
 	struct uffdwp_event *e;
 	struct wf_last *last;
 	__u64 mm, page, w0, w1;
 
-	if (!(error_code & X86_PF_WRITE) || !traced_current() || !in_wp_range(tgid, address))
+	if (!(error_code & X86_PF_WRITE) || !(t = traced_current()) || !in_wp_range(t, address))
 		return 0;
 	if (!clock)
 		return 0;

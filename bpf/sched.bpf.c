@@ -10,24 +10,16 @@
 #include "sys_stash.bpf.h"
 
 struct fork_walk {
-	__u32 parent_tgid;
+	struct traced_task *parent;
 	__u64 child_mm;
 };
 
 static long walk_child_range(__u32 i, void *ctx)
 {
 	struct fork_walk *f = ctx;
-	struct wp_range_set *set = bpf_map_lookup_elem(&wp_ranges, &f->parent_tgid);
-	__u64 start, end;
+	struct wp_range *r = wp_slot(f->parent, i);
+	__u64 start = r->start, end = r->end;
 
-	if (!set || i >= WP_RANGES_PER_PROCESS)
-		return 1;
-	/* a mask the compiler keeps (it knew the bound above, and dropped a plain
-	 * mask; the verifier did not see the bound on the register it indexed with) */
-	barrier_var(i);
-	i &= WP_RANGES_PER_PROCESS - 1;
-	start = set->r[i].start;
-	end = set->r[i].end;
 	if (start && start < end)
 		pgtable_walk(f->child_mm, start, end, EV_FORK, HOOK_SCHED);
 	return 0;
@@ -38,9 +30,9 @@ static long walk_child_range(__u32 i, void *ctx)
  * tables over the parent's WP ranges say whether bits and markers were kept
  * (EVENT_FORK) or dropped, exactly and before the child runs (#7, #8).
  */
-static __always_inline void walk_child_wp_ranges(__u32 parent_tgid, __u64 child_mm)
+static __always_inline void walk_child_wp_ranges(struct traced_task *parent, __u64 child_mm)
 {
-	struct fork_walk f = { parent_tgid, child_mm };
+	struct fork_walk f = { parent, child_mm };
 
 	if (child_mm)
 		bpf_loop(WP_RANGES_PER_PROCESS, walk_child_range, &f, 0);
@@ -61,7 +53,6 @@ static __always_inline void forget_leftover_process(__u32 tgid)
 		untrace_mm(t->mm, tgid);
 		bpf_map_delete_elem(&traced_tgids, &tgid);
 	}
-	bpf_map_delete_elem(&wp_ranges, &tgid);
 }
 
 static __always_inline void forget_leftover_mm(__u64 mm)
@@ -91,9 +82,8 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 				   __u32 copy)
 {
 	__u32 ptgid = parent->tgid, ctgid = child->tgid, ctid = child->pid;
-	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &ptgid);
-	struct traced_task child_task = { .mm = (__u64)child->mm };
-	struct wp_range_set *ranges;
+	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &ptgid), *ct;
+	__u64 child_mm = (__u64)child->mm;
 	struct uffdwp_event *e;
 	__u8 one = 1;
 
@@ -108,25 +98,26 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	}
 	forget_leftover_process(ctgid);
 	/* CLONE_VM (vfork, posix_spawn): the mm is the parent's, live */
-	if (child_task.mm == (__u64)parent->mm)
-		child_task.mm = 0;
-	forget_leftover_mm(child_task.mm);
+	if (child_mm == (__u64)parent->mm)
+		child_mm = 0;
+	forget_leftover_mm(child_mm);
 	if (!t)		/* untraced */
 		return 0;
 	if (copy == 0)
 		bpf_map_update_elem(&forks_handled, &ctgid, &one, BPF_ANY);
+	/* The child's entry is a copy of the parent's, WP ranges too: with
+	 * EVENT_FORK its VMAs stay registered for WP (dup_userfaultfd()), and its
+	 * write faults there are the model's business; without, they cost
+	 * records, not findings.  A full table would leave the child untraced
+	 * unseen: counted. */
 	if (follow_children) {
-		/* a full table would leave the child untraced unseen: count it */
-		if (bpf_map_update_elem(&traced_tgids, &ctgid, &child_task, BPF_ANY) ||
-		    (child_task.mm &&
-		     bpf_map_update_elem(&traced_mms, &child_task.mm, &ctgid, BPF_ANY)))
+		ct = NULL;
+		if (!bpf_map_update_elem(&traced_tgids, &ctgid, t, BPF_ANY))
+			ct = bpf_map_lookup_elem(&traced_tgids, &ctgid);
+		if (ct)
+			ct->mm = child_mm;
+		if (!ct || (child_mm && bpf_map_update_elem(&traced_mms, &child_mm, &ctgid, BPF_ANY)))
 			count_lost(HOOK_SCHED, LOST_TABLE);
-		/* With EVENT_FORK the child's VMAs stay registered for WP
-		 * (dup_userfaultfd()), and its write faults there are the model's
-		 * business; without, they cost records, not findings. */
-		ranges = bpf_map_lookup_elem(&wp_ranges, &ptgid);
-		if (ranges && bpf_map_update_elem(&wp_ranges, &ctgid, ranges, BPF_ANY))
-			count_lost(HOOK_WRITE_FAULT, LOST_TABLE);
 	}
 	e = event_reserve(HOOK_SCHED, EV_FORK);
 	if (!e)
@@ -135,7 +126,7 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	e->u.fork.child_mm = (__u64)child->mm;
 	event_submit(e);
 	/* a scalar copy: pgtable_walk() takes no BTF pointers */
-	walk_child_wp_ranges(ptgid, (__u64)BPF_CORE_READ(child, mm));
+	walk_child_wp_ranges(t, (__u64)BPF_CORE_READ(child, mm));
 	return 0;
 }
 
@@ -166,7 +157,7 @@ static __always_inline int on_exec(struct task_struct *p, __u32 copy)
 	if (!t)
 		return 0;
 	/* the old mm's registrations went with it */
-	bpf_map_delete_elem(&wp_ranges, &tgid);
+	__builtin_memset(t->wp, 0, sizeof(t->wp));
 	note_mm(t, tgid, mm);
 	e = event_reserve(HOOK_SCHED, EV_EXEC);
 	if (e)
@@ -210,10 +201,7 @@ static __always_inline int on_exit(struct task_struct *p)
 		event_submit(e);
 	}
 	untrace_mm(t->mm, tgid);
-	bpf_map_delete_elem(&traced_tgids, &tgid);
-	/* its WP ranges too: MAX_WP_PROCESSES sets are shared by every traced
-	 * process (uffdwp-fuzz runs thousands) */
-	bpf_map_delete_elem(&wp_ranges, &tgid);
+	bpf_map_delete_elem(&traced_tgids, &tgid);	/* and its WP ranges with it */
 	return 0;
 }
 

@@ -274,10 +274,10 @@ static __always_inline void report_uffd_ioctl(struct sys_stash *s, __s64 ret)
 	/* no free slot: that range's write faults go unrecorded, a loss like a
 	 * full ring (the run is inconclusive, never clean) */
 	else if (ret == 0 && kind == EV_UFFD_REGISTER && (in[2] & UFFDIO_REGISTER_MODE_WP) &&
-		 !wp_range_add(current_tgid(), in[0], in[0] + in[1]))
+		 !wp_range_add(in[0], in[0] + in[1]))
 		count_lost(HOOK_WRITE_FAULT, LOST_TABLE);
 	else if (ret == 0 && kind == EV_UFFD_UNREGISTER &&
-		 !wp_range_del(current_tgid(), in[0], in[0] + in[1]))
+		 !wp_range_del(in[0], in[0] + in[1]))
 		count_lost(HOOK_WRITE_FAULT, LOST_TABLE);
 	/* The registered VMA's flags and backing are what the model needs (it
 	 * tracks them from there); not on the hot ioctls: bpf_find_vma() takes

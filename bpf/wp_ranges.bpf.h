@@ -1,62 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The uffd-wp registered ranges of traced processes: added and removed by the
- * UFFDIO_(UN)REGISTER syscall records and moved by mremap's (syscalls.bpf.c),
- * looked up by write faults (faults.bpf.c), walked in a forked child and
- * dropped with the process, its exec, or a leftover (sched.bpf.c).
+ * The uffd-wp registered ranges of a traced thread group (struct traced_task's
+ * wp[]): added and removed by the UFFDIO_(UN)REGISTER syscall records and moved
+ * by mremap's (syscalls.bpf.c), looked up by write faults (faults.bpf.c), given
+ * to a forked child, walked in its tables and cleared at exec (sched.bpf.c).
+ * They go with the group's traced_tgids entry: at its exit, or as a leftover of
+ * one whose exit was missed.  Before they were one table for every process,
+ * freed only at exit; when the kernel skipped both exit programs the slots
+ * stayed taken, and over a fuzz search's thousands of processes the table
+ * filled (table_full losses).
  */
 #ifndef UFFDWP_WP_RANGES_BPF_H
 #define UFFDWP_WP_RANGES_BPF_H
 
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include "bpf_config.h"
-
-/* A free slot has start 0: no user mapping starts at address 0 (mmap_min_addr). */
-struct wp_range {
-	__u64 start;
-	__u64 end;
-};
-
-/* One thread group's ranges.  Not one table for every process: a process whose
- * exit both sched programs missed kept its slots there for good, and over a
- * fuzz search's thousands of processes the table filled (table_full losses). */
-struct wp_range_set {
-	struct wp_range r[WP_RANGES_PER_PROCESS];
-};
-
-struct wp_ranges_map {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_WP_PROCESSES);
-	__type(key, __u32);	/* tgid */
-	__type(value, struct wp_range_set);
-};
-extern struct wp_ranges_map wp_ranges SEC(".maps");	/* uffdwp.bpf.c */
-
-/* All zero, never written: a new set's first value (too large for the stack). */
-struct wp_range_set_zero_map {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct wp_range_set);
-};
-extern struct wp_range_set_zero_map wp_range_set_zero SEC(".maps");	/* uffdwp.bpf.c */
+#include "uffdwp.bpf.h"
 
 /*
- * Whether a slot of @set overlaps [start, end): an address is the range
+ * Whether a range of @t overlaps [start, end): an address is the range
  * [addr, addr + 1).  Unrolled: every write fault of a traced process asks, and
- * straight code is what every verifier accepts at once.  Writers of one set are
- * the threads of one process in their uffd and mremap calls; a half-written
- * slot is empty (start >= end), so a reader never sees one cover more than it
- * was given.
+ * straight code is what every verifier accepts at once.  Writers of one group's
+ * ranges are its threads in their uffd and mremap calls; a half-written slot is
+ * empty (start >= end: a claim writes start first, a free end first), so a
+ * reader never sees one cover more than it was given.
  */
-static __always_inline bool wp_set_overlaps(const struct wp_range_set *set, __u64 start,
-					    __u64 end)
+static __always_inline bool wp_ranges_overlap(const struct traced_task *t, __u64 start,
+					      __u64 end)
 {
 #pragma unroll
 	for (int i = 0; i < WP_RANGES_PER_PROCESS; i++) {
-		__u64 rs = *(volatile const __u64 *)&set->r[i].start;
-		__u64 re = *(volatile const __u64 *)&set->r[i].end;
+		__u64 rs = *(volatile const __u64 *)&t->wp[i].start;
+		__u64 re = *(volatile const __u64 *)&t->wp[i].end;
 
 		if (rs && rs < end && start < re)
 			return true;
@@ -64,20 +37,18 @@ static __always_inline bool wp_set_overlaps(const struct wp_range_set *set, __u6
 	return false;
 }
 
-static __always_inline bool in_wp_range(__u32 tgid, __u64 addr)
+static __always_inline bool in_wp_range(const struct traced_task *t, __u64 addr)
 {
-	struct wp_range_set *set = bpf_map_lookup_elem(&wp_ranges, &tgid);
-
-	return set && wp_set_overlaps(set, addr, addr + 1);
+	return wp_ranges_overlap(t, addr, addr + 1);
 }
 
 /*
- * The writers below walk the slots with bpf_loop() (5.17+): unrolled as the
- * finder is, the syscall exit programs that add, delete and move took twice
- * the verification (220,000 instructions processed each, against 111,000).
+ * The writers walk the slots with bpf_loop() (5.17+): unrolled as the reader
+ * is, the syscall exit programs that add, delete and move took twice the
+ * verification (220,000 instructions processed each, against 111,000).
  */
-struct wp_set_edit {
-	struct wp_range_set *set;
+struct wp_edit {
+	struct traced_task *t;
 	__u64 start, end;
 	bool done;		/* add: a slot holds the range */
 	__u64 tail_start, tail_end;	/* delete: what is left of a range cut in the middle */
@@ -86,18 +57,18 @@ struct wp_set_edit {
 
 /* The i-th slot: the mask keeps the verifier's bound (the compiler drops a
  * plain one as it knows i < WP_RANGES_PER_PROCESS, a power of 2). */
-static __always_inline struct wp_range *wp_slot(struct wp_range_set *set, __u32 i)
+static __always_inline struct wp_range *wp_slot(struct traced_task *t, __u32 i)
 {
 	barrier_var(i);
-	return &set->r[i & (WP_RANGES_PER_PROCESS - 1)];
+	return &t->wp[i & (WP_RANGES_PER_PROCESS - 1)];
 }
 
 /* A slot overlapping or touching the range grows to hold both: a registration
  * repeated over the same pages takes no second slot, and neighbours share one. */
 static long wp_slot_grow(__u32 i, void *ctx)
 {
-	struct wp_set_edit *x = ctx;
-	struct wp_range *r = wp_slot(x->set, i);
+	struct wp_edit *x = ctx;
+	struct wp_range *r = wp_slot(x->t, i);
 	__u64 rs = r->start, re = r->end;
 
 	if (!rs || rs >= re || rs > x->end || x->start > re)
@@ -113,8 +84,8 @@ static long wp_slot_grow(__u32 i, void *ctx)
 /* A free slot, claimed start first (a reader sees [start, 0), empty, until the end). */
 static long wp_slot_claim(__u32 i, void *ctx)
 {
-	struct wp_set_edit *x = ctx;
-	struct wp_range *r = wp_slot(x->set, i);
+	struct wp_edit *x = ctx;
+	struct wp_range *r = wp_slot(x->t, i);
 
 	if (r->start || __sync_val_compare_and_swap(&r->start, 0, x->start) != 0)
 		return 0;
@@ -125,7 +96,7 @@ static long wp_slot_claim(__u32 i, void *ctx)
 
 /* Add [x->start, x->end): false when no slot is free, and the range's write
  * faults will not be recorded. */
-static __always_inline bool wp_set_add(struct wp_set_edit *x)
+static __always_inline bool wp_edit_add(struct wp_edit *x)
 {
 	if (x->start >= x->end)
 		return true;
@@ -143,12 +114,12 @@ static __always_inline bool wp_set_add(struct wp_set_edit *x)
  * must still be recorded (a fuzz sequence unregistering pages 0-5 of 9 lost the
  * faults of 6-8, and the model called page 6 LOST_WP at its migration).  A range
  * cut in the middle keeps its head in its slot and hands its tail to
- * wp_set_del().  A free takes end first: a reader sees [start, 0), empty.
+ * wp_edit_del().  A free takes end first: a reader sees [start, 0), empty.
  */
 static long wp_slot_cut(__u32 i, void *ctx)
 {
-	struct wp_set_edit *x = ctx;
-	struct wp_range *r = wp_slot(x->set, i);
+	struct wp_edit *x = ctx;
+	struct wp_range *r = wp_slot(x->t, i);
 	__u64 rs = r->start, re = r->end;
 
 	if (!rs || rs >= x->end || x->start >= re)
@@ -174,7 +145,7 @@ static long wp_slot_cut(__u32 i, void *ctx)
 
 /* Delete [x->start, x->end): false when a cut range's tail found no free slot
  * (or two ranges were cut in the middle). */
-static __always_inline bool wp_set_del(struct wp_set_edit *x)
+static __always_inline bool wp_edit_del(struct wp_edit *x)
 {
 	x->tail_start = x->tail_end = 0;
 	x->tails_lost = false;
@@ -185,41 +156,24 @@ static __always_inline bool wp_set_del(struct wp_set_edit *x)
 		return true;
 	x->start = x->tail_start;
 	x->end = x->tail_end;
-	return wp_set_add(x);
-}
-
-/* The process's set, made empty when it has none; NULL when the map is full. */
-static __always_inline struct wp_range_set *wp_set_get(__u32 tgid)
-{
-	struct wp_range_set *set = bpf_map_lookup_elem(&wp_ranges, &tgid);
-	__u32 zero = 0;
-	void *empty;
-
-	if (set)
-		return set;
-	empty = bpf_map_lookup_elem(&wp_range_set_zero, &zero);
-	if (!empty)
-		return NULL;
-	/* BPF_NOEXIST: another thread's set made meanwhile stays */
-	bpf_map_update_elem(&wp_ranges, &tgid, empty, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&wp_ranges, &tgid);
+	return wp_edit_add(x);
 }
 
 /* The callers of these: the syscall exit programs, near 6.1's and 6.12's
- * combined stack of 512 bytes; out of line, each has its own frame. */
-static __noinline bool wp_range_add(__u32 tgid, __u64 start, __u64 end)
+ * combined stack of 512 bytes; out of line, each has its own frame.  The
+ * current thread group's ranges; an untraced one has none to change. */
+static __noinline bool wp_range_add(__u64 start, __u64 end)
 {
-	struct wp_set_edit x = { .set = wp_set_get(tgid), .start = start, .end = end };
+	struct wp_edit x = { .t = traced_current(), .start = start, .end = end };
 
-	return x.set && wp_set_add(&x);
+	return !x.t || wp_edit_add(&x);
 }
 
-static __noinline bool wp_range_del(__u32 tgid, __u64 start, __u64 end)
+static __noinline bool wp_range_del(__u64 start, __u64 end)
 {
-	struct wp_set_edit x = { .set = bpf_map_lookup_elem(&wp_ranges, &tgid),
-				 .start = start, .end = end };
+	struct wp_edit x = { .t = traced_current(), .start = start, .end = end };
 
-	return !x.set || wp_set_del(&x);
+	return !x.t || wp_edit_del(&x);
 }
 
 /*
@@ -235,25 +189,22 @@ static __noinline bool wp_range_del(__u32 tgid, __u64 start, __u64 end)
  * model takes a write fault on an unprotected page as a write.  The old range
  * goes unless MREMAP_DONTUNMAP left its VMA registered, or old_len is 0 (a
  * shared mapping duplicated: the old one stays; its address alone is looked
- * up).  The current process's ranges.  false when a slot was missing
- * (wp_set_add(), wp_set_del()).
+ * up).  false when a slot was missing (wp_edit_add(), wp_edit_del()).
  */
 static __noinline bool wp_range_move(__u64 old, __u64 old_len, __u64 new, __u64 new_len,
 				     bool old_stays)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct wp_set_edit x = { .set = bpf_map_lookup_elem(&wp_ranges, &tgid),
-				 .start = old, .end = old + old_len };
+	struct wp_edit x = { .t = traced_current(), .start = old, .end = old + old_len };
 	bool kept = true;
 
-	if (!x.set || !wp_set_overlaps(x.set, old, old + (old_len ?: 1)))
+	if (!x.t || !wp_ranges_overlap(x.t, old, old + (old_len ?: 1)))
 		return true;
 	if (!old_stays && old_len)
-		kept = wp_set_del(&x);
+		kept = wp_edit_del(&x);
 	x.start = new;
 	x.end = new + new_len;
 	/* the new range even when the old one's tail found no slot */
-	return wp_set_add(&x) && kept;
+	return wp_edit_add(&x) && kept;
 }
 
 #endif /* UFFDWP_WP_RANGES_BPF_H */

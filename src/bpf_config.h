@@ -30,9 +30,9 @@ enum uffdwp_arg_role {
 
 #define ARG_ABSENT	(-1)
 #define MAX_FUNC_ARGS	6	/* register arguments on x86-64 and arm64 */
-/* WP-registered ranges tracked in the kernel for write faults (bpf/wp_ranges.bpf.h) */
+/* WP-registered ranges tracked in the kernel for write faults, per thread group
+ * (struct traced_task, bpf/wp_ranges.bpf.h) */
 #define WP_RANGES_PER_PROCESS	32
-#define MAX_WP_PROCESSES	1024
 #define MAX_MSGS_PER_READ 16	/* uffd_msg decoded per read() */
 
 /* Per-CPU write-fault counters (wf_stats map), summed by the loader. */
@@ -42,9 +42,19 @@ enum uffdwp_wf_stat {
 	WF_STAT_MAX,
 };
 
-/* Value of the traced_tgids map; the loader inserts the target with mm = 0. */
+/* A uffd-wp registered range [start, end); a free slot has start 0. */
+struct wp_range {
+	__u64 start;
+	__u64 end;
+};
+
+/* Value of the traced_tgids map; the loader inserts the target all zero. */
 struct traced_task {
 	__u64 mm;	/* current mm of the thread group, 0 until seen */
+	/* Its WP ranges, where write faults are recorded: here, as the write-fault
+	 * program has this entry at hand (a map of their own cost a hash lookup
+	 * per fault, ~150 ns on the host), and they go with the entry. */
+	struct wp_range wp[WP_RANGES_PER_PROCESS];
 };
 
 #endif

@@ -115,7 +115,9 @@ else
 	x=$(($(cat /proc/sys/kernel/pid_max) - 1))
 	while [ -e /proc/$x ]; do x=$((x - 1)); done
 	key=$(leftover_key $x)
-	bpftool map update name traced_tgids key hex $key value hex 00 00 00 00 00 00 00 00
+	# all zero, as the loader plants a target (struct traced_task, its size the map's)
+	vsize=$(bpftool -j map show name traced_tgids | grep -o '"bytes_value":[0-9]*' | grep -o '[0-9]*$')
+	bpftool map update name traced_tgids key hex $key value hex $(printf '00 %.0s' $(seq "${vsize:-1}"))
 	planted=$(bpftool -j map lookup name traced_tgids key hex $key 2>/dev/null | grep -c '"value"')
 	"$BUILD/helpers/spawn-as-pid" $x "$BUILD/scenarios/unregister" > /dev/null 2>&1
 	spawned=$?
