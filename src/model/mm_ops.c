@@ -54,7 +54,8 @@ static imap_val zap_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 	const struct region *r = arg;
 	enum expect exp = pg_expect(v);
 
-	v &= ~(PG_POPULATED | PG_WRITTEN | PG_WANT_WRITE);
+	/* a poison marker goes too (zap_nonpresent_ptes()) */
+	v &= ~(PG_POPULATED | PG_WRITTEN | PG_WANT_WRITE | PG_POISONED);
 	if (exp != EXP_PROTECTED)
 		return v;
 	/* zap_install_uffd_wp_if_needed(): anon drops everything; file-backed
@@ -68,7 +69,7 @@ static imap_val zap_drop_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 {
 	const struct region *r = arg;
 
-	v &= ~(PG_POPULATED | PG_WRITTEN | PG_WANT_WRITE | PG_ZAPPED);
+	v &= ~(PG_POPULATED | PG_WRITTEN | PG_WANT_WRITE | PG_ZAPPED | PG_POISONED);
 	if (pg_expect(v) == EXP_NONE)
 		return v;
 	return pg_with_expect(v, region_is_wp(r) ? EXP_UNPROTECTED : EXP_NONE);

@@ -65,6 +65,8 @@ enum expect {
 #define PG_SCAN_RACED	(1u << 21)	/* that write may have raced with a PAGEMAP_SCAN (it was
 					   in flight, or began before the scan and had not
 					   returned): the scan may have seen it either way */
+#define PG_POISONED	(1u << 22)	/* UFFDIO_POISON's marker holds the entry: nothing
+					   since replaced it (a fill, a zap, an observation) */
 #define PG_FALSE_WP_SEEN (1u << 17)	/* FALSE_WP reported: the same stray bit seen by
 					   a later hook is not a second finding */
 
@@ -234,6 +236,8 @@ bool region_is_rwp(const struct region *r);
 bool region_uses_markers(const struct region *r);
 /* Private, not hugetlb, known: the only backing where LOST_WRITE_BIT is decidable. */
 bool region_private_known(const struct region *r);
+/* VM_HUGETLB, by the backing or the flags a record gave. */
+bool region_is_hugetlb(const struct region *r);
 
 #define UFFDWP_PAGE_SIZE (1ULL << UFFDWP_PAGE_SHIFT)
 

@@ -14,12 +14,6 @@
  * PTE-mapped THP or mTHP with compound_order()/folio_order() ("mm/migration:
  * Add trace events for base page and HugeTLB migrations", 5.19; so in 6.1 and
  * 7.3 alike).  Only a hugetlb entry covers the whole folio. */
-static bool region_hugetlb(const struct region *r)
-{
-	return r && (r->backing == BACKING_HUGETLB ||
-		     (r->flags_known && (r->vm_flags & UFFDWP_VM_HUGETLB)));
-}
-
 static void migration_observation(struct mm_state *m, const struct uffdwp_event *ev,
 				  struct observed_entry *o)
 {
@@ -28,7 +22,7 @@ static void migration_observation(struct mm_state *m, const struct uffdwp_event 
 	int order = ev->u.mig.order > 0 ? ev->u.mig.order : (pmd ? 9 : 0);
 
 	o->state = ev->u.mig.state;	/* decoded by the BPF side, at the level the order implies */
-	if (!pmd && !region_hugetlb(m ? model_region(m, ev->start) : NULL)) {
+	if (!pmd && !region_is_hugetlb(m ? model_region(m, ev->start) : NULL)) {
 		order = 0;
 		o->state &= ~PTE_ST_HUGE;
 	}
@@ -96,6 +90,10 @@ static imap_val observe_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 	 * marker owes no uffd-wp marker.  A uffd-wp marker is MARKER_WP. */
 	if ((st & PTE_ST_MARKER_OTHER) && pg_expect(v) != EXP_NONE)
 		v = pg_with_expect(v & ~PG_ZAPPED, EXP_UNPROTECTED);
+	/* anything else there: not the poison marker any more (a guard marker
+	 * is MARKER_OTHER too, so seeing one sets nothing) */
+	if (!(st & PTE_ST_MARKER_OTHER))
+		v &= ~PG_POISONED;
 	/* Protected-if-populated resolves once we see the page: protected if
 	 * it carries the bit, else it was populated after the protect. */
 	if (pg_expect(v) == EXP_PROTECTED_IF_POPULATED && mapped)
@@ -169,7 +167,7 @@ static imap_val write_fault_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 static bool hugetlb_entry_span(const struct region *r, uint64_t addr, uint64_t *start,
 			       uint64_t *end)
 {
-	if (!region_hugetlb(r))
+	if (!region_is_hugetlb(r))
 		return false;
 	*start = addr & ~(HUGETLB_ENTRY_SIZE - 1);
 	*end = *start + HUGETLB_ENTRY_SIZE;

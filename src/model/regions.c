@@ -47,6 +47,12 @@ bool region_uses_markers(const struct region *r)
 	return r && (region_file_backed(r) || (r->features & UFFD_FEAT_WP_UNPOPULATED));
 }
 
+bool region_is_hugetlb(const struct region *r)
+{
+	return r && (r->backing == BACKING_HUGETLB ||
+		     (r->flags_known && (r->vm_flags & UFFDWP_VM_HUGETLB)));
+}
+
 bool region_private_known(const struct region *r)
 {
 	return r && r->flags_known &&

@@ -356,9 +356,9 @@ static imap_val fill_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 	const struct fill_arg *f = arg;
 	bool wp = (f->ev->u.fill.mode & UFFD_COPY_MODE_WP) && f->ev->u.fill.op != FILL_ZEROPAGE;
 
-	v &= ~(PG_WANT_WRITE | PG_ZAPPED | PG_WP_FAULTED);
+	v &= ~(PG_WANT_WRITE | PG_ZAPPED | PG_WP_FAULTED | PG_POISONED);
 	if (f->ev->u.fill.op == FILL_POISON)
-		return pg_with_expect(v & ~(PG_POPULATED | PG_WRITTEN),
+		return pg_with_expect((v & ~(PG_POPULATED | PG_WRITTEN)) | PG_POISONED,
 				      region_is_wp(f->r) ? EXP_UNPROTECTED : EXP_NONE);
 	v |= PG_POPULATED;
 	/* mfill_atomic_pte_copy(): a new exclusive anon page, dirty. */

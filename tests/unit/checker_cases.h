@@ -141,6 +141,7 @@ void snapshot_client(void);
 void async_mode(void);
 void walk_stopped_before_first_entry(void);
 void pm_scan_dirty(long how);
+void pm_scan_poisoned(long vm_flags);
 void reregister(long how);
 void rwp_shared_bit(void);
 void concurrent_writeprotect(long race);

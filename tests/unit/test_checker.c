@@ -66,6 +66,8 @@ static const struct tap_test tests[] = {
 	TAP_TEST_ARG(pm_scan_dirty, SCAN_WRITE_IN_WINDOW),
 	TAP_TEST_ARG(pm_scan_dirty, SCAN_PAST_LAST_READ),
 	TAP_TEST_ARG(pm_scan_dirty, SCAN_AFTER_LOSS),
+	TAP_TEST_ARG(pm_scan_poisoned, VMF_HUGETLB),
+	TAP_TEST_ARG(pm_scan_poisoned, VMF_SHMEM),
 	TAP_TEST_ARG(zap_dropped_marker, true),
 	TAP_TEST_ARG(zap_dropped_marker, false),
 	TAP_TEST_ARG(missing_fault_fill_races_zap, MR_FILL_RACES_ZAP),
