@@ -51,8 +51,7 @@ struct wp_edit {
 	struct traced_task *t;
 	__u64 start, end;
 	bool done;		/* add: a slot holds the range */
-	__u64 tail_start, tail_end;	/* delete: what is left of a range cut in the middle */
-	bool tails_lost;		/* delete: more than one such tail */
+	__u64 tail_end;		/* delete: [end, tail_end) is left of ranges cut in the middle */
 };
 
 /* The i-th slot: the mask keeps the verifier's bound (the compiler drops a
@@ -114,7 +113,9 @@ static __always_inline bool wp_edit_add(struct wp_edit *x)
  * must still be recorded (a fuzz sequence unregistering pages 0-5 of 9 lost the
  * faults of 6-8, and the model called page 6 LOST_WP at its migration).  A range
  * cut in the middle keeps its head in its slot and hands its tail to
- * wp_edit_del().  A free takes end first: a reader sees [start, 0), empty.
+ * wp_edit_del().  Every such tail starts at the deleted range's end, so the
+ * longest holds them all (slots may overlap: a range grown over two).  A free
+ * takes end first: a reader sees [start, 0), empty.
  */
 static long wp_slot_cut(__u32 i, void *ctx)
 {
@@ -129,9 +130,8 @@ static long wp_slot_cut(__u32 i, void *ctx)
 			r->start = x->end;
 			return 0;
 		}
-		x->tails_lost |= x->tail_end != 0;
-		x->tail_start = x->end;
-		x->tail_end = re;
+		if (re > x->tail_end)
+			x->tail_end = re;
 	}
 	if (rs < x->start) {
 		r->end = x->start;
@@ -143,18 +143,15 @@ static long wp_slot_cut(__u32 i, void *ctx)
 	return 0;
 }
 
-/* Delete [x->start, x->end): false when a cut range's tail found no free slot
- * (or two ranges were cut in the middle). */
+/* Delete [x->start, x->end): false when the tail of a range cut in the middle
+ * found no free slot. */
 static __always_inline bool wp_edit_del(struct wp_edit *x)
 {
-	x->tail_start = x->tail_end = 0;
-	x->tails_lost = false;
+	x->tail_end = 0;
 	bpf_loop(WP_RANGES_PER_PROCESS, wp_slot_cut, x, 0);
-	if (x->tails_lost)
-		return false;
 	if (!x->tail_end)
 		return true;
-	x->start = x->tail_start;
+	x->start = x->end;
 	x->end = x->tail_end;
 	return wp_edit_add(x);
 }
