@@ -5,6 +5,11 @@
 # findings below (class@hook, one per finding, in order) and the matching
 # exit status; the PTE bits the finding quotes are checked where the bug
 # is about them.  This keeps the checker testable without a VM.
+# debian-7.3/fuzz-seed9-3871 is `uffdwp-fuzz --replay` of that sequence
+# (uffdwp-fuzz --print --seed 9 --index 3871) under `uffdwp-trace --record`,
+# not a record.sh scenario: a hugetlb poison marker that PAGEMAP_SCAN reports
+# written and does not protect (the model of b721a65 called its zap a
+# DROPPED_MARKER; FINDINGS.md, fifth hunts, run C).
 . "$(dirname "$0")/../lib.sh"
 
 # recording                                  findings (class@hook[:observed-must-match])
@@ -18,6 +23,7 @@ debian-6.12/anon-unprotect-writebit          clean
 debian-6.12/wp-threads                       clean
 debian-6.12/mremap-event                     clean
 debian-7.3/pagemap-scan                      clean
+debian-7.3/fuzz-seed9-3871                   clean
 bad-A/shmem-mprotect                         LOST_WP@change_protection:write\|uffd_wp LOST_WP@change_protection:write\|uffd_wp\|huge
 bad-A/shmem-migrate                          LOST_WP@remove_migration_pte:write\|uffd_wp LOST_WP@remove_migration_pte:write\|uffd_wp\|huge
 bad-C/thp-migrate                            LOST_WP@set_pmd_migration_entry:^swap\|migration\|huge$
