@@ -308,8 +308,14 @@ static void op_fork(const struct seq_op *o)
 		scen_fail("waitpid");
 	if (WIFEXITED(status) && WEXITSTATUS(status) == EXEC_BUG)
 		_exit(EXEC_BUG);	/* the child printed the bug line */
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		/* the search's log says why: a signal, or the child's scen_fail() */
+		printf("seqfuzz: fork child label=%lu pid=%d failed: %s %d\n", world.label, pid,
+		       WIFSIGNALED(status) ? "signal" : "exit", WIFSIGNALED(status) ?
+		       WTERMSIG(status) : WEXITSTATUS(status));
+		fflush(stdout);
 		_exit(EXEC_ERROR);
+	}
 	/* the child wrote a shared page: the parent sees its data */
 	if (o->arg && !backing_private(world.s->vmas[o->vma].backing))
 		for (unsigned int p = o->first; p < o->first + o->count; p++)
