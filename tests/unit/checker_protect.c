@@ -259,6 +259,25 @@ void pm_scan_dirty(long how)
 	}
 }
 
+/* A WP_ASYNC region; page 0 poisoned, reported written by a WP_MATCHING scan,
+ * zapped, and the entry found @after_zap. */
+static struct checker *poisoned_scanned_zapped(struct synth *s, __u64 vm_flags, __u32 after_zap)
+{
+	static const __u64 page0[][2] = { { A, A + PG } };
+	struct checker *c = checker_new();
+
+	synth_init(s, c, 0xffff888000001000ULL, 100, vm_flags, A, A + N16);
+	s_open_api(s, FD, UFFD_FEAT_WP_ASYNC | UFFD_FEAT_WP_UNPOPULATED);
+	s_register(s, FD, A, A + N16);
+	s_cp(s, A, A, 0);	/* a kernel hook: the VMA's flags */
+	s_copy(s, FD, A, PG, FILL_POISON, 0);
+	s_pm_scan(s, A, A + N16, true, NULL, 0, 0);
+	s_pm_scan(s, A, A + N16, false, page0, 1, 1);
+	s_zap(s, A, A + PG);
+	s_pte(s, A, A + PG, after_zap, HOOK_ZAP);
+	return c;
+}
+
 /*
  * PM_SCAN_WP_MATCHING over a page UFFDIO_POISON filled: the poison marker is
  * reported written, and make_uffd_wp_huge_pte() leaves a hugetlb one alone,
@@ -268,35 +287,17 @@ void pm_scan_dirty(long how)
  */
 void pm_scan_poisoned(long vm_flags)
 {
-	static const __u64 page0[][2] = { { A, A + PG } };
-	struct synth s;
-	struct checker *c = checker_new();
 	bool hugetlb = vm_flags & UFFDWP_VM_HUGETLB;
+	struct checker *c;
+	struct synth s;
 
-	synth_init(&s, c, 0xffff888000001000ULL, 100, vm_flags, A, A + N16);
-	s_open_api(&s, FD, UFFD_FEAT_WP_ASYNC | UFFD_FEAT_WP_UNPOPULATED);
-	s_register(&s, FD, A, A + N16);
-	s_cp(&s, A, A, 0);	/* a kernel hook: the VMA's flags */
-	s_copy(&s, FD, A, PG, FILL_POISON, 0);
-	s_pm_scan(&s, A, A + N16, true, NULL, 0, 0);
-	s_pm_scan(&s, A, A + N16, false, page0, 1, 1);
-	s_zap(&s, A, A + PG);
-	s_pte(&s, A, A + PG, hugetlb ? PTE_ST_NONE : PTE_ST_MARKER_WP, HOOK_ZAP);
+	c = poisoned_scanned_zapped(&s, vm_flags, hugetlb ? PTE_ST_NONE : PTE_ST_MARKER_WP);
 	expect_silent(c, hugetlb ? "a scan over a hugetlb poison marker protects nothing" :
 				   "a scan over a PTE poison marker protects it");
 	if (hugetlb)
 		return;
 	/* the PTE-level one is owed its marker */
-	c = checker_new();
-	synth_init(&s, c, 0xffff888000001000ULL, 100, vm_flags, A, A + N16);
-	s_open_api(&s, FD, UFFD_FEAT_WP_ASYNC | UFFD_FEAT_WP_UNPOPULATED);
-	s_register(&s, FD, A, A + N16);
-	s_cp(&s, A, A, 0);
-	s_copy(&s, FD, A, PG, FILL_POISON, 0);
-	s_pm_scan(&s, A, A + N16, true, NULL, 0, 0);
-	s_pm_scan(&s, A, A + N16, false, page0, 1, 1);
-	s_zap(&s, A, A + PG);
-	s_pte(&s, A, A + PG, PTE_ST_NONE, HOOK_ZAP);
+	c = poisoned_scanned_zapped(&s, vm_flags, PTE_ST_NONE);
 	expect_one(c, "a PTE poison marker scanned, then zapped to none", FIND_DROPPED_MARKER,
 		   HOOK_ZAP, A, A + PG);
 }
