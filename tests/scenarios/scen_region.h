@@ -3,8 +3,8 @@
  * Part of scenario.h: the backings (anon, shmem, hugetlb private and shared,
  * THP) and a region of one: mapping it, mremap(2), munmap and map back, a part
  * moved, shrunk or filled through the page cache, PAGEMAP_SCAN of its written
- * pages, its smaps fields; and swap: whether there is any, paging the region
- * out and reading it back in.
+ * pages, its smaps fields and /proc/meminfo's; and swap: whether there is any,
+ * paging the region out and reading it back in.
  */
 #ifndef UFFDWP_SCEN_REGION_H
 #define UFFDWP_SCEN_REGION_H
@@ -383,6 +383,23 @@ static inline long smaps_kb(const void *addr, const char *field)
 static inline long smaps_anon_huge_kb(const void *addr)
 {
 	return smaps_kb(addr, "AnonHugePages:");
+}
+
+/* The "FIELD:" line of /proc/meminfo (e.g. "HugePages_Rsvd:"), its number (-1: none). */
+static inline long meminfo_value(const char *field)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[128];
+	size_t flen = strlen(field);
+	long value = -1;
+
+	if (!f)
+		scen_fail("fopen(/proc/meminfo)");
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, flen) && sscanf(line + flen, " %ld", &value) == 1)
+			break;
+	fclose(f);
+	return value;
 }
 
 /* True when the populated THP region is really PMD-mapped. */
