@@ -5,6 +5,7 @@
  * program's self-check says bug where the fuzzer saw one), and the expected.tsv row.
  */
 #include "fuzz.h"
+#include "run.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,8 +80,9 @@ static void emit_prelude(FILE *f, const struct seq *s, const char *name, const c
 		(unsigned long long)s->index, what);
 	fprintf(f, "static struct region vma[%u];\nstatic int uffd;\nstatic struct uffd_monitor mon;\n\n",
 		s->n_vmas);
-	fputs("/* The fuzzer ignores what an op's syscall answers: so does its replay. */\n"
-	      "static void range_ioctl(unsigned long req, char *addr, size_t len, uint64_t mode)\n"
+	fputs("/* The fuzzer ignores what an op's syscall answers: so does its replay.  (A\n"
+	      " * sequence may have no uffd ioctl at all.) */\n"
+	      "__attribute__((unused))\nstatic void range_ioctl(unsigned long req, char *addr, size_t len, uint64_t mode)\n"
 	      "{\n\tstruct uffdio_range r = { .start = (uintptr_t)addr, .len = len };\n"
 	      "\tstruct uffdio_register reg = { .range = r, .mode = mode };\n"
 	      "\tstruct uffdio_writeprotect wp = { .range = r, .mode = mode };\n\n"
@@ -424,14 +426,53 @@ static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct d
 		emit_check_after(f, d, pa, seq_granule(s->vmas[d->vma].backing));
 }
 
+/*
+ * The sequence: its VMAs, the uffd and its monitor, the ops (up to the disagreeing one).
+ * In a child (in_child: the rsvd_leak check) one tab deeper, and a missing backing is
+ * the child's CHILD_SKIP.
+ */
+static void emit_body(FILE *out, const struct seq *s, const struct disagreement *d,
+		      unsigned long gran, bool in_child)
+{
+	char *text = NULL, *line, *next;
+	size_t len = 0;
+	FILE *c = open_memstream(&text, &len);
+
+	for (unsigned int v = 0; v < s->n_vmas; v++)
+		fprintf(c, "\twhy = region_map(&vma[%u], %s, %u);\n\tif (why)\n\t\t%s;\n", v,
+			backing_enum[s->vmas[v].backing],
+			s->vmas[v].backing == SEQ_THP ? 1 : s->vmas[v].pages,
+			in_child ? "_exit(CHILD_SKIP)" : "scen_end(VERDICT_SKIP, \"%s\", why)");
+	for (unsigned int v = 0; at_table && v < s->n_vmas; v++)
+		fprintf(c, "\tat_fill(%u, %u, %luUL);\n", v, s->vmas[v].pages,
+			seq_granule(s->vmas[v].backing));
+	fprintf(c, "\tuffd = %s;\n\tmonitor_start(&mon, uffd, %luUL, NULL, NULL);\n",
+		s->wp_async ? UFFD_NEW_ASYNC : UFFD_NEW, gran);
+	for (unsigned int i = 0; i < s->n_ops && (!d->op || i < d->op); i++)
+		emit_op(c, s, i, d);
+	fputs("\tmonitor_stop(&mon);\n", c);
+	if (!strcmp(d->kind, "event"))
+		emit_event_check(c);
+	fclose(c);
+	for (line = text; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		fprintf(out, "%s%s\n", in_child && *line ? "\t" : "", line);
+	}
+	free(text);
+}
+
 void emit_scenario(FILE *f, const struct seq *s, const char *name, const char *oracle_line,
 		   const char *tracer_class)
 {
 	struct disagreement d;
 	unsigned long gran = 4096;
 	struct utsname u;
+	bool pool;
 
 	parse_disagreement(oracle_line, &d);
+	pool = !strcmp(d.kind, RUN_KIND_RSVD_LEAK);
 	for (unsigned int v = 0; v < s->n_vmas; v++)
 		if (seq_granule(s->vmas[v].backing) > gran && s->n_vmas == 1)
 			gran = seq_granule(s->vmas[v].backing);
@@ -447,26 +488,27 @@ void emit_scenario(FILE *f, const struct seq *s, const char *name, const char *o
 		size_t len = 0;
 		FILE *c = open_memstream(&text, &len);
 
-		emit_prelude(c, s, name, d.op ? "The user-space oracle sees it: see the check below."
-					     : "Only the tracer sees it (user space cannot).");
-		fprintf(c, "int main(void)\n{\n\tconst char *why;\n%s\n\tscen_begin(\"%s\");\n",
-			seq_has(s, OP_FORK) ? "\tpid_t pid;\n" : "", name);
-		for (unsigned int v = 0; v < s->n_vmas; v++)
-			fprintf(c, "\twhy = region_map(&vma[%u], %s, %u);\n\tif (why)\n"
-				"\t\tscen_end(VERDICT_SKIP, \"%%s\", why);\n", v,
-				backing_enum[s->vmas[v].backing],
-				s->vmas[v].backing == SEQ_THP ? 1 : s->vmas[v].pages);
-		for (unsigned int v = 0; at_table && v < s->n_vmas; v++)
-			fprintf(c, "\tat_fill(%u, %u, %luUL);\n", v, s->vmas[v].pages,
-				seq_granule(s->vmas[v].backing));
-		fprintf(c, "\tuffd = %s;\n\tmonitor_start(&mon, uffd, %luUL, NULL, NULL);\n",
-			s->wp_async ? UFFD_NEW_ASYNC : UFFD_NEW, gran);
-		for (unsigned int i = 0; i < s->n_ops && (!d.op || i < d.op); i++)
-			emit_op(c, s, i, &d);
-		fputs("\tmonitor_stop(&mon);\n", c);
-		if (!strcmp(d.kind, "event"))
-			emit_event_check(c);
-		fputs("\tscen_end(VERDICT_OK, \"as_the_oracle_expects\");\n}\n", c);
+		emit_prelude(c, s, name, pool ? "What is judged: HugePages_Rsvd once the "
+					       "sequence's process has exited." :
+					 d.op ? "The user-space oracle sees it: see the check below."
+					      : "Only the tracer sees it (user space cannot).");
+		fprintf(c, "int main(void)\n{\n\tconst char *why;\n%s%s\n\tscen_begin(\"%s\");\n",
+			seq_has(s, OP_FORK) ? "\tpid_t pid;\n" : "",
+			pool ? "\tlong rsvd_before = meminfo_value(\"HugePages_Rsvd:\");\n"
+			       "\tpid_t seq_pid;\n" : "", name);
+		if (pool)	/* the sequence in a child: its exit is what must give all back */
+			fputs("\tseq_pid = scen_fork();\n\tif (seq_pid == 0) {\n", c);
+		emit_body(c, s, &d, gran, pool);
+		if (pool)
+			fputs("\t\t_exit(CHILD_OK);\n\t}\n"
+			      "\tswitch (child_wait(seq_pid)) {\n\tcase CHILD_OK:\n\t\tbreak;\n"
+			      "\tcase CHILD_SKIP:\n\t\tscen_end(VERDICT_SKIP, \"a_backing_is_missing\");\n"
+			      "\tdefault:\n\t\tscen_end(VERDICT_ERROR, \"the_sequence_failed\");\n\t}\n"
+			      "\tscen_end(meminfo_value(\"HugePages_Rsvd:\") > rsvd_before ? VERDICT_BUG : "
+			      "VERDICT_OK,\n\t\t \"HugePages_Rsvd_%ld_before_%ld_after_the_exit\", "
+			      "rsvd_before,\n\t\t meminfo_value(\"HugePages_Rsvd:\"));\n}\n", c);
+		else
+			fputs("\tscen_end(VERDICT_OK, \"as_the_oracle_expects\");\n}\n", c);
 		fclose(c);
 		/* line by line, empty ones too */
 		for (line = text; line && *line; line = next) {
@@ -480,5 +522,5 @@ void emit_scenario(FILE *f, const struct seq *s, const char *name, const char *o
 	uname(&u);
 	fprintf(f, "seqfuzz: expected.tsv cell on this kernel (%s): %s/%s; the other columns: run "
 		"uffdwp-vmtest --matrix --scenario %s\n", u.release, tracer_class ? tracer_class : "?",
-		d.op ? "bug" : "ok", name);
+		d.op || pool ? "bug" : "ok", name);
 }

@@ -28,6 +28,7 @@ struct fuzz_opts {
 	const char *tracer;		/* --tracer PATH: hunt under it */
 	const char *out_dir;		/* where found and minimised sequences go */
 	bool minimise;
+	bool check_pool;		/* --check-pool: a reservation left behind is a bug */
 	const char *self;		/* this program, for the tracer to start */
 	bool worker;			/* --worker: started by fuzz_hunt(), just run and print */
 };

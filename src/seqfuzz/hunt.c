@@ -155,6 +155,8 @@ bool batch_run(const struct fuzz_opts *o, bool traced, char *const args[], bool 
 	}
 	argv[n++] = (char *)o->self;
 	argv[n++] = "--worker";
+	if (o->check_pool)
+		argv[n++] = "--check-pool";
 	for (int i = 0; args[i] && n < (int)(sizeof(argv) / sizeof(argv[0])) - 1; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;

@@ -18,8 +18,9 @@
 
 static const char usage_text[] =
 "Usage: uffdwp-fuzz [--seed N] [--budget SECONDS] [--count N] [--keep-going]\n"
-"                   [--tracer PATH] [--out DIR] [--no-minimise]\n"
+"                   [--tracer PATH] [--out DIR] [--no-minimise] [--check-pool]\n"
 "       uffdwp-fuzz --replay FILE... [--tracer PATH] [--out DIR] [--no-minimise]\n"
+"                   [--check-pool]\n"
 "       uffdwp-fuzz --print [--seed N] [--index I]\n"
 "\n"
 "Generates random but valid sequences of uffd-wp operations (register in every mode,\n"
@@ -46,12 +47,15 @@ static const char usage_text[] =
 "  --out DIR         where the found (found-KIND.seq) and minimised (minimised-KIND.seq)\n"
 "                    sequences go (default /tmp/uffdwp-fuzz)\n"
 "  --no-minimise     report the found sequence as it is\n"
+"  --check-pool      also judge each sequence by the hugetlb pool: HugePages_Rsvd must\n"
+"                    be back once its processes have exited (kind rsvd_leak; no other\n"
+"                    hugetlb user may run meanwhile)\n"
 "\n"
 "Exit status: 0 nothing found, 1 a bug found, 125 undecided (a hung sequence, lost\n"
 "events, a tracer error, bad usage: one line says which).\n";
 
 enum { OPT_SEED = 256, OPT_BUDGET, OPT_COUNT, OPT_KEEP, OPT_REPLAY, OPT_PRINT, OPT_INDEX,
-       OPT_TRACER, OPT_OUT, OPT_NO_MIN, OPT_WORKER };
+       OPT_TRACER, OPT_OUT, OPT_NO_MIN, OPT_CHECK_POOL, OPT_WORKER };
 
 static const struct option long_opts[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
@@ -64,6 +68,7 @@ static const struct option long_opts[] = {
 	{ "tracer", required_argument, NULL, OPT_TRACER },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "no-minimise", no_argument, NULL, OPT_NO_MIN },
+	{ "check-pool", no_argument, NULL, OPT_CHECK_POOL },
 	/* internal: what fuzz_hunt() starts (under the tracer): run and print, no verdict */
 	{ "worker", no_argument, NULL, OPT_WORKER },
 	{ "help", no_argument, NULL, 'h' },
@@ -126,6 +131,7 @@ static bool parse_args(int argc, char **argv, struct fuzz_opts *o)
 		case OPT_TRACER: o->tracer = optarg; break;
 		case OPT_OUT: o->out_dir = optarg; break;
 		case OPT_NO_MIN: o->minimise = false; break;
+		case OPT_CHECK_POOL: o->check_pool = true; break;
 		case OPT_WORKER: o->worker = true; break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -186,7 +192,7 @@ int fuzz_generate(const struct fuzz_opts *o)
 	       o->budget_s, o->count);
 	while ((!o->count || n < o->count) && (!o->budget_s || now() - t0 < o->budget_s)) {
 		seq_generate(&s, o->seed, n);
-		run_sequence(&s, n, &res);
+		run_sequence(&s, n, o->check_pool, &res);
 		counts[res.status]++;
 		n++;
 		if (res.status == EXEC_BUG && !o->keep_going)
@@ -210,7 +216,7 @@ int fuzz_replay(const struct fuzz_opts *o)
 	for (int i = 0; i < o->n_replay; i++) {
 		if (!fuzz_load(o->replay[i], &s))
 			return FUZZ_UNDECIDED;
-		run_sequence(&s, (unsigned long)i, &res);
+		run_sequence(&s, (unsigned long)i, o->check_pool, &res);
 		bugs += res.status == EXEC_BUG;
 		hangs += res.status == EXEC_HANG;
 	}

@@ -431,6 +431,15 @@ static void emitted_check_per_kind(void)
 		    "4096UL);\n",
 		    "if (monitor_minor_in(&mon, vma[1].addr + 3UL * 4096UL, 4096UL) != minor_before)\n"
 		    "\t\tscen_end(VERDICT_BUG, \"minor_fault_where_no_mode_minor\");\n", NULL } },
+		/* --check-pool's kind: the sequence in a child, the pool read after its exit */
+		{ "fuzz-rsvd-leak",
+		  "uffd wp_async\nvma 0 hugetlb_shared 2\nvma 1 hugetlb_private 2\nop mremap 1 0 1 3\n",
+		  "seqfuzz: bug label=0 pid=1 op=0 (exit) kind=rsvd_leak vma=0 page=0: HugePages_Rsvd "
+		  "0 before the sequence, 1 after its processes exited",
+		  { "long rsvd_before = meminfo_value(\"HugePages_Rsvd:\");\n",
+		    "\tif (seq_pid == 0) {\n\t\twhy = region_map(&vma[0], BACKING_HUGETLB_SHARED, 2);\n"
+		    "\t\tif (why)\n\t\t\t_exit(CHILD_SKIP);\n",
+		    "\t\t_exit(CHILD_OK);\n\t}\n\tswitch (child_wait(seq_pid)) {" } },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
