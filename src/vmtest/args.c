@@ -25,7 +25,8 @@ static const char usage_text[] =
 "       uffdwp-vmtest --merge FILE... [--tap | --json]\n"
 "  any of them:       [--kcidb FILE [--origin NAME] [--git-commit SHA] [--git-url URL]]\n"
 "       uffdwp-vmtest (--kernel IMAGE | --debian VER) --fuzz SECONDS [--seed N]\n"
-"                     [--fuzz-out DIR] | --fuzz-replay FILE  [other options as above]\n"
+"                     [--fuzz-out DIR] | --fuzz-replay FILE  [--fuzz-check-pool]\n"
+"                     [other options as above]\n"
 "\n"
 "Boots IMAGE in QEMU with a generated initramfs (static busybox, uffdwp-trace, every\n"
 "scenario binary, the --add files; all on PATH) and runs every scenario, or the named ones,\n"
@@ -113,6 +114,8 @@ static const char usage_text[] =
 "  --fuzz-out DIR       where the found and minimised sequences and the scenario programs\n"
 "                       are saved\n"
 "                       (default $TMPDIR/uffdwp-fuzz, else /tmp/uffdwp-fuzz)\n"
+"  --fuzz-check-pool    uffdwp-fuzz --check-pool: a hugetlb reservation left behind\n"
+"                       after a sequence's processes exit is a bug too\n"
 "  Exit status: 0 nothing found in the budget, 1 a bug found (a tracer finding or a\n"
 "  user-space disagreement, both views printed), 125 undecided (lost events, a hung\n"
 "  sequence, no boot).\n"
@@ -137,7 +140,7 @@ enum long_only_opt {
 	OPT_BUSYBOX, OPT_KEEP, OPT_MATRIX, OPT_KERNELS, OPT_EXPECTED, OPT_KERNELS_DIR,
 	OPT_LIST_SCENARIOS,
 	OPT_SHARD, OPT_MERGE, OPT_KCIDB, OPT_ORIGIN, OPT_GIT_COMMIT, OPT_GIT_URL,
-	OPT_FUZZ, OPT_SEED, OPT_FUZZ_REPLAY, OPT_FUZZ_OUT,
+	OPT_FUZZ, OPT_SEED, OPT_FUZZ_REPLAY, OPT_FUZZ_OUT, OPT_FUZZ_CHECK_POOL,
 };
 
 static const struct option long_opts[] = {
@@ -172,6 +175,7 @@ static const struct option long_opts[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "fuzz-replay", required_argument, NULL, OPT_FUZZ_REPLAY },
 	{ "fuzz-out", required_argument, NULL, OPT_FUZZ_OUT },
+	{ "fuzz-check-pool", no_argument, NULL, OPT_FUZZ_CHECK_POOL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -346,6 +350,9 @@ static bool parse_fuzz_opt(struct vmtest_opts *o, int opt, const char *arg)
 	case OPT_FUZZ_REPLAY:
 		o->fuzz_replay = arg;
 		return true;
+	case OPT_FUZZ_CHECK_POOL:
+		o->fuzz_check_pool = true;
+		return true;
 	default:
 		o->fuzz_out = arg;
 		return true;
@@ -358,8 +365,9 @@ static bool check_fuzz_args(const struct vmtest_opts *o)
 	bool fuzzing = o->fuzz_seconds || o->fuzz_replay;
 
 	if (!fuzzing)
-		return (seed_given || o->fuzz_out) ?
-		       usage_error("--seed and --fuzz-out go with --fuzz or --fuzz-replay", NULL) : true;
+		return (seed_given || o->fuzz_out || o->fuzz_check_pool) ?
+		       usage_error("--seed, --fuzz-out and --fuzz-check-pool go with --fuzz or "
+				   "--fuzz-replay", NULL) : true;
 	if (o->fuzz_seconds && o->fuzz_replay)
 		return usage_error("give one of --fuzz and --fuzz-replay", NULL);
 	if (o->fuzz_replay && seed_given)
@@ -452,6 +460,7 @@ static bool parse_one(struct vmtest_opts *o, int opt, const char *arg)
 	case OPT_FUZZ:
 	case OPT_SEED:
 	case OPT_FUZZ_REPLAY:
+	case OPT_FUZZ_CHECK_POOL:
 	case OPT_FUZZ_OUT:
 		return parse_fuzz_opt(o, opt, arg);
 	case 'v':

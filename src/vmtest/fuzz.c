@@ -101,6 +101,8 @@ int fuzz_run(const struct vmtest_opts *opts)
 	argv[n++] = "/bin/uffdwp-trace";
 	argv[n++] = "--out";
 	argv[n++] = "/tmp/uffdwp-fuzz";
+	if (o.fuzz_check_pool)
+		argv[n++] = "--check-pool";
 	if (o.fuzz_replay) {
 		o.add[o.n_add++] = o.fuzz_replay;	/* packed into /bin under its base name */
 		copy = strdup(o.fuzz_replay);

@@ -73,6 +73,7 @@ struct vmtest_opts {
 	unsigned long long fuzz_seed;
 	const char *fuzz_replay;	/* a saved sequence to run instead */
 	const char *fuzz_out;		/* where found sequences land; NULL = $TMPDIR/uffdwp-fuzz */
+	bool fuzz_check_pool;		/* uffdwp-fuzz --check-pool */
 };
 
 /* args.c */
