@@ -43,31 +43,19 @@ static int map_move_exit(enum backing b, int fd)
 
 static void run_backing(struct scen_rows *rows, enum backing b)
 {
-	char why[160] = "";
 	long before = meminfo_value("HugePages_Rsvd:"), after;
-	int pipefd[2], status;
-	ssize_t n;
-	pid_t pid;
+	char why[160];
+	int status;
 
 	if (before < 0) {
 		rows_add(rows, b, VERDICT_SKIP, "no_HugePages_Rsvd_in_/proc/meminfo");
 		return;
 	}
-	SCEN_CHECK(pipe(pipefd));
-	pid = scen_fork();
-	if (pid == 0) {
-		close(pipefd[0]);
-		_exit(map_move_exit(b, pipefd[1]));
-	}
-	close(pipefd[1]);
-	n = read(pipefd[0], why, sizeof(why) - 1);
-	why[n > 0 ? n : 0] = '\0';
-	close(pipefd[0]);
-	status = child_wait(pid);
+	status = child_run_row(b, map_move_exit, why, sizeof(why));
 	after = meminfo_value("HugePages_Rsvd:");
-	if (status == CHILD_SKIP)
+	if (WIFEXITED(status) && WEXITSTATUS(status) == CHILD_SKIP)
 		rows_add(rows, b, VERDICT_SKIP, "%s", why);
-	else if (status != CHILD_OK)
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) != CHILD_OK)
 		scen_fail("map_move_exit child");
 	else
 		rows_add(rows, b, after != before ? VERDICT_BUG : VERDICT_OK,

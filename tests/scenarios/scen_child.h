@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Part of scenario.h: child processes: scen_fork() (the child reports through
- * its exit code), child_wait(), a row run in a child that may never return
- * (rows_add_from_child()) and the CPU limit such a child sets.
+ * its exit code), child_wait(), a row run in a child (child_run_row()), one that
+ * may never return (rows_add_from_child()) and the CPU limit such a child sets.
  */
 #ifndef UFFDWP_SCEN_CHILD_H
 #define UFFDWP_SCEN_CHILD_H
@@ -46,16 +46,12 @@ static inline int child_wait(pid_t pid)
 }
 
 /*
- * A row whose step may never return (a kernel livelock): @row runs in a child,
- * writes its detail to @fd and returns CHILD_OK, CHILD_BUG or CHILD_SKIP; it
- * sets an RLIMIT_CPU of @cpu_s seconds (scen_limit_cpu()) before that step.
- * A child the limit kills adds a bug row "@hang_detail(killed_by_SIGXCPU_after_Ns_of_CPU)".
+ * @row(b, fd) in a child: what it writes to fd lands in detail (size bytes, a string),
+ * and its wait status is returned once it has exited.
  */
-static inline void rows_add_from_child(struct scen_rows *rows, enum backing b,
-				       int (*row)(enum backing b, int fd), unsigned int cpu_s,
-				       const char *hang_detail)
+static inline int child_run_row(enum backing b, int (*row)(enum backing b, int fd),
+				char *detail, size_t size)
 {
-	char detail[256] = "";
 	int pipefd[2], status;
 	ssize_t n;
 	pid_t pid;
@@ -67,11 +63,27 @@ static inline void rows_add_from_child(struct scen_rows *rows, enum backing b,
 		_exit(row(b, pipefd[1]));
 	}
 	close(pipefd[1]);
-	n = read(pipefd[0], detail, sizeof(detail) - 1);
+	n = read(pipefd[0], detail, size - 1);
 	detail[n > 0 ? n : 0] = '\0';
 	close(pipefd[0]);
 	if (waitpid(pid, &status, 0) < 0)
 		scen_fail("waitpid");
+	return status;
+}
+
+/*
+ * A row whose step may never return (a kernel livelock): @row runs in a child,
+ * writes its detail to @fd and returns CHILD_OK, CHILD_BUG or CHILD_SKIP; it
+ * sets an RLIMIT_CPU of @cpu_s seconds (scen_limit_cpu()) before that step.
+ * A child the limit kills adds a bug row "@hang_detail(killed_by_SIGXCPU_after_Ns_of_CPU)".
+ */
+static inline void rows_add_from_child(struct scen_rows *rows, enum backing b,
+				       int (*row)(enum backing b, int fd), unsigned int cpu_s,
+				       const char *hang_detail)
+{
+	char detail[256];
+	int status = child_run_row(b, row, detail, sizeof(detail));
+
 	if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGKILL))
 		rows_add(rows, b, VERDICT_BUG, "%s(killed_by_%s_after_%us_of_CPU)", hang_detail,
 			 WTERMSIG(status) == SIGXCPU ? "SIGXCPU" : "SIGKILL", cpu_s);
