@@ -428,8 +428,8 @@ static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct d
 
 /*
  * The sequence: its VMAs, the uffd and its monitor, the ops (up to the disagreeing one).
- * In a child (in_child: the rsvd_leak check) one tab deeper, and a missing backing is
- * the child's CHILD_SKIP.
+ * In a child (in_child: the rsvd_leak check) one tab deeper; a skip there is the
+ * child's CHILD_SKIP, its reason on stderr (scen_end()).
  */
 static void emit_body(FILE *out, const struct seq *s, const struct disagreement *d,
 		      unsigned long gran, bool in_child)
@@ -439,10 +439,10 @@ static void emit_body(FILE *out, const struct seq *s, const struct disagreement 
 	FILE *c = open_memstream(&text, &len);
 
 	for (unsigned int v = 0; v < s->n_vmas; v++)
-		fprintf(c, "\twhy = region_map(&vma[%u], %s, %u);\n\tif (why)\n\t\t%s;\n", v,
+		fprintf(c, "\twhy = region_map(&vma[%u], %s, %u);\n\tif (why)\n"
+			"\t\tscen_end(VERDICT_SKIP, \"%%s\", why);\n", v,
 			backing_enum[s->vmas[v].backing],
-			s->vmas[v].backing == SEQ_THP ? 1 : s->vmas[v].pages,
-			in_child ? "_exit(CHILD_SKIP)" : "scen_end(VERDICT_SKIP, \"%s\", why)");
+			s->vmas[v].backing == SEQ_THP ? 1 : s->vmas[v].pages);
 	for (unsigned int v = 0; at_table && v < s->n_vmas; v++)
 		fprintf(c, "\tat_fill(%u, %u, %luUL);\n", v, s->vmas[v].pages,
 			seq_granule(s->vmas[v].backing));
@@ -494,7 +494,7 @@ void emit_scenario(FILE *f, const struct seq *s, const char *name, const char *o
 					      : "Only the tracer sees it (user space cannot).");
 		fprintf(c, "int main(void)\n{\n\tconst char *why;\n%s%s\n\tscen_begin(\"%s\");\n",
 			seq_has(s, OP_FORK) ? "\tpid_t pid;\n" : "",
-			pool ? "\tlong rsvd_before = meminfo_value(\"HugePages_Rsvd:\");\n"
+			pool ? "\tlong rsvd_before = meminfo_value(\"HugePages_Rsvd:\"), rsvd_after;\n"
 			       "\tpid_t seq_pid;\n" : "", name);
 		if (pool)	/* the sequence in a child: its exit is what must give all back */
 			fputs("\tseq_pid = scen_fork();\n\tif (seq_pid == 0) {\n", c);
@@ -502,11 +502,12 @@ void emit_scenario(FILE *f, const struct seq *s, const char *name, const char *o
 		if (pool)
 			fputs("\t\t_exit(CHILD_OK);\n\t}\n"
 			      "\tswitch (child_wait(seq_pid)) {\n\tcase CHILD_OK:\n\t\tbreak;\n"
-			      "\tcase CHILD_SKIP:\n\t\tscen_end(VERDICT_SKIP, \"a_backing_is_missing\");\n"
+			      "\tcase CHILD_SKIP:\n\t\tscen_end(VERDICT_SKIP, \"the_sequence_skipped(why:_the_child's_line)\");\n"
 			      "\tdefault:\n\t\tscen_end(VERDICT_ERROR, \"the_sequence_failed\");\n\t}\n"
-			      "\tscen_end(meminfo_value(\"HugePages_Rsvd:\") > rsvd_before ? VERDICT_BUG : "
-			      "VERDICT_OK,\n\t\t \"HugePages_Rsvd_%ld_before_%ld_after_the_exit\", "
-			      "rsvd_before,\n\t\t meminfo_value(\"HugePages_Rsvd:\"));\n}\n", c);
+			      "\trsvd_after = meminfo_value(\"HugePages_Rsvd:\");\n"
+			      "\tscen_end(rsvd_after > rsvd_before ? VERDICT_BUG : VERDICT_OK,\n"
+			      "\t\t \"HugePages_Rsvd_%ld_before_%ld_after_the_exit\", rsvd_before, "
+			      "rsvd_after);\n}\n", c);
 		else
 			fputs("\tscen_end(VERDICT_OK, \"as_the_oracle_expects\");\n}\n", c);
 		fclose(c);

@@ -67,7 +67,8 @@ static inline void scen_end(enum scen_verdict v, const char *fmt, ...)
 	if (scen_is_child) {
 		fprintf(stderr, "%s: child: verdict=%s detail=%s\n", scen_name,
 			scen_verdict_name(v), detail);
-		_exit(v == VERDICT_OK ? CHILD_OK : v == VERDICT_BUG ? CHILD_BUG : CHILD_ERROR);
+		_exit(v == VERDICT_OK ? CHILD_OK : v == VERDICT_BUG ? CHILD_BUG :
+		      v == VERDICT_SKIP ? CHILD_SKIP : CHILD_ERROR);
 	}
 	printf("scenario: %s verdict=%s detail=%s\n", scen_name, scen_verdict_name(v), detail);
 	fflush(stdout);
