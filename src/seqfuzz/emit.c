@@ -426,6 +426,19 @@ static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct d
 		emit_check_after(f, d, pa, seq_granule(s->vmas[d->vma].backing));
 }
 
+/* text (from open_memstream(), freed here) line by line to out, each after prefix; an
+ * empty line gets it too when blank_too. */
+static void put_lines(FILE *out, char *text, const char *prefix, bool blank_too)
+{
+	for (char *line = text, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		fprintf(out, "%s%s\n", blank_too || *line ? prefix : "", line);
+	}
+	free(text);
+}
+
 /*
  * The sequence: its VMAs, the uffd and its monitor, the ops (up to the disagreeing one).
  * In a child (in_child: the rsvd_leak check) one tab deeper; a skip there is the
@@ -434,7 +447,7 @@ static void emit_op(FILE *f, const struct seq *s, unsigned int i, const struct d
 static void emit_body(FILE *out, const struct seq *s, const struct disagreement *d,
 		      unsigned long gran, bool in_child)
 {
-	char *text = NULL, *line, *next;
+	char *text = NULL;
 	size_t len = 0;
 	FILE *c = open_memstream(&text, &len);
 
@@ -454,13 +467,7 @@ static void emit_body(FILE *out, const struct seq *s, const struct disagreement 
 	if (!strcmp(d->kind, "event"))
 		emit_event_check(c);
 	fclose(c);
-	for (line = text; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		fprintf(out, "%s%s\n", in_child && *line ? "\t" : "", line);
-	}
-	free(text);
+	put_lines(out, text, in_child ? "\t" : "", false);
 }
 
 void emit_scenario(FILE *f, const struct seq *s, const char *name, const char *oracle_line,
@@ -484,7 +491,7 @@ void emit_scenario(FILE *f, const struct seq *s, const char *name, const char *o
 	fprintf(f, "seqfuzz: scenario tests/scenarios/%s.c follows (lines \"seqfuzz-file %s.c: \")\n",
 		name, name);
 	{
-		char *text = NULL, *line, *next;
+		char *text = NULL, prefix[256];
 		size_t len = 0;
 		FILE *c = open_memstream(&text, &len);
 
@@ -511,14 +518,8 @@ void emit_scenario(FILE *f, const struct seq *s, const char *name, const char *o
 		else
 			fputs("\tscen_end(VERDICT_OK, \"as_the_oracle_expects\");\n}\n", c);
 		fclose(c);
-		/* line by line, empty ones too */
-		for (line = text; line && *line; line = next) {
-			next = strchr(line, '\n');
-			if (next)
-				*next++ = '\0';
-			fprintf(f, "seqfuzz-file %s.c: %s\n", name, line);
-		}
-		free(text);
+		snprintf(prefix, sizeof(prefix), "seqfuzz-file %s.c: ", name);
+		put_lines(f, text, prefix, true);
 	}
 	uname(&u);
 	fprintf(f, "seqfuzz: expected.tsv cell on this kernel (%s): %s/%s; the other columns: run "
