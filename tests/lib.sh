@@ -11,9 +11,12 @@ tap_n=0
 tap_failed=0
 
 tap_plan() { echo "1..$1"; }
-# Scenarios never run on the host: each run leaks the host's huge-page reservations until
-# reboot (hugetlb-mremap-part, FINDINGS.md 4); the guests of tests/vm/ run them.
+# host_leaky NAME: true for a scenario never run on the host, as each run leaks the host's
+# huge-page reservations until reboot (hugetlb-mremap-part, FINDINGS.md 4); the guests of
+# tests/vm/ run them.  HOST_LEAKY_WHY is the SKIP reason.
 HOST_LEAKY_SCENARIOS=" hugetlb-mremap-part "
+HOST_LEAKY_WHY="leaks the host's huge pages until reboot: guests only"
+host_leaky() { [[ $HOST_LEAKY_SCENARIOS == *" $1 "* ]]; }
 tap_ok()   { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1"; }
 tap_skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
 # tap_not_ok NAME [WHY]: WHY, and the tail of $TAP_LOG when set, as diagnostics.

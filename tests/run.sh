@@ -27,7 +27,7 @@ run_suite() {
 # (FINDINGS.md; 7.3 too); a write to a protected hugetlb page re-registered MISSING-only
 # never returns (FINDINGS.md #2; its rows skip on a host without hugetlb pages, and
 # 7.3's pagemap_ioctl leaves the host some).  Anything else must still be ok or skip.
-# HOST_LEAKY_SCENARIOS (tests/lib.sh) are not run here at all.
+# Those host_leaky() names (tests/lib.sh) are not run here at all.
 HOST_KERNEL_BUGS=" guard-marker hugetlb-reregister-write "
 
 # A scenario binary on the host: its own ground truth must say ok (or skip).
@@ -36,8 +36,8 @@ host_scenarios() {
 	for s in "$BUILD"/scenarios/*; do
 		n=$((n + 1))
 		name=$(basename "$s")
-		if [[ $HOST_LEAKY_SCENARIOS == *" $name "* ]]; then
-			echo "ok $n - $name # SKIP leaks the host's huge pages until reboot: guests only"
+		if host_leaky "$name"; then
+			echo "ok $n - $name # SKIP $HOST_LEAKY_WHY"
 			continue
 		fi
 		out=$("$s" 2>&1); status=$?

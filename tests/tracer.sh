@@ -209,8 +209,8 @@ check_last "--no-events does not apply to replay: exit 2 (exit $status)"
 # the tracer being right; any other class, or a loss, still fails.
 for s in "$BUILD"/scenarios/*; do
 	name=$(basename "$s")
-	if [[ $HOST_LEAKY_SCENARIOS == *" $name "* ]]; then
-		tap_skip "host corpus: $name" "leaks the host's huge pages until reboot: guests only"
+	if host_leaky "$name"; then
+		tap_skip "host corpus: $name" "$HOST_LEAKY_WHY"
 		continue
 	fi
 	"$TRACER" --json --no-events -- "$s" > "$tmp/corpus.json" 2>/dev/null
