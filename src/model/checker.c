@@ -410,13 +410,22 @@ static void raise(struct checker *c, struct mm_state *m, const struct uffdwp_eve
 		model_pages_update(m, vd->start, vd->end, note_false_wp, NULL);
 }
 
+/* Judges the runs of the model's map under a part of an observation. */
+static void judge_part(uint64_t start, uint64_t end, void *arg)
+{
+	struct observation *o = arg;
+
+	imap_foreach(o->m->pages, pfn_of(start), pfn_of(end + UFFDWP_PAGE_SIZE - 1), judge_run, o);
+}
+
 static void check_observation(struct checker *c, struct mm_state *m,
 			      const struct uffdwp_event *ev, uint64_t start,
 			      uint64_t end, uint32_t state, uint64_t raw)
 {
 	struct observation o = { m, state, raw };
 
-	/* The invariant of f1eb1bacfba9: never write and uffd-wp together. */
+	/* The invariant of f1eb1bacfba9: never write and uffd-wp together.  A
+	 * fact about the entry read, whatever the model holds. */
 	if ((state & PTE_ST_PRESENT) && (state & PTE_ST_WRITE) && (state & PTE_ST_UFFD_WP)) {
 		struct verdict vd = {
 			.cls = FIND_LOST_WP, .start = start, .end = end,
@@ -427,8 +436,9 @@ static void check_observation(struct checker *c, struct mm_state *m,
 
 		raise(c, m, ev, &vd);
 	} else {
-		/* Judge every run first: raising reshapes the map. */
-		imap_foreach(m->pages, pfn_of(start), pfn_of(end + UFFDWP_PAGE_SIZE - 1), judge_run, &o);
+		/* Judge every run first: raising reshapes the map.  Only the
+		 * parts no other thread's record overtook. */
+		model_fresh_parts(m, ev, start, end, judge_part, &o);
 		for (size_t i = 0; i < o.n; i++)
 			raise(c, m, ev, &o.verdicts[i]);
 		free(o.verdicts);

@@ -91,6 +91,7 @@ void model_remember(struct mm_state *m, const struct uffdwp_event *ev, uint64_t 
 
 	m->ring[slot] = *ev;
 	m->ring_seq[slot] = seq;
+	overtaken_note(m, ev, seq);
 }
 
 /* ---- dispatch ---- */
@@ -156,6 +157,18 @@ static void drop_leftover_mm(struct model *mdl, const struct uffdwp_event *ev)
 		if (old && old->pid != ev->pid)
 			model_drop_mm(mdl, old);
 	}
+}
+
+struct observe_part_arg {
+	struct mm_state *m;
+	uint32_t state;
+};
+
+static void observe_part(uint64_t start, uint64_t end, void *arg)
+{
+	const struct observe_part_arg *a = arg;
+
+	model_observe(a->m, start, end, a->state);
 }
 
 void model_apply(struct model *mdl, const struct uffdwp_event *ev)
@@ -270,8 +283,11 @@ void model_apply(struct model *mdl, const struct uffdwp_event *ev)
 		struct observed_entry o;
 
 		/* a record without a decoded entry is no observation */
-		if (model_event_observation(m, ev, &o))
-			model_observe(m, o.start, o.end, o.state);
+		if (model_event_observation(m, ev, &o)) {
+			struct observe_part_arg a = { m, o.state };
+
+			model_fresh_parts(m, ev, o.start, o.end, observe_part, &a);
+		}
 		break;
 	}
 	default:

@@ -158,6 +158,20 @@ struct pm_scan_result {
 	} r[PM_SCAN_REGIONS_MAX];
 };
 
+/* Records of an mm that may change PTEs (overtaken.c), newest last, and each
+ * thread's last record: a walk's run is read after its thread's last record,
+ * and may be older than another thread's record in between. */
+#define MM_CHANGE_LOG 256
+#define MM_THREADS 64
+struct change_rec {
+	uint64_t seq;
+	uint64_t start, end;
+};
+struct thread_mark {
+	uint32_t tid;
+	uint64_t seq;
+};
+
 /* Ranges forget_range() unmapped lately, so that a finding is not merged with a
  * new one on the same addresses of a later mapping (munmap + mmap again). */
 #define MM_UNMAP_RING 16
@@ -186,6 +200,11 @@ struct mm_state {
 	struct uffdwp_event ring[MM_RING];
 	uint64_t ring_seq[MM_RING];
 	uint64_t ring_count;
+	struct change_rec changes[MM_CHANGE_LOG];
+	uint64_t nchanges;	/* ever logged */
+	uint64_t changes_dropped_seq;	/* the newest record the log let go */
+	struct thread_mark threads[MM_THREADS];	/* oldest first */
+	unsigned nthreads;
 	struct unmapped_range unmapped[MM_UNMAP_RING];
 	uint64_t unmap_gen;	/* forget_range() calls so far */
 };
@@ -224,7 +243,8 @@ void model_forget_history(struct model *mdl);
 const struct uffdwp_event *model_route(const struct model *mdl, const struct uffdwp_event *ev,
 				       struct uffdwp_event *buf);
 
-/* Remembers ev in its mm's ring of recent events. */
+/* Remembers ev in its mm's ring of recent events, and what a walk running
+ * meanwhile in another thread needs (model_fresh_parts()). */
 void model_remember(struct mm_state *m, const struct uffdwp_event *ev, uint64_t seq);
 
 /* The region covering addr, or NULL; the predicates accept NULL. */
@@ -265,6 +285,15 @@ bool model_event_observation(struct mm_state *m, const struct uffdwp_event *ev,
 bool model_walk_awaited(struct mm_state *m, uint64_t addr);
 /* The same, for a change made by a thread other than tid. */
 bool model_walk_awaited_by_other(struct mm_state *m, uint64_t addr, uint32_t tid);
+
+/* Calls fn for each part of [start, end) (bytes) that the observation ev
+ * shows as the model's state of it can be compared with: all of it, except
+ * for a walk's run (EV_PTE_RUN), where the pages that a record of another
+ * thread written since the walk began may have changed before or after the
+ * walk read them are left out (src/model/overtaken.c). */
+typedef void (*model_range_fn)(uint64_t start, uint64_t end, void *arg);
+void model_fresh_parts(struct mm_state *m, const struct uffdwp_event *ev, uint64_t start,
+		       uint64_t end, model_range_fn fn, void *arg);
 
 /* A PAGEMAP_SCAN return (EV_PM_SCAN, begin 0) judged page by page: calls
  * fn for each run of pages the model knows were written since their last

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the model's files (model.c, ctx.c, regions.c, uffdio.c, mm_ops.c,
- * observe.c, pagemap_scan.c) share with one another and nobody else; the model's users see
+ * observe.c, overtaken.c, pagemap_scan.c) share with one another and nobody else; the model's users see
  * model/model.h only.
  */
 #ifndef UFFDWP_MODEL_INTERNAL_H
@@ -73,6 +73,9 @@ void on_fill_owed(struct mm_state *m, uint64_t addr);
 imap_val protected_or_gone_page(uint64_t s, uint64_t e, imap_val v, void *arg);
 imap_val wp_fault_page(uint64_t s, uint64_t e, imap_val v, void *arg);
 void on_point(struct mm_state *m, uint64_t addr, imap_map_fn fn);
+
+/* overtaken.c: walks other threads' records overtook */
+void overtaken_note(struct mm_state *m, const struct uffdwp_event *ev, uint64_t seq);
 
 /* pagemap_scan.c: PAGEMAP_SCAN and the write faults it may race with */
 void faulting_note(struct mm_state *m, const struct uffdwp_event *ev);

@@ -112,6 +112,12 @@ enum unprotect_race {
 	UNPROTECT_FIXED_FAULT_FIRST,
 };
 
+/* walk_overtaken()'s cases (checker_protect.c) */
+enum overtaken_case {
+	OT_PROTECTED,	/* the protect's run shows the bit: silent */
+	OT_REST_LOST,	/* ... shows none: LOST_WP on all but the overtaken page */
+};
+
 /* copy_through_forked_uffd()'s cases (checker_fill.c) */
 enum forked_uffd_case {
 	CHILD_FAULTS,		/* the copy protected the child's page */
@@ -147,6 +153,7 @@ void rwp_shared_bit(void);
 void concurrent_writeprotect(long race);
 void write_racing_unprotect(long race);
 void protect_lands_last(void);
+void walk_overtaken(long which);
 void fault_repeat(long st);
 
 /* checker_zap.c */

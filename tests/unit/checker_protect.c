@@ -479,6 +479,46 @@ void protect_lands_last(void)
 }
 
 /*
+ * Debian 6.1, selftests/vm/userfaultfd shmem 8 4 (src/model/overtaken.c): the
+ * background thread protects its range while a handler unprotects page A of
+ * it; the handler's change_protection() return is recorded before the
+ * protect's walk reports A, which it read with the bit, before the unprotect.
+ * That run is older than the model's A: A is not decided by it, and the
+ * handler's walk of A, unprotected and written, is no LOST_WP.  The rest of
+ * the protect's run is still judged.
+ */
+void walk_overtaken(long which)
+{
+	const __u32 protector = 601, resolver = 602;
+	const __u32 dirty = PTE_ST_PRESENT | PTE_ST_DIRTY;
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_SHMEM, 0, N16);
+
+	s.tid = protector;
+	s_writeprotect_begin(&s, FD, A, A + N16, true);
+	s.tid = resolver;
+	s_wp_message(&s, FD, A);
+	s_writeprotect_begin(&s, FD, A, A + PG, false);
+	s.tid = protector;
+	s_cp(&s, A, A + N16, UFFDWP_MM_CP_UFFD_WP);
+	s.tid = resolver;
+	s_cp(&s, A, A + PG, UFFDWP_MM_CP_UFFD_WP_RESOLVE);
+	s.tid = protector;
+	s_pte(&s, A, A + N16, dirty | (which == OT_REST_LOST ? PTE_ST_WRITE : PTE_ST_UFFD_WP),
+	      HOOK_CHANGE_PROTECTION);
+	s.tid = resolver;
+	s_pte(&s, A, A + PG, dirty | PTE_ST_WRITE, HOOK_CHANGE_PROTECTION);
+	s_range(&s, EV_UFFD_WRITEPROTECT, FD, A, A + PG, 0, 0);
+	s.tid = protector;
+	s_range(&s, EV_UFFD_WRITEPROTECT, FD, A, A + N16, UFFD_WP_MODE_WP, 0);
+	if (which == OT_REST_LOST)
+		expect_one(c, "a protect's run without the bit, one page overtaken by an unprotect",
+			   FIND_LOST_WP, HOOK_CHANGE_PROTECTION, A + PG, A + N16);
+	else
+		expect_silent(c, "a protect's walk overtaken by a racing unprotect's return");
+}
+
+/*
  * bpf/faults.bpf.c does not record a write fault that repeats a recorded one
  * (same mm, thread and page, no other record between).  Its argument: such a
  * repeat changes neither the findings nor the model, whatever the two error

@@ -100,6 +100,8 @@ static const struct tap_test tests[] = {
 	TAP_TEST_ARG(concurrent_writeprotect, RESOLVE_LANDS_INSIDE),
 	TAP_TEST_ARG(concurrent_writeprotect, RESOLVE_LANDS_AFTER),
 	TAP_TEST(protect_lands_last),
+	TAP_TEST_ARG(walk_overtaken, OT_PROTECTED),
+	TAP_TEST_ARG(walk_overtaken, OT_REST_LOST),
 	TAP_TEST_ARG(write_racing_unprotect, UNPROTECT_BUGGY),
 	TAP_TEST_ARG(write_racing_unprotect, UNPROTECT_FIXED),
 	TAP_TEST_ARG(write_racing_unprotect, UNPROTECT_BUGGY_FAULT_FIRST),
