@@ -194,6 +194,32 @@ check_last "--json --no-events: exit 0, no event lines ($events), the summary co
 status=$?
 [ $status = 2 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q 'no-events and -v contradict' "$tmp/err"
 check_last "--no-events with -v: exit 2, one line (exit $status)"
+# --each: programs loaded once, each command a run of its own (its own model, counts,
+# findings and status), framed by command/command_end lines; the worst status wins
+"$TRACER" --json --no-events --each -- "$BUILD/scenarios/wp-threads" ';' \
+	"$BUILD/scenarios/wp-threads" ';' /nonexistent > "$tmp/each.json" 2>/dev/null
+status=$?
+ends=$(grep '"type":"command_end"' "$tmp/each.json" | grep -o '"status":[0-9]*' | tr '\n' ' ')
+[ "$(grep -c '^{"type":"command","index":' "$tmp/each.json")" = 3 ] &&
+	[ "$ends" = '"status":0 "status":0 "status":2 ' ] && [ $status = 2 ]
+check_last "--each: 3 commands, statuses 0 0 2 (got '$ends'), exit 2 (exit $status)"
+msgs=$(grep '"type":"summary"' "$tmp/each.json" | grep -o '"uffd_wp_message":[0-9]*' | tr '\n' ' ')
+check "--each: each wp-threads run counts its own 16 WP messages (got '$msgs')" \
+	[ "$msgs" = '"uffd_wp_message":16 "uffd_wp_message":16 ' ]
+verdicts=$(grep '"type":"summary"' "$tmp/each.json" | grep -o '"verdict":"[a-z]*"' | tr '\n' ' ')
+[ "$verdicts" = '"verdict":"clean" "verdict":"clean" ' ] &&
+	[ "$(grep '"type":"summary"' "$tmp/each.json" | grep -c '"lost":0,')" = 2 ]
+check_last "--each: both runs clean, nothing lost (got '$verdicts')"
+sed -n '/"index":3,"command":"\/nonexistent"}/,/command_end/p' "$tmp/each.json" |
+	grep -q '"error":"cannot run /nonexistent'
+check_last "--each: the error of the command that cannot run is inside its frame"
+for bad in "-p $$|not a PID" "-- true ;|an empty command" "--record $tmp/e.uwt -- true|a recording holds one run"; do
+	# shellcheck disable=SC2086
+	"$TRACER" --each ${bad%%|*} 2> "$tmp/err"
+	status=$?
+	[ $status = 2 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q "${bad#*|}" "$tmp/err"
+	check_last "--each ${bad%%|*}: exit 2, one line: ${bad#*|} (exit $status)"
+done
 "$TRACER" --no-events replay "$tmp/run.uwt" 2> "$tmp/err"
 status=$?
 [ $status = 2 ] && grep -q -- '--no-events does not apply to replay' "$tmp/err"

@@ -43,11 +43,11 @@ static const char doc[] =
 static const char args_doc[] = "PID\n[--] CMD [ARGS...]\nprobe\nreplay [-v] [--json] FILE";
 
 enum { OPT_PROBE = 1000, OPT_STRICT, OPT_RECORD, OPT_DEBUG, OPT_NO_FOLLOW, OPT_NO_FENTRY,
-       OPT_PROG_STATS, OPT_NO_EVENTS };
+       OPT_PROG_STATS, OPT_NO_EVENTS, OPT_EACH };
 
 /* Index of each option in options[]: its bit in an opt_mask. */
 enum { OI_PID, OI_VERBOSE, OI_JSON, OI_NO_EVENTS, OI_DURATION, OI_BUFFER, OI_PROBE, OI_STRICT, OI_RECORD,
-       OI_NO_FOLLOW, OI_NO_FENTRY, OI_DEBUG, OI_PROG_STATS, OI_MAX };
+       OI_NO_FOLLOW, OI_NO_FENTRY, OI_DEBUG, OI_PROG_STATS, OI_EACH, OI_MAX };
 
 static const struct argp_option options[OI_MAX + 1] = {
 	[OI_PID] = { "pid", 'p', "PID", 0, "Trace this running process (and its children)" },
@@ -70,6 +70,10 @@ static const struct argp_option options[OI_MAX + 1] = {
 	[OI_DEBUG] = { "debug", OPT_DEBUG, NULL, 0, "libbpf messages and verifier statistics (the log of a refused program)" },
 	[OI_PROG_STATS] = { "prog-stats", OPT_PROG_STATS, NULL, 0,
 			    "Kernel run count and run time of each BPF program in the summary" },
+	[OI_EACH] = { "each", OPT_EACH, NULL, 0,
+		      "CMD is commands separated by ';' arguments: each runs after the last "
+		      "has exited, as a run of its own (findings, summary, status), under "
+		      "programs loaded once" },
 	[OI_MAX] = {},
 };
 
@@ -154,6 +158,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NO_EVENTS:
 		c->opts.no_events = true;
 		break;
+	case OPT_EACH:
+		c->opts.each = true;
+		break;
 	case ARGP_KEY_ARG:
 		if (c->collect) {	/* argp permutes: options after a FILE still count */
 			c->args[c->nargs++] = arg;
@@ -225,6 +232,30 @@ static int resolve_lone_number(struct cli *c)
 	return 0;
 }
 
+/* --each: commands to run, none of them empty, and one run per command. */
+static int check_each(const struct cli *c)
+{
+	char **a = c->opts.cmd;
+
+	if (!a)
+		return report_error(c->opts.json, EXIT_ERROR, "--each needs commands to run, not a PID");
+	if (c->opts.record)
+		return report_error(c->opts.json, EXIT_ERROR,
+				    "--each and --record: a recording holds one run");
+	for (bool empty = true; ; a++) {
+		if (!*a || !strcmp(*a, ";")) {
+			if (empty)
+				return report_error(c->opts.json, EXIT_ERROR,
+						    "--each: an empty command (nothing before a ';' or at the end)");
+			if (!*a)
+				return 0;
+			empty = true;
+		} else {
+			empty = false;
+		}
+	}
+}
+
 static int cmd_trace(struct cli *c)
 {
 	int status = resolve_lone_number(c);
@@ -235,6 +266,11 @@ static int cmd_trace(struct cli *c)
 	if (!c->opts.pid == !c->opts.cmd)
 		return report_error(c->opts.json, EXIT_ERROR,
 				    "give a PID, -p PID or a command to run (see --help)");
+	if (c->opts.each) {
+		status = check_each(c);
+		if (status)
+			return status;
+	}
 	if (c->opts.no_events && c->opts.verbose)
 		return report_error(c->opts.json, EXIT_ERROR,
 				    "--no-events and -v contradict each other (-v prints every event)");

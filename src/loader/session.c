@@ -57,6 +57,15 @@ static int check_environment(const struct trace_opts *o, struct btf **btf)
 
 #define POLL_MS 10	/* the longest a record waits in the ring buffer when nothing wakes the tracer */
 
+/* The kernel's counters since the programs loaded: a run's figures are
+ * their growth over it (one tracer, several runs with --each). */
+struct kernel_counters {
+	__u64 lost[HOOK_MAX];
+	__u64 lost_cause[LOST_CAUSE_MAX];
+	__u64 invariant[HOOK_MAX];
+	__u64 wf[WF_STAT_MAX];
+};
+
 struct session {
 	const struct trace_opts *o;
 	struct uffdwp *skel;
@@ -67,6 +76,8 @@ struct session {
 	struct pipeline pipeline;	/* print, check, record, summarise */
 	bool pipeline_up;
 	struct run_info ri;
+	struct kernel_counters base;	/* the counters when this run began (--each) */
+	char **cmd;		/* the command being run, NULL-terminated; NULL with -p */
 	pid_t target;
 	int target_pidfd;
 	bool target_is_child;
@@ -280,10 +291,10 @@ static int start_target(struct session *s)
 	int go_fd = -1, exec_err_fd = -1;
 	char exec_errno;
 
-	if (s->o->cmd) {
-		s->target = spawn_held(s->o->cmd, &go_fd, &exec_err_fd);
+	if (s->cmd) {
+		s->target = spawn_held(s->cmd, &go_fd, &exec_err_fd);
 		if (s->target < 0)
-			return report_error(s->o->json, EXIT_ERROR, "cannot start %s: %s", s->o->cmd[0], strerror(errno));
+			return report_error(s->o->json, EXIT_ERROR, "cannot start %s: %s", s->cmd[0], strerror(errno));
 		s->target_is_child = true;
 	} else {
 		s->target = s->o->pid;
@@ -296,11 +307,11 @@ static int start_target(struct session *s)
 		return report_error(s->o->json, EXIT_ERROR, "cannot add target %d: %s", s->target, strerror(errno));
 	if (go_fd >= 0) {
 		if (write(go_fd, "g", 1) != 1)
-			return report_error(s->o->json, EXIT_ERROR, "cannot release %s", s->o->cmd[0]);
+			return report_error(s->o->json, EXIT_ERROR, "cannot release %s", s->cmd[0]);
 		close(go_fd);
 		if (read(exec_err_fd, &exec_errno, 1) == 1) {
 			waitpid(s->target, NULL, 0);
-			return report_error(s->o->json, EXIT_ERROR, "cannot run %s: %s", s->o->cmd[0],
+			return report_error(s->o->json, EXIT_ERROR, "cannot run %s: %s", s->cmd[0],
 					    strerror(exec_errno));
 		}
 		close(exec_err_fd);
@@ -337,21 +348,33 @@ static void prog_stats_text(FILE *f, const void *obj)
 	progstats_print_text(f, obj);
 }
 
+static void read_kernel_counters(struct session *s, struct kernel_counters *k)
+{
+	memset(k, 0, sizeof(*k));
+	read_percpu_counters(s->skel->maps.lost_events, k->lost, HOOK_MAX);
+	read_percpu_counters(s->skel->maps.lost_causes, k->lost_cause, LOST_CAUSE_MAX);
+	k->lost_cause[LOST_SKIPPED] += progstats_add_recursion_misses(s->skel->obj, k->lost);
+	read_percpu_counters(s->skel->maps.invariant_violations, k->invariant, HOOK_MAX);
+	read_percpu_counters(s->skel->maps.wf_stats, k->wf, WF_STAT_MAX);
+}
+
 /* The kernel's counters complete the run; the pipeline prints its end. */
 static int finish(struct session *s)
 {
 	const struct summary_extra prog_stats = {
 		.json = prog_stats_json, .text = prog_stats_text, .ctx = s->skel->obj,
 	};
-	__u64 wf[WF_STAT_MAX] = {};
+	struct kernel_counters now;
 
-	read_percpu_counters(s->skel->maps.lost_events, s->ri.lost, HOOK_MAX);
-	read_percpu_counters(s->skel->maps.lost_causes, s->ri.lost_cause, LOST_CAUSE_MAX);
-	s->ri.lost_cause[LOST_SKIPPED] += progstats_add_recursion_misses(s->skel->obj, s->ri.lost);
-	read_percpu_counters(s->skel->maps.invariant_violations, s->ri.invariant, HOOK_MAX);
-	read_percpu_counters(s->skel->maps.wf_stats, wf, WF_STAT_MAX);
-	s->ri.wf_seen = wf[WF_STAT_SEEN];
-	s->ri.wf_repeats = wf[WF_STAT_REPEATS];
+	read_kernel_counters(s, &now);
+	for (int h = 0; h < HOOK_MAX; h++) {
+		s->ri.lost[h] = now.lost[h] - s->base.lost[h];
+		s->ri.invariant[h] = now.invariant[h] - s->base.invariant[h];
+	}
+	for (int c = 0; c < LOST_CAUSE_MAX; c++)
+		s->ri.lost_cause[c] = now.lost_cause[c] - s->base.lost_cause[c];
+	s->ri.wf_seen = now.wf[WF_STAT_SEEN] - s->base.wf[WF_STAT_SEEN];
+	s->ri.wf_repeats = now.wf[WF_STAT_REPEATS] - s->base.wf[WF_STAT_REPEATS];
 	if (s->target_reaped && WIFEXITED(s->target_status))
 		s->ri.target_exit = WEXITSTATUS(s->target_status);
 	s->ri.target_pid = s->target;
@@ -432,9 +455,104 @@ static void destroy_and_wait(struct uffdwp *skel)
 	}
 }
 
+/* One target, from its pipeline's start to its summary: the exit status. */
+static int run_target(struct session *s)
+{
+	int status = start_pipeline(s);
+
+	if (!status) {
+		status = start_target(s);
+		/* a command that could not run: its child's exit is this run's */
+		if (status)
+			ring_buffer__consume(s->rb);
+	}
+	if (!status) {
+		follow_target(s);
+		status = finish(s);
+	}
+	if (s->pipeline_up)
+		pipeline_free(&s->pipeline);
+	s->pipeline_up = false;
+	return status;
+}
+
+/* The exit status of several runs: an error, else findings, else a run
+ * that decided nothing, else clean. */
+static int worse_status(int a, int b)
+{
+	static const int rank[] = {
+		[EXIT_CLEAN] = 0, [EXIT_INCONCLUSIVE] = 1, [EXIT_FINDINGS] = 2, [EXIT_ERROR] = 3,
+	};
+
+	if (a < 0 || a > EXIT_INCONCLUSIVE || b < 0 || b > EXIT_INCONCLUSIVE)
+		return EXIT_ERROR;
+	return rank[a] >= rank[b] ? a : b;
+}
+
+/* --each's line before (status < 0) and after each command's own output. */
+static void command_line(const struct session *s, int index, char **cmd, int status)
+{
+	if (s->o->json) {
+		struct json j;
+
+		json_begin(&j, stdout);
+		json_str(&j, "type", status < 0 ? "command" : "command_end");
+		json_u64(&j, "index", (__u64)index);
+		json_str(&j, "command", cmd[0]);
+		if (status >= 0)
+			json_i64(&j, "status", status);
+		json_end(&j);
+	} else if (status < 0) {
+		printf("== command %d: %s\n", index, cmd[0]);
+	} else {
+		printf("== command %d: %s: exit status %d\n", index, cmd[0], status);
+	}
+	fflush(stdout);		/* before the command writes to the same stdout */
+}
+
+/*
+ * --each: the commands between ';' arguments, one after the other under the
+ * programs loaded once (a start-up is seconds under TCG, a scenario a
+ * fraction of one).  Each is a run of its own: its own model, findings,
+ * summary and exit status, and the kernel's counters as they grew during it.
+ * A process a command leaves running is still traced, into the next run.
+ */
+static int run_each(struct session *s)
+{
+	char **cmd = s->o->cmd;
+	int worst = EXIT_CLEAN;
+
+	for (int index = 1; cmd && *cmd && !stop_requested; index++) {
+		int n = 0, status;
+		char *sep;
+
+		while (cmd[n] && strcmp(cmd[n], ";"))
+			n++;
+		sep = cmd[n];
+		cmd[n] = NULL;
+		s->cmd = cmd;
+		s->target = 0;
+		s->target_pidfd = -1;
+		s->target_is_child = s->target_exited = s->target_reaped = false;
+		s->target_status = 0;
+		s->ri.ended = s->ri.record_incomplete = false;
+		s->ri.target_exit = -1;
+		if (index > 1)	/* paid once, by the first run */
+			memset(&s->ri.startup_ms, 0, sizeof(s->ri.startup_ms));
+		read_kernel_counters(s, &s->base);
+		command_line(s, index, cmd, -1);
+		status = run_target(s);
+		command_line(s, index, cmd, status);
+		worst = worse_status(worst, status);
+		cmd[n] = sep;
+		cmd += n + (sep != NULL);
+	}
+	return worst;
+}
+
 int trace_run(const struct trace_opts *o)
 {
-	struct session s = { .o = o, .target_pidfd = -1, .ri = { .target_exit = -1 } };
+	struct session s = { .o = o, .cmd = o->cmd, .target_pidfd = -1, .ri = { .target_exit = -1 } };
 	struct btf *btf = NULL;
 	int status;
 
@@ -462,17 +580,8 @@ int trace_run(const struct trace_opts *o)
 		status = report_error(o->json, EXIT_ERROR, "cannot open the ring buffer: %s", strerror(errno));
 		goto out;
 	}
-	status = start_pipeline(&s);
-	if (status)
-		goto out;
-	status = start_target(&s);
-	if (status)
-		goto out;
-	follow_target(&s);
-	status = finish(&s);
+	status = o->each ? run_each(&s) : run_target(&s);
 out:
-	if (s.pipeline_up)
-		pipeline_free(&s.pipeline);
 	/* detach everything: no program or link outlives the tool */
 	ring_buffer__free(s.rb);
 	hooks_detach();

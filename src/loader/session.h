@@ -20,6 +20,7 @@ struct trace_opts {
 	int buffer_mib;		/* ring buffer size; 0 = the BPF object's */
 	pid_t pid;		/* -p */
 	char **cmd;		/* -- CMD ARGS */
+	bool each;		/* cmd is commands between ";" arguments, each a run of its own */
 	const char *record;	/* --record FILE */
 };
 
