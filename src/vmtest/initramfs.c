@@ -60,10 +60,29 @@ static const char init_script[] =
 "echo \"$M swap $UFFDWP_GUEST_SWAP\"\n"
 "echo \"$M init release=$(uname -r) hugepages=$(cat /proc/sys/vm/nr_hugepages)"
 " nodes=$(ls -d /sys/devices/system/node/node[0-9]* | wc -l)\"\n"
-"run_scenario() {\n"
-"\techo \"$M begin scenario $1\"\n"
-"\tuffdwp-trace --json --strict -- \"/bin/$1\"\n"
-"\techo \"$M end scenario $1 status=$?\"\n"
+"# The scenarios under one tracer (--each: its start-up is seconds under TCG, a\n"
+"# scenario a fraction of one), each a run of its own.  Its command and command_end\n"
+"# lines become the begin/end markers one tracer per scenario printed; a tracer that\n"
+"# ends early closes the open scenario and gives each one left its error and status.\n"
+"run_scenarios() {\n"
+"\tnames=\"$*\" n=$# sep=\n"
+"\tfor s in \"$@\"; do set -- \"$@\" $sep \"/bin/$s\"; sep=';'; done\n"
+"\tshift $n\n"
+"\t{ uffdwp-trace --json --strict --each -- \"$@\" 2>&1; echo \"$M tracer-exit $?\"; } |\n"
+"\tawk -v M=\"$M\" -v names=\"$names\" '\n"
+"\tfunction mark(what, name, st) { print M \" \" what \" scenario \" name st; fflush() }\n"
+"\t/^\\{\"type\":\"command\",/ { cur = $0; sub(/.*\"command\":\"\\/bin\\//, \"\", cur);\n"
+"\t\tsub(/\".*/, \"\", cur); begun[cur] = 1; mark(\"begin\", cur, \"\"); next }\n"
+"\t/^\\{\"type\":\"command_end\",/ { st = $0; sub(/.*\"status\":/, \"\", st); sub(/[^0-9].*/, \"\", st);\n"
+"\t\tmark(\"end\", cur, \" status=\" st); cur = \"\"; next }\n"
+"\t/^\\{\"type\":\"error\"/ { err = $0 }\n"
+"\tindex($0, M \" tracer-exit \") == 1 { st = \" status=\" $NF\n"
+"\t\tif (cur != \"\") mark(\"end\", cur, st)\n"
+"\t\tk = split(names, all, \" \")\n"
+"\t\tfor (i = 1; i <= k; i++) if (!(all[i] in begun)) {\n"
+"\t\t\tmark(\"begin\", all[i], \"\"); if (err != \"\") print err; mark(\"end\", all[i], st) }\n"
+"\t\tnext }\n"
+"\t{ print; fflush() }'\n"
 "}\n"
 "run_command() {\n"
 "\techo \"$M begin command\"\n"
@@ -254,11 +273,15 @@ static void pack_job(struct cpio *c, const struct vmtest_opts *o, const struct p
 		}
 		fputc('\n', f);
 	}
-	for (int i = 0; !o->guest_argv && i < p->n_run; i++) {
-		char *q = vmtest_shell_quote(p->run[i]);
+	if (!o->guest_argv && p->n_run) {
+		fputs("run_scenarios", f);
+		for (int i = 0; i < p->n_run; i++) {
+			char *q = vmtest_shell_quote(p->run[i]);
 
-		fprintf(f, "run_scenario %s\n", q);
-		free(q);
+			fprintf(f, " %s", q);
+			free(q);
+		}
+		fputc('\n', f);
 	}
 	fclose(f);
 	cpio_data(c, "etc/uffdwp-vmtest/job", 0644, job, len);

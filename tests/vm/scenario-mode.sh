@@ -4,17 +4,17 @@
 # shell-script scenarios, so the console protocol and the exit contract are tested without BPF.
 . "$(dirname "$0")/lib.sh"
 
-tap_plan 4
+tap_plan 5
 if ! need_image "$DEBIAN_61"; then
 	for t in "clean scenarios exit 0" "a finding exits 1" "TAP: one test per scenario" \
-		 "lost events exit 125"; do
+		 "lost events exit 125" "a tracer that dies mid-corpus: each scenario left is its error"; do
 		tap_skip "$t" "no Debian 6.1 image at $DEBIAN_61 (run make setup)"
 	done
 	tap_done
 fi
 
 mkdir "$WORK/scenarios"
-for name in clean-a clean-b finding-c lost-d; do
+for name in clean-a clean-b finding-c lost-d crash-e; do
 	verdict=ok
 	[ "$name" = finding-c ] && verdict=bug
 	printf '#!/bin/sh\necho "scenario: %s verdict=%s detail=scripted"\n' "$name" "$verdict" \
@@ -28,6 +28,12 @@ run() {
 
 run --scenario clean-a --scenario clean-b
 expect "clean scenarios exit 0" 0 '^uffdwp-vmtest:   clean-b: clean \(tracer exit 0, findings 0, lost 0\); self-check ok$'
+
+# the corpus runs under one tracer (--each): one that dies leaves the rest its status
+run --scenario clean-a --scenario crash-e --scenario clean-b
+expect "a tracer that dies mid-corpus: each scenario left is its error" 125 \
+	'^uffdwp-vmtest:   clean-b: tracer error \(tracer exit 2, findings -1, lost -1\)$'
+rm "$WORK/scenarios/crash-e"
 
 run --tap
 expect "a finding exits 1" 1 '^uffdwp-vmtest: result 1 \(bad\): finding: finding-c: '
