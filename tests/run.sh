@@ -10,7 +10,7 @@ what=${1:-all}
 passed=0 failed=0 skipped=0
 
 run_suite() {
-	local name=$1; shift
+	local name=$1 t0=$SECONDS; shift
 	echo "# --- $name"
 	while IFS= read -r line; do
 		echo "$line"
@@ -20,6 +20,8 @@ run_suite() {
 		"ok"*) passed=$((passed + 1)) ;;
 		esac
 	done < <("$@" 2>&1)
+	# where CI's time goes (it must stay well inside 90 minutes)
+	echo "# --- $name: $((SECONDS - t0)) s"
 }
 
 # Scenarios whose bug the host kernel (6.18 here) is known to have, and which may
