@@ -203,7 +203,7 @@ struct mm_state {
 	struct change_rec changes[MM_CHANGE_LOG];
 	uint64_t nchanges;	/* ever logged */
 	uint64_t changes_dropped_seq;	/* the newest record the log let go */
-	struct thread_mark threads[MM_THREADS];	/* oldest first */
+	struct thread_mark threads[MM_THREADS];
 	unsigned nthreads;
 	struct unmapped_range unmapped[MM_UNMAP_RING];
 	uint64_t unmap_gen;	/* forget_range() calls so far */

@@ -20,7 +20,6 @@
  * thread's.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "model/model_internal.h"
 
@@ -64,13 +63,17 @@ void overtaken_note(struct mm_state *m, const struct uffdwp_event *ev, uint64_t 
 	if (ev->kind == EV_PTE_RUN)
 		return;
 	t = thread_find(m, ev->tid);
-	if (!t) {
-		/* the thread recorded longest ago goes */
-		if (m->nthreads == MM_THREADS)
-			memmove(&m->threads[0], &m->threads[1], --m->nthreads * sizeof(*t));
+	if (!t && m->nthreads < MM_THREADS) {
 		t = &m->threads[m->nthreads++];
-		t->tid = ev->tid;
+	} else if (!t) {
+		/* the thread that recorded longest ago makes room: a walk of
+		 * its own then counts as not overtaken (model_fresh_parts()) */
+		t = &m->threads[0];
+		for (unsigned i = 1; i < m->nthreads; i++)
+			if (m->threads[i].seq < t->seq)
+				t = &m->threads[i];
 	}
+	t->tid = ev->tid;
 	t->seq = seq;
 	if (!may_change_ptes(ev))
 		return;
@@ -104,7 +107,8 @@ void model_fresh_parts(struct mm_state *m, const struct uffdwp_event *run, uint6
 	uint64_t at = start;
 
 	/* Not a walk, or its thread recorded nothing in this mm (the fork walk
-	 * of a child's page tables comes from the parent's thread): as seen. */
+	 * of a child's page tables comes from the parent's thread) or made room
+	 * for MM_THREADS others since: as seen. */
 	if (!t) {
 		fn(start, end, arg);
 		return;
