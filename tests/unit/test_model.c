@@ -309,6 +309,90 @@ static void t_uffd_close(void)
 	       "the last close releases its own ranges only");
 }
 
+/* ---- walks overtaken by other threads' records (src/model/overtaken.c) ---- */
+
+struct parts {
+	int n;
+	__u64 start[4], end[4];
+};
+
+static void collect_part(uint64_t start, uint64_t end, void *arg)
+{
+	struct parts *p = arg;
+
+	if (p->n < 4) {
+		p->start[p->n] = start;
+		p->end[p->n] = end;
+	}
+	p->n++;
+}
+
+static __u64 seq;
+
+/* A record of thread tid remembered by its mm, as checker_feed() does. */
+static void remember(struct mm_state *m, __u32 tid, __u32 kind, __u64 start, __u64 end)
+{
+	struct uffdwp_event ev = { .mm = MM, .pid = 10, .tid = tid, .kind = kind,
+				   .start = start, .end = end };
+
+	model_remember(m, &ev, ++seq);
+}
+
+static struct parts fresh_parts(struct mm_state *m, __u32 tid, __u64 start, __u64 end)
+{
+	struct uffdwp_event run = { .mm = MM, .pid = 10, .tid = tid, .kind = EV_PTE_RUN,
+				    .start = start, .end = end };
+	struct parts p = { 0 };
+
+	model_remember(m, &run, ++seq);
+	model_fresh_parts(m, &run, start, end, collect_part, &p);
+	return p;
+}
+
+static struct mm_state *fresh_mm(void)
+{
+	model_free(mdl);
+	mdl = model_new();
+	return model_mm(mdl, MM, 10);
+}
+
+static void t_overtaken_walks(void)
+{
+	struct mm_state *m = fresh_mm();
+	struct parts p;
+
+	remember(m, 1, EV_CHANGE_PROTECTION, A, A + N8);	/* thread 1's hook, then its walk */
+	remember(m, 2, EV_CHANGE_PROTECTION, A + 3 * PG, A + 4 * PG);
+	remember(m, 3, EV_WRITE_FAULT, A + 5 * PG, A + 5 * PG);	/* a fault does not overtake */
+	p = fresh_parts(m, 1, A, A + N8);
+	tap_ok(p.n == 2 && p.start[0] == A && p.end[0] == A + 3 * PG &&
+	       p.start[1] == A + 4 * PG && p.end[1] == A + N8,
+	       "a run leaves out the page another thread's record overtook (%d parts)", p.n);
+	p = fresh_parts(m, 2, A + 3 * PG, A + 4 * PG);
+	tap_ok(p.n == 1 && p.start[0] == A + 3 * PG && p.end[0] == A + 4 * PG,
+	       "a run after its own thread's record, nothing since: all of it");
+
+	m = fresh_mm();
+	remember(m, 1, EV_CHANGE_PROTECTION, A, A + N8);
+	for (int i = 0; i <= MM_CHANGE_LOG; i++)
+		remember(m, 2, EV_MPROTECT, A + N8, A + 2 * N8);
+	p = fresh_parts(m, 1, A, A + N8);
+	tap_ok(p.n == 0, "the log no longer reaches the walk's start: none of the run (%d parts)",
+	       p.n);
+
+	/* 64 thread slots: the thread that recorded longest ago makes room,
+	 * not thread 1, the first seen and the last to record */
+	m = fresh_mm();
+	remember(m, 1, EV_UFFD_WP_MESSAGE, A, A + PG);
+	for (__u32 tid = 100; tid < 100 + MM_THREADS - 1; tid++)
+		remember(m, tid, EV_UFFD_WP_MESSAGE, A, A + PG);
+	remember(m, 1, EV_CHANGE_PROTECTION, A, A + N8);
+	remember(m, 500, EV_CHANGE_PROTECTION, A, A + PG);	/* a new thread, overtaking */
+	p = fresh_parts(m, 1, A, A + N8);
+	tap_ok(p.n == 1 && p.start[0] == A + PG && p.end[0] == A + N8,
+	       "a full thread table keeps the thread that recorded last (%d parts)", p.n);
+}
+
 static const struct tap_test tests[] = {
 	TAP_TEST(t_register_protect),
 	TAP_TEST(t_migration_without_state),
@@ -320,6 +404,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(t_empty_range),
 	TAP_TEST(t_fork_exit),
 	TAP_TEST(t_leftover_mm),
+	TAP_TEST(t_overtaken_walks),
 };
 
 int main(int argc, char **argv)
