@@ -363,12 +363,17 @@ int main(int argc, char **argv)
 		sc = find_subcommand(c.args[0]);
 		status = parse_subcommand_args(&c, sc, argc - first, argv + first);
 		if (status)
-			return status;
+			goto out;
 	}
 	if (c.probe && sc == &subcommands[0] && !c.args)
 		sc = find_subcommand("probe");
 	if (c.given & ~sc->allowed)
-		return report_error(c.opts.json, EXIT_ERROR, "--%s does not apply to %s",
-				    first_option(c.given & ~sc->allowed), sc->name);
-	return sc->run(&c);
+		status = report_error(c.opts.json, EXIT_ERROR, "--%s does not apply to %s",
+				      first_option(c.given & ~sc->allowed), sc->name);
+	else
+		status = sc->run(&c);
+out:
+	if (c.collect)	/* parse_subcommand_args() gathered the arguments in their own array */
+		free(c.args);
+	return status;
 }
