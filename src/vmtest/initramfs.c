@@ -256,32 +256,33 @@ static void pack_skeleton(struct cpio *c)
 	cpio_data(c, "init", 0755, init_script, sizeof(init_script) - 1);
 }
 
+/* One line of the job: fn and its n arguments, each shell-quoted. */
+static void put_call(FILE *f, const char *fn, const char *const *args, int n)
+{
+	fputs(fn, f);
+	for (int i = 0; i < n; i++) {
+		char *q = vmtest_shell_quote(args[i]);
+
+		fprintf(f, " %s", q);
+		free(q);
+	}
+	fputc('\n', f);
+}
+
 /* /etc/uffdwp-vmtest/job: the calls /init makes, one per line, arguments shell-quoted. */
 static void pack_job(struct cpio *c, const struct vmtest_opts *o, const struct payload *p)
 {
 	char *job = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&job, &len);
+	int argc = 0;
 
 	if (o->guest_argv) {
-		fputs("run_command", f);
-		for (char **arg = o->guest_argv; *arg; arg++) {
-			char *q = vmtest_shell_quote(*arg);
-
-			fprintf(f, " %s", q);
-			free(q);
-		}
-		fputc('\n', f);
-	}
-	if (!o->guest_argv && p->n_run) {
-		fputs("run_scenarios", f);
-		for (int i = 0; i < p->n_run; i++) {
-			char *q = vmtest_shell_quote(p->run[i]);
-
-			fprintf(f, " %s", q);
-			free(q);
-		}
-		fputc('\n', f);
+		while (o->guest_argv[argc])
+			argc++;
+		put_call(f, "run_command", (const char *const *)o->guest_argv, argc);
+	} else if (p->n_run) {
+		put_call(f, "run_scenarios", p->run, p->n_run);
 	}
 	fclose(f);
 	cpio_data(c, "etc/uffdwp-vmtest/job", 0644, job, len);
