@@ -74,7 +74,6 @@ struct session {
 	struct kernel_kallsyms kallsyms;	/* read once: swap types and the walk's addresses */
 	struct ring_buffer *rb;
 	struct pipeline pipeline;	/* print, check, record, summarise */
-	bool pipeline_up;
 	struct run_info ri;
 	struct kernel_counters base;	/* the counters when this run began (--each) */
 	char **cmd;		/* the command being run, NULL-terminated; NULL with -p */
@@ -407,7 +406,6 @@ static int start_pipeline(struct session *s)
 		return report_error(s->o->json, EXIT_ERROR, "cannot %s: %s",
 				    s->o->record ? "write the recording" : "set up the checker",
 				    strerror(-err));
-	s->pipeline_up = true;
 	return 0;
 }
 
@@ -460,19 +458,17 @@ static int run_target(struct session *s)
 {
 	int status = start_pipeline(s);
 
-	if (!status) {
-		status = start_target(s);
+	if (status)
+		return status;
+	status = start_target(s);
+	if (status) {
 		/* a command that could not run: its child's exit is this run's */
-		if (status)
-			ring_buffer__consume(s->rb);
-	}
-	if (!status) {
+		ring_buffer__consume(s->rb);
+	} else {
 		follow_target(s);
 		status = finish(s);
 	}
-	if (s->pipeline_up)
-		pipeline_free(&s->pipeline);
-	s->pipeline_up = false;
+	pipeline_free(&s->pipeline);
 	return status;
 }
 
