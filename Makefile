@@ -60,7 +60,8 @@ BPF_SRCS     := bpf/uffdwp.bpf.c $(filter-out bpf/uffdwp.bpf.c,$(wildcard bpf/*.
 BPF_OBJS     := $(BPF_SRCS:bpf/%.bpf.c=$(OUTPUT)/%.tmp.bpf.o)
 SKELS        := $(OUTPUT)/uffdwp.skel.h
 SCENARIOS    := $(patsubst tests/scenarios/%.c,$(OUTPUT)/scenarios/%,$(wildcard tests/scenarios/*.c))
-BENCH_PROGS  := $(patsubst tests/bench/%.c,$(OUTPUT)/bench/%,$(wildcard tests/bench/*.c))
+BENCH_PROGS  := $(patsubst tests/bench/%.c,$(OUTPUT)/bench/%,$(wildcard tests/bench/*.c)) \
+		$(OUTPUT)/bench/bpf-floor
 TEST_HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/helpers/%,$(wildcard tests/helpers/*.c))
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 HDRS         := $(wildcard src/*.h src/*/*.h)
@@ -117,6 +118,17 @@ $(OUTPUT)/uffdwp-fuzz: $(SEQFUZZ_SRCS) $(wildcard src/seqfuzz/*.h tests/scenario
 $(OUTPUT)/bench/%: tests/bench/%.c $(wildcard tests/scenarios/*.h) | $(OUTPUT)/bench
 	$(call msg,CC,$@)
 	$(Q)$(GUEST_PROG_CC) $< -o $@
+# The floor under the per-event figures (tests/bench/floor/, make bench's part
+# floor): a BPF object and skeleton of its own, and its loader, a host program.
+$(OUTPUT)/bench/floor.bpf.o: tests/bench/floor/floor.bpf.c src/event.h src/bpf_config.h vmlinux/$(ARCH)/vmlinux.h | $(OUTPUT)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(OUTPUT)/bench/floor.skel.h: $(OUTPUT)/bench/floor.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name floor > $@
+$(OUTPUT)/bench/bpf-floor: tests/bench/floor/bpf-floor.c $(OUTPUT)/bench/floor.skel.h
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -I$(OUTPUT)/bench $< $(ALL_LDFLAGS) $(LIBBPF_LIBS) -o $@
 # The shell tests' own helpers (tests/helpers/): host programs.
 $(OUTPUT)/helpers/%: tests/helpers/%.c | $(OUTPUT)/helpers
 	$(call msg,CC,$@)

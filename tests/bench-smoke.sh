@@ -1,7 +1,7 @@
 #!/bin/bash
 # The pieces `make bench` relies on work (functional checks only; timing is
 # make bench's business): the wp-bench workload, --prog-stats, and the
-# equivalent bpftrace script.
+# equivalent bpftrace script, and bpf-floor (tests/bench/floor/).
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 WP_BENCH=$BUILD/bench/wp-bench
@@ -44,6 +44,20 @@ check "--prog-stats: kernel.bpf_stats_enabled as before ($stats_before)" \
 "$TRACER" --prog-stats -- "$WP_BENCH" "${ARGS[@]}" > "$tmp/traced.txt" 2>&1
 check "--prog-stats text: a table row per hook" grep -Eq '^\(all\) +syscalls +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$' "$tmp/traced.txt"
 check "--prog-stats text: page_fault_user program row" grep -Eq '^page_fault_user +page_fault_user +[1-9]' "$tmp/traced.txt"
+
+FLOOR=$BUILD/bench/bpf-floor
+"$FLOOR" -- "$WP_BENCH" "${ARGS[@]}" > "$tmp/floor" 2> "$tmp/floor.err"
+check "bpf-floor -- wp-bench: exit 0 (the command's)" [ $? = 0 ]
+records=$(awk '$1 == "records" { print $2 }' "$tmp/floor")
+[ -n "$records" ] && [ "$records" -ge $WANT_WP ] && grep -q '^records [0-9]* lost 0$' "$tmp/floor"
+check_last "bpf-floor: a record per write fault of the workload, at least its $WANT_WP WP faults ($records), none lost"
+rows=$(awk -v n="${records:-0}" '$1 ~ /^floor_(filter|lookup|record)$/ && $2 >= n && $4 > 0' "$tmp/floor" | wc -l)
+check "bpf-floor: the three rungs ran at least once per record, with a run time ($rows of 3)" [ "$rows" = 3 ]
+expect_status "bpf-floor -- false: the command's status" 1 "$FLOOR" -- false
+expect_status "bpf-floor -- a missing command: 127" 127 "$FLOOR" -- "$tmp/no-such-command"
+"$FLOOR" > "$tmp/usage.out" 2> "$tmp/usage.err"
+[ $? = 2 ] && [ "$(wc -l < "$tmp/usage.err")" = 1 ] && [ ! -s "$tmp/usage.out" ]
+check_last "bpf-floor without a command: one usage line, exit 2"
 
 if command -v bpftrace > /dev/null; then
 	bpftrace "$ROOT/tests/bench/uffdwp-equivalent.bt" -c "$WP_BENCH ${ARGS[*]}" > "$tmp/bt" 2>&1

@@ -7,7 +7,9 @@
 #                                (default: replay host guest vm snapshot)
 #   replay   checker throughput and model memory (tests/unit/bench_replay.c)
 #   host     wp-bench untraced / under uffdwp-trace / under the equivalent
-#            bpftrace script, round-robin, BENCH_RUNS rounds
+#            bpftrace script / under the floor programs (bpf-floor: what being
+#            called, a hash lookup and a record cost on this machine,
+#            tests/bench/floor/), round-robin, BENCH_RUNS rounds
 #   guest    the same in Debian's guests through uffdwp-vmtest (untraced and
 #            uffdwp-trace, ABBA pairs, tests/bench/bench-guest.sh)
 #   vm       VM turnaround: boot + load + the whole scenario corpus
@@ -31,6 +33,7 @@ OUT=$BUILD/bench
 TRACER=$BUILD/uffdwp-trace
 VMTEST=$BUILD/uffdwp-vmtest
 WP_BENCH=$BUILD/bench/wp-bench
+FLOOR=$BUILD/bench/bpf-floor
 BT_SCRIPT=$ROOT/tests/bench/uffdwp-equivalent.bt
 GUEST_SCRIPT=$ROOT/tests/bench/bench-guest.sh
 SAMPLES=$OUT/samples.tsv	# WHERE METRIC RUN VALUE, one measurement a line
@@ -88,6 +91,19 @@ record_plain() {	# FILE WHERE RUN KIND
 	sample "$2" "elapsed.$4" "$3" "$elapsed"
 }
 
+# record_floor FILE WHERE RUN: bpf-floor's rungs, ns per run as the tracer's
+# page_fault_user is counted (every fault on the machine), and the record
+# rung's time per record (the workload's faults only)
+record_floor() {
+	grep -q '^records ' "$1" || { note "$2 run $3: no bpf-floor table in $1"; return 1; }
+	awk -v w="$2" -v r="$3" '
+		$1 ~ /^floor_/ && NF == 4 { printf "%s\tfloor_ns.%s\t%s\t%s\n", w, substr($1, 7), r, $4
+					   if ($1 == "floor_record") rec_ns = $3 }
+		$1 == "records" && $2 > 0 { printf "%s\tfloor_ns.per_record\t%s\t%.0f\n", w, r, rec_ns / $2
+					    printf "%s\tfloor_lost\t%s\t%s\n", w, r, $4 }
+	' "$1" >> "$SAMPLES"
+}
+
 record_bpftrace() {	# FILE WHERE RUN
 	record_plain "$1" "$2" "$3" bpftrace || return 1
 	sample "$2" bpftrace_lost "$3" \
@@ -122,6 +138,15 @@ share_of_bpftrace() {
 		END { for (r in runs) {
 			u = t["elapsed.untraced", r]; o = t["elapsed.uffdwp", r]; b = t["elapsed.bpftrace", r]
 			if (u != "" && o != "" && b != "" && b > u) print (o - u) / (b - u) } }' "$SAMPLES"
+}
+
+# over_floor WHERE: per round, the tracer's page_fault_user ns per run over the
+# floor's record rung (the same faults, the same round): how far the program is
+# from a bare record on this machine
+over_floor() {
+	awk -F'\t' -v w="$1" '$1 == w && $2 == "ns_prog.page_fault_user" { p[$3] = $4 }
+		$1 == w && $2 == "floor_ns.record" { f[$3] = $4 }
+		END { for (r in p) if ((r in f) && f[r] > 0) print p[r] / f[r] }' "$SAMPLES"
 }
 
 # bpf_share WHERE: per run, the part of the time the tracer added that its BPF
@@ -212,12 +237,14 @@ run_host() {	# KIND RUN (run 0: the warm-up, recorded apart)
 	untraced) "$WP_BENCH" $ARGS > "$file" 2>&1; record_plain "$file" "$where" "$2" untraced ;;
 	uffdwp) "$TRACER" --prog-stats -- "$WP_BENCH" $ARGS > "$file" 2>&1; record_traced "$file" "$where" "$2" ;;
 	bpftrace) bpftrace "$BT_SCRIPT" -c "$WP_BENCH $ARGS" > "$file" 2>&1; record_bpftrace "$file" "$where" "$2" ;;
+	floor) "$FLOOR" -- "$WP_BENCH" $ARGS > "$file" 2>&1; record_floor "$file" "$where" "$2" ;;
 	esac
 }
 
 part_host() {
-	local kinds=(untraced uffdwp bpftrace) r k i
-	command -v bpftrace > /dev/null || { note "host: no bpftrace, comparison skipped"; kinds=(untraced uffdwp); }
+	local kinds=(untraced uffdwp) r k i
+	if command -v bpftrace > /dev/null; then kinds+=(bpftrace); else note "host: no bpftrace, comparison skipped"; fi
+	kinds+=(floor)
 	note "host: $RUNS rounds of wp-bench $ARGS, ${kinds[*]} in rotating order"
 	rm -f "$OUT"/host-*.out
 	for k in "${kinds[@]}"; do run_host "$k" 0; done
@@ -371,6 +398,14 @@ summarize() {
 		capped_json+="${capped_json:+,}\"$where\":$(max_of "$where" walks_capped)"
 		rate_json+="${rate_json:+,}\"$where\":$(median_of "$where" event_rate)"
 	done
+	for m in filter lookup record per_record; do
+		figure "floor_ns host $m" "$(values host "floor_ns.$m" | stats)" "" "" " ns"
+	done
+	st=$(over_floor host | stats)
+	figure "page_fault_user / floor record (host)" "$st"
+	json_add floor_ns "{\"host\":$(json_medians host floor_ns.)}"
+	json_add page_fault_user_over_floor "$(json_stats "$st")"
+	figure "floor lost records (max of runs)" "$(single "$(max_of host floor_lost)")"
 	for where in $wheres; do
 		st=$(bpf_share "$where" | stats)
 		figure "added time in BPF bodies $where" "$st"
