@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,11 +45,12 @@ static const char doc[] =
 static const char args_doc[] = "PID\n[--] CMD [ARGS...]\nprobe\nreplay [-v] [--json] FILE";
 
 enum { OPT_PROBE = 1000, OPT_STRICT, OPT_RECORD, OPT_DEBUG, OPT_NO_FOLLOW, OPT_NO_FENTRY,
-       OPT_PROG_STATS, OPT_NO_EVENTS, OPT_EACH };
+       OPT_PROG_STATS, OPT_NO_EVENTS, OPT_EACH, OPT_USAGE };
 
 /* Index of each option in options[]: its bit in an opt_mask. */
 enum { OI_PID, OI_VERBOSE, OI_JSON, OI_NO_EVENTS, OI_DURATION, OI_BUFFER, OI_PROBE, OI_STRICT, OI_RECORD,
-       OI_NO_FOLLOW, OI_NO_FENTRY, OI_DEBUG, OI_PROG_STATS, OI_EACH, OI_MAX };
+       OI_NO_FOLLOW, OI_NO_FENTRY, OI_DEBUG, OI_PROG_STATS, OI_EACH, OI_HELP, OI_USAGE, OI_VERSION,
+       OI_MAX };
 
 static const struct argp_option options[OI_MAX + 1] = {
 	[OI_PID] = { "pid", 'p', "PID", 0, "Trace this running process (and its children)" },
@@ -74,6 +77,11 @@ static const struct argp_option options[OI_MAX + 1] = {
 		      "CMD is commands separated by ';' arguments: each runs after the last "
 		      "has exited, as a run of its own (findings, summary, status), under "
 		      "programs loaded once" },
+	/* argp's own three, ours since argp prints nothing (ARGP_NO_HELP, ARGP_NO_ERRS:
+	 * parse_args()); group -1 keeps them last in --help, where argp put them */
+	[OI_HELP] = { "help", '?', NULL, 0, "Give this help list", -1 },
+	[OI_USAGE] = { "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
+	[OI_VERSION] = { "version", 'V', NULL, 0, "Print program version", -1 },
 	[OI_MAX] = {},
 };
 
@@ -89,6 +97,7 @@ struct cli {
 	bool forced_cmd;	/* "--" stood before them */
 	bool collect;		/* subcommand parse: gather positionals, keep going */
 	int nargs;
+	char error[256];	/* what made the parse fail: the one line parse_args() reports */
 };
 
 static opt_mask opt_bit(int key)
@@ -99,26 +108,59 @@ static opt_mask opt_bit(int key)
 	return 0;
 }
 
-static long parse_long(const char *s, long min, long max, struct argp_state *state, const char *what)
+/* Keep the first reason the parse fails; EINVAL ends it. */
+static error_t __attribute__((format(printf, 2, 3))) parse_fail(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c->error[0]) {
+		va_start(ap, fmt);
+		vsnprintf(c->error, sizeof(c->error), fmt, ap);
+		va_end(ap);
+	}
+	return EINVAL;
+}
+
+static bool parse_long(const char *s, long min, long max, long *out)
 {
 	char *end;
-	long v;
 
 	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		argp_error(state, "invalid %s: %s", what, s);
-	return v;
+	*out = strtol(s, &end, 10);
+	return !errno && *s && !*end && *out >= min && *out <= max;
+}
+
+/*
+ * Whether @word (an argument getopt refused) names an option that takes a
+ * value, as getopt would read it: "--NAME[=...]" by an unambiguous prefix of
+ * its long name, "-abc" by its last letter.
+ */
+static bool wants_value(const char *word)
+{
+	size_t n = word[1] == '-' ? strcspn(word + 2, "=") : 0;
+	int found = 0, takes = 0;
+
+	for (int i = 0; i < OI_MAX; i++) {
+		bool match = word[1] == '-' ? n && !strncmp(options[i].name, word + 2, n)
+					    : word[1] && options[i].key == word[strlen(word) - 1];
+
+		found += match;
+		takes += match && options[i].arg;
+	}
+	return found == 1 && takes == 1;
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct cli *c = state->input;
+	long v;
 
 	c->given |= opt_bit(key);
 	switch (key) {
 	case 'p':
-		c->opts.pid = parse_long(arg, 1, INT_MAX, state, "PID");
+		if (!parse_long(arg, 1, INT_MAX, &v))
+			return parse_fail(c, "invalid PID: %s", arg);
+		c->opts.pid = (pid_t)v;
 		break;
 	case 'v':
 		c->opts.verbose = true;
@@ -127,12 +169,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		c->opts.json = true;
 		break;
 	case 'd':
-		c->opts.duration = parse_long(arg, 1, INT_MAX, state, "duration");
+		if (!parse_long(arg, 1, INT_MAX, &v))
+			return parse_fail(c, "invalid duration: %s", arg);
+		c->opts.duration = (int)v;
 		break;
 	case 'b':
-		c->opts.buffer_mib = parse_long(arg, 1, 4096, state, "ring buffer size");
-		if (c->opts.buffer_mib & (c->opts.buffer_mib - 1))
-			argp_error(state, "ring buffer size must be a power of two: %s", arg);
+		if (!parse_long(arg, 1, 4096, &v))
+			return parse_fail(c, "invalid ring buffer size: %s", arg);
+		if (v & (v - 1))
+			return parse_fail(c, "ring buffer size must be a power of two: %s", arg);
+		c->opts.buffer_mib = (int)v;
 		break;
 	case OPT_PROBE:
 		c->probe = true;
@@ -161,6 +207,20 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_EACH:
 		c->opts.each = true;
 		break;
+	case '?':
+		argp_help(state->root_argp, stdout, ARGP_HELP_STD_HELP, state->name);
+		exit(0);
+	case OPT_USAGE:
+		argp_help(state->root_argp, stdout, ARGP_HELP_USAGE, state->name);
+		exit(0);
+	case 'V':
+		puts(argp_program_version);
+		exit(0);
+	case ARGP_KEY_ERROR:	/* getopt's refusal, or one of ours above (kept) */
+		if (state->next > 0 && state->next <= state->argc)
+			parse_fail(c, "%s: %s", wants_value(state->argv[state->next - 1]) ?
+				   "option needs a value" : "unknown option", state->argv[state->next - 1]);
+		break;
 	case ARGP_KEY_ARG:
 		if (c->collect) {	/* argp permutes: options after a FILE still count */
 			c->args[c->nargs++] = arg;
@@ -179,6 +239,29 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp argp = { options, parse_opt, args_doc, doc };
+
+/* "--json" or "-j" before any "--": the error is a JSON object, wherever the
+ * option stood (argp stops at the first bad one). */
+static bool json_asked(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
+			return true;
+	return false;
+}
+
+/*
+ * argp with its messages turned off: argp's are two lines ("Try `...
+ * --help'"), on stderr even under --json; ours are one (report_error()).
+ * @argv[0] names the program or subcommand in --help.  0, or the exit status.
+ */
+static int parse_args(struct cli *c, int argc, char **argv, unsigned int flags)
+{
+	if (!argp_parse(&argp, argc, argv, flags | ARGP_NO_ERRS | ARGP_NO_HELP, NULL, c))
+		return 0;
+	return report_error(c->opts.json || json_asked(argc, argv), EXIT_ERROR, "%s (see --help)",
+			    c->error[0] ? c->error : "bad arguments");
+}
 
 /* ---- subcommands ---- */
 
@@ -337,7 +420,7 @@ static int parse_subcommand_args(struct cli *c, const struct subcommand *sc, int
 		return report_error(c->opts.json, EXIT_ERROR, "out of memory");
 	c->nargs = 0;
 	c->collect = !trace;
-	if (argp_parse(&argp, argc, argv, trace ? ARGP_IN_ORDER : 0, NULL, c))
+	if (parse_args(c, argc, argv, trace ? ARGP_IN_ORDER : 0))
 		return EXIT_ERROR;
 	if (trace)
 		return 0;
@@ -353,9 +436,7 @@ int main(int argc, char **argv)
 	struct cli c = {};
 	int status;
 
-	/* argp exits with status 64 on usage errors; ours is 2 */
-	argp_err_exit_status = EXIT_ERROR;
-	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &c))
+	if (parse_args(&c, argc, argv, ARGP_IN_ORDER))
 		return EXIT_ERROR;
 	if (c.args && !c.forced_cmd && find_subcommand(c.args[0])) {
 		int first = (int)(c.args - argv);
