@@ -66,6 +66,7 @@ run_suite "scenarios on the host kernel" host_scenarios
 run_suite "valgrind: unit tests" tests/valgrind.sh
 run_suite "golden recordings replayed" tests/golden/replay.sh
 run_suite "uffdwp-fuzz: a lossy tracer's findings confirmed alone" tests/seqfuzz/confirm.sh
+run_suite "bad usage: one line and the documented status, every tool" tests/usage.sh
 run_suite "tracer on the host kernel" tests/tracer.sh
 run_suite "bench programs on the host kernel" tests/bench-smoke.sh
 run_suite "sanitize: unit, golden and tracer tests under ASan+UBSan" tests/sanitize.sh

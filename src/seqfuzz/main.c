@@ -103,7 +103,9 @@ static bool parse_args(int argc, char **argv, struct fuzz_opts *o)
 	o->minimise = true;
 	/* the worker is this very program, wherever PATH found it */
 	o->self = realpath("/proc/self/exe", self_path) ? self_path : argv[0];
-	while ((opt = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+	/* ":" and opterr 0: getopt prints nothing, the cases below say the one line */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_SEED:
 			if (!parse_ull(optarg, UINT64_MAX, &v))
@@ -136,8 +138,10 @@ static bool parse_args(int argc, char **argv, struct fuzz_opts *o)
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
-		default:
-			return usage_error("bad option", NULL);
+		case ':':
+			return usage_error("option needs a value", argv[optind - 1]);
+		default:	/* '?' */
+			return usage_error("unknown option", argv[optind - 1]);
 		}
 	}
 	for (; optind < argc && replay; optind++) {

@@ -187,6 +187,17 @@ static bool usage_error(const char *msg, const char *arg)
 	return false;
 }
 
+/* getopt's '?' (an unknown option) and ':' (its value missing) as one usage
+ * line naming the word at fault; getopt itself is kept quiet (opterr, ":"). */
+static bool option_known(int opt, const char *word)
+{
+	if (opt == '?')
+		return usage_error("unknown option", word);
+	if (opt == ':')
+		return usage_error("option needs a value", word);
+	return true;
+}
+
 static bool parse_uint(const char *s, unsigned int max, unsigned int *out)
 {
 	char *end;
@@ -469,7 +480,7 @@ static bool parse_one(struct vmtest_opts *o, int opt, const char *arg)
 	case 'h':
 		fputs(usage_text, stdout);
 		exit(0);
-	default:	/* getopt already printed what was wrong */
+	default:	/* '?' and ':' are answered by vmtest_parse_args(), which has argv */
 		return usage_error("bad option", NULL);
 	}
 }
@@ -516,15 +527,17 @@ bool vmtest_parse_args(int argc, char **argv, struct vmtest_opts *o)
 	int opt;
 
 	set_defaults(o);
+	opterr = 0;
 	/* for CI: the environment chooses, the command line still overrides */
 	if (accel && !parse_accel(accel, &o->accel, "UFFDWP_ACCEL"))
 		return false;
-	/* "+": stop at the first non-option, so "-- CMD -x" is never parsed as ours.
+	/* "+": stop at the first non-option, so "-- CMD -x" is never parsed as ours;
+	 * ":": getopt prints nothing, option_known() says the one line.
 	 * optarg is set for every option that takes one; "" for -v and -h keeps
 	 * arg non-NULL in parse_one(), which the analyzer cannot know. */
 	for (;;) {
-		while ((opt = getopt_long(argc, argv, "+vh", long_opts, NULL)) != -1)
-			if (!parse_one(o, opt, optarg ? optarg : ""))
+		while ((opt = getopt_long(argc, argv, "+:vh", long_opts, NULL)) != -1)
+			if (!option_known(opt, argv[optind - 1]) || !parse_one(o, opt, optarg ? optarg : ""))
 				return false;
 		/* --merge A B C: the files after the first are arguments, options may follow */
 		if (!o->n_merge || optind >= argc || !strcmp(argv[optind - 1], "--"))
