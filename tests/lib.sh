@@ -39,7 +39,8 @@ check() {
 
 # check_last NAME: ok when the command just before succeeded.  For conditions
 # joined with && or ||, which `check NAME A && B` would not assert (bash joins
-# the check with B): write `A && B`, then `check_last NAME`.
+# the check with B): write `A && B`, then `check_last NAME`.  NAME must hold no
+# command substitution: it runs first and sets $? (take it into a variable before).
 check_last() {
 	if [ $? = 0 ]; then tap_ok "$1"; else tap_not_ok "$1"; fi
 }

@@ -293,9 +293,10 @@ if command -v qemu-system-x86_64 > /dev/null && [ -x "$BUILD/bench/snapshot-writ
 	findings=$(json_field "$tmp/snap.trace.json" findings) lost=$(json_field "$tmp/snap.trace.json" lost)
 	capped=$(json_field "$tmp/snap.trace.json" walks_capped)
 	verified=$(json_field "$tmp/snap.trace.json" pages_verified)
+	said=$(tail -n1 "$tmp/snap.err")
 	[ $status = 0 ] && [ "${line%% *}" = snapshot_ms ] && [ "$findings" = 0 ] && [ "$lost" = 0 ] &&
 		[ "$capped" = 0 ] && [ "${verified:-0}" -ge 262144 ]
-	check_last "QEMU background snapshot traced by PID: completed, 0 findings, 0 lost, 0 capped, >= 262144 pages verified (exit $status, findings $findings, lost $lost, capped $capped, verified $verified; $(tail -n1 "$tmp/snap.err"))"
+	check_last "QEMU background snapshot traced by PID: completed, 0 findings, 0 lost, 0 capped, >= 262144 pages verified (exit $status, findings $findings, lost $lost, capped $capped, verified $verified; $said)"
 else
 	tap_skip "QEMU background snapshot traced by PID" "no qemu-system-x86_64 or build/bench/snapshot-writer"
 fi
