@@ -83,6 +83,16 @@ struct {
 	__type(value, struct pgt_scratch);
 } pgt_scratch SEC(".maps");
 
+/* The pages every walk was asked for, counted in the kernel: the tracer sets
+ * the pages its records cover (pages_verified) against them, so a walk that
+ * stopped short, met a nested one or lost records shows as a shortfall. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, WALK_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} walk_stats SEC(".maps");
+
 struct pgt_loop_arg {
 	struct pgt_walk *w;
 	struct pgt_scratch *sc;
@@ -277,11 +287,17 @@ __noinline int pgtable_walk(__u64 mm, __u64 start, __u64 end, __u32 source_kind,
 {
 	__u32 zero = 0;
 	struct pgt_scratch *sc = bpf_map_lookup_elem(&pgt_scratch, &zero);
+	__u32 pages_key = WALK_STAT_PAGES;
 	struct pgt_loop_arg arg;
 	struct pgt_walk *w;
+	__u64 *pages;
 
 	if (!sc || !mm || start >= end || hook >= HOOK_MAX)
 		return -1;
+	pages = bpf_map_lookup_elem(&walk_stats, &pages_key);
+	if (pages)	/* the range as pgt_walk_init() aligns it */
+		*pages += (((end + PGT_PAGE_SIZE - 1) & ~(PGT_PAGE_SIZE - 1)) -
+			   (start & ~(PGT_PAGE_SIZE - 1))) / PGT_PAGE_SIZE;
 	w = &sc->walk;
 	if (sc->busy) {
 		/* Nested on this CPU (a hook inside a hook): say so, do not clobber. */

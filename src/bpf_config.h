@@ -42,6 +42,12 @@ enum uffdwp_wf_stat {
 	WF_STAT_MAX,
 };
 
+/* Per-CPU walk counters (walk_stats map, bpf/pgtable.bpf.c), summed by the loader. */
+enum uffdwp_walk_stat {
+	WALK_STAT_PAGES = 0,	/* 4 KiB pages of the ranges pgtable_walk() was asked to observe */
+	WALK_STAT_MAX,
+};
+
 /* A uffd-wp registered range [start, end); a free slot has start 0. */
 struct wp_range {
 	__u64 start;

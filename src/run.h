@@ -41,6 +41,9 @@ struct run_info {
 	 * (recordings written before the counters) */
 	__u64 wf_seen;
 	__u64 wf_repeats;
+	/* 4 KiB pages the walks were asked to observe, counted in the kernel:
+	 * pages_verified (the records') against it; 0 when not counted */
+	__u64 pages_to_verify;
 };
 
 #endif

@@ -72,7 +72,11 @@ record_traced() {
 			     printf "%s\tevents\t%s\t%d\n%s\tevent_rate\t%s\t%.0f\n", w, r, n, w, r, n / el }
 		/^lost:/ { printf "%s\tlost\t%s\t%s\n", w, r, $2 }
 		/^walks capped/ { c = $0; sub(/.*observed\): /, "", c); sub(/,.*/, "", c)
-				  printf "%s\twalks_capped\t%s\t%s\n", w, r, c }
+				  printf "%s\twalks_capped\t%s\t%s\n", w, r, c
+				  # "pages verified: V of T the walks were asked for"
+				  if (match($0, /pages verified: [0-9]+ of [0-9]+/)) {
+					split(substr($0, RSTART + 16, RLENGTH - 16), vt, " of ")
+					if (vt[2] > 0) printf "%s\tverified_share\t%s\t%.6f\n", w, r, vt[1] / vt[2] } }
 		/^verdict:/ { printf "%s\tverdict_clean\t%s\t%d\n", w, r, $2 == "clean" }
 		/^PROGRAM +HOOK/ { table = 1; next }
 		# PROGRAM HOOK RUNS RUN_TIME_NS NS/RUN [MISSED]: a MISSED column once made
@@ -325,6 +329,8 @@ run_snapshot() {
 		function num(k,   m) { return match($0, "\"" k "\":[0-9]+") ? substr($0, RSTART + length(k) + 3, RLENGTH - length(k) - 3) : "" }
 		{ printf "snapshot\tfindings\t%s\t%s\nsnapshot\tlost\t%s\t%s\nsnapshot\twalks_capped\t%s\t%s\n", r, num("findings"), r, num("lost"), r, num("walks_capped")
 		  printf "snapshot\tpages_verified\t%s\t%s\nsnapshot\tevents\t%s\t%s\n", r, num("pages_verified"), r, num("events")
+		  if (num("pages_to_verify") > 0)
+			printf "snapshot\tverified_share\t%s\t%.6f\n", r, num("pages_verified") / num("pages_to_verify")
 		  printf "snapshot\tverdict_clean\t%s\t%d\n", r, (index($0, "\"verdict\":\"clean\"") > 0) }' >> "$SAMPLES"
 }
 
@@ -368,7 +374,7 @@ part_profile() {
 summarize() {
 	local wheres="host $(printf 'debian-%s ' $KERNELS)" where ver hook m st t
 	local host_over host_bpf vs_bpf guest_json="" ns_json="" nsp_json="" lost_json=""
-	local rate_json="" share_json="" capped_json="" probe_json="" start_json="" vm_json="" corpus_json=""
+	local rate_json="" share_json="" verified_json="" capped_json="" probe_json="" start_json="" vm_json="" corpus_json=""
 	echo
 	echo "=== make bench ($(date -u +%Y-%m-%dT%H:%MZ), $(uname -r), $(nproc) CPUs, commit $(git rev-parse --short HEAD 2>/dev/null)) ==="
 	host_over=$(ratios host uffdwp untraced | stats)
@@ -391,11 +397,13 @@ summarize() {
 		done
 		figure "lost_events $where (max of runs)" "$(single "$(max_of "$where" lost)")" "<=" 0
 		figure "walks_capped $where (max of runs)" "$(single "$(max_of "$where" walks_capped)")" "<=" 0
+		figure "pages verified / asked for $where" "$(values "$where" verified_share | stats)" ">=" 1
 		figure "event_rate $where" "$(values "$where" event_rate | stats)" "" "" "/s"
 		ns_json+="${ns_json:+,}\"$where\":$(json_medians "$where" ns.)"
 		nsp_json+="${nsp_json:+,}\"$where\":$(json_medians "$where" ns_prog.)"
 		lost_json+="${lost_json:+,}\"$where\":$(max_of "$where" lost)"
 		capped_json+="${capped_json:+,}\"$where\":$(max_of "$where" walks_capped)"
+		verified_json+="${verified_json:+,}\"$where\":$(json_stats "$(values "$where" verified_share | stats)")"
 		rate_json+="${rate_json:+,}\"$where\":$(median_of "$where" event_rate)"
 	done
 	for m in filter lookup record per_record; do
@@ -425,6 +433,7 @@ summarize() {
 	json_add ns_per_program "{$nsp_json}"
 	json_add lost_events "{$lost_json}"
 	json_add walks_capped "{$capped_json}"
+	json_add pages_verified_share "{$verified_json}"
 	json_add bpftrace_lost_events "$(max_of host bpftrace_lost)"
 	json_add event_rate_per_s "{$rate_json}"
 
@@ -448,7 +457,8 @@ summarize() {
 		figure "snapshot $m (max of runs)" "$(single "$(max_of snapshot "$m")")" "<=" 0
 	done
 	figure "snapshot pages verified" "$(values snapshot pages_verified | stats)"
-	json_add snapshot "{\"untraced_s\":$(median_of snapshot elapsed.untraced),\"traced_s\":$(median_of snapshot elapsed.uffdwp),\"findings\":$(max_of snapshot findings),\"lost\":$(max_of snapshot lost),\"walks_capped\":$(max_of snapshot walks_capped),\"pages_verified\":$(median_of snapshot pages_verified),\"events\":$(median_of snapshot events)}"
+	figure "snapshot pages verified / asked for" "$(values snapshot verified_share | stats)" ">=" 1
+	json_add snapshot "{\"untraced_s\":$(median_of snapshot elapsed.untraced),\"traced_s\":$(median_of snapshot elapsed.uffdwp),\"findings\":$(max_of snapshot findings),\"lost\":$(max_of snapshot lost),\"walks_capped\":$(max_of snapshot walks_capped),\"pages_verified\":$(median_of snapshot pages_verified),\"pages_verified_share\":$(median_of snapshot verified_share),\"events\":$(median_of snapshot events)}"
 
 	json_add vm_turnaround_s "{$vm_json}"
 	json_add vm_corpus_exit "{$corpus_json}"

@@ -48,6 +48,16 @@ check "wp-threads: every WP message lies in the protected range ($msgs_in_range/
 check "wp-bench 2 1024 3 traced: exit 0 (clean)" [ $? = 0 ]
 check "wp-bench 1024 pages: walks_capped = 0 (got $(json_field "$tmp/wb.json" walks_capped))" \
 	[ "$(json_field "$tmp/wb.json" walks_capped)" = 0 ]
+# every_page_verified FILE: the walks' records cover every page the kernel side was
+# asked to walk (pages_verified = pages_to_verify), and there were some
+every_page_verified() {
+	local asked verified
+	asked=$(json_field "$1" pages_to_verify) verified=$(json_field "$1" pages_verified)
+	echo "$verified of ${asked:-none}"
+	[ "${asked:-0}" -gt 0 ] && [ "$verified" = "$asked" ]
+}
+said=$(every_page_verified "$tmp/wb.json")
+check_last "wp-bench 1024 pages: every page its walks were asked for verified ($said)"
 "$TRACER" --json --no-events -- "$BUILD/scenarios/wp-1gib" > "$tmp/1g.json" 2> "$tmp/1g.err"
 check "wp-1gib traced: exit 0 (clean)" [ $? = 0 ]
 check "wp-1gib: the scenario saw every page protected, then none" grep -q 'verdict=ok' "$tmp/1g.json"
@@ -56,6 +66,8 @@ check "wp-1gib: walks_capped = 0 (got $(json_field "$tmp/1g.json" walks_capped))
 verified=$(json_field "$tmp/1g.json" pages_verified)
 check "wp-1gib: the protect's and the unprotect's walks cover 2 x 262144 pages (got $verified)" \
 	[ "${verified:-0}" -ge 524288 ]
+said=$(every_page_verified "$tmp/1g.json")
+check_last "wp-1gib: every page its walks were asked for verified ($said)"
 check "summary names the mechanism of each hook" grep -q '"hooks":{"change_protection":"' "$tmp/wp.json"
 startup=$(grep -o '"startup_ms":{[^}]*}' "$tmp/wp.json")
 total=$(echo "$startup" | grep -o '"total":[0-9]*' | grep -o '[0-9]*$')
@@ -242,6 +254,8 @@ for s in "$BUILD"/scenarios/*; do
 	"$TRACER" --json --no-events -- "$s" > "$tmp/corpus.json" 2>/dev/null
 	status=$?
 	lost=$(json_field "$tmp/corpus.json" lost) capped=$(json_field "$tmp/corpus.json" walks_capped)
+	asked=$(json_field "$tmp/corpus.json" pages_to_verify)
+	verified=$(json_field "$tmp/corpus.json" pages_verified)
 	if [ "$name" = hugetlb-reregister-write ]; then
 		others=$(( $(json_field "$tmp/corpus.json" LOST_WP) + \
 			   $(json_field "$tmp/corpus.json" DROPPED_MARKER) + \
@@ -251,8 +265,8 @@ for s in "$BUILD"/scenarios/*; do
 		check_last "host corpus: $name traced with FALSE_WP at most (the re-registration bug), 0 lost, 0 walks capped (exit $status, other classes $others, lost $lost, capped $capped)"
 		continue
 	fi
-	[ $status = 0 ] && [ "$lost" = 0 ] && [ "$capped" = 0 ]
-	check_last "host corpus: $name traced clean, 0 lost, 0 walks capped (exit $status, lost $lost, capped $capped)"
+	[ $status = 0 ] && [ "$lost" = 0 ] && [ "$capped" = 0 ] && [ "$verified" = "${asked:-0}" ]
+	check_last "host corpus: $name traced clean, 0 lost, 0 walks capped, every page asked for verified (exit $status, lost $lost, capped $capped, verified $verified of ${asked:-0})"
 done
 # The kernel's own pagemap_ioctl (7.3's, built by `make setup`) replaces a protected
 # page with mmap(MAP_FIXED) in mprotect_tests(), among 5,000 scans.
@@ -273,12 +287,15 @@ if [ -x "$pagemap_ioctl" ]; then
 	echo "$hugepages" > /proc/sys/vm/nr_hugepages
 	lost=$(json_field "$tmp/pm.json" lost) target_exit=$(json_field "$tmp/pm.json" target_exit)
 	capped=$(json_field "$tmp/pm.json" walks_capped)
+	pm_verified=$(every_page_verified "$tmp/pm.json")
 	failed_untraced=$(grep '^not ok' "$tmp/pm-untraced.out" | sed 's/^not ok [0-9]* //' | sort | paste -sd'|')
 	failed_traced=$(grep '^not ok' "$tmp/pm-traced.out" | sed 's/^not ok [0-9]* //' | sort | paste -sd'|')
 	[ $status = 0 ] && [ "$lost" = 0 ] && [ "$target_exit" = "$untraced_exit" ] &&
 		[ "$failed_traced" = "$failed_untraced" ] && grep -q '^# Totals' "$tmp/pm-traced.out"
 	check_last "7.3's pagemap_ioctl on the host: tracer exit 0, 0 lost, the test's result as untraced (exit $status, lost $lost, test exit $target_exit, untraced $untraced_exit, failing traced: ${failed_traced:-none}, untraced: ${failed_untraced:-none})"
 	check "7.3's pagemap_ioctl on the host: walks_capped = 0 (got $capped)" [ "$capped" = 0 ]
+	every_page_verified "$tmp/pm.json" > /dev/null
+	check_last "7.3's pagemap_ioctl on the host: every page its walks were asked for verified ($pm_verified)"
 else
 	tap_skip "7.3's pagemap_ioctl on the host" "$pagemap_ioctl not built (make setup)"
 fi
@@ -293,10 +310,11 @@ if command -v qemu-system-x86_64 > /dev/null && [ -x "$BUILD/bench/snapshot-writ
 	findings=$(json_field "$tmp/snap.trace.json" findings) lost=$(json_field "$tmp/snap.trace.json" lost)
 	capped=$(json_field "$tmp/snap.trace.json" walks_capped)
 	verified=$(json_field "$tmp/snap.trace.json" pages_verified)
+	asked=$(json_field "$tmp/snap.trace.json" pages_to_verify)
 	said=$(tail -n1 "$tmp/snap.err")
 	[ $status = 0 ] && [ "${line%% *}" = snapshot_ms ] && [ "$findings" = 0 ] && [ "$lost" = 0 ] &&
-		[ "$capped" = 0 ] && [ "${verified:-0}" -ge 262144 ]
-	check_last "QEMU background snapshot traced by PID: completed, 0 findings, 0 lost, 0 capped, >= 262144 pages verified (exit $status, findings $findings, lost $lost, capped $capped, verified $verified; $said)"
+		[ "$capped" = 0 ] && [ "${verified:-0}" -ge 262144 ] && [ "$verified" = "$asked" ]
+	check_last "QEMU background snapshot traced by PID: completed, 0 findings, 0 lost, 0 capped, >= 262144 pages verified, all its walks were asked for (exit $status, findings $findings, lost $lost, capped $capped, verified $verified of $asked; $said)"
 else
 	tap_skip "QEMU background snapshot traced by PID" "no qemu-system-x86_64 or build/bench/snapshot-writer"
 fi

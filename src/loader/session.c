@@ -64,6 +64,7 @@ struct kernel_counters {
 	__u64 lost_cause[LOST_CAUSE_MAX];
 	__u64 invariant[HOOK_MAX];
 	__u64 wf[WF_STAT_MAX];
+	__u64 walk[WALK_STAT_MAX];
 };
 
 struct session {
@@ -355,6 +356,7 @@ static void read_kernel_counters(struct session *s, struct kernel_counters *k)
 	k->lost_cause[LOST_SKIPPED] += progstats_add_recursion_misses(s->skel->obj, k->lost);
 	read_percpu_counters(s->skel->maps.invariant_violations, k->invariant, HOOK_MAX);
 	read_percpu_counters(s->skel->maps.wf_stats, k->wf, WF_STAT_MAX);
+	read_percpu_counters(s->skel->maps.walk_stats, k->walk, WALK_STAT_MAX);
 }
 
 /* The kernel's counters complete the run; the pipeline prints its end. */
@@ -374,6 +376,7 @@ static int finish(struct session *s)
 		s->ri.lost_cause[c] = now.lost_cause[c] - s->base.lost_cause[c];
 	s->ri.wf_seen = now.wf[WF_STAT_SEEN] - s->base.wf[WF_STAT_SEEN];
 	s->ri.wf_repeats = now.wf[WF_STAT_REPEATS] - s->base.wf[WF_STAT_REPEATS];
+	s->ri.pages_to_verify = now.walk[WALK_STAT_PAGES] - s->base.walk[WALK_STAT_PAGES];
 	if (s->target_reaped && WIFEXITED(s->target_status))
 		s->ri.target_exit = WEXITSTATUS(s->target_status);
 	s->ri.target_pid = s->target;

@@ -30,14 +30,15 @@
 #define TR_WF_SEEN	RECORD_TRAILER_DATA
 #define TR_WF_REPEATS	(TR_WF_SEEN + 8)
 #define TR_LOST_CAUSE	(TR_WF_REPEATS + 8)
+#define TR_PAGES_TO_VERIFY	(TR_LOST_CAUSE + 8 * LOST_CAUSE_MAX)
 
 #define READ_BATCH	4096	/* records per read */
 
 _Static_assert(HOOK_MAX <= RECORD_MAX_HOOKS, "mech[] in the header is too small");
 _Static_assert(TR_NOTE + RUN_NOTE_LEN * RECORD_MAX_HOOKS == RECORD_TRAILER_DATA,
 	       "trailer layout and RECORD_TRAILER_DATA disagree");
-_Static_assert(TR_LOST_CAUSE + 8 * LOST_CAUSE_MAX <= RECORD_TRAILER_SIZE,
-	       "no room for the write-fault counters and the losses by cause");
+_Static_assert(TR_PAGES_TO_VERIFY + 8 <= RECORD_TRAILER_SIZE,
+	       "no room for the write-fault counters, the losses by cause and the walks' pages");
 _Static_assert(RUN_KERNEL_LEN == RECORD_RELEASE_LEN, "kernel release sizes disagree");
 
 static void put32(unsigned char *p, uint32_t v)
@@ -123,6 +124,7 @@ static void build_trailer(unsigned char *buf, const struct run_info *ri)
 	put64(buf + TR_WF_REPEATS, ri->wf_repeats);
 	for (int c = 0; c < LOST_CAUSE_MAX; c++)
 		put64(buf + TR_LOST_CAUSE + 8 * c, ri->lost_cause[c]);
+	put64(buf + TR_PAGES_TO_VERIFY, ri->pages_to_verify);
 }
 
 struct recorder *recorder_open(const char *path, const struct run_info *ri)
@@ -271,6 +273,7 @@ static const char *parse_trailer(const unsigned char *buf, struct run_info *ri)
 	ri->wf_repeats = get64(buf + TR_WF_REPEATS);
 	for (int c = 0; c < LOST_CAUSE_MAX; c++)
 		ri->lost_cause[c] = get64(buf + TR_LOST_CAUSE + 8 * c);
+	ri->pages_to_verify = get64(buf + TR_PAGES_TO_VERIFY);
 	ri->ended = true;
 	return NULL;
 }

@@ -29,7 +29,8 @@
  *   2080 char note[32][192]
  *   8224 u64  wf_seen, wf_repeats   write faults seen, repeats not recorded
  *   8240 u64  lost_cause[3]         lost[] by enum uffdwp_lost_cause
- *   (the last two in the trailer's zero padding: 0 in files written before them)
+ *   8264 u64  pages_to_verify       pages the walks were asked to observe
+ *   (the last three in the trailer's zero padding: 0 in files written before them)
  * A format-2 file without a trailer comes from a tracer that did not finish:
  * it replays, and its losses are unknown.
  */

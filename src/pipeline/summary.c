@@ -187,6 +187,8 @@ static void print_json(FILE *f, const struct run_info *ri, const struct run_tota
 	json_u64(&j, "invariant_violations", run_hook_total(ri->invariant));
 	json_u64(&j, "walks_capped", t->walks_capped);
 	json_u64(&j, "pages_verified", t->pages_verified);
+	if (ri->pages_to_verify)
+		json_u64(&j, "pages_to_verify", ri->pages_to_verify);
 	if (ri->wf_seen) {
 		json_obj_begin(&j, "write_faults");
 		json_u64(&j, "seen", ri->wf_seen);
@@ -261,6 +263,8 @@ static void print_text(FILE *f, const struct run_info *ri, const struct run_tota
 			fprintf(f, " %s=%llu", hook_name(h), (unsigned long long)ri->invariant[h]);
 	fprintf(f, "\nwalks capped (range only partly observed): %llu, pages verified: %llu",
 		(unsigned long long)t->walks_capped, (unsigned long long)t->pages_verified);
+	if (ri->pages_to_verify)
+		fprintf(f, " of %llu the walks were asked for", (unsigned long long)ri->pages_to_verify);
 	if (ri->wf_seen)
 		fprintf(f, "\nwrite faults: seen=%llu recorded=%llu repeats=%llu lost=%llu "
 			"(a repeat: same thread and page as a recorded fault, no record between)",

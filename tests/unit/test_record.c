@@ -354,6 +354,27 @@ static void write_fault_counts(void)
 	tap_ok(!strstr(out, "write_faults"), "not counted (0): no write_faults object");
 }
 
+/* The pages the walks were asked for (bpf/pgtable.bpf.c walk_stats) are in the
+ * summary beside pages_verified and kept by the recording; 0 says nothing. */
+static void pages_to_verify(void)
+{
+	const char *path = path_in_dir("walks.rec");
+	struct run_info ri = bug14_run();
+	char live[16384], out[16384], text[16384];
+
+	ri.pages_to_verify = 524288;
+	record_bug14(path, &ri, true, live, sizeof(live));
+	replay_to(path, true, out, sizeof(out));
+	tap_ok(!strcmp(out, live) && strstr(out, "\"pages_to_verify\":524288,"),
+	       "pages the walks were asked for: in the JSON summary, live and replayed");
+	replay_to(path, false, text, sizeof(text));
+	tap_ok(strstr(text, " of 524288 the walks were asked for") != NULL, "and in the text summary");
+	ri.pages_to_verify = 0;
+	record_bug14(path, &ri, true, live, sizeof(live));
+	replay_to(path, true, out, sizeof(out));
+	tap_ok(!strstr(out, "pages_to_verify"), "not counted (0): no pages_to_verify");
+}
+
 static const struct tap_test tests[] = {
 	TAP_TEST(round_trip),
 	TAP_TEST(lost_run),
@@ -363,6 +384,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(truncations),
 	TAP_TEST(corruptions),
 	TAP_TEST(unknown_count),
+	TAP_TEST(pages_to_verify),
 	TAP_TEST(write_fault_counts),
 };
 
