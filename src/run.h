@@ -44,6 +44,13 @@ struct run_info {
 	/* 4 KiB pages the walks were asked to observe, counted in the kernel:
 	 * pages_verified (the records') against it; 0 when not counted */
 	__u64 pages_to_verify;
+	/* the live tracer's own CPU time over the run, its start-up excluded:
+	 * what the consumer (ring, model, output) costs beside the BPF programs,
+	 * which run in the traced threads (not in a replay: not recorded) */
+	struct run_cpu {
+		__u64 user_us, sys_us;
+		bool measured;
+	} tracer_cpu;
 };
 
 #endif

@@ -78,6 +78,9 @@ record_traced() {
 					split(substr($0, RSTART + 16, RLENGTH - 16), vt, " of ")
 					if (vt[2] > 0) printf "%s\tverified_share\t%s\t%.6f\n", w, r, vt[1] / vt[2] } }
 		/^verdict:/ { printf "%s\tverdict_clean\t%s\t%d\n", w, r, $2 == "clean" }
+		# "tracer CPU (...): user U ms, sys S ms": the time of the consumer itself
+		/^tracer CPU/ { u = $0; sub(/.*user /, "", u); s = $0; sub(/.*sys /, "", s)
+				printf "%s\ttracer_cpu_s\t%s\t%.3f\n", w, r, (u + s) / 1000 }
 		/^PROGRAM +HOOK/ { table = 1; next }
 		# PROGRAM HOOK RUNS RUN_TIME_NS NS/RUN [MISSED]: a MISSED column once made
 		# NF 6, and every ns figure went missing from the bench without a word
@@ -161,6 +164,16 @@ bpf_share() {
 		END { for (r in runs) {
 			u = t["elapsed.untraced", r]; o = t["elapsed.uffdwp", r]; b = t["bpf_s", r]
 			if (u != "" && o != "" && b != "" && o > u) print b / (o - u) } }' "$SAMPLES"
+}
+
+# consumer_share WHERE: per run, the part of the time the tracer added that its
+# own process spent on the CPU (tracer_cpu_s / (traced - untraced)): draining
+# the ring, the model and the output, beside the BPF programs' bpf_share
+consumer_share() {
+	awk -F'\t' -v w="$1" '$1 == w { t[$2, $3] = $4; runs[$3] }
+		END { for (r in runs) {
+			u = t["elapsed.untraced", r]; o = t["elapsed.uffdwp", r]; c = t["tracer_cpu_s", r]
+			if (u != "" && o != "" && c != "" && o > u) print c / (o - u) } }' "$SAMPLES"
 }
 
 # metric_names WHERE PREFIX: the METRICs starting with PREFIX, prefix removed
@@ -374,7 +387,7 @@ part_profile() {
 summarize() {
 	local wheres="host $(printf 'debian-%s ' $KERNELS)" where ver hook m st t
 	local host_over host_bpf vs_bpf guest_json="" ns_json="" nsp_json="" lost_json=""
-	local rate_json="" share_json="" verified_json="" capped_json="" probe_json="" start_json="" vm_json="" corpus_json=""
+	local rate_json="" share_json="" consumer_json="" verified_json="" capped_json="" probe_json="" start_json="" vm_json="" corpus_json=""
 	echo
 	echo "=== make bench ($(date -u +%Y-%m-%dT%H:%MZ), $(uname -r), $(nproc) CPUs, commit $(git rev-parse --short HEAD 2>/dev/null)) ==="
 	host_over=$(ratios host uffdwp untraced | stats)
@@ -418,6 +431,9 @@ summarize() {
 		st=$(bpf_share "$where" | stats)
 		figure "added time in BPF bodies $where" "$st"
 		share_json+="${share_json:+,}\"$where\":$(json_stats "$st")"
+		st=$(consumer_share "$where" | stats)
+		figure "tracer CPU / added time $where" "$st"
+		consumer_json+="${consumer_json:+,}\"$where\":$(json_stats "$st")"
 		for m in tracer_probe_s tracer_start_s; do
 			figure "$m $where" "$(values "$where" "$m" | stats)" "" "" " s"
 		done
@@ -425,6 +441,7 @@ summarize() {
 		start_json+="${start_json:+,}\"$where\":$(median_of "$where" tracer_start_s)"
 	done
 	json_add bpf_share_of_added_time "{$share_json}"
+	json_add tracer_cpu_share_of_added_time "{$consumer_json}"
 	json_add tracer_probe_s "{$probe_json}"
 	json_add tracer_start_s "{$start_json}"
 	figure "bpftrace lost events (max of runs)" "$(single "$(max_of host bpftrace_lost)")"

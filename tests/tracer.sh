@@ -160,8 +160,11 @@ status=$?
 check_last "--json replay FILE: exit 0, nothing on stderr (exit $status)"
 "$TRACER" replay "$tmp/run.uwt" --json > "$tmp/replay2.json"
 check "replay FILE --json: the same output as --json replay FILE" cmp -s "$tmp/replay1.json" "$tmp/replay2.json"
-# startup_ms is the live run's own (a recording keeps no start-up times)
-summary_of() { grep '"type":"summary"' "$1" | jq -S 'del(.startup_ms)' ; }
+# startup_ms and tracer_cpu_ms are the live run's own (a recording keeps neither)
+summary_of() { grep '"type":"summary"' "$1" | jq -S 'del(.startup_ms, .tracer_cpu_ms)' ; }
+grep -q '"tracer_cpu_ms":{"user":[0-9]*,"sys":[0-9]*}' "$tmp/live.json" &&
+	! grep -q tracer_cpu_ms "$tmp/replay1.json"
+check_last "tracer_cpu_ms (the tracer process's own CPU time): in the live summary, not in the replay"
 if command -v jq >/dev/null; then
 	live_keys=$(summary_of "$tmp/live.json" | jq -c 'keys')
 	check "live and replayed summaries: equal key sets ($live_keys)" \

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -84,7 +85,22 @@ struct session {
 	bool target_exited;
 	bool target_reaped;
 	int target_status;
+	struct run_cpu cpu_base;	/* this process's CPU time when the run began */
 };
+
+/* This process's CPU time so far (all its threads; not the target's). */
+static struct run_cpu cpu_now(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return (struct run_cpu){ 0 };
+	return (struct run_cpu){
+		.user_us = (__u64)ru.ru_utime.tv_sec * 1000000 + (__u64)ru.ru_utime.tv_usec,
+		.sys_us = (__u64)ru.ru_stime.tv_sec * 1000000 + (__u64)ru.ru_stime.tv_usec,
+		.measured = true,
+	};
+}
 
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -365,8 +381,14 @@ static int finish(struct session *s)
 	const struct summary_extra prog_stats = {
 		.json = prog_stats_json, .text = prog_stats_text, .ctx = s->skel->obj,
 	};
+	struct run_cpu cpu = cpu_now();
 	struct kernel_counters now;
 
+	s->ri.tracer_cpu.measured = cpu.measured && s->cpu_base.measured;
+	if (s->ri.tracer_cpu.measured) {
+		s->ri.tracer_cpu.user_us = cpu.user_us - s->cpu_base.user_us;
+		s->ri.tracer_cpu.sys_us = cpu.sys_us - s->cpu_base.sys_us;
+	}
 	read_kernel_counters(s, &now);
 	for (int h = 0; h < HOOK_MAX; h++) {
 		s->ri.lost[h] = now.lost[h] - s->base.lost[h];
@@ -459,7 +481,10 @@ static void destroy_and_wait(struct uffdwp *skel)
 /* One target, from its pipeline's start to its summary: the exit status. */
 static int run_target(struct session *s)
 {
-	int status = start_pipeline(s);
+	int status;
+
+	s->cpu_base = cpu_now();
+	status = start_pipeline(s);
 
 	if (status)
 		return status;

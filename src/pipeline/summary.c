@@ -202,6 +202,12 @@ static void print_json(FILE *f, const struct run_info *ri, const struct run_tota
 	for (int k = 0; k < FIND_CLASS_MAX; k++)
 		json_u64(&j, finding_class_name(k), per[k]);
 	json_obj_end(&j);
+	if (ri->tracer_cpu.measured) {
+		json_obj_begin(&j, "tracer_cpu_ms");
+		json_u64(&j, "user", ri->tracer_cpu.user_us / 1000);
+		json_u64(&j, "sys", ri->tracer_cpu.sys_us / 1000);
+		json_obj_end(&j);
+	}
 	if (ri->startup_ms.total) {	/* where a run's first seconds went (TCG: most of them) */
 		json_obj_begin(&j, "startup_ms");
 		json_u64(&j, "vmlinux_btf", ri->startup_ms.btf);
@@ -271,6 +277,10 @@ static void print_text(FILE *f, const struct run_info *ri, const struct run_tota
 			(unsigned long long)ri->wf_seen, (unsigned long long)t->counts[EV_WRITE_FAULT],
 			(unsigned long long)ri->wf_repeats,
 			(unsigned long long)ri->lost[HOOK_WRITE_FAULT]);
+	if (ri->tracer_cpu.measured)
+		fprintf(f, "\ntracer CPU (this process, start-up excluded): user %llu ms, sys %llu ms",
+			(unsigned long long)ri->tracer_cpu.user_us / 1000,
+			(unsigned long long)ri->tracer_cpu.sys_us / 1000);
 	fprintf(f, "\nfindings: %zu", checker_nfindings(c));
 	for (int k = 0; k < FIND_CLASS_MAX; k++)
 		if (per[k])
