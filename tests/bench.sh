@@ -176,6 +176,24 @@ consumer_share() {
 			if (u != "" && o != "" && c != "" && o > u) print c / (o - u) } }' "$SAMPLES"
 }
 
+# per_fault WHERE HOOK: per run, HOOK's ns per event over page_fault_user's in the
+# same run (issue 16's guest goals are such ratios: TCG's nanoseconds mean little alone)
+per_fault() {
+	awk -F'\t' -v w="$1" -v h="ns.$2" '$1 == w && $2 == h { a[$3] = $4 }
+		$1 == w && $2 == "ns.page_fault_user" { b[$3] = $4 }
+		END { for (r in a) if ((r in b) && b[r] > 0) print a[r] / b[r] }' "$SAMPLES"
+}
+
+# ns_goal WHERE HOOK: issue 16's goal for HOOK's ns per event on the host ("" if none)
+ns_goal() {
+	[ "$1" = host ] || return 0
+	case $2 in page_fault_user) echo 100 ;; syscalls) echo 120 ;; sched) echo 80 ;; esac
+}
+# per_fault_goal HOOK: issue 16's goal for HOOK's cost in a guest over page_fault_user's
+per_fault_goal() {
+	case $1 in zap) echo 2 ;; handle_userfault|change_protection) echo 1.2 ;; esac
+}
+
 # metric_names WHERE PREFIX: the METRICs starting with PREFIX, prefix removed
 metric_names() {
 	awk -F'\t' -v w="$1" -v p="$2" '$1 == w && index($2, p) == 1 { print substr($2, length(p) + 1) }' \
@@ -387,7 +405,7 @@ part_profile() {
 summarize() {
 	local wheres="host $(printf 'debian-%s ' $KERNELS)" where ver hook m st t
 	local host_over host_bpf vs_bpf guest_json="" ns_json="" nsp_json="" lost_json=""
-	local rate_json="" share_json="" consumer_json="" verified_json="" capped_json="" probe_json="" start_json="" vm_json="" corpus_json=""
+	local rate_json="" share_json="" consumer_json="" verified_json="" per_fault_json="" goal"" capped_json="" probe_json="" start_json="" vm_json="" corpus_json=""
 	echo
 	echo "=== make bench ($(date -u +%Y-%m-%dT%H:%MZ), $(uname -r), $(nproc) CPUs, commit $(git rev-parse --short HEAD 2>/dev/null)) ==="
 	host_over=$(ratios host uffdwp untraced | stats)
@@ -406,7 +424,14 @@ summarize() {
 	done
 	for where in $wheres; do
 		for hook in $(metric_names "$where" ns.); do
-			figure "ns_per_event $where $hook" "$(values "$where" "ns.$hook" | stats)" "" "" " ns"
+			goal=$(ns_goal "$where" "$hook")
+			figure "ns_per_event $where $hook" "$(values "$where" "ns.$hook" | stats)" \
+				"${goal:+<=}" "$goal" " ns"
+		done
+		[ "$where" = host ] || for hook in zap handle_userfault change_protection; do
+			figure "$hook / page_fault_user $where" "$(per_fault "$where" "$hook" | stats)" \
+				"<=" "$(per_fault_goal "$hook")"
+			per_fault_json+="${per_fault_json:+,}\"$where/$hook\":$(json_stats "$(per_fault "$where" "$hook" | stats)")"
 		done
 		figure "lost_events $where (max of runs)" "$(single "$(max_of "$where" lost)")" "<=" 0
 		figure "walks_capped $where (max of runs)" "$(single "$(max_of "$where" walks_capped)")" "<=" 0
@@ -448,6 +473,7 @@ summarize() {
 	json_add overhead_guest "{$guest_json}"
 	json_add ns_per_event "{$ns_json}"
 	json_add ns_per_program "{$nsp_json}"
+	json_add per_fault_ratio "{$per_fault_json}"
 	json_add lost_events "{$lost_json}"
 	json_add walks_capped "{$capped_json}"
 	json_add pages_verified_share "{$verified_json}"
