@@ -14,10 +14,13 @@
 #        and the tracer reports only bug #14 (LOST_WRITE_BIT on private anon).
 # Every run is `uffdwp-trace --json --no-events`: findings (with their event chains) and
 # the summary, not ~600,000 event lines the consumer would format and the guest discard.
+# A guest's runs share one tracer (--each), and one that lost events or whose
+# uffd-unit-tests died early runs again under a tracer of its own (guest_script).
 # uffd-unit-tests runs once per group of tests (-f is a substring filter), so that a finding
 # points at its test and one run's events stay within the ring buffer.  Sizes are the
 # tests' own (32 MiB per unit test) or chosen small (stress tests: MiB and bounces).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-selftests.sh"
 
 SELFTESTS=${UFFDWP_SELFTESTS:-/var/cache/uffdwp-trace/selftests}
 UNIT=$SELFTESTS/6.12/uffd-unit-tests
@@ -42,54 +45,6 @@ VM_HUGETLB=0x400000
 VM_SHARED=0x8
 
 tap_plan 32
-
-# guest_script FILE RUN...: a guest script that runs each RUN ("name|command args") under
-# the tracer, printing "@@run NAME", the selftest's output, the tracer's (findings and
-# summary), then "@@exit NAME STATUS".  The selftest writes to its own file: its partial
-# "Testing X... " lines must not be cut by the tracer's lines.
-guest_script() {
-	local file=$1 run
-	shift
-	cat > "$file" <<'EOF'
-#!/bin/sh
-run() {
-	name=$1
-	shift
-	for attempt in 1 2 3 4 5; do
-		echo "@@run $name"
-		# No event lines, and the default ring: pagemap_ioctl's ~590,000 records
-		# (its "Smaller vec" writes ~500,000 pages, each the first write after a
-		# PAGEMAP_SCAN re-protect) all arrive when the tracer does not format
-		# and write each (7.3 guest: 0 lost; 303,807 lost with the event lines).
-		uffdwp-trace --json --no-events -- sh -c 'exec "$0" "$@" > /tmp/test.out 2>&1' "$@" \
-			> /tmp/trace.out 2>&1
-		status=$?
-		cat /tmp/test.out /tmp/trace.out
-		echo "@@exit $name $status"
-		[ $attempt = 5 ] && break
-		# A run that lost events (3) says nothing: again.  7.3 runs its
-		# BPF programs preemptible and skips a program already running on
-		# the CPU; uffd-stress's threads now and then make it skip both
-		# copies of one (7.3 guest, stress anon: 16 calls).
-		if [ $status = 3 ]; then echo "@@retry $name"; continue; fi
-		# uffd-unit-tests that died before its summary line: err() in a
-		# racing handler (6.12 events before vm/selftest-patches/6.12/0001:
-		# UFFDIO_COPY -ENOENT when the child faults again before the
-		# monitor's UNREGISTER on EVENT_REMOVE).  Again; the tracer must be
-		# clean every time.
-		case $name in unit-*) ;; *) break ;; esac
-		# the summary line: 6.12's own, or 7.x's kselftest totals
-		grep -q -e 'Userfaults unit tests: pass=' -e '^# Totals: pass:' /tmp/test.out && break
-		echo "@@retry $name"
-	done
-}
-EOF
-	[ -n "${GUEST_PREP:-}" ] && echo "$GUEST_PREP" >> "$file"
-	for run in "$@"; do
-		echo "run ${run%%|*} ${run#*|}" >> "$file"
-	done
-	chmod +x "$file"
-}
 
 # boot VER SCRIPT BINARIES...: runs SCRIPT in Debian VER's guest; the console in $WORK/VER,
 # kept as build/vm-selftests/VER.console (findings with their event chains).
