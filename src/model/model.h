@@ -163,6 +163,7 @@ struct pm_scan_result {
  * and may be older than another thread's record in between. */
 #define MM_CHANGE_LOG 256
 #define MM_THREADS 64
+#define MM_THREAD_HINTS 128	/* where a tid's mark was last found, by tid % 128 */
 struct change_rec {
 	uint64_t seq;
 	uint64_t start, end;
@@ -205,6 +206,7 @@ struct mm_state {
 	uint64_t changes_dropped_seq;	/* the newest record the log let go */
 	struct thread_mark threads[MM_THREADS];
 	unsigned nthreads;
+	uint8_t thread_hint[MM_THREAD_HINTS];	/* index + 1 in threads[], 0: none; checked */
 	struct unmapped_range unmapped[MM_UNMAP_RING];
 	uint64_t unmap_gen;	/* forget_range() calls so far */
 };

@@ -391,6 +391,18 @@ static void t_overtaken_walks(void)
 	p = fresh_parts(m, 1, A, A + N8);
 	tap_ok(p.n == 1 && p.start[0] == A + PG && p.end[0] == A + N8,
 	       "a full thread table keeps the thread that recorded last (%d parts)", p.n);
+
+	/* threads 7 and 7 + MM_THREAD_HINTS share a lookup hint: each still
+	 * finds its own mark, whichever recorded last */
+	m = fresh_mm();
+	remember(m, 7, EV_CHANGE_PROTECTION, A, A + N8);
+	remember(m, 7 + MM_THREAD_HINTS, EV_CHANGE_PROTECTION, A + 2 * PG, A + 3 * PG);
+	p = fresh_parts(m, 7, A, A + N8);
+	tap_ok(p.n == 2 && p.end[0] == A + 2 * PG && p.start[1] == A + 3 * PG,
+	       "two threads on one hint: the first one's walk is cut by the second's record (%d parts)",
+	       p.n);
+	p = fresh_parts(m, 7 + MM_THREAD_HINTS, A + 2 * PG, A + 3 * PG);
+	tap_ok(p.n == 1, "and the second one's walk is whole (%d parts)", p.n);
 }
 
 static const struct tap_test tests[] = {
