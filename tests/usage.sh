@@ -24,6 +24,11 @@ usage() {
 FUZZ=$BUILD/uffdwp-fuzz
 usage "uffdwp-trace --bogus" 2 '^uffdwp-trace: unknown option: --bogus' "$TRACER" --bogus -- true
 usage "uffdwp-trace -x" 2 'unknown option: -x' "$TRACER" -x -- true
+# getopt moves past a group of short options only at its last letter
+usage "uffdwp-trace -xv (the bad letter first in its group)" 2 'unknown option: -x \(' "$TRACER" -xv -- true
+usage "uffdwp-trace -v -xj" 2 'unknown option: -x \(' "$TRACER" -v -xj -- true
+usage "uffdwp-trace --p (a prefix of three options)" 2 'ambiguous option: --p \(' "$TRACER" --p 3
+usage "uffdwp-trace --strict=1" 2 'option takes no value: --strict=1' "$TRACER" --strict=1 -- true
 usage "uffdwp-trace -b without its value" 2 'option needs a value: -b' "$TRACER" -b
 usage "uffdwp-trace --pi (a prefix of --pid) without its value" 2 'option needs a value: --pi' \
 	"$TRACER" --pi
@@ -31,7 +36,7 @@ usage "uffdwp-trace -b 3" 2 'power of two: 3' "$TRACER" -b 3 -- true
 usage "uffdwp-trace -p abc" 2 'invalid PID: abc' "$TRACER" -p abc
 usage "uffdwp-trace replay --bogus FILE" 2 'unknown option: --bogus' "$TRACER" replay --bogus f
 
-for order in "--json -b 3" "-b 3 --json"; do
+for order in "--json -b 3" "-b 3 --json" "-b 3 -vj" "-b 3 --js"; do
 	"$TRACER" $order -- true > "$tmp/out" 2> "$tmp/err"
 	status=$?
 	[ $status = 2 ] && [ ! -s "$tmp/err" ] &&
@@ -48,6 +53,17 @@ check_last "uffdwp-trace --version, replay --usage"
 
 usage "uffdwp-vmtest --bogus" 125 '^uffdwp-vmtest: unknown option: --bogus' "$VMTEST" --bogus
 usage "uffdwp-vmtest --debian without its value" 125 'option needs a value: --debian' "$VMTEST" --debian
+usage "uffdwp-vmtest -xv" 125 'unknown option: -x \(' "$VMTEST" -xv
 usage "uffdwp-fuzz --bogus" 125 '^uffdwp-fuzz: unknown option: --bogus' "$FUZZ" --bogus
 usage "uffdwp-fuzz --seed without its value" 125 'option needs a value: --seed' "$FUZZ" --seed
+usage "uffdwp-fuzz -xh" 125 'unknown option: -x \(' "$FUZZ" -xh
+# --json's value to --record is a file name, and after the command it is the command's
+"$TRACER" --record --json -b 3 -- true > "$tmp/out" 2> "$tmp/err"
+status=$?
+[ $status = 2 ] && [ ! -s "$tmp/out" ] && grep -q 'power of two' "$tmp/err"
+check_last "uffdwp-trace --record --json (a file named --json): the error is a text line (exit $status)"
+"$TRACER" --bogus ./app --json > "$tmp/out" 2> "$tmp/err"
+status=$?
+[ $status = 2 ] && [ ! -s "$tmp/out" ] && grep -q 'unknown option: --bogus' "$tmp/err"
+check_last "uffdwp-trace --bogus CMD --json (the command's own --json): a text line (exit $status)"
 tap_done

@@ -130,26 +130,6 @@ static bool parse_long(const char *s, long min, long max, long *out)
 	return !errno && *s && !*end && *out >= min && *out <= max;
 }
 
-/*
- * Whether @word (an argument getopt refused) names an option that takes a
- * value, as getopt would read it: "--NAME[=...]" by an unambiguous prefix of
- * its long name, "-abc" by its last letter.
- */
-static bool wants_value(const char *word)
-{
-	size_t n = word[1] == '-' ? strcspn(word + 2, "=") : 0;
-	int found = 0, takes = 0;
-
-	for (int i = 0; i < OI_MAX; i++) {
-		bool match = word[1] == '-' ? n && !strncmp(options[i].name, word + 2, n)
-					    : word[1] && options[i].key == word[strlen(word) - 1];
-
-		found += match;
-		takes += match && options[i].arg;
-	}
-	return found == 1 && takes == 1;
-}
-
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct cli *c = state->input;
@@ -216,11 +196,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'V':
 		puts(argp_program_version);
 		exit(0);
-	case ARGP_KEY_ERROR:	/* getopt's refusal, or one of ours above (kept) */
-		if (state->next > 0 && state->next <= state->argc)
-			parse_fail(c, "%s: %s", wants_value(state->argv[state->next - 1]) ?
-				   "option needs a value" : "unknown option", state->argv[state->next - 1]);
-		break;
 	case ARGP_KEY_ARG:
 		if (c->collect) {	/* argp permutes: options after a FILE still count */
 			c->args[c->nargs++] = arg;
@@ -239,29 +214,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp argp = { options, parse_opt, args_doc, doc };
-
-/* "--json" or "-j" before any "--": the error is a JSON object, wherever the
- * option stood (argp stops at the first bad one). */
-static bool json_asked(int argc, char **argv)
-{
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
-			return true;
-	return false;
-}
-
-/*
- * argp with its messages turned off: argp's are two lines ("Try `...
- * --help'"), on stderr even under --json; ours are one (report_error()).
- * @argv[0] names the program or subcommand in --help.  0, or the exit status.
- */
-static int parse_args(struct cli *c, int argc, char **argv, unsigned int flags)
-{
-	if (!argp_parse(&argp, argc, argv, flags | ARGP_NO_ERRS | ARGP_NO_HELP, NULL, c))
-		return 0;
-	return report_error(c->opts.json || json_asked(argc, argv), EXIT_ERROR, "%s (see --help)",
-			    c->error[0] ? c->error : "bad arguments");
-}
 
 /* ---- subcommands ---- */
 
@@ -394,6 +346,119 @@ static const struct subcommand *find_subcommand(const char *name)
 	return NULL;
 }
 
+/* The options[] entry of a long name (its first n characters): the exact name,
+ * else the one option it is a prefix of; NULL for none or (*several) more. */
+static const struct argp_option *long_option(const char *name, size_t n, bool *several)
+{
+	const struct argp_option *found = NULL;
+	int prefixes = 0;
+
+	for (int i = 0; i < OI_MAX; i++) {
+		if (!n || strncmp(options[i].name, name, n))
+			continue;
+		if (!options[i].name[n])
+			return &options[i];
+		found = &options[i];
+		prefixes++;
+	}
+	*several = prefixes > 1;
+	return prefixes == 1 ? found : NULL;
+}
+
+static const struct argp_option *short_option(int key)
+{
+	for (int i = 0; i < OI_MAX; i++)
+		if (options[i].key == key)
+			return &options[i];
+	return NULL;
+}
+
+/*
+ * argv read as getopt reads it, for what argp no longer says once its messages
+ * are off (ARGP_NO_ERRS) and does not tell otherwise: the first word it
+ * refuses, named in the error line (argp's state points past a group of short
+ * options only at its last letter), and whether --json is asked for, in any
+ * spelling getopt takes (-vj, --js), so that the error is a JSON object.  It
+ * stops at "--" and at the traced command: the first positional that is not
+ * a subcommand's name (replay and probe take options after their arguments:
+ * @permute, or their name met).  A value taken by an option is skipped.
+ */
+struct argv_scan {
+	bool json;
+	char refused[96];	/* "unknown option: -x", or "" */
+};
+
+static void refuse(struct argv_scan *sc, const char *why, const char *word, int letter)
+{
+	if (sc->refused[0])
+		return;
+	if (letter)
+		snprintf(sc->refused, sizeof(sc->refused), "%s: -%c", why, letter);
+	else
+		snprintf(sc->refused, sizeof(sc->refused), "%s: %.60s", why, word);
+}
+
+static void scan_argv(int argc, char **argv, bool permute, struct argv_scan *sc)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		const char *w = argv[i];
+		const struct argp_option *o;
+
+		if (w[0] != '-' || !w[1]) {	/* a positional */
+			const struct subcommand *sub = find_subcommand(w);
+
+			if (sub)
+				permute = sub->run != cmd_trace;
+			else if (!permute)
+				return;
+			continue;
+		}
+		if (w[1] == '-') {		/* --name[=value] */
+			size_t n = strcspn(w + 2, "=");
+			bool several = false;
+
+			o = long_option(w + 2, n, &several);
+			if (!o)
+				refuse(sc, several ? "ambiguous option" : "unknown option", w, 0);
+			else if (o->arg && !w[2 + n] && ++i >= argc)
+				refuse(sc, "option needs a value", w, 0);
+			else if (!o->arg && w[2 + n])
+				refuse(sc, "option takes no value", w, 0);
+			sc->json |= o && o->key == 'j';
+			continue;
+		}
+		for (const char *p = w + 1; *p; p++) {	/* -abc: letters, one may take the rest */
+			o = short_option(*p);
+			if (!o) {
+				refuse(sc, "unknown option", w, *p);
+				break;
+			}
+			sc->json |= o->key == 'j';
+			if (o->arg) {
+				if (!p[1] && ++i >= argc)
+					refuse(sc, "option needs a value", w, *p);
+				break;
+			}
+		}
+	}
+}
+
+/*
+ * argp with its messages turned off: argp's are two lines ("Try `...
+ * --help'"), on stderr even under --json; ours are one (report_error()).
+ * @argv[0] names the program or subcommand in --help.  0, or the exit status.
+ */
+static int parse_args(struct cli *c, int argc, char **argv, unsigned int flags, bool permute)
+{
+	struct argv_scan sc = { 0 };
+
+	if (!argp_parse(&argp, argc, argv, flags | ARGP_NO_ERRS | ARGP_NO_HELP, NULL, c))
+		return 0;
+	scan_argv(argc, argv, permute, &sc);
+	return report_error(c->opts.json || sc.json, EXIT_ERROR, "%s (see --help)",
+			    c->error[0] ? c->error : sc.refused[0] ? sc.refused : "bad arguments");
+}
+
 /* The long name of the first option in mask. */
 static const char *first_option(opt_mask mask)
 {
@@ -420,7 +485,7 @@ static int parse_subcommand_args(struct cli *c, const struct subcommand *sc, int
 		return report_error(c->opts.json, EXIT_ERROR, "out of memory");
 	c->nargs = 0;
 	c->collect = !trace;
-	if (parse_args(c, argc, argv, trace ? ARGP_IN_ORDER : 0))
+	if (parse_args(c, argc, argv, trace ? ARGP_IN_ORDER : 0, !trace))
 		return EXIT_ERROR;
 	if (trace)
 		return 0;
@@ -436,7 +501,7 @@ int main(int argc, char **argv)
 	struct cli c = {};
 	int status;
 
-	if (parse_args(&c, argc, argv, ARGP_IN_ORDER))
+	if (parse_args(&c, argc, argv, ARGP_IN_ORDER, false))
 		return EXIT_ERROR;
 	if (c.args && !c.forced_cmd && find_subcommand(c.args[0])) {
 		int first = (int)(c.args - argv);

@@ -95,6 +95,7 @@ static bool parse_args(int argc, char **argv, struct fuzz_opts *o)
 	static char self_path[4096];
 	unsigned long long v;
 	bool replay = false;
+	char letter[3];
 	int opt;
 
 	memset(o, 0, sizeof(*o));
@@ -138,10 +139,11 @@ static bool parse_args(int argc, char **argv, struct fuzz_opts *o)
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
-		case ':':
-			return usage_error("option needs a value", argv[optind - 1]);
-		default:	/* '?' */
-			return usage_error("unknown option", argv[optind - 1]);
+		case ':':	/* a long option's optopt is its value, > 127 here */
+		default:	/* '?'; optind passes a group of short options at its last */
+			snprintf(letter, sizeof(letter), "-%c", optopt);
+			return usage_error(opt == ':' ? "option needs a value" : "unknown option",
+					   optopt > 0 && optopt < 128 ? letter : argv[optind - 1]);
 		}
 	}
 	for (; optind < argc && replay; optind++) {

@@ -187,14 +187,21 @@ static bool usage_error(const char *msg, const char *arg)
 	return false;
 }
 
-/* getopt's '?' (an unknown option) and ':' (its value missing) as one usage
- * line naming the word at fault; getopt itself is kept quiet (opterr, ":"). */
-static bool option_known(int opt, const char *word)
+/*
+ * getopt's '?' (an unknown option) and ':' (its value missing) as one usage
+ * line naming the option at fault (getopt itself is kept quiet: opterr, ":"):
+ * a short one by its letter (optopt; optind moves past a group of letters
+ * only at its last), a long one by @word, the argument getopt just passed.
+ * true when it was such a refusal, said.
+ */
+static bool getopt_refused(int opt, const char *word)
 {
-	if (opt == '?')
-		return usage_error("unknown option", word);
-	if (opt == ':')
-		return usage_error("option needs a value", word);
+	char letter[3] = { '-', (char)optopt, 0 };
+
+	if (opt != '?' && opt != ':')
+		return false;
+	usage_error(opt == '?' ? "unknown option" : "option needs a value",
+		    optopt > 0 && optopt < 128 && optopt != '-' ? letter : word);
 	return true;
 }
 
@@ -532,12 +539,12 @@ bool vmtest_parse_args(int argc, char **argv, struct vmtest_opts *o)
 	if (accel && !parse_accel(accel, &o->accel, "UFFDWP_ACCEL"))
 		return false;
 	/* "+": stop at the first non-option, so "-- CMD -x" is never parsed as ours;
-	 * ":": getopt prints nothing, option_known() says the one line.
+	 * ":": getopt prints nothing, getopt_refused() says the one line.
 	 * optarg is set for every option that takes one; "" for -v and -h keeps
 	 * arg non-NULL in parse_one(), which the analyzer cannot know. */
 	for (;;) {
 		while ((opt = getopt_long(argc, argv, "+:vh", long_opts, NULL)) != -1)
-			if (!option_known(opt, argv[optind - 1]) || !parse_one(o, opt, optarg ? optarg : ""))
+			if (getopt_refused(opt, argv[optind - 1]) || !parse_one(o, opt, optarg ? optarg : ""))
 				return false;
 		/* --merge A B C: the files after the first are arguments, options may follow */
 		if (!o->n_merge || optind >= argc || !strcmp(argv[optind - 1], "--"))
