@@ -120,9 +120,12 @@ $(OUTPUT)/bench/%: tests/bench/%.c $(wildcard tests/scenarios/*.h) | $(OUTPUT)/b
 	$(Q)$(GUEST_PROG_CC) $< -o $@
 # The floor under the per-event figures (tests/bench/floor/, make bench's part
 # floor): a BPF object and skeleton of its own, and its loader, a host program.
-$(OUTPUT)/bench/floor.bpf.o: tests/bench/floor/floor.bpf.c src/event.h src/bpf_config.h vmlinux/$(ARCH)/vmlinux.h | $(OUTPUT)/bench
+$(OUTPUT)/bench/floor.tmp.bpf.o: tests/bench/floor/floor.bpf.c src/event.h src/bpf_config.h vmlinux/$(ARCH)/vmlinux.h | $(OUTPUT)/bench
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(OUTPUT)/bench/floor.bpf.o: $(OUTPUT)/bench/floor.tmp.bpf.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
 $(OUTPUT)/bench/floor.skel.h: $(OUTPUT)/bench/floor.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name floor > $@

@@ -7,8 +7,9 @@
  *   PROGRAM  RUNS  RUN_TIME_NS  NS/RUN
  *   records  N  lost  N
  *
- * The ring is drained every 10 ms, as the tracer drains its own.  Exit status:
- * CMD's (128 + signal when killed), 2 when the programs cannot run.
+ * The ring is drained every 10 ms, as the tracer drains its own (the records
+ * wake nobody: ring_buffer__poll() only waits, ring_buffer__consume() reads).
+ * Exit status: CMD's (128 + signal when killed), 2 when the programs cannot run.
  */
 #include <errno.h>
 #include <signal.h>
@@ -44,6 +45,11 @@ static pid_t spawn(char **argv, int *go)
 	if (pipe(p))
 		return -1;
 	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
 	if (pid == 0) {
 		close(p[1]);
 		if (read(p[0], &c, 1) != 1)
@@ -80,8 +86,8 @@ int main(int argc, char **argv)
 	unsigned long long records = 0;
 	struct ring_buffer *ring = NULL;
 	struct floor *skel;
-	int go, status, stats_fd, err;
-	pid_t pid;
+	int go, status = 0, stats_fd, err;
+	pid_t pid, reaped;
 	char c = 1;
 
 	if (argc < 3 || strcmp(argv[1], "--")) {
@@ -107,9 +113,12 @@ int main(int argc, char **argv)
 	}
 	stats_fd = err ? -1 : bpf_enable_stats(BPF_STATS_RUN_TIME);
 	if (err || stats_fd < 0) {
+		const char *what = err ? "load and attach" : "BPF_ENABLE_STATS";
+
+		err = err ? err : errno;	/* before kill() and waitpid() set it */
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		err = fail(err ? "load and attach" : "BPF_ENABLE_STATS", err ? err : errno);
+		err = fail(what, err);
 		goto out;
 	}
 	if (write(go, &c, 1) != 1) {
@@ -117,9 +126,16 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	close(go);
-	while (waitpid(pid, &status, WNOHANG) == 0)
+	while ((reaped = waitpid(pid, &status, WNOHANG)) == 0) {
 		ring_buffer__poll(ring, 10);
+		ring_buffer__consume(ring);
+	}
 	ring_buffer__consume(ring);
+	if (reaped < 0) {
+		err = fail("wait for the command", errno);
+		close(stats_fd);
+		goto out;
+	}
 	print_stats(skel->obj);
 	printf("records %llu lost %llu\n", records, (unsigned long long)skel->bss->floor_records_lost);
 	close(stats_fd);

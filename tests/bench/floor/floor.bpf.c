@@ -5,14 +5,15 @@
  * each a program of its own on the same tracepoint, so that one run of the
  * workload measures them all side by side with the kernel's run-time
  * accounting, as `uffdwp-trace --prog-stats` measures page_fault_user:
- *   floor_filter  compare the thread group with the workload's: the cost of
+ *   floor_filter  a write fault of the workload's thread group?  The cost of
  *                 being called and timed (every fault on the machine)
  *   floor_lookup  + one hash lookup of that thread group, in a map shaped as
  *                 the tracer's traced_tgids (bpf/uffdwp.bpf.h)
  *   floor_record  + one record the size of the tracer's (struct uffdwp_event),
  *                 reserved, filled as event_reserve() fills its header,
  *                 submitted without a wake-up (bpf/emit.bpf.h)
- * Only the workload's faults run past the filter; the tracer's own program
+ * Only the workload's write faults run past the filter (the tracer's program
+ * tests the write bit first too, then its WP ranges); the tracer's program
  * does the filter's and the lookup's work for every fault, and the record's
  * for each it records.
  */
@@ -41,15 +42,17 @@ struct {
 
 __u64 floor_records_lost = 0;	/* reserves that failed: the loader reports them */
 
-static __always_inline bool workload(void)
+#define X86_PF_WRITE (1UL << 1)
+
+static __always_inline bool workload_write(unsigned long error_code)
 {
-	return bpf_get_current_pid_tgid() >> 32 == target_tgid;
+	return (error_code & X86_PF_WRITE) && bpf_get_current_pid_tgid() >> 32 == target_tgid;
 }
 
 SEC("tp_btf/page_fault_user")
 int BPF_PROG(floor_filter, unsigned long address, struct pt_regs *regs, unsigned long error_code)
 {
-	return workload();
+	return workload_write(error_code);
 }
 
 SEC("tp_btf/page_fault_user")
@@ -57,7 +60,7 @@ int BPF_PROG(floor_lookup, unsigned long address, struct pt_regs *regs, unsigned
 {
 	__u32 tgid = target_tgid;
 
-	return workload() && bpf_map_lookup_elem(&floor_tgids, &tgid);
+	return workload_write(error_code) && bpf_map_lookup_elem(&floor_tgids, &tgid);
 }
 
 SEC("tp_btf/page_fault_user")
@@ -67,7 +70,7 @@ int BPF_PROG(floor_record, unsigned long address, struct pt_regs *regs, unsigned
 	struct uffdwp_event *e;
 	__u64 id;
 
-	if (!workload())
+	if (!workload_write(error_code))
 		return 0;
 	e = bpf_ringbuf_reserve(&floor_ring, sizeof(*e), 0);
 	if (!e) {
