@@ -295,9 +295,11 @@ __noinline int pgtable_walk(__u64 mm, __u64 start, __u64 end, __u32 source_kind,
 	if (!sc || !mm || start >= end || hook >= HOOK_MAX)
 		return -1;
 	pages = bpf_map_lookup_elem(&walk_stats, &pages_key);
-	if (pages)	/* the range as pgt_walk_init() aligns it */
-		*pages += (((end + PGT_PAGE_SIZE - 1) & ~(PGT_PAGE_SIZE - 1)) -
-			   (start & ~(PGT_PAGE_SIZE - 1))) / PGT_PAGE_SIZE;
+	/* the range as pgt_walk_init() aligns it; atomic, as walks nest on a CPU
+	 * (the busy check below) and 7.x runs the programs preemptible */
+	if (pages)
+		__sync_fetch_and_add(pages, (((end + PGT_PAGE_SIZE - 1) & ~(PGT_PAGE_SIZE - 1)) -
+					     (start & ~(PGT_PAGE_SIZE - 1))) / PGT_PAGE_SIZE);
 	w = &sc->walk;
 	if (sc->busy) {
 		/* Nested on this CPU (a hook inside a hook): say so, do not clobber. */

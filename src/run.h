@@ -16,6 +16,12 @@
 #define RUN_TARGET_LEN	48	/* a kernel function or tracepoint name */
 #define RUN_NOTE_LEN	192	/* why better mechanisms were not taken */
 
+/* The live tracer's own CPU time over a run (struct run_info's tracer_cpu). */
+struct run_cpu {
+	__u64 user_us, sys_us;
+	bool measured;		/* false in a replay: a recording keeps none */
+};
+
 struct run_info {
 	/* known when the programs are attached */
 	char kernel[RUN_KERNEL_LEN];		/* uname release */
@@ -46,11 +52,8 @@ struct run_info {
 	__u64 pages_to_verify;
 	/* the live tracer's own CPU time over the run, its start-up excluded:
 	 * what the consumer (ring, model, output) costs beside the BPF programs,
-	 * which run in the traced threads (not in a replay: not recorded) */
-	struct run_cpu {
-		__u64 user_us, sys_us;
-		bool measured;
-	} tracer_cpu;
+	 * which run in the traced threads */
+	struct run_cpu tracer_cpu;
 };
 
 #endif
