@@ -22,11 +22,21 @@
  * (stash_copies.bpf.h): fentry/fexit run preemptible (Debian 7.3's uffd-stress
  * shmem run: handle_userfault skipped 15 times, a pagemap_ioctl run: zap 6).
  * handle_userfault, reported at entry, has HANDLE_USERFAULT_COPIES (a 7.3
- * uffd-stress anon run lost one fault that two both skipped).  kprobe programs
+ * uffd-stress anon run lost one fault that two both skipped), and the zap
+ * ZAP_COPIES: its exit walks whole unmapped ranges, the longest runs and so
+ * the most often preempted (7.3's selftests under tests/vm/selftests.sh,
+ * uffd-stress shmem 8 4: one zap call both copies skipped).  kprobe programs
  * run with preemption off and get only the first copy (src/loader/hooks.c).
  */
 #define FUNC_COPIES		2
+#define ZAP_COPIES		3
 #define HANDLE_USERFAULT_COPIES	3
+
+/* The copies of @hook's programs (a constant where the hook is one). */
+static __always_inline __u32 func_copies(__u32 hook)
+{
+	return hook == HOOK_ZAP ? ZAP_COPIES : FUNC_COPIES;
+}
 
 struct call_stash {
 	__u64 role[ROLE_MAX];
@@ -82,7 +92,7 @@ static __noinline void mark_handled(__u64 key, __u32 pending)
 
 static __always_inline int on_func_enter(void *ctx, __u32 hook, __u32 copy)
 {
-	struct call_stash s = { .copies.enter_pending = copies_after(copy, FUNC_COPIES) };
+	struct call_stash s = { .copies.enter_pending = copies_after(copy, func_copies(hook)) };
 	__u64 key = stash_key(hook);
 	struct call_stash *old = bpf_map_lookup_elem(&call_stash, &key);
 
@@ -267,17 +277,21 @@ walk:
 
 		pgtable_walk((__u64)BPF_CORE_READ(vma, vm_mm), start, end, kind, hook);
 	}
-	if (copies_exit_reported(&s->copies, copy, FUNC_COPIES))
+	if (copies_exit_reported(&s->copies, copy, func_copies(hook)))
 		bpf_map_delete_elem(&call_stash, &key);
 	return 0;
 }
 
-/* FUNC_COPIES entry and exit programs per hooked function (struct call_stash). */
+/* func_copies() entry and exit programs per hooked function (struct call_stash):
+ * FUNC_HOOK's two, FUNC_HOOK_THIRD's third. */
 #define FUNC_HOOK(name, hook)						\
 SEC("kprobe") int name##_enter(void *ctx) { return on_func_enter(ctx, hook, 0); } \
 SEC("kprobe") int name##_enter_second(void *ctx) { return on_func_enter(ctx, hook, 1); } \
 SEC("kretprobe") int name##_exit(void *ctx) { return on_func_exit(ctx, hook, 0); } \
 SEC("kretprobe") int name##_exit_second(void *ctx) { return on_func_exit(ctx, hook, 1); }
+#define FUNC_HOOK_THIRD(name, hook)					\
+SEC("kprobe") int name##_enter_third(void *ctx) { return on_func_enter(ctx, hook, 2); } \
+SEC("kretprobe") int name##_exit_third(void *ctx) { return on_func_exit(ctx, hook, 2); }
 
 FUNC_HOOK(change_protection, HOOK_CHANGE_PROTECTION)
 FUNC_HOOK(hugetlb_change_protection, HOOK_HUGETLB_CHANGE_PROTECTION)
@@ -286,6 +300,7 @@ FUNC_HOOK(remove_migration_pte, HOOK_MIGRATION_PTE)
 FUNC_HOOK(remove_migration_pmd, HOOK_MIGRATION_PMD)
 FUNC_HOOK(set_pmd_migration_entry, HOOK_SET_MIGRATION_PMD)
 FUNC_HOOK(zap, HOOK_ZAP)
+FUNC_HOOK_THIRD(zap, HOOK_ZAP)
 FUNC_HOOK(zap_hugetlb, HOOK_ZAP_HUGETLB)
 
 /* handle_userfault() may sleep until the fault is resolved: report at entry.
