@@ -135,9 +135,13 @@ stats() {
 		printf "%.6g %.6g %.6g %d\n", med, v[1], v[NR], NR }'
 }
 
-# ratios WHERE NUM DEN: per run, NUM/DEN of the same run
-ratios() {
-	awk -F'\t' -v w="$1" -v a="elapsed.$2" -v b="elapsed.$3" '
+# metric_ratio WHERE NUM DEN: per run, metric NUM over metric DEN of the same run
+# (run: a host round, a guest pair): elapsed.uffdwp over elapsed.untraced is an
+# overhead; the tracer's ns_prog.page_fault_user over the floor's floor_ns.record,
+# how far it is from a bare record; a guest hook's ns.HOOK over ns.page_fault_user,
+# issue 16's form for the guest goals (TCG's nanoseconds mean little alone)
+metric_ratio() {
+	awk -F'\t' -v w="$1" -v a="$2" -v b="$3" '
 		$1 == w && $2 == a { num[$3] = $4 } $1 == w && $2 == b { den[$3] = $4 }
 		END { for (r in num) if ((r in den) && den[r] > 0) print num[r] / den[r] }' "$SAMPLES"
 }
@@ -151,43 +155,18 @@ share_of_bpftrace() {
 			if (u != "" && o != "" && b != "" && b > u) print (o - u) / (b - u) } }' "$SAMPLES"
 }
 
-# over_floor WHERE: per round, the tracer's page_fault_user ns per run over the
-# floor's record rung (the same faults, the same round): how far the program is
-# from a bare record on this machine
-over_floor() {
-	awk -F'\t' -v w="$1" '$1 == w && $2 == "ns_prog.page_fault_user" { p[$3] = $4 }
-		$1 == w && $2 == "floor_ns.record" { f[$3] = $4 }
-		END { for (r in p) if ((r in f) && f[r] > 0) print p[r] / f[r] }' "$SAMPLES"
-}
-
-# bpf_share WHERE: per run, the part of the time the tracer added that its BPF
-# programs' bodies account for (bpf_s / (traced - untraced)); the rest is
-# trampolines, ring-buffer wake-ups and the tracer process
-bpf_share() {
-	awk -F'\t' -v w="$1" '$1 == w { t[$2, $3] = $4; runs[$3] }
+# share_of_added WHERE METRIC: per run, METRIC (seconds) over the time tracing
+# added (traced - untraced).  bpf_s: the BPF programs' bodies (the rest is
+# trampolines, ring-buffer wake-ups and the tracer process).  tracer_cpu_s: the
+# tracer process's CPU time (draining the ring, the model, the output); CPU over
+# wall time, so with one vCPU (the guests) a part of the added time, while on the
+# host the tracer may run on the other CPU and its window includes wp-bench's
+# set-up, so it can pass 1.
+share_of_added() {
+	awk -F'\t' -v w="$1" -v m="$2" '$1 == w { t[$2, $3] = $4; runs[$3] }
 		END { for (r in runs) {
-			u = t["elapsed.untraced", r]; o = t["elapsed.uffdwp", r]; b = t["bpf_s", r]
+			u = t["elapsed.untraced", r]; o = t["elapsed.uffdwp", r]; b = t[m, r]
 			if (u != "" && o != "" && b != "" && o > u) print b / (o - u) } }' "$SAMPLES"
-}
-
-# consumer_share WHERE: per run, the tracer process's CPU time (draining the
-# ring, the model, the output) over the time tracing added (traced - untraced),
-# beside the BPF programs' bpf_share.  CPU time over wall time: with one vCPU
-# (the guests) a part of the added time; on the host the tracer may run on
-# the other CPU, and its window includes wp-bench's set-up, so it can pass 1.
-consumer_share() {
-	awk -F'\t' -v w="$1" '$1 == w { t[$2, $3] = $4; runs[$3] }
-		END { for (r in runs) {
-			u = t["elapsed.untraced", r]; o = t["elapsed.uffdwp", r]; c = t["tracer_cpu_s", r]
-			if (u != "" && o != "" && c != "" && o > u) print c / (o - u) } }' "$SAMPLES"
-}
-
-# per_fault WHERE HOOK: per run, HOOK's ns per event over page_fault_user's in the
-# same run (issue 16's guest goals are such ratios: TCG's nanoseconds mean little alone)
-per_fault() {
-	awk -F'\t' -v w="$1" -v h="ns.$2" '$1 == w && $2 == h { a[$3] = $4 }
-		$1 == w && $2 == "ns.page_fault_user" { b[$3] = $4 }
-		END { for (r in a) if ((r in b) && b[r] > 0) print a[r] / b[r] }' "$SAMPLES"
 }
 
 # ns_goal WHERE HOOK: issue 16's goal for HOOK's ns per event on the host ("" if none)
@@ -414,8 +393,8 @@ summarize() {
 	local rate_json="" share_json="" consumer_json="" verified_json="" per_fault_json="" goal="" capped_json="" probe_json="" start_json="" vm_json="" corpus_json=""
 	echo
 	echo "=== make bench ($(date -u +%Y-%m-%dT%H:%MZ), $(uname -r), $(nproc) CPUs, commit $(git rev-parse --short HEAD 2>/dev/null)) ==="
-	host_over=$(ratios host uffdwp untraced | stats)
-	host_bpf=$(ratios host bpftrace untraced | stats)
+	host_over=$(metric_ratio host elapsed.uffdwp elapsed.untraced | stats)
+	host_bpf=$(metric_ratio host elapsed.bpftrace elapsed.untraced | stats)
 	vs_bpf=$(share_of_bpftrace host | stats)
 	figure "overhead_host (traced/untraced)" "$host_over" "<=" 1.05
 	figure "bpftrace/untraced (reference)" "$host_bpf"
@@ -424,7 +403,7 @@ summarize() {
 	json_add overhead_bpftrace "$(json_stats "$host_bpf")"
 	json_add overhead_vs_bpftrace "$(json_stats "$vs_bpf")"
 	for ver in $KERNELS; do
-		st=$(ratios "debian-$ver" uffdwp untraced | stats)
+		st=$(metric_ratio "debian-$ver" elapsed.uffdwp elapsed.untraced | stats)
 		figure "overhead_guest debian-$ver" "$st" "<=" 1.03
 		guest_json+="${guest_json:+,}\"debian-$ver\":$(json_stats "$st")"
 	done
@@ -435,9 +414,9 @@ summarize() {
 				"${goal:+<=}" "$goal" " ns"
 		done
 		[ "$where" = host ] || for hook in zap handle_userfault change_protection; do
-			figure "$hook / page_fault_user $where" "$(per_fault "$where" "$hook" | stats)" \
-				"<=" "$(per_fault_goal "$hook")"
-			per_fault_json+="${per_fault_json:+,}\"$where/$hook\":$(json_stats "$(per_fault "$where" "$hook" | stats)")"
+			st=$(metric_ratio "$where" "ns.$hook" ns.page_fault_user | stats)
+			figure "$hook / page_fault_user $where" "$st" "<=" "$(per_fault_goal "$hook")"
+			per_fault_json+="${per_fault_json:+,}\"$where/$hook\":$(json_stats "$st")"
 		done
 		figure "lost_events $where (max of runs)" "$(single "$(max_of "$where" lost)")" "<=" 0
 		figure "walks_capped $where (max of runs)" "$(single "$(max_of "$where" walks_capped)")" "<=" 0
@@ -453,16 +432,16 @@ summarize() {
 	for m in filter lookup record per_record; do
 		figure "floor_ns host $m" "$(values host "floor_ns.$m" | stats)" "" "" " ns"
 	done
-	st=$(over_floor host | stats)
+	st=$(metric_ratio host ns_prog.page_fault_user floor_ns.record | stats)
 	figure "page_fault_user / floor record (host)" "$st"
 	json_add floor_ns "{\"host\":$(json_medians host floor_ns.)}"
 	json_add page_fault_user_over_floor "$(json_stats "$st")"
 	figure "floor lost records (max of runs)" "$(single "$(max_of host floor_lost)")"
 	for where in $wheres; do
-		st=$(bpf_share "$where" | stats)
+		st=$(share_of_added "$where" bpf_s | stats)
 		figure "added time in BPF bodies $where" "$st"
 		share_json+="${share_json:+,}\"$where\":$(json_stats "$st")"
-		st=$(consumer_share "$where" | stats)
+		st=$(share_of_added "$where" tracer_cpu_s | stats)
 		figure "tracer CPU / added time $where" "$st"
 		consumer_json+="${consumer_json:+,}\"$where\":$(json_stats "$st")"
 		for m in tracer_probe_s tracer_start_s; do
@@ -498,7 +477,7 @@ summarize() {
 		vm_json+="${vm_json:+,}\"debian-$ver\":$t"
 		corpus_json+="${corpus_json:+,}\"debian-$ver\":$(max_of "debian-$ver" corpus_exit)"
 	done
-	st=$(ratios snapshot uffdwp untraced | stats)
+	st=$(metric_ratio snapshot elapsed.uffdwp elapsed.untraced | stats)
 	figure "overhead_snapshot (QEMU background snapshot)" "$st" "<=" 1.05
 	json_add overhead_snapshot "$(json_stats "$st")"
 	figure "snapshot time untraced" "$(values snapshot elapsed.untraced | stats)" "" "" " s"
