@@ -54,6 +54,8 @@ check_last "uffdwp-trace --version, replay --usage"
 usage "uffdwp-vmtest --bogus" 125 '^uffdwp-vmtest: unknown option: --bogus' "$VMTEST" --bogus
 usage "uffdwp-vmtest --debian without its value" 125 'option needs a value: --debian' "$VMTEST" --debian
 usage "uffdwp-vmtest -xv" 125 'unknown option: -x \(' "$VMTEST" -xv
+usage "uffdwp-vmtest --verbose=1 (a value to a flag with a short form)" 125 \
+	'unknown option: --verbose=1 \(' "$VMTEST" --verbose=1
 usage "uffdwp-fuzz --bogus" 125 '^uffdwp-fuzz: unknown option: --bogus' "$FUZZ" --bogus
 usage "uffdwp-fuzz --seed without its value" 125 'option needs a value: --seed' "$FUZZ" --seed
 usage "uffdwp-fuzz -xh" 125 'unknown option: -x \(' "$FUZZ" -xh

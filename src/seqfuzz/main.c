@@ -7,6 +7,9 @@
  */
 #include "fuzz.h"
 #include "run.h"
+#include "../getopt_refused.h"
+
+#define SHORT_OPTIONS "h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -95,7 +98,7 @@ static bool parse_args(int argc, char **argv, struct fuzz_opts *o)
 	static char self_path[4096];
 	unsigned long long v;
 	bool replay = false;
-	char letter[3];
+	char word[3];
 	int opt;
 
 	memset(o, 0, sizeof(*o));
@@ -106,7 +109,7 @@ static bool parse_args(int argc, char **argv, struct fuzz_opts *o)
 	o->self = realpath("/proc/self/exe", self_path) ? self_path : argv[0];
 	/* ":" and opterr 0: getopt prints nothing, the cases below say the one line */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":" SHORT_OPTIONS, long_opts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_SEED:
 			if (!parse_ull(optarg, UINT64_MAX, &v))
@@ -139,11 +142,10 @@ static bool parse_args(int argc, char **argv, struct fuzz_opts *o)
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
-		case ':':	/* a long option's optopt is its value, > 127 here */
-		default:	/* '?'; optind passes a group of short options at its last */
-			snprintf(letter, sizeof(letter), "-%c", optopt);
+		case ':':
+		default:	/* '?' (getopt_refused.h) */
 			return usage_error(opt == ':' ? "option needs a value" : "unknown option",
-					   optopt > 0 && optopt < 128 ? letter : argv[optind - 1]);
+					   getopt_refused_word(argv, SHORT_OPTIONS, word));
 		}
 	}
 	for (; optind < argc && replay; optind++) {

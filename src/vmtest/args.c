@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Command line of uffdwp-vmtest. */
 #include "vmtest.h"
+#include "../getopt_refused.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -187,21 +188,18 @@ static bool usage_error(const char *msg, const char *arg)
 	return false;
 }
 
-/*
- * getopt's '?' (an unknown option) and ':' (its value missing) as one usage
- * line naming the option at fault (getopt itself is kept quiet: opterr, ":"):
- * a short one by its letter (optopt; optind moves past a group of letters
- * only at its last), a long one by @word, the argument getopt just passed.
- * true when it was such a refusal, said.
- */
-static bool getopt_refused(int opt, const char *word)
+#define SHORT_OPTIONS "vh"
+
+/* getopt's '?' and ':' as one usage line naming the option at fault
+ * (getopt_refused.h); true when it was such a refusal, said. */
+static bool getopt_refused(int opt, char *const *argv)
 {
-	char letter[3] = { '-', (char)optopt, 0 };
+	char buf[3];
 
 	if (opt != '?' && opt != ':')
 		return false;
 	usage_error(opt == '?' ? "unknown option" : "option needs a value",
-		    optopt > 0 && optopt < 128 && optopt != '-' ? letter : word);
+		    getopt_refused_word(argv, SHORT_OPTIONS, buf));
 	return true;
 }
 
@@ -543,8 +541,8 @@ bool vmtest_parse_args(int argc, char **argv, struct vmtest_opts *o)
 	 * optarg is set for every option that takes one; "" for -v and -h keeps
 	 * arg non-NULL in parse_one(), which the analyzer cannot know. */
 	for (;;) {
-		while ((opt = getopt_long(argc, argv, "+:vh", long_opts, NULL)) != -1)
-			if (getopt_refused(opt, argv[optind - 1]) || !parse_one(o, opt, optarg ? optarg : ""))
+		while ((opt = getopt_long(argc, argv, "+:" SHORT_OPTIONS, long_opts, NULL)) != -1)
+			if (getopt_refused(opt, argv) || !parse_one(o, opt, optarg ? optarg : ""))
 				return false;
 		/* --merge A B C: the files after the first are arguments, options may follow */
 		if (!o->n_merge || optind >= argc || !strcmp(argv[optind - 1], "--"))
