@@ -239,13 +239,24 @@ static int pgt_walk_step(__u32 index, void *data)
 	return pgt_step_at(w, sc, 4);
 }
 
+/* A walk's range is whole pages: [pgt_page_floor(start), pgt_page_ceil(end)). */
+static __always_inline __u64 pgt_page_floor(__u64 addr)
+{
+	return addr & ~(PGT_PAGE_SIZE - 1);
+}
+
+static __always_inline __u64 pgt_page_ceil(__u64 addr)
+{
+	return pgt_page_floor(addr + PGT_PAGE_SIZE - 1);
+}
+
 static __always_inline void pgt_walk_init(struct pgt_walk *w, struct mm_struct *mm, __u64 start,
 					  __u64 end, __u16 source_kind, __u16 hook)
 {
 	__builtin_memset(w, 0, sizeof(*w));
 	w->mm = (__u64)mm;
-	w->addr = start & ~(PGT_PAGE_SIZE - 1);
-	w->end = (end + PGT_PAGE_SIZE - 1) & ~(PGT_PAGE_SIZE - 1);
+	w->addr = pgt_page_floor(start);
+	w->end = pgt_page_ceil(end);
 	w->source_kind = source_kind;
 	w->hook = hook;
 }
@@ -272,7 +283,7 @@ static __always_inline void pgt_emit_unobserved(__u64 mm, __u64 start, __u32 sou
 	if (!e)
 		return;
 	e->mm = mm;
-	e->start = e->end = start & ~(PGT_PAGE_SIZE - 1);
+	e->start = e->end = pgt_page_floor(start);
 	e->u.run.source_kind = source_kind;
 	e->u.run.capped = 1;
 	event_submit(e);
@@ -295,11 +306,10 @@ __noinline int pgtable_walk(__u64 mm, __u64 start, __u64 end, __u32 source_kind,
 	if (!sc || !mm || start >= end || hook >= HOOK_MAX)
 		return -1;
 	pages = bpf_map_lookup_elem(&walk_stats, &pages_key);
-	/* the range as pgt_walk_init() aligns it; atomic, as walks nest on a CPU
-	 * (the busy check below) and 7.x runs the programs preemptible */
+	/* atomic: walks nest on a CPU (the busy check below) and 7.x runs the
+	 * programs preemptible */
 	if (pages)
-		__sync_fetch_and_add(pages, (((end + PGT_PAGE_SIZE - 1) & ~(PGT_PAGE_SIZE - 1)) -
-					     (start & ~(PGT_PAGE_SIZE - 1))) / PGT_PAGE_SIZE);
+		__sync_fetch_and_add(pages, (pgt_page_ceil(end) - pgt_page_floor(start)) / PGT_PAGE_SIZE);
 	w = &sc->walk;
 	if (sc->busy) {
 		/* Nested on this CPU (a hook inside a hook): say so, do not clobber. */
