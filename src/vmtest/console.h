@@ -12,6 +12,10 @@
  * the classes of its {"type":"finding","class":...} lines and the scenario's own self-check
  * "scenario: NAME verdict=ok|bug|skip REASON". Markers are
  * matched anywhere in a line: output without a final newline may precede them.
+ *
+ * /init writes all of it on the guest's second serial line, CONSOLE_JOB_TTY, which the
+ * kernel never writes to: its messages stay on the first (console=ttyS0) and cannot cut
+ * a line in two (qemu.c reads each line apart). Both feed the same parse.
  */
 #ifndef UFFDWP_VMTEST_CONSOLE_H
 #define UFFDWP_VMTEST_CONSOLE_H
@@ -21,6 +25,7 @@
 #include <stdio.h>
 
 #define CONSOLE_MARKER "@@uffdwp-vmtest"
+#define CONSOLE_JOB_TTY "/dev/ttyS1"
 #define CONSOLE_TAIL_LINES 30
 /* Printed without a newline by the x86 boot stub's error() (arch/x86/boot/compressed/misc.c) */
 #define CONSOLE_HALTED "System halted"

@@ -21,7 +21,10 @@
 /*
  * Mount points and settings that the kernel command line cannot give (qemu.c passes
  * hugepages=, transparent_hugepage= and numa_balancing= there). dmesg -n 5 keeps kernel
- * messages below warnings out of the console, where they would split the report's lines.
+ * messages below warnings off the console. Everything /init and its job print goes to the
+ * job line (console.h: CONSOLE_JOB_TTY), apart from the kernel's; the last close of that
+ * tty waits until the UART has sent it all (tty_port_close_start()), so /init closes it
+ * before poweroff -f.
  * Swap goes on the virtio-blk disk qemu.c attaches (swap.h), its driver loaded first where
  * it is a module; the outcome is one marker line and $UFFDWP_GUEST_SWAP, which a scenario
  * needing swap gives as its reason to skip (scenario.h: scen_swap_missing()).
@@ -39,6 +42,7 @@ static const char init_script[] =
 "mount -t bpf bpf /sys/fs/bpf\n"
 "mount -t hugetlbfs hugetlbfs /mnt/huge\n"
 "dmesg -n 5\n"
+"if ( : >" CONSOLE_JOB_TTY " ) 2>/dev/null; then exec >" CONSOLE_JOB_TTY " 2>&1; fi\n"
 "M='" CONSOLE_MARKER "'\n"
 "swap_on() {\n"
 "\tmods=" SWAP_MODULES_DIR "/$(uname -r)\n"
@@ -91,6 +95,7 @@ static const char init_script[] =
 "}\n"
 ". /etc/uffdwp-vmtest/job\n"
 "echo \"$M done\"\n"
+"exec >/dev/console 2>&1\n"
 "poweroff -f\n";
 
 static int compare_names(const void *a, const void *b)

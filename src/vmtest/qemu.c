@@ -8,6 +8,12 @@
  *  - the whole run must end within --timeout.
  * earlyprintk makes the boot stub and early boot errors visible; a halted boot stub
  * (console.h: CONSOLE_HALTED) ends QEMU at once.
+ *
+ * The guest has two serial lines: the kernel's console on the first, /init's job output
+ * on the second (console.h: CONSOLE_JOB_TTY), each read here into lines of its own. On one
+ * line the kernel's printk() cut into whatever user output the UART had not sent yet: a
+ * 6.12 guest's "MCE: Killing uffd-poison" messages landed inside the tracer's JSON lines
+ * a hundred lines behind, and once inside a marker, so that a scenario "did not run".
  */
 #include "qemu.h"
 
@@ -37,9 +43,14 @@ static const char base_cmdline[] =
 	"console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1 numa=fake=2 numa_balancing=disable "
 	"hugepagesz=2M hugepages=64 transparent_hugepage=madvise tsc=reliable rdinit=/init";
 
+/* The job line's pipe end in QEMU, named as a file to its chardev. */
+#define JOB_FD 3
+#define JOB_FD_PATH "/dev/fd/3"
+
 struct qemu_child {
 	pid_t pid;
-	int out_fd;		/* serial console */
+	int out_fd;		/* the first serial line: the kernel's console */
+	int job_fd;		/* the second: /init's job output */
 	int err_fd;		/* QEMU's own diagnostics */
 };
 
@@ -77,6 +88,10 @@ static void build_argv(const struct vmtest_opts *o, const char *initramfs,
 	argv[n++] = "stdio,id=console,signal=off";
 	argv[n++] = "-serial";
 	argv[n++] = "chardev:console";
+	argv[n++] = "-chardev";
+	argv[n++] = "file,id=job,path=" JOB_FD_PATH;
+	argv[n++] = "-serial";
+	argv[n++] = "chardev:job";
 	argv[n++] = "-no-reboot";	/* with panic=-1, a panic ends QEMU */
 	/* the swap disk (swap.h): the guest's data is thrown away, so no host flushes */
 	argv[n++] = "-drive";
@@ -94,9 +109,9 @@ static void build_argv(const struct vmtest_opts *o, const char *initramfs,
 
 static bool spawn(const char **argv, struct qemu_child *child, struct vm_result *res)
 {
-	int out[2], err[2];
+	int out[2], job[2], err[2];
 
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(job, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
 		snprintf(res->qemu_error, sizeof(res->qemu_error), "pipe: %s", strerror(errno));
 		return false;
 	}
@@ -111,13 +126,20 @@ static bool spawn(const char **argv, struct qemu_child *child, struct vm_result 
 		dup2(devnull, STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
 		dup2(err[1], STDERR_FILENO);
+		/* dup2() onto itself would keep O_CLOEXEC */
+		if ((job[1] == JOB_FD ? fcntl(JOB_FD, F_SETFD, 0) : dup2(job[1], JOB_FD)) < 0) {
+			dprintf(STDERR_FILENO, "cannot pass the job line to QEMU: %s\n", strerror(errno));
+			_exit(127);
+		}
 		execvp(argv[0], (char *const *)argv);
 		dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
 	close(out[1]);
+	close(job[1]);
 	close(err[1]);
 	child->out_fd = out[0];
+	child->job_fd = job[0];
 	child->err_fd = err[0];
 	return true;
 }
@@ -210,14 +232,17 @@ static void stream_until_exit(const struct vmtest_opts *o, struct qemu_child *ch
 			      struct console *c, console_echo_fn echo, struct vm_result *res,
 			      double start)
 {
-	static struct line_buf buf;
-	struct pollfd fds[2] = {
+	/* the console and the job line, each split into lines of its own */
+	static struct line_buf lines[2];
+	struct pollfd fds[3] = {
 		{ .fd = child->out_fd, .events = POLLIN },
+		{ .fd = child->job_fd, .events = POLLIN },
 		{ .fd = child->err_fd, .events = POLLIN },
 	};
-	int open_fds = 2;
+	const int err = 2;
+	int open_fds = 3;
 
-	buf.len = 0;
+	lines[0].len = lines[1].len = 0;
 	while (open_fds > 0) {
 		double now = vmtest_now() - start;
 		enum vm_end which;
@@ -232,22 +257,24 @@ static void stream_until_exit(const struct vmtest_opts *o, struct qemu_child *ch
 			kill(child->pid, SIGKILL);
 			break;
 		}
-		if (poll(fds, 2, (int)(left * 1000) + 1) < 0 && errno != EINTR)
+		if (poll(fds, 3, (int)(left * 1000) + 1) < 0 && errno != EINTR)
 			break;
-		for (int i = 0; i < 2; i++) {
+		for (int i = 0; i < 3; i++) {
+			struct line_buf *b = i == err ? NULL : &lines[i];
+
 			if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
-			n = i == 0 ? read(fds[i].fd, buf.data + buf.len, LINE_MAX_LEN - buf.len)
-				   : read(fds[i].fd, tmp, sizeof(tmp));
+			n = i == err ? read(fds[i].fd, tmp, sizeof(tmp))
+				     : read(fds[i].fd, b->data + b->len, LINE_MAX_LEN - b->len);
 			if (n <= 0) {
 				close(fds[i].fd);
 				fds[i].fd = -1;
 				open_fds--;
-			} else if (i == 0) {
-				buf.len += n;
-				deliver_lines(&buf, c, echo, false);
-				if (memmem(buf.data, buf.len, CONSOLE_HALTED, strlen(CONSOLE_HALTED)))
-					deliver_lines(&buf, c, echo, true);	/* no newline follows */
+			} else if (i != err) {
+				b->len += n;
+				deliver_lines(b, c, echo, false);
+				if (i == 0 && memmem(b->data, b->len, CONSOLE_HALTED, strlen(CONSOLE_HALTED)))
+					deliver_lines(b, c, echo, true);	/* no newline follows */
 				if (c->init_started && !res->boot_seconds)
 					res->boot_seconds = vmtest_now() - start;
 			} else if (!res->kvm_error_at &&	/* keep the KVM error, not what follows it */
@@ -257,8 +284,9 @@ static void stream_until_exit(const struct vmtest_opts *o, struct qemu_child *ch
 			}
 		}
 	}
-	deliver_lines(&buf, c, echo, true);
-	for (int i = 0; i < 2; i++)
+	deliver_lines(&lines[0], c, echo, true);
+	deliver_lines(&lines[1], c, echo, true);
+	for (int i = 0; i < 3; i++)
 		if (fds[i].fd >= 0)
 			close(fds[i].fd);
 }
