@@ -75,8 +75,33 @@ static struct granule *granule_at(uintptr_t addr, unsigned int *vma)
 	return NULL;
 }
 
-static void resolve_missing(uintptr_t page, unsigned int vma)
+/*
+ * A missing fault nothing can resolve: the fill found no page to fill it with
+ * (mfill_atomic_hugetlb()'s alloc_hugetlb_folio() on a dry pool: ENOMEM), and its
+ * writer would sleep in handle_userfault() until the alarm, a "hang" a minute later.
+ * A private hugetlb mapping reserves its pages at mmap, so a dry pool there is what a
+ * lost reservation looks like: Debian 7.3's mremap of part of one (FINDINGS.md §4) left
+ * seed 9's sequence 7348 so in the hunts, after thousands of sequences had each leaked
+ * some.  The sequence's error, with the pool; --check-pool names the sequence that leaked.
+ */
+__attribute__((noreturn))
+static void no_page_for_missing_fault(const struct granule *g, unsigned int vma)
 {
+	char op[64];
+
+	op_text(op, sizeof(op), world.op);
+	printf("seqfuzz: error label=%lu pid=%d op=%u (%s): a missing fault at vma %u page %lu "
+	       "cannot be resolved: no page to fill it with (ENOMEM; HugePages_Free %ld, "
+	       "HugePages_Rsvd %ld): a reservation lost earlier? (--check-pool)\n",
+	       world.label, getpid(), world.op + 1, op, vma, (unsigned long)(g - world.v[vma].g),
+	       meminfo_value("HugePages_Free:"), meminfo_value("HugePages_Rsvd:"));
+	fflush(stdout);
+	_exit(EXEC_ERROR);
+}
+
+static void resolve_missing(const struct granule *g, unsigned int vma)
+{
+	uintptr_t page = (uintptr_t)g->addr;
 	struct vma_run *v = &world.v[vma];
 	struct uffdio_range wake = { .start = page, .len = v->gran };
 	int ret;
@@ -101,6 +126,8 @@ static void resolve_missing(uintptr_t page, unsigned int vma)
 	/* EEXIST: the page appeared meanwhile; the faulting thread still needs a wake */
 	if (ret < 0 && errno == EEXIST)
 		ret = ioctl(world.uffd, UFFDIO_WAKE, &wake);
+	if (ret < 0 && errno == ENOMEM)
+		no_page_for_missing_fault(g, vma);
 	if (ret < 0 && !world.monitor_error)
 		world.monitor_error = errno;
 }
@@ -144,7 +171,7 @@ static void handle_msg(const struct uffd_msg *msg)
 			world.monitor_error = errno;
 	} else {
 		atomic_fetch_add(&g->missing_msgs, 1);
-		resolve_missing(page, vma);
+		resolve_missing(g, vma);
 	}
 }
 
