@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # One background snapshot of a QEMU guest, a real uffd-wp client (issue 16):
 #
-#   tests/bench/qemu-snapshot.sh OUT KIND    KIND: untraced | uffdwp
+#   tests/bench/qemu-snapshot.sh OUT KIND    KIND: untraced | uffdwp | uffdwp-stats
 #
 # Boots Debian's 6.1 kernel under TCG with MEM of RAM and one /init (snapshot-writer:
 # fills WRITER_MIB, then writes a word in every page, round and round), and once it says
@@ -11,7 +11,9 @@
 # first write a WP fault QEMU's migration thread resolves by saving the page and
 # unprotecting it) to `exec:cat > /dev/null`, with no bandwidth limit, so that the snapshot
 # costs CPU, not throttling.  With KIND uffdwp the host's uffdwp-trace traces QEMU by PID
-# from before the snapshot starts until QEMU quits.
+# from before the snapshot starts until QEMU quits, as a user runs it; uffdwp-stats adds
+# --prog-stats, whose timing of every program run is a cost of its own here: QEMU makes
+# about 1.27 M syscalls a snapshot, each through six programs (SYSCALL_COPIES).
 #
 # Writes OUT.qemu.json (query-migrate once completed: total-time, downtime, ram.*),
 # OUT.serial, OUT.trace.json (the tracer's findings and summary) and OUT.trace.err, and
@@ -29,6 +31,7 @@ TRACER=${TRACER:-$ROOT/build/uffdwp-trace}
 WRITER=${WRITER:-$ROOT/build/bench/snapshot-writer}
 
 die() { echo "qemu-snapshot: $*" >&2; exit "${2:-2}"; }
+case $kind in untraced | uffdwp | uffdwp-stats) ;; *) die "KIND is untraced, uffdwp or uffdwp-stats, not '$kind'" ;; esac
 [ -r "$KERNEL" ] || die "no kernel image $KERNEL (make setup)"
 [ -x "$WRITER" ] || die "no $WRITER (make build/bench/snapshot-writer)"
 command -v "$QEMU" > /dev/null || die "no $QEMU"
@@ -84,9 +87,11 @@ done
 $ready || die "guest not ready in 300 s: $(tail -n2 "$out.serial")" 1
 cat <&5 >> "$out.serial" &
 
-if [ "$kind" = uffdwp ]; then
+if [ "$kind" != untraced ]; then
+	stats=()
+	[ "$kind" = uffdwp-stats ] && stats=(--prog-stats)
 	# the tracer's stderr through a coprocess, to know when every hook is attached
-	coproc TRACE { exec "$TRACER" --json --no-events --prog-stats -p "$qemu_pid" 2>&1 > "$out.trace.json"; }
+	coproc TRACE { exec "$TRACER" --json --no-events "${stats[@]}" -p "$qemu_pid" 2>&1 > "$out.trace.json"; }
 	tracer_pid=$TRACE_PID
 	: > "$out.trace.err"
 	while IFS= read -r -t 120 line <&"${TRACE[0]}"; do
