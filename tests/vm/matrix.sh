@@ -12,16 +12,33 @@
 # had a tracer of its own, and passed the default 600 s with other guests beside it.
 . "$(dirname "$0")/lib.sh"
 
-plan=0
+# A cell that is not ok: its kernel's console lines about the scenario, as TAP comments
+# (the guest's log is in $WORK, gone after the run; CI shows only this output).
+console_context() {	# SCENARIO KERNEL
+	local log=$WORK/kcidb.$2.console.log
+	[ -r "$log" ] || { echo "# no console log $log"; return; }
+	grep -n -B2 -A2 -e "scenario $1\b" -e "/bin/$1\"" "$log" | cut -c1-300 | tail -n 24 |
+		sed "s/^/# $2 console: /"
+}
+
+plan=0 failed_cells=()
 while IFS= read -r line; do
 	if [ "$plan" = 0 ] && [[ $line =~ ^1\.\.([0-9]+)$ ]]; then
 		plan=${BASH_REMATCH[1]}
 		line="1..$((plan + 1))"
 	fi
-	[[ $line == "not ok "* ]] && tap_failed=$((tap_failed + 1))
 	echo "$line"
+	if [[ $line =~ ^not\ ok\ [0-9]+\ -\ ([^ ]+)\ on\ ([^:]+): ]]; then
+		tap_failed=$((tap_failed + 1))
+		failed_cells+=("${BASH_REMATCH[1]} ${BASH_REMATCH[2]}")
+	elif [[ $line == "not ok "* ]]; then
+		tap_failed=$((tap_failed + 1))
+	fi
 done < <("$VMTEST" --matrix --tap --timeout 900 --kcidb "$WORK/kcidb.json" \
 		${UFFDWP_MATRIX_KERNELS:+--kernels "$UFFDWP_MATRIX_KERNELS"})
+for cell in "${failed_cells[@]}"; do
+	console_context $cell
+done
 tap_n=$plan
 if ! python3 -c 'import jsonschema' 2>/dev/null; then
 	tap_skip "the matrix's KCIDB report" "python3-jsonschema is not installed (make setup)"
