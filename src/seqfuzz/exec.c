@@ -77,7 +77,7 @@ static struct granule *granule_at(uintptr_t addr, unsigned int *vma)
 
 /*
  * A missing fault nothing can resolve: the fill found no page to fill it with
- * (mfill_atomic_hugetlb()'s alloc_hugetlb_folio() on a dry pool: ENOMEM), and its
+ * (ENOMEM; for hugetlb, mfill_atomic_hugetlb()'s alloc_hugetlb_folio() on a dry pool), and its
  * writer would sleep in handle_userfault() until the alarm, a "hang" a minute later.
  * A private hugetlb mapping reserves its pages at mmap, so a dry pool there is what a
  * lost reservation looks like: Debian 7.3's mremap of part of one (FINDINGS.md §4) left
@@ -87,14 +87,17 @@ static struct granule *granule_at(uintptr_t addr, unsigned int *vma)
 __attribute__((noreturn))
 static void no_page_for_missing_fault(const struct granule *g, unsigned int vma)
 {
-	char op[64];
+	char op[64], pool[160] = "";
 
 	op_text(op, sizeof(op), world.op);
+	if (world.v[vma].gran > SCEN_PAGE_SIZE)
+		snprintf(pool, sizeof(pool), "; HugePages_Free %ld, HugePages_Rsvd %ld): a "
+			 "reservation lost earlier? (--check-pool",
+			 meminfo_value("HugePages_Free:"), meminfo_value("HugePages_Rsvd:"));
 	printf("seqfuzz: error label=%lu pid=%d op=%u (%s): a missing fault at vma %u page %lu "
-	       "cannot be resolved: no page to fill it with (ENOMEM; HugePages_Free %ld, "
-	       "HugePages_Rsvd %ld): a reservation lost earlier? (--check-pool)\n",
+	       "cannot be resolved: no page to fill it with (ENOMEM%s)\n",
 	       world.label, getpid(), world.op + 1, op, vma, (unsigned long)(g - world.v[vma].g),
-	       meminfo_value("HugePages_Free:"), meminfo_value("HugePages_Rsvd:"));
+	       pool);
 	fflush(stdout);
 	_exit(EXEC_ERROR);
 }
