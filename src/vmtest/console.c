@@ -197,15 +197,19 @@ static void on_run_output(struct guest_run *r, const char *line)
 	}
 }
 
-bool console_feed(struct console *c, const char *line)
+/* kernel: a line of the kernel's console, where the banner, an oops, a panic and the
+ * boot stub's halt can come; the job line carries only /init's and its job's output. */
+static bool feed(struct console *c, const char *line, bool kernel)
 {
 	const char *marker = strstr(line, CONSOLE_MARKER " ");
 
 	remember_tail(c, line);
-	if (!c->kernel_started && strstr(line, "Linux version "))
-		c->kernel_started = true;
-	note_oops(c, line);
-	note_fatal(c, line);
+	if (kernel) {
+		if (!c->kernel_started && strstr(line, "Linux version "))
+			c->kernel_started = true;
+		note_oops(c, line);
+		note_fatal(c, line);
+	}
 	if (marker) {
 		on_marker(c, marker);
 		return true;
@@ -213,6 +217,16 @@ bool console_feed(struct console *c, const char *line)
 	if (c->current && !c->current->is_command)
 		on_run_output(c->current, line);
 	return false;
+}
+
+bool console_feed(struct console *c, const char *line)
+{
+	return feed(c, line, true);
+}
+
+bool console_feed_job(struct console *c, const char *line)
+{
+	return feed(c, line, false);
 }
 
 const struct guest_run *console_find_run(const struct console *c, const char *name)

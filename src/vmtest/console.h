@@ -15,7 +15,10 @@
  *
  * /init writes all of it on the guest's second serial line, CONSOLE_JOB_TTY, which the
  * kernel never writes to: its messages stay on the first (console=ttyS0) and cannot cut
- * a line in two (qemu.c reads each line apart). Both feed the same parse.
+ * a line in two (qemu.c reads each line apart). Both feed the same parse, a line at a
+ * time but not in the order the guest printed them: a kernel line can come a pipe's worth
+ * of job output early or late, so which run a kernel message falls in is approximate.
+ * Without a usable CONSOLE_JOB_TTY, /init prints on the console as before.
  */
 #ifndef UFFDWP_VMTEST_CONSOLE_H
 #define UFFDWP_VMTEST_CONSOLE_H
@@ -67,8 +70,11 @@ struct console {
 void console_init(struct console *c);
 /* Frees what the parse allocated (the summaries). */
 void console_release(struct console *c);
-/* Parses one console line (no trailing newline); returns true for a marker line. */
+/* Parses one line (no trailing newline) of the kernel's console, or of the job line
+ * (console_feed_job(): a guest program's text there is no oops, panic or halt); returns
+ * true for a marker line. */
 bool console_feed(struct console *c, const char *line);
+bool console_feed_job(struct console *c, const char *line);
 /* The run called name ("command" for a guest command), or NULL if it never began. */
 const struct guest_run *console_find_run(const struct console *c, const char *name);
 /* Prints the last console lines to f, each prefixed with prefix. */

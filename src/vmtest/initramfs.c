@@ -22,7 +22,8 @@
  * Mount points and settings that the kernel command line cannot give (qemu.c passes
  * hugepages=, transparent_hugepage= and numa_balancing= there). dmesg -n 5 keeps kernel
  * messages below warnings off the console. Everything /init and its job print goes to the
- * job line (console.h: CONSOLE_JOB_TTY), apart from the kernel's; the last close of that
+ * job line (console.h: CONSOLE_JOB_TTY), apart from the kernel's, if it is a character
+ * device a write reaches (a port with no UART behind it fails with EIO); the last close of that
  * tty waits until the UART has sent it all (tty_port_close_start()), so /init closes it
  * before poweroff -f.
  * Swap goes on the virtio-blk disk qemu.c attaches (swap.h), its driver loaded first where
@@ -42,7 +43,9 @@ static const char init_script[] =
 "mount -t bpf bpf /sys/fs/bpf\n"
 "mount -t hugetlbfs hugetlbfs /mnt/huge\n"
 "dmesg -n 5\n"
-"if ( : >" CONSOLE_JOB_TTY " ) 2>/dev/null; then exec >" CONSOLE_JOB_TTY " 2>&1; fi\n"
+"if [ -c " CONSOLE_JOB_TTY " ] && ( echo >" CONSOLE_JOB_TTY " ) 2>/dev/null; then\n"
+"\texec >" CONSOLE_JOB_TTY " 2>&1\n"
+"fi\n"
 "M='" CONSOLE_MARKER "'\n"
 "swap_on() {\n"
 "\tmods=" SWAP_MODULES_DIR "/$(uname -r)\n"

@@ -147,8 +147,9 @@ static bool spawn(const char **argv, struct qemu_child *child, struct vm_result 
 /*
  * Splits buffered bytes into lines ("\r\n" from the serial line counts as one end). A line
  * longer than the buffer, or the unterminated rest at the end (flush), goes out as it is.
+ * job: the bytes came on the job line (console_feed_job()), else on the kernel's console.
  */
-static void deliver_lines(struct line_buf *b, struct console *c, console_echo_fn echo,
+static void deliver_lines(struct line_buf *b, bool job, struct console *c, console_echo_fn echo,
 			  bool flush)
 {
 	char *start = b->data;
@@ -166,7 +167,7 @@ static void deliver_lines(struct line_buf *b, struct console *c, console_echo_fn
 		*end = '\0';
 		if (end > start && end[-1] == '\r')
 			end[-1] = '\0';
-		marker = console_feed(c, start);
+		marker = job ? console_feed_job(c, start) : console_feed(c, start);
 		echo(c, start, marker);
 		start = nl ? nl + 1 : end;
 	}
@@ -272,9 +273,9 @@ static void stream_until_exit(const struct vmtest_opts *o, struct qemu_child *ch
 				open_fds--;
 			} else if (i != err) {
 				b->len += n;
-				deliver_lines(b, c, echo, false);
+				deliver_lines(b, i == 1, c, echo, false);
 				if (i == 0 && memmem(b->data, b->len, CONSOLE_HALTED, strlen(CONSOLE_HALTED)))
-					deliver_lines(b, c, echo, true);	/* no newline follows */
+					deliver_lines(b, false, c, echo, true);	/* no newline follows */
 				if (c->init_started && !res->boot_seconds)
 					res->boot_seconds = vmtest_now() - start;
 			} else if (!res->kvm_error_at &&	/* keep the KVM error, not what follows it */
@@ -284,8 +285,8 @@ static void stream_until_exit(const struct vmtest_opts *o, struct qemu_child *ch
 			}
 		}
 	}
-	deliver_lines(&lines[0], c, echo, true);
-	deliver_lines(&lines[1], c, echo, true);
+	deliver_lines(&lines[0], false, c, echo, true);
+	deliver_lines(&lines[1], true, c, echo, true);
 	for (int i = 0; i < 3; i++)
 		if (fds[i].fd >= 0)
 			close(fds[i].fd);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The guest console parser (src/vmtest/console.c): a panic's reason names the first oops
- * and where it happened, not only "Fatal exception", and a later oops does not replace it.
+ * and where it happened, not only "Fatal exception", and a later oops does not replace it;
+ * a guest program's text on the job line is never taken for the kernel's.
  */
 #include "vmtest/console.h"
 #include "tap.h"
@@ -68,10 +69,42 @@ static void no_oops(void)
 	console_release(&c);
 }
 
+/* The job line (console_feed_job()): markers and a run's lines count, but text a guest
+ * program prints there is not the kernel's: no banner, oops, panic or boot-stub halt,
+ * which would end QEMU at once. */
+static void job_line_is_not_the_kernel(void)
+{
+	static const char *const lines[] = {
+		CONSOLE_MARKER " init release=7.3.4 hugepages=64 nodes=2",
+		CONSOLE_MARKER " begin scenario printer",
+		"Linux version 0.0 (a program's own text)",
+		"Oops: int3: 0000 [#1] PREEMPT SMP NOPTI",
+		"Kernel panic - not syncing: said by a program",
+		"Decompressing ... -- System halted",
+		"scenario: printer verdict=ok detail=-",
+		CONSOLE_MARKER " end scenario printer status=0",
+	};
+	const struct guest_run *r;
+	struct console c = { 0 };
+	int markers = 0;
+
+	console_init(&c);
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		markers += console_feed_job(&c, lines[i]);
+	r = console_find_run(&c, "printer");
+	tap_ok(markers == 3 && c.init_started && r && r->ended && !strcmp(r->verdict, "ok"),
+	       "the job line's markers and self-check count (%d markers)", markers);
+	tap_ok(!c.kernel_started && !c.oops[0] && !c.panic[0] && !c.halted,
+	       "its text is no kernel banner, oops, panic or halt (oops '%s', panic '%s')", c.oops,
+	       c.panic);
+	console_release(&c);
+}
+
 static const struct tap_test tests[] = {
 	TAP_TEST(first_oops_and_rip),
 	TAP_TEST(oops_without_kernel_rip),
 	TAP_TEST(no_oops),
+	TAP_TEST(job_line_is_not_the_kernel),
 };
 
 int main(int argc, char **argv)

@@ -3,7 +3,7 @@
 # Debian's 6.1, 6.12 and 7.3 kernels boot, run a guest command and report its status.
 . "$(dirname "$0")/lib.sh"
 
-tap_plan 13
+tap_plan 14
 
 for ver in 6.1 6.12 7.3; do
 	image=$CACHE/debian-$ver/vmlinuz
@@ -51,12 +51,22 @@ if need_image "$DEBIAN_61"; then
 	[ "$messages" = 200 ] && tap_ok "the kernel's messages still reach the host, each whole" ||
 		tap_not_ok "the kernel's messages still reach the host, each whole" \
 			"$messages of 200 whole"
+	# A kernel with one serial port (8250.nr_uarts=1: no /dev/ttyS1): /init keeps the console.
+	vmtest --debian 6.1 --tap --cmdline 8250.nr_uarts=1 -- sh -c 'ls /dev/ttyS*; echo said-on-ttyS0'
+	name="no second serial port: the guest's output on the console as before"
+	if [ "$rc" = 0 ] && grep -q '^# /dev/ttyS0$' "$WORK/out" && ! grep -q '^# /dev/ttyS1' "$WORK/out" &&
+	   grep -q '^# said-on-ttyS0$' "$WORK/out"; then
+		tap_ok "$name"
+	else
+		tap_not_ok "$name" "exit status $rc, or ttyS1 there, or the line missing"
+	fi
 else
 	for t in "a failing guest command exits 1" \
 		 "--add file on PATH, guest output as TAP comments" \
 		 "a guest command's 125 is passed on" \
 		 "kernel messages cannot cut the guest's lines" \
-		 "the kernel's messages still reach the host, each whole"; do
+		 "the kernel's messages still reach the host, each whole" \
+		 "no second serial port: the guest's output on the console as before"; do
 		tap_skip "$t" "no Debian 6.1 image at $DEBIAN_61 (run make setup)"
 	done
 fi
