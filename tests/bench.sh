@@ -345,12 +345,15 @@ run_snapshot() {
 	[ "$1" = untraced ] && return 0
 	tail -n1 "$base.trace.json" | awk -v r="$2" -v stats="$([ "$1" = uffdwp-stats ] && echo 1)" '
 		function num(k,   m) { return match($0, "\"" k "\":[0-9]+") ? substr($0, RSTART + length(k) + 3, RLENGTH - length(k) - 3) : "" }
+		# findings, losses and capped walks of either traced run (the figures take the
+		# worst); the rest from the run as a user runs it, the timing from the other
 		{ printf "snapshot\tfindings\t%s\t%s\nsnapshot\tlost\t%s\t%s\nsnapshot\twalks_capped\t%s\t%s\n", r, num("findings"), r, num("lost"), r, num("walks_capped")
-		  printf "snapshot\tpages_verified\t%s\t%s\nsnapshot\tevents\t%s\t%s\n", r, num("pages_verified"), r, num("events")
-		  if (num("pages_to_verify") > 0)
-			printf "snapshot\tverified_share\t%s\t%.6f\n", r, num("pages_verified") / num("pages_to_verify")
-		  printf "snapshot\tverdict_clean\t%s\t%d\n", r, (index($0, "\"verdict\":\"clean\"") > 0)
-		  if (!stats) next
+		  if (!stats) {
+			printf "snapshot\tpages_verified\t%s\t%s\nsnapshot\tevents\t%s\t%s\n", r, num("pages_verified"), r, num("events")
+			if (num("pages_to_verify") > 0)
+				printf "snapshot\tverified_share\t%s\t%.6f\n", r, num("pages_verified") / num("pages_to_verify")
+			printf "snapshot\tverdict_clean\t%s\t%d\n", r, (index($0, "\"verdict\":\"clean\"") > 0)
+			next }
 		  # the tracer process ("tracer_cpu_ms":{"user":U,"sys":S}) and the BPF bodies
 		  # (every "run_time_ns" of the per-hook table of prog_stats), as for wp-bench
 		  if (match($0, /"tracer_cpu_ms":\{"user":[0-9]+,"sys":[0-9]+/)) {
