@@ -28,12 +28,9 @@ while IFS= read -r line; do
 		line="1..$((plan + 1))"
 	fi
 	echo "$line"
-	if [[ $line =~ ^not\ ok\ [0-9]+\ -\ ([^ ]+)\ on\ ([^:]+): ]]; then
-		tap_failed=$((tap_failed + 1))
+	[[ $line == "not ok "* ]] && tap_failed=$((tap_failed + 1))
+	[[ $line =~ ^not\ ok\ [0-9]+\ -\ ([^ ]+)\ on\ ([^:]+): ]] &&
 		failed_cells+=("${BASH_REMATCH[1]} ${BASH_REMATCH[2]}")
-	elif [[ $line == "not ok "* ]]; then
-		tap_failed=$((tap_failed + 1))
-	fi
 done < <("$VMTEST" --matrix --tap --timeout 900 --kcidb "$WORK/kcidb.json" \
 		${UFFDWP_MATRIX_KERNELS:+--kernels "$UFFDWP_MATRIX_KERNELS"})
 for cell in "${failed_cells[@]}"; do
