@@ -11,48 +11,16 @@
 #include "uffdwp.bpf.h"
 #include "pgtable.bpf.h"
 #include "sys_stash.bpf.h"
+#include "call_stash.bpf.h"
 #include "core_fixes.bpf.h"
 
 /* ------------------------------------------------------------------ */
 /* Kernel function hooks: entry stashes the arguments, exit reports.   */
 /* ------------------------------------------------------------------ */
 
-/*
- * Each function hook has FUNC_COPIES entry and exit programs
- * (stash_copies.bpf.h): fentry/fexit run preemptible (Debian 7.3's uffd-stress
- * shmem run: handle_userfault skipped 15 times, a pagemap_ioctl run: zap 6).
- * handle_userfault, reported at entry, has HANDLE_USERFAULT_COPIES (a 7.3
- * uffd-stress anon run lost one fault that two both skipped), and the zap
- * ZAP_COPIES: its exit walks whole unmapped ranges, the longest runs and so
- * the most often preempted (7.3's selftests under tests/vm/selftests.sh,
- * uffd-stress shmem 8 4: one zap call both copies skipped).  kprobe programs
- * run with preemption off and get only the first copy (src/loader/hooks.c).
- */
-#define FUNC_COPIES		2
-#define ZAP_COPIES		3
-#define HANDLE_USERFAULT_COPIES	3
-
-/* The copies of @hook's programs (a constant where the hook is one). */
-static __always_inline __u32 func_copies(__u32 hook)
-{
-	return hook == HOOK_ZAP ? ZAP_COPIES : FUNC_COPIES;
-}
-
-struct call_stash {
-	__u64 role[ROLE_MAX];
-	struct stash_copies copies;	/* handle_userfault: done at entry */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);		/* tid << 8 | hook */
-	__type(value, struct call_stash);
-} call_stash SEC(".maps");
-
 static __always_inline __u64 stash_key(__u32 hook)
 {
-	return (bpf_get_current_pid_tgid() << 8) | hook;
+	return call_stash_key((__u32)bpf_get_current_pid_tgid(), hook);
 }
 
 /* The VMA a hook works on, whichever argument carries it. */
@@ -72,22 +40,19 @@ static __always_inline struct vm_area_struct *call_vma(struct call_stash *s)
 	return NULL;
 }
 
-static __always_inline bool call_is_traced(struct call_stash *s)
+/* The call's arguments by role; whether it works on a traced mm or comes
+ * from a traced thread. */
+static __always_inline bool read_call(void *ctx, __u32 hook, struct call_stash *s)
 {
-	struct vm_area_struct *vma = call_vma(s);
+	struct vm_area_struct *vma;
 
+#pragma unroll
+	for (int r = 0; r < ROLE_MAX; r++)
+		s->role[r] = func_arg(ctx, hook, r);
+	vma = call_vma(s);
 	if (vma && mm_is_traced((__u64)BPF_CORE_READ(vma, vm_mm)))
 		return true;
 	return traced_current() != NULL;
-}
-
-/* handle_userfault's mark for its @pending later programs.  Out of line: its
- * own stack frame, as the walk's callers are near 6.1's combined 512 bytes. */
-static __noinline void mark_handled(__u64 key, __u32 pending)
-{
-	struct call_stash done = { .copies = { .done = 1, .exit_pending = pending } };
-
-	bpf_map_update_elem(&call_stash, &key, &done, BPF_ANY);
 }
 
 static __always_inline int on_func_enter(void *ctx, __u32 hook, __u32 copy)
@@ -98,15 +63,34 @@ static __always_inline int on_func_enter(void *ctx, __u32 hook, __u32 copy)
 
 	if (old && copies_enter_stashed(&old->copies, copy))
 		return 0;
-#pragma unroll
-	for (int r = 0; r < ROLE_MAX; r++)
-		s.role[r] = func_arg(ctx, hook, r);
-	if (!call_is_traced(&s)) {
+	/* the thread's last call, never reported: every exit program skipped */
+	if (old && !old->copies.done && counts_skipped_calls(hook))
+		count_lost(hook, LOST_SKIPPED);
+	if (!read_call(ctx, hook, &s)) {
 		if (old)
 			bpf_map_delete_elem(&call_stash, &key);
 		return 0;
 	}
 	bpf_map_update_elem(&call_stash, &key, &s, BPF_ANY);
+	return 0;
+}
+
+/*
+ * An exit program with no stash of its call: the entry programs all skipped
+ * it.  Counted by the first exit program to run, which leaves a done mark for
+ * the later ones, where this hook counts (counts_skipped_calls()).
+ */
+static __always_inline int exit_without_stash(void *ctx, __u32 hook, __u32 copy, __u64 key)
+{
+	struct call_stash now = {};
+
+	if (!counts_skipped_calls(hook) || !read_call(ctx, hook, &now))
+		return 0;
+	count_lost(hook, LOST_SKIPPED);
+	if (copies_after(copy, func_copies(hook)))
+		call_stash_mark_done(key, copies_after(copy, func_copies(hook)));
+	else
+		bpf_map_delete_elem(&call_stash, &key);
 	return 0;
 }
 
@@ -214,13 +198,19 @@ static __always_inline int on_func_exit(void *ctx, __u32 hook, __u32 copy)
 	struct uffdwp_event *e;
 	__u32 kind;
 
-	if (!s)
-		return 0;
-	if (s->copies.done) {	/* an earlier program reported it */
-		if (copies_exit_done(&s->copies))
-			bpf_map_delete_elem(&call_stash, &key);
-		return 0;
+	if (s && s->copies.done) {
+		/* an earlier exit program of this call reported it, or counted it */
+		if (copy > 0 && s->copies.exit_pending) {
+			if (copies_exit_done(&s->copies))
+				bpf_map_delete_elem(&call_stash, &key);
+			return 0;
+		}
+		/* else a mark left by the thread's last call, that no entry of
+		 * this one replaced */
+		s = NULL;
 	}
+	if (!s)
+		return exit_without_stash(ctx, hook, copy, key);
 	switch (hook) {
 	case HOOK_CHANGE_PROTECTION:
 	case HOOK_HUGETLB_CHANGE_PROTECTION:
@@ -303,33 +293,60 @@ FUNC_HOOK(zap, HOOK_ZAP)
 FUNC_HOOK_THIRD(zap, HOOK_ZAP)
 FUNC_HOOK(zap_hugetlb, HOOK_ZAP_HUGETLB)
 
-/* handle_userfault() may sleep until the fault is resolved: report at entry.
- * HANDLE_USERFAULT_COPIES programs (struct call_stash): the one that reports
- * leaves an entry marked done for the later ones to count down. */
+/* handle_userfault's mark for the later copies of the call copy @copy reported.
+ * Out of line: its own stack frame, as the walk's callers are near 6.1's
+ * combined 512 bytes. */
+static __noinline void mark_fault_reported(__u64 key, __u64 vmf, __u64 nvcsw, __u32 copy)
+{
+	struct call_stash mark = { .copies.done = 1, .ran = 1 << copy, .nvcsw = nvcsw };
+
+	mark.role[ROLE_VMF] = vmf;
+	bpf_map_update_elem(&call_stash, &key, &mark, BPF_ANY);
+}
+
+/*
+ * handle_userfault() may sleep until the fault is resolved: report at entry,
+ * by the first of its copies to run; it leaves a mark (struct call_stash) that
+ * the later ones find, and the last deletes.  A copy skipped where another
+ * recorded the call costs nothing: counted in skips_covered, by the first to
+ * run (the copies before it), a later one (the copies between), or whoever
+ * finds the mark left, the thread's next fault or its exit (the copies
+ * after).  The loader takes those from each copy's recursion_misses: what is
+ * left, in the copy that has least, bounds the calls every copy skipped (with
+ * only the skips of untraced processes' faults over).
+ */
 static __always_inline int on_handle_userfault(void *ctx, __u32 copy)
 {
 	struct vm_fault *vmf = (struct vm_fault *)func_arg(ctx, HOOK_HANDLE_USERFAULT, ROLE_VMF);
 	struct vm_area_struct *vma = BPF_CORE_READ(vmf, vma);
 	__u64 reason = func_arg(ctx, HOOK_HANDLE_USERFAULT, ROLE_FLAGS);
 	__u64 key = stash_key(HOOK_HANDLE_USERFAULT);
-	struct call_stash *seen = bpf_map_lookup_elem(&call_stash, &key);
+	__u32 copies = func_copies(HOOK_HANDLE_USERFAULT);
+	__u64 nvcsw = bpf_get_current_task_btf()->nvcsw;
+	struct call_stash *mark = bpf_map_lookup_elem(&call_stash, &key);
 	struct uffdwp_event *e;
 	__u64 addr;
 
 	if (!mm_is_traced((__u64)BPF_CORE_READ(vma, vm_mm)) && !traced_current())
 		return 0;
-	if (seen) {
-		/* an earlier program of this run reported it; the first finds
-		 * only a stale mark, its run's later programs skipped */
-		if (copy > 0 && seen->copies.exit_pending) {
-			if (copies_exit_done(&seen->copies))
-				bpf_map_delete_elem(&call_stash, &key);
-			return 0;
-		}
+	if (copy > 0 && mark && mark->copies.done && mark->role[ROLE_VMF] == (__u64)vmf &&
+	    mark->nvcsw == nvcsw) {
+		/* this call's: an earlier copy reported it */
+		count_skips_covered(HOOK_HANDLE_USERFAULT, last_ran(mark->ran) + 1, copy);
+		mark->ran |= 1 << copy;
+		if (copy + 1 >= copies)
+			bpf_map_delete_elem(&call_stash, &key);
+		return 0;
+	}
+	if (mark) {
+		/* the thread's last fault's: the copies after its last skipped it */
+		if (mark->copies.done)
+			count_skips_covered(HOOK_HANDLE_USERFAULT, last_ran(mark->ran) + 1, copies);
 		bpf_map_delete_elem(&call_stash, &key);
 	}
-	if (copies_after(copy, HANDLE_USERFAULT_COPIES))
-		mark_handled(key, copies_after(copy, HANDLE_USERFAULT_COPIES));
+	count_skips_covered(HOOK_HANDLE_USERFAULT, 0, copy);
+	if (copy + 1 < copies)
+		mark_fault_reported(key, (__u64)vmf, nvcsw, copy);
 	e = event_reserve(HOOK_HANDLE_USERFAULT, EV_HANDLE_USERFAULT);
 	if (!e)
 		return 0;

@@ -8,6 +8,7 @@
 #include "pgtable.bpf.h"
 #include "wp_ranges.bpf.h"
 #include "sys_stash.bpf.h"
+#include "call_stash.bpf.h"
 
 struct fork_walk {
 	struct traced_task *parent;
@@ -191,6 +192,7 @@ static __always_inline int on_exit(struct task_struct *p)
 	 * the traced test: the group's last thread may have untraced it first
 	 * (threads of one group run their exits concurrently). */
 	bpf_map_delete_elem(&sys_stash, &tid);
+	call_stash_forget_thread(tid);
 	/* only the last thread of the group: do_exit() dropped signal->live first */
 	if (!t || BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;

@@ -2,7 +2,7 @@
 /*
  * uffdwp-trace kernel side: the license, and the load-time knobs and maps
  * that more than one file uses, defined once here and declared extern in
- * emit.bpf.h, uffdwp.bpf.h, sys_stash.bpf.h and faults.bpf.h.
+ * emit.bpf.h, uffdwp.bpf.h, sys_stash.bpf.h, call_stash.bpf.h and faults.bpf.h.
  *
  * The programs are in the other BPF source files, each compiled on its own
  * and linked with this one into build/uffdwp.bpf.o (bpftool gen object), the
@@ -17,6 +17,7 @@
  */
 #include "uffdwp.bpf.h"
 #include "sys_stash.bpf.h"
+#include "call_stash.bpf.h"
 #include "faults.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -43,3 +44,5 @@ struct wf_stats_map wf_stats SEC(".maps");
 struct traced_tgids_map traced_tgids SEC(".maps");
 struct traced_mms_map traced_mms SEC(".maps");
 struct sys_stash_map sys_stash SEC(".maps");
+struct call_stash_map call_stash SEC(".maps");
+struct skips_covered_map skips_covered SEC(".maps");

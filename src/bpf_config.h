@@ -34,6 +34,12 @@ enum uffdwp_arg_role {
  * (struct traced_task, bpf/wp_ranges.bpf.h) */
 #define WP_RANGES_PER_PROCESS	32
 #define MAX_MSGS_PER_READ 16	/* uffd_msg decoded per read() */
+/* Copies of one hook's program at most (bpf/stash_copies.bpf.h); the
+ * skips_covered map has a per-CPU counter per hook and copy,
+ * hook * HOOK_COPIES_MAX + copy: the calls that copy skipped and another
+ * recorded, which cost no record (handle_userfault's, the one hook whose
+ * programs are all entry programs: bpf/func_hooks.bpf.c). */
+#define HOOK_COPIES_MAX	3
 
 /* Per-CPU write-fault counters (wf_stats map), summed by the loader. */
 enum uffdwp_wf_stat {

@@ -464,6 +464,17 @@ static void detach_hook(int h)
 	}
 }
 
+unsigned int hooks_counting_skipped_calls(const struct hook_plan *plan)
+{
+	unsigned int mask = 0;
+
+	for (int h = 0; h < HOOK_MAX; h++)
+		if (plan->hook[h].mech == MECH_FENTRY && hook_defs[h].func_prog &&
+		    h != HOOK_HANDLE_USERFAULT)
+			mask |= 1u << h;
+	return mask;
+}
+
 const char *const prog_copy_suffix[PROG_COPIES_MAX] = { "", "_second", "_third" };
 
 int prog_copy_index(const char *name, size_t *base_len)

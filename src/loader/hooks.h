@@ -34,7 +34,7 @@ extern const struct hook_def hook_defs[HOOK_MAX];
 
 /* Later programs on a hook, run after its first to do what the kernel skipped
  * there (bpf/stash_copies.bpf.h): named <first>_second, <first>_third. */
-#define PROG_COPIES_MAX 3
+#define PROG_COPIES_MAX HOOK_COPIES_MAX
 extern const char *const prog_copy_suffix[PROG_COPIES_MAX];
 /* Which copy program @name is (0: the first), and the length of its first's
  * name in *base_len. */
@@ -76,6 +76,14 @@ int hooks_configure(struct uffdwp *skel, const struct hook_plan *plan);
  * must then be planned and loaded again (only the chosen programs load). */
 bool hooks_attach(struct uffdwp *skel, struct hook_plan *plan, struct attach_refusals *refused);
 void hooks_detach(void);
+
+/*
+ * A bit per hook whose BPF programs count the calls every entry or every exit
+ * copy skipped (fentry function hooks with exit programs: counts_skipped_calls()
+ * in bpf/call_stash.bpf.h, whose rule this is).  The loader counts only what
+ * those cannot see: calls every copy of both skipped (src/loader/progstats.c).
+ */
+unsigned int hooks_counting_skipped_calls(const struct hook_plan *plan);
 
 /* The plan as the run's summary and recording keep it: mechanism, target
  * and notes per hook (what each hook can decide: pipeline/summary.h). */

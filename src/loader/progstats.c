@@ -99,52 +99,106 @@ static bool program_stats(const struct bpf_program *prog, struct run_stats *r)
 	return true;
 }
 
-/* The loaded copy @copy of the program whose first is named @base (its first
- * @base_len characters), or NULL. */
-static struct bpf_program *loaded_copy(const struct bpf_object *obj, const char *base,
-				       size_t base_len, int copy)
+void progstats_read_misses(const struct bpf_object *obj, struct prog_misses *m)
 {
 	struct bpf_program *prog;
-	char name[64];
+	struct run_stats r;
+	int i = 0;
 
-	snprintf(name, sizeof(name), "%.*s%s", (int)base_len, base, prog_copy_suffix[copy]);
-	prog = bpf_object__find_program_by_name(obj, name);
-	return prog && bpf_program__fd(prog) >= 0 ? prog : NULL;
+	memset(m->n, 0, sizeof(m->n));
+	bpf_object__for_each_program(prog, obj) {
+		if (i >= PROGSTATS_PROGS_MAX)
+			break;
+		m->n[i++] = program_stats(prog, &r) ? r.misses : 0;
+	}
 }
 
-__u64 progstats_add_recursion_misses(const struct bpf_object *obj, __u64 lost[HOOK_MAX])
+/* What one program skipped in the window, its hook, and which copy it is of
+ * which first (the length of the first's name). */
+struct prog_skips {
+	const char *name;
+	size_t base_len;
+	int hook, copy;
+	bool loaded;
+	__u64 skipped;
+};
+
+/* The least a first's loaded copies skipped (all of them skipped it, at
+ * most that many times). */
+static __u64 least_of_copies(const struct prog_skips *p, int n, int first)
 {
+	bool any = false;
+	__u64 least = 0;
+
+	for (int j = 0; j < n; j++) {
+		if (!p[j].loaded || p[j].base_len != p[first].base_len ||
+		    strncmp(p[j].name, p[first].name, p[first].base_len))
+			continue;
+		if (!any || p[j].skipped < least)
+			least = p[j].skipped;
+		any = true;
+	}
+	return least;
+}
+
+__u64 progstats_lost_to_skips(const struct bpf_object *obj, unsigned int counted_by_bpf,
+			      const struct prog_misses *base, const struct prog_misses *now,
+			      __u64 lost[HOOK_MAX])
+{
+	__u64 least_of_hook[HOOK_MAX] = { 0 }, added = 0;
+	bool hook_seen[HOOK_MAX] = { false };
+	struct prog_skips p[PROGSTATS_PROGS_MAX];
 	struct bpf_program *prog;
-	__u64 added = 0;
+	int n = 0;
 
 	bpf_object__for_each_program(prog, obj) {
-		const char *name = bpf_program__name(prog);
-		int hook = hook_of_program(name);
-		__u64 least = 0;
-		size_t base;
-		int copies = 0;
+		if (n >= PROGSTATS_PROGS_MAX)
+			break;
+		p[n].name = bpf_program__name(prog);
+		p[n].hook = hook_of_program(p[n].name);
+		p[n].copy = prog_copy_index(p[n].name, &p[n].base_len);
+		p[n].loaded = bpf_program__fd(prog) >= 0;
+		p[n].skipped = now->n[n] - base->n[n];
+		if (p[n].hook >= 0 && p[n].copy < HOOK_COPIES_MAX) {
+			int c = p[n].hook * HOOK_COPIES_MAX + p[n].copy;
+			__u64 covered = now->covered[c] - base->covered[c];
+
+			p[n].skipped -= covered < p[n].skipped ? covered : p[n].skipped;
+		}
+		n++;
+	}
+	for (int i = 0; i < n; i++) {
+		int hook = p[i].hook;
+		__u64 least;
 
 		/* The syscall programs run for every process, SYSCALL_COPIES per
 		 * tracepoint: their BPF side counts the calls of traced threads
-		 * that all skipped (bpf/stash_copies.bpf.h).  The others are summed
-		 * once, from their first. */
-		if (hook == HOOK_SYSCALLS || prog_copy_index(name, &base) > 0)
+		 * that all skipped (bpf/stash_copies.bpf.h). */
+		if (hook == HOOK_SYSCALLS || !p[i].loaded)
 			continue;
-		/* Copies (bpf/sched.bpf.c, bpf/func_hooks.bpf.c) lose a run only
-		 * where each was skipped once: the least of their counts bounds
-		 * it. */
-		for (int c = 0; c < PROG_COPIES_MAX; c++) {
-			struct bpf_program *copy = loaded_copy(obj, name, base, c);
-			struct run_stats r;
-
-			if (!copy || !program_stats(copy, &r))
-				continue;
-			if (!copies++ || r.misses < least)
-				least = r.misses;
+		/* A hook whose BPF side counts the calls that every entry or
+		 * every exit copy skipped (bpf/call_stash.bpf.h) loses unseen
+		 * only a call that every program of it skipped: the least over
+		 * all of them bounds those. */
+		if (hook >= 0 && (counted_by_bpf & (1u << hook))) {
+			if (!hook_seen[hook] || p[i].skipped < least_of_hook[hook])
+				least_of_hook[hook] = p[i].skipped;
+			hook_seen[hook] = true;
+			continue;
 		}
+		/* The others once per program, at its first.  Copies
+		 * (bpf/sched.bpf.c, handle_userfault's) lose a run only where
+		 * each skipped it: the least of their counts bounds it. */
+		if (p[i].copy > 0)
+			continue;
+		least = least_of_copies(p, n, i);
 		/* a program of no hook (none today) charges the syscalls */
 		lost[hook >= 0 ? hook : HOOK_SYSCALLS] += least;
 		added += least;
+	}
+	for (int h = 0; h < HOOK_MAX; h++) {
+		lost[h] += least_of_hook[h];
+		added += least_of_hook[h];
 	}
 	return added;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <linux/types.h>
 #include "event.h"
+#include "bpf_config.h"
 
 struct bpf_object;
 struct json;
@@ -25,16 +26,34 @@ void progstats_disable(void);
 void progstats_print_text(FILE *f, const struct bpf_object *obj);
 void progstats_print_json(struct json *j, const struct bpf_object *obj);
 
+/* Each program's recursion_misses, in the object's order: the kernel skipped
+ * a program already running on a CPU (preempted there, or a hook inside a
+ * hook), bpf_prog_info.recursion_misses counts that (5.12+). */
+#define PROGSTATS_PROGS_MAX 128
+struct prog_misses {
+	__u64 n[PROGSTATS_PROGS_MAX];
+	/* the skips_covered map's sums (src/bpf_config.h), which the caller
+	 * reads: skips that cost no record */
+	__u64 covered[HOOK_MAX * HOOK_COPIES_MAX];
+};
+void progstats_read_misses(const struct bpf_object *obj, struct prog_misses *m);
+
 /*
- * Adds to lost[] each hook's invocations the kernel skipped: a program that is
- * already running on a CPU (preempted there, or a hook inside a hook) is not
- * run again on it, and bpf_prog_info.recursion_misses counts that (5.12+).
- * Those records never existed, so they are losses like a full ring's.  Always
- * counted, --prog-stats or not.  Not for the syscall programs, which run for
- * every process, several per tracepoint: their BPF side counts the calls of
- * traced threads that all skipped (bpf/stash_copies.bpf.h).  Returns how many
- * it added (the run's LOST_SKIPPED beside the BPF side's).
+ * Adds to lost[] each hook's invocations the kernel skipped between @base and
+ * @now.  Those records never existed, so they are losses like a full ring's;
+ * always counted, --prog-stats or not.  A skip costs a record only where every
+ * copy of the program skipped the same call (bpf/stash_copies.bpf.h): the
+ * least of the copies' skips in the window, less those each copy's BPF side
+ * saw another copy cover (skips_covered), bounds that.  Not for the syscall
+ * programs, which run for every process, several per tracepoint: their BPF
+ * side counts the calls of traced threads that all skipped.  Nor, beyond a
+ * bound on the calls that every program of the hook skipped, for the hooks in
+ * @counted_by_bpf (a bit per hook: hooks_counting_skipped_calls()), whose BPF
+ * side counts the rest.  Returns how many it added (the window's LOST_SKIPPED
+ * beside the BPF side's).
  */
-__u64 progstats_add_recursion_misses(const struct bpf_object *obj, __u64 lost[HOOK_MAX]);
+__u64 progstats_lost_to_skips(const struct bpf_object *obj, unsigned int counted_by_bpf,
+			      const struct prog_misses *base, const struct prog_misses *now,
+			      __u64 lost[HOOK_MAX]);
 
 #endif

@@ -66,6 +66,7 @@ struct kernel_counters {
 	__u64 invariant[HOOK_MAX];
 	__u64 wf[WF_STAT_MAX];
 	__u64 walk[WALK_STAT_MAX];
+	struct prog_misses misses;	/* the kernel's skips, per program */
 };
 
 struct session {
@@ -369,7 +370,9 @@ static void read_kernel_counters(struct session *s, struct kernel_counters *k)
 	memset(k, 0, sizeof(*k));
 	read_percpu_counters(s->skel->maps.lost_events, k->lost, HOOK_MAX);
 	read_percpu_counters(s->skel->maps.lost_causes, k->lost_cause, LOST_CAUSE_MAX);
-	k->lost_cause[LOST_SKIPPED] += progstats_add_recursion_misses(s->skel->obj, k->lost);
+	progstats_read_misses(s->skel->obj, &k->misses);
+	read_percpu_counters(s->skel->maps.skips_covered, k->misses.covered,
+			     HOOK_MAX * HOOK_COPIES_MAX);
 	read_percpu_counters(s->skel->maps.invariant_violations, k->invariant, HOOK_MAX);
 	read_percpu_counters(s->skel->maps.wf_stats, k->wf, WF_STAT_MAX);
 	read_percpu_counters(s->skel->maps.walk_stats, k->walk, WALK_STAT_MAX);
@@ -396,6 +399,11 @@ static int finish(struct session *s)
 	}
 	for (int c = 0; c < LOST_CAUSE_MAX; c++)
 		s->ri.lost_cause[c] = now.lost_cause[c] - s->base.lost_cause[c];
+	/* the skips in this run's window, per program: a least over copies of
+	 * the counters since load would charge a run with an earlier run's */
+	s->ri.lost_cause[LOST_SKIPPED] +=
+		progstats_lost_to_skips(s->skel->obj, hooks_counting_skipped_calls(&s->plan),
+					&s->base.misses, &now.misses, s->ri.lost);
 	s->ri.wf_seen = now.wf[WF_STAT_SEEN] - s->base.wf[WF_STAT_SEEN];
 	s->ri.wf_repeats = now.wf[WF_STAT_REPEATS] - s->base.wf[WF_STAT_REPEATS];
 	s->ri.pages_to_verify = now.walk[WALK_STAT_PAGES] - s->base.walk[WALK_STAT_PAGES];

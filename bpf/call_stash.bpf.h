@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel-function calls in flight: a function hook's entry programs stash a
+ * traced call's arguments and its exit programs report (func_hooks.bpf.c);
+ * a thread's exit sweeps what its calls left (sched.bpf.c).  The map is
+ * defined in uffdwp.bpf.c.
+ */
+#ifndef UFFDWP_CALL_STASH_BPF_H
+#define UFFDWP_CALL_STASH_BPF_H
+
+#include "uffdwp.bpf.h"
+#include "stash_copies.bpf.h"
+
+/*
+ * Each function hook has FUNC_COPIES entry and exit programs
+ * (stash_copies.bpf.h): fentry/fexit run preemptible (Debian 7.3's uffd-stress
+ * shmem run: handle_userfault skipped 15 times, a pagemap_ioctl run: zap 6).
+ * handle_userfault, reported at entry, has HANDLE_USERFAULT_COPIES (a 7.3
+ * uffd-stress anon run lost one fault that two both skipped), and the zap
+ * ZAP_COPIES: its exit walks whole unmapped ranges, the longest runs and so
+ * the most often preempted (7.3's selftests under tests/vm/selftests.sh,
+ * uffd-stress shmem 8 4: one zap call both copies skipped).  kprobe programs
+ * run with preemption off and get only the first copy (src/loader/hooks.c).
+ */
+#define FUNC_COPIES		2
+#define ZAP_COPIES		3
+#define HANDLE_USERFAULT_COPIES	3
+
+/* The copies of @hook's entry and exit programs that are loaded (a constant
+ * where the hook is one). */
+static __always_inline __u32 func_copies(__u32 hook)
+{
+	if (hook_mech[hook] == MECH_KPROBE)
+		return 1;
+	if (hook == HOOK_HANDLE_USERFAULT)
+		return HANDLE_USERFAULT_COPIES;
+	return hook == HOOK_ZAP ? ZAP_COPIES : FUNC_COPIES;
+}
+
+/*
+ * Whether @hook's programs count the calls that every entry or every exit
+ * copy skipped, exactly: a function hook with exit programs, under fentry,
+ * whose exit reads the call's arguments as its entry does (a kretprobe
+ * cannot).  The loader counts such a hook's recursion_misses only as a bound
+ * on the calls every copy of both skipped (src/loader/progstats.c), and the
+ * rule is hooks_counting_skipped_calls()'s there (src/loader/hooks.c).
+ * Counted: an exit that finds no stash of its call (every entry skipped);
+ * an entry that finds the thread's last call's stash never reported, or a
+ * thread's exit that finds it (every exit of that call skipped).  One hole,
+ * the syscalls' (sys_stash.bpf.h): a call that loses every exit and the
+ * thread's next call every entry is reported once, with the older arguments.
+ */
+static __always_inline bool counts_skipped_calls(__u32 hook)
+{
+	return hook_mech[hook] == MECH_FENTRY && hook != HOOK_HANDLE_USERFAULT;
+}
+
+struct call_stash {
+	__u64 role[ROLE_MAX];
+	struct stash_copies copies;
+	/* handle_userfault's mark (copies.done set), reported at entry: the
+	 * copies that ran for the call, a bit each, and the thread's voluntary
+	 * switches then, which with role[ROLE_VMF] tell its call from the next
+	 * (the fault sleeps in between) */
+	__u8 ran;
+	__u64 nvcsw;
+};
+
+struct call_stash_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);		/* tid << 8 | hook */
+	__type(value, struct call_stash);
+};
+extern struct call_stash_map call_stash SEC(".maps");
+
+struct skips_covered_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HOOK_MAX * HOOK_COPIES_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+};
+extern struct skips_covered_map skips_covered SEC(".maps");
+
+/* Copies [@from, @to) of @hook skipped a call that another copy recorded. */
+static __always_inline void count_skips_covered(__u32 hook, __u32 from, __u32 to)
+{
+	for (__u32 c = from; c < to && c < HOOK_COPIES_MAX; c++)
+		count_in(&skips_covered, hook * HOOK_COPIES_MAX + c);
+}
+
+/* The last copy that ran for a handle_userfault mark's call. */
+static __always_inline __u32 last_ran(__u8 ran)
+{
+	return ran & 4 ? 2 : ran & 2 ? 1 : 0;
+}
+
+static __always_inline __u64 call_stash_key(__u64 tid, __u32 hook)
+{
+	return (tid << 8) | hook;
+}
+
+/* A done mark for the @pending later programs of the call: this one reported
+ * it or counted it lost.  Out of line: its own stack frame, as the walk's
+ * callers are near 6.1's combined 512 bytes. */
+static __noinline void call_stash_mark_done(__u64 key, __u32 pending)
+{
+	struct call_stash done = { .copies = { .done = 1, .exit_pending = pending } };
+
+	bpf_map_update_elem(&call_stash, &key, &done, BPF_ANY);
+}
+
+/* Thread @tid is exiting, inside no hooked call: a stash left under it is a
+ * call every exit program skipped (counted), or a mark nobody took.  Unrolled:
+ * each hook a constant (6.1's verifier loses a bpf_loop() index's bound). */
+static __always_inline void call_stash_forget_thread(__u32 tid)
+{
+#pragma unroll
+	for (__u32 hook = 0; hook < HOOK_MAX; hook++) {
+		__u64 key = call_stash_key(tid, hook);
+		struct call_stash *s = bpf_map_lookup_elem(&call_stash, &key);
+
+		if (!s)
+			continue;
+		if (hook == HOOK_HANDLE_USERFAULT) {
+			if (s->copies.done)
+				count_skips_covered(hook, last_ran(s->ran) + 1, func_copies(hook));
+		} else if (!s->copies.done && counts_skipped_calls(hook)) {
+			count_lost(hook, LOST_SKIPPED);
+		}
+		bpf_map_delete_elem(&call_stash, &key);
+	}
+}
+
+#endif /* UFFDWP_CALL_STASH_BPF_H */
