@@ -146,6 +146,10 @@ $(OUTPUT)/tests/test_seqfuzz: tests/unit/test_seqfuzz.c src/seqfuzz/seq.c src/se
 $(OUTPUT)/tests/test_console: tests/unit/test_console.c src/vmtest/console.c src/vmtest/util.c src/vmtest/expect.c $(OUTPUT)/libuffdwp-core.a $(wildcard tests/unit/*.h src/vmtest/*.h) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(filter %.c,$^) $(OUTPUT)/libuffdwp-core.a $(EXTRA_LDFLAGS) -o $@
+# The loader's skip arithmetic, apart from libbpf.
+$(OUTPUT)/tests/test_skips: tests/unit/test_skips.c src/loader/skips.c src/loader/skips.h $(wildcard tests/unit/*.h) | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(filter %.c,$^) $(EXTRA_LDFLAGS) -o $@
 # test_checker's cases are in tests/unit/checker_*.c, linked into the one program.
 $(OUTPUT)/tests/test_checker: tests/unit/test_checker.c $(wildcard tests/unit/checker_*.c) $(OUTPUT)/libuffdwp-core.a $(wildcard tests/unit/*.h) | $(OUTPUT)/tests
 	$(call msg,CC,$@)

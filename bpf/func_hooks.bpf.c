@@ -40,19 +40,24 @@ static __always_inline struct vm_area_struct *call_vma(struct call_stash *s)
 	return NULL;
 }
 
-/* The call's arguments by role; whether it works on a traced mm or comes
- * from a traced thread. */
-static __always_inline bool read_call(void *ctx, __u32 hook, struct call_stash *s)
+/* Whether the call works on a traced mm or comes from a traced thread (the
+ * VMA's mm: kcompactd's migrations, another process's hole punch). */
+static __always_inline bool call_is_traced(struct call_stash *s)
 {
-	struct vm_area_struct *vma;
+	struct vm_area_struct *vma = call_vma(s);
 
-#pragma unroll
-	for (int r = 0; r < ROLE_MAX; r++)
-		s->role[r] = func_arg(ctx, hook, r);
-	vma = call_vma(s);
 	if (vma && mm_is_traced((__u64)BPF_CORE_READ(vma, vm_mm)))
 		return true;
 	return traced_current() != NULL;
+}
+
+/* The call's arguments by role; whether it is traced. */
+static __always_inline bool read_call(void *ctx, __u32 hook, struct call_stash *s)
+{
+#pragma unroll
+	for (int r = 0; r < ROLE_MAX; r++)
+		s->role[r] = func_arg(ctx, hook, r);
+	return call_is_traced(s);
 }
 
 static __always_inline int on_func_enter(void *ctx, __u32 hook, __u32 copy)
@@ -84,7 +89,13 @@ static __always_inline int exit_without_stash(void *ctx, __u32 hook, __u32 copy,
 {
 	struct call_stash now = {};
 
-	if (!counts_skipped_calls(hook) || !read_call(ctx, hook, &now))
+	if (!counts_skipped_calls(hook))
+		return 0;
+	/* every untraced call of the system comes here: the VMA's roles only */
+	now.role[ROLE_VMA] = func_arg(ctx, hook, ROLE_VMA);
+	now.role[ROLE_VMF] = func_arg(ctx, hook, ROLE_VMF);
+	now.role[ROLE_PVMW] = func_arg(ctx, hook, ROLE_PVMW);
+	if (!call_is_traced(&now))
 		return 0;
 	count_lost(hook, LOST_SKIPPED);
 	if (copies_after(copy, func_copies(hook)))

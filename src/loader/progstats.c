@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 #include "loader/hooks.h"
 #include "loader/progstats.h"
+#include "loader/skips.h"
 #include "report/json.h"
 #include "report/names.h"
 
@@ -113,94 +114,33 @@ void progstats_read_misses(const struct bpf_object *obj, struct prog_misses *m)
 	}
 }
 
-/* What one program skipped in the window, its hook, and which copy it is of
- * which first (the length of the first's name). */
-struct prog_skips {
-	const char *name;
-	size_t base_len;
-	int hook, copy;
-	bool loaded;
-	__u64 skipped;
-};
-
-/* The least a first's loaded copies skipped (all of them skipped it, at
- * most that many times). */
-static __u64 least_of_copies(const struct prog_skips *p, int n, int first)
-{
-	bool any = false;
-	__u64 least = 0;
-
-	for (int j = 0; j < n; j++) {
-		if (!p[j].loaded || p[j].base_len != p[first].base_len ||
-		    strncmp(p[j].name, p[first].name, p[first].base_len))
-			continue;
-		if (!any || p[j].skipped < least)
-			least = p[j].skipped;
-		any = true;
-	}
-	return least;
-}
-
 __u64 progstats_lost_to_skips(const struct bpf_object *obj, unsigned int counted_by_bpf,
 			      const struct prog_misses *base, const struct prog_misses *now,
 			      __u64 lost[HOOK_MAX])
 {
-	__u64 least_of_hook[HOOK_MAX] = { 0 }, added = 0;
-	bool hook_seen[HOOK_MAX] = { false };
 	struct prog_skips p[PROGSTATS_PROGS_MAX];
 	struct bpf_program *prog;
 	int n = 0;
 
 	bpf_object__for_each_program(prog, obj) {
+		struct prog_skips *q = &p[n];
+
 		if (n >= PROGSTATS_PROGS_MAX)
 			break;
-		p[n].name = bpf_program__name(prog);
-		p[n].hook = hook_of_program(p[n].name);
-		p[n].copy = prog_copy_index(p[n].name, &p[n].base_len);
-		p[n].loaded = bpf_program__fd(prog) >= 0;
-		p[n].skipped = now->n[n] - base->n[n];
-		if (p[n].hook >= 0 && p[n].copy < HOOK_COPIES_MAX) {
-			int c = p[n].hook * HOOK_COPIES_MAX + p[n].copy;
-			__u64 covered = now->covered[c] - base->covered[c];
+		q->name = bpf_program__name(prog);
+		q->hook = hook_of_program(q->name);
+		q->copy = prog_copy_index(q->name, &q->base_len);
+		q->loaded = bpf_program__fd(prog) >= 0;
+		q->misses = now->n[n] - base->n[n];
+		q->covered = 0;
+		if (q->hook >= 0 && q->copy < HOOK_COPIES_MAX) {
+			int c = q->hook * HOOK_COPIES_MAX + q->copy;
 
-			p[n].skipped -= covered < p[n].skipped ? covered : p[n].skipped;
+			q->covered = now->covered[c] - base->covered[c];
 		}
 		n++;
 	}
-	for (int i = 0; i < n; i++) {
-		int hook = p[i].hook;
-		__u64 least;
-
-		/* The syscall programs run for every process, SYSCALL_COPIES per
-		 * tracepoint: their BPF side counts the calls of traced threads
-		 * that all skipped (bpf/stash_copies.bpf.h). */
-		if (hook == HOOK_SYSCALLS || !p[i].loaded)
-			continue;
-		/* A hook whose BPF side counts the calls that every entry or
-		 * every exit copy skipped (bpf/call_stash.bpf.h) loses unseen
-		 * only a call that every program of it skipped: the least over
-		 * all of them bounds those. */
-		if (hook >= 0 && (counted_by_bpf & (1u << hook))) {
-			if (!hook_seen[hook] || p[i].skipped < least_of_hook[hook])
-				least_of_hook[hook] = p[i].skipped;
-			hook_seen[hook] = true;
-			continue;
-		}
-		/* The others once per program, at its first.  Copies
-		 * (bpf/sched.bpf.c, handle_userfault's) lose a run only where
-		 * each skipped it: the least of their counts bounds it. */
-		if (p[i].copy > 0)
-			continue;
-		least = least_of_copies(p, n, i);
-		/* a program of no hook (none today) charges the syscalls */
-		lost[hook >= 0 ? hook : HOOK_SYSCALLS] += least;
-		added += least;
-	}
-	for (int h = 0; h < HOOK_MAX; h++) {
-		lost[h] += least_of_hook[h];
-		added += least_of_hook[h];
-	}
-	return added;
+	return skips_lost(p, n, counted_by_bpf, lost);
 }
 
 /* Every loaded program's counters, and their sums per hook. */

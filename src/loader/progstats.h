@@ -40,17 +40,10 @@ void progstats_read_misses(const struct bpf_object *obj, struct prog_misses *m);
 
 /*
  * Adds to lost[] each hook's invocations the kernel skipped between @base and
- * @now.  Those records never existed, so they are losses like a full ring's;
- * always counted, --prog-stats or not.  A skip costs a record only where every
- * copy of the program skipped the same call (bpf/stash_copies.bpf.h): the
- * least of the copies' skips in the window, less those each copy's BPF side
- * saw another copy cover (skips_covered), bounds that.  Not for the syscall
- * programs, which run for every process, several per tracepoint: their BPF
- * side counts the calls of traced threads that all skipped.  Nor, beyond a
- * bound on the calls that every program of the hook skipped, for the hooks in
- * @counted_by_bpf (a bit per hook: hooks_counting_skipped_calls()), whose BPF
- * side counts the rest.  Returns how many it added (the window's LOST_SKIPPED
- * beside the BPF side's).
+ * @now that cost records, as src/loader/skips.h bounds them (@counted_by_bpf:
+ * hooks_counting_skipped_calls()), and returns how many (the window's
+ * LOST_SKIPPED beside the BPF side's).  Those records never existed, so they
+ * are losses like a full ring's; always counted, --prog-stats or not.
  */
 __u64 progstats_lost_to_skips(const struct bpf_object *obj, unsigned int counted_by_bpf,
 			      const struct prog_misses *base, const struct prog_misses *now,
