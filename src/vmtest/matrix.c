@@ -178,8 +178,11 @@ static void decide_cell(struct matrix *m, int r, int k, const struct guest_run *
 	snprintf(cell->verdict, sizeof(cell->verdict), "%s", run->verdict);
 	if (run->status != TRACER_CLEAN && run->status != TRACER_FINDINGS) {
 		cell->state = CELL_UNDECIDED;
-		snprintf(cell->why, sizeof(cell->why), "tracer exit %d: %s", run->status,
-			 report_tracer_status_text(run->status));
+		char losses[200];
+
+		report_losses(run, losses, sizeof(losses));
+		snprintf(cell->why, sizeof(cell->why), "tracer exit %d: %s%s%s", run->status,
+			 report_tracer_status_text(run->status), losses[0] ? ": " : "", losses);
 	} else if (cell->expected) {
 		compare_cell(cell->expected, cell);
 	}

@@ -3,6 +3,7 @@
 #include "report.h"
 #include "accel.h"
 #include "report/json.h"
+#include "report/json_read.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -76,6 +77,36 @@ static bool self_check_disagrees(const struct guest_run *r)
 	       (!strcmp(r->verdict, "ok") && r->status == TRACER_FINDINGS);
 }
 
+/* Appends "NAME N" for each nonzero member of @obj to @buf, the first after
+ * @first, the others after ", ". */
+static void append_counts(const struct json_value *obj, char *buf, size_t size, const char *first)
+{
+	const char *sep = first;
+
+	for (int i = 0; obj && obj->type == JSON_OBJECT && i < obj->n; i++) {
+		size_t len = strlen(buf);
+
+		if (obj->item[i].type != JSON_NUMBER || obj->item[i].number <= 0 || len >= size)
+			continue;
+		snprintf(buf + len, size - len, "%s%s %.0f", sep, obj->key[i], obj->item[i].number);
+		sep = ", ";
+	}
+}
+
+void report_losses(const struct guest_run *r, char *buf, size_t size)
+{
+	struct json_value *summary;
+	char err[80];
+
+	buf[0] = 0;
+	if (!r->summary || r->lost <= 0 || !(summary = json_parse(r->summary, err, sizeof(err))))
+		return;
+	snprintf(buf, size, "lost %ld:", r->lost);
+	append_counts(json_get(summary, "lost_by_hook"), buf, size, " ");
+	append_counts(json_get(summary, "lost_by_cause"), buf, size, "; ");
+	json_free(summary);
+}
+
 void report_describe_run(const struct guest_run *r, char *buf, size_t size)
 {
 	if (!r)
@@ -84,11 +115,17 @@ void report_describe_run(const struct guest_run *r, char *buf, size_t size)
 		snprintf(buf, size, "did not finish");
 	else if (r->is_command)
 		snprintf(buf, size, "exited %d", r->status);
-	else
-		snprintf(buf, size, "%s (tracer exit %d, findings %ld, lost %ld)%s%s%s",
-			 report_tracer_status_text(r->status), r->status, r->findings, r->lost,
+	else {
+		char losses[200];
+
+		report_losses(r, losses, sizeof(losses));
+		if (!losses[0])
+			snprintf(losses, sizeof(losses), "lost %ld", r->lost);
+		snprintf(buf, size, "%s (tracer exit %d, findings %ld, %s)%s%s%s",
+			 report_tracer_status_text(r->status), r->status, r->findings, losses,
 			 r->verdict[0] ? "; self-check " : "", r->verdict,
 			 self_check_disagrees(r) ? " (disagrees with the tracer)" : "");
+	}
 }
 
 /* Why the guest never reached /init. */

@@ -28,6 +28,9 @@ const char *report_expected_name(const struct vmtest_opts *opts, const struct pa
 enum run_state report_run_state(const struct guest_run *r);
 /* What became of a run, in a few words, for the summary, TAP, the reason and KCIDB. */
 void report_describe_run(const struct guest_run *r, char *buf, size_t size);
+/* "lost N: HOOK n, ...; CAUSE n, ..." from the run's summary (its nonzero
+ * counts), "" when it lost nothing or has no summary. */
+void report_losses(const struct guest_run *r, char *buf, size_t size);
 
 /* A failure before any boot (reason in out): JSON/TAP forms and the stderr result line. */
 void report_early_failure(const struct vmtest_opts *opts, const struct outcome *out);
