@@ -49,6 +49,9 @@ static __always_inline __u32 func_copies(__u32 hook)
  * thread's exit that finds it (every exit of that call skipped).  One hole,
  * the syscalls' (sys_stash.bpf.h): a call that loses every exit and the
  * thread's next call every entry is reported once, with the older arguments.
+ * Over, never under: a call in flight when its thread or mm became traced
+ * (-p's attach, an mm noted at its first syscall) counts as one whose entry
+ * was skipped.
  */
 static __always_inline bool counts_skipped_calls(__u32 hook)
 {
@@ -110,8 +113,9 @@ static __noinline void call_stash_mark_done(__u64 key, __u32 pending)
 	bpf_map_update_elem(&call_stash, &key, &done, BPF_ANY);
 }
 
-/* Thread @tid is exiting, inside no hooked call: a stash left under it is a
- * call every exit program skipped (counted), or a mark nobody took.  Unrolled:
+/* Thread @tid is exiting, inside no hooked call, or new (fork): a stash left
+ * under it is a call every exit program skipped (counted), or a mark nobody
+ * took.  Unrolled:
  * each hook a constant (6.1's verifier loses a bpf_loop() index's bound). */
 static __always_inline void call_stash_forget_thread(__u32 tid)
 {

@@ -101,8 +101,10 @@ static __always_inline void count_in(void *percpu_counters, __u32 hook)
 {
 	__u64 *n = bpf_map_lookup_elem(percpu_counters, &hook);
 
+	/* per-CPU, but atomic: since 7.x tracepoint and fentry programs run
+	 * preemptible, and two can interleave on one CPU's slot */
 	if (n)
-		*n += 1;	/* per-CPU, and hooks do not nest on one CPU's slot */
+		__sync_fetch_and_add(n, 1);
 }
 
 static __always_inline void count_lost(__u32 hook, __u32 cause)

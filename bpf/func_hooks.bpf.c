@@ -76,6 +76,8 @@ static __always_inline int on_func_enter(void *ctx, __u32 hook, __u32 copy)
 			bpf_map_delete_elem(&call_stash, &key);
 		return 0;
 	}
+	/* a full table (4096 calls in flight) loses the record: the exit, finding
+	 * no stash, counts it (as skipped: one count, not two) */
 	bpf_map_update_elem(&call_stash, &key, &s, BPF_ANY);
 	return 0;
 }
@@ -307,11 +309,13 @@ FUNC_HOOK(zap_hugetlb, HOOK_ZAP_HUGETLB)
 /* handle_userfault's mark for the later copies of the call copy @copy reported.
  * Out of line: its own stack frame, as the walk's callers are near 6.1's
  * combined 512 bytes. */
-static __noinline void mark_fault_reported(__u64 key, __u64 vmf, __u64 nvcsw, __u32 copy)
+static __noinline void mark_fault_reported(__u64 key, __u64 vmf, __u64 addr, __u64 nvcsw,
+					   __u32 copy)
 {
 	struct call_stash mark = { .copies.done = 1, .ran = 1 << copy, .nvcsw = nvcsw };
 
 	mark.role[ROLE_VMF] = vmf;
+	mark.role[ROLE_START] = addr;
 	bpf_map_update_elem(&call_stash, &key, &mark, BPF_ANY);
 }
 
@@ -324,7 +328,9 @@ static __noinline void mark_fault_reported(__u64 key, __u64 vmf, __u64 nvcsw, __
  * finds the mark left, the thread's next fault or its exit (the copies
  * after).  The loader takes those from each copy's recursion_misses: what is
  * left, in the copy that has least, bounds the calls every copy skipped (with
- * only the skips of untraced processes' faults over).
+ * only the skips of untraced processes' faults over).  A mark found late
+ * (with --each, by a thread that outlived its run) credits the run it is
+ * found in.
  */
 static __always_inline int on_handle_userfault(void *ctx, __u32 copy)
 {
@@ -334,13 +340,16 @@ static __always_inline int on_handle_userfault(void *ctx, __u32 copy)
 	__u64 key = stash_key(HOOK_HANDLE_USERFAULT);
 	__u32 copies = func_copies(HOOK_HANDLE_USERFAULT);
 	__u64 nvcsw = bpf_get_current_task_btf()->nvcsw;
+	__u64 addr = BPF_CORE_READ(vmf, address);
 	struct call_stash *mark = bpf_map_lookup_elem(&call_stash, &key);
 	struct uffdwp_event *e;
-	__u64 addr;
 
 	if (!mm_is_traced((__u64)BPF_CORE_READ(vma, vm_mm)) && !traced_current())
 		return 0;
-	if (copy > 0 && mark && mark->copies.done && mark->role[ROLE_VMF] == (__u64)vmf &&
+	/* this call's only where no copy from this one on ran for it: a fault
+	 * that did not sleep (SIGBUS mode, resolved meanwhile) keeps nvcsw */
+	if (copy > 0 && mark && mark->copies.done && !(mark->ran >> copy) &&
+	    mark->role[ROLE_VMF] == (__u64)vmf && mark->role[ROLE_START] == addr &&
 	    mark->nvcsw == nvcsw) {
 		/* this call's: an earlier copy reported it */
 		count_skips_covered(HOOK_HANDLE_USERFAULT, last_ran(mark->ran) + 1, copy);
@@ -357,12 +366,12 @@ static __always_inline int on_handle_userfault(void *ctx, __u32 copy)
 	}
 	count_skips_covered(HOOK_HANDLE_USERFAULT, 0, copy);
 	if (copy + 1 < copies)
-		mark_fault_reported(key, (__u64)vmf, nvcsw, copy);
+		mark_fault_reported(key, (__u64)vmf, addr, nvcsw, copy);
 	e = event_reserve(HOOK_HANDLE_USERFAULT, EV_HANDLE_USERFAULT);
 	if (!e)
 		return 0;
 	event_set_vma(e, vma);
-	e->start = BPF_CORE_READ(vmf, address);
+	e->start = addr;
 	e->end = e->start + 4096;
 	e->u.fault.reason = reason;
 	e->u.fault.fault_flags = BPF_CORE_READ(vmf, flags);
@@ -371,7 +380,7 @@ static __always_inline int on_handle_userfault(void *ctx, __u32 copy)
 	 * (missing and minor faults have an empty or unmapped entry to show) */
 	if (!(reason & UFFDWP_VM_UFFD_WP))
 		return 0;
-	addr = BPF_CORE_READ(vmf, address) & ~(PGT_PAGE_SIZE - 1);
+	addr &= ~(PGT_PAGE_SIZE - 1);
 	pgtable_walk((__u64)BPF_CORE_READ(vma, vm_mm), addr, addr + PGT_PAGE_SIZE,
 		     EV_HANDLE_USERFAULT, HOOK_HANDLE_USERFAULT);
 	return 0;

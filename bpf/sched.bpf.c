@@ -89,8 +89,10 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	__u8 one = 1;
 
 	/* a new tid: a stash under it is a dead thread's (the child has not run:
-	 * kernel_clone() wakes it after this tracepoint) */
+	 * kernel_clone() wakes it after this tracepoint), its exit programs
+	 * skipped, or a tid exec's de_thread() handed over */
 	bpf_map_delete_elem(&sys_stash, &ctid);
+	call_stash_forget_thread(ctid);
 	if (ctgid == ptgid)	/* a new thread */
 		return 0;
 	if (t && copy == 1 && bpf_map_lookup_elem(&forks_handled, &ctgid)) {

@@ -13,8 +13,9 @@
  *  - exit: the copy that reports the call marks it done, exit_pending the
  *    number of copies after it (the last copy deletes it instead); each of
  *    those counts it down, and the last deletes it.
- * A call every copy skipped is lost and counted by the hook's programs; the
- * loader counts the least of the copies' skips (src/loader/progstats.c).
+ * A call every copy skipped is lost: counted by the hook's programs where
+ * they can tell (sys_stash.bpf.h, call_stash.bpf.h), else bounded by the
+ * loader from each copy's skips in the run (src/loader/skips.h).
  */
 #ifndef UFFDWP_STASH_COPIES_BPF_H
 #define UFFDWP_STASH_COPIES_BPF_H

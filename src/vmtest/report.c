@@ -103,7 +103,8 @@ void report_losses(const struct guest_run *r, char *buf, size_t size)
 		return;
 	snprintf(buf, size, "lost %ld:", r->lost);
 	append_counts(json_get(summary, "lost_by_hook"), buf, size, " ");
-	append_counts(json_get(summary, "lost_by_cause"), buf, size, "; ");
+	append_counts(json_get(summary, "lost_by_cause"), buf, size,
+		      buf[strlen(buf) - 1] == ':' ? " " : "; ");
 	json_free(summary);
 }
 
