@@ -59,6 +59,7 @@ bool model_event_observation(struct mm_state *m, const struct uffdwp_event *ev,
 struct observe_arg {
 	uint32_t state;		/* PTE_ST_* */
 	bool private;		/* the region is a private, non-hugetlb mapping */
+	bool unprotect_pending;	/* an unprotect of the range began and has not applied */
 };
 
 static imap_val observe_page(uint64_t s, uint64_t e, imap_val v, void *arg)
@@ -96,7 +97,8 @@ static imap_val observe_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 		v &= ~PG_POISONED;
 	/* Protected-if-populated resolves once we see the page: protected if
 	 * it carries the bit, else it was populated after the protect. */
-	if (pg_expect(v) == EXP_PROTECTED_IF_POPULATED && mapped)
+	if (pg_expect(v) == EXP_PROTECTED_IF_POPULATED && mapped &&
+	    !(a->unprotect_pending && (v & PG_UNPROT_BEGUN)))
 		v = pg_with_expect(v, (st & PTE_ST_UFFD_WP) ? EXP_PROTECTED : EXP_UNPROTECTED);
 	v &= ~PG_OBS_MASK;
 	return v | ((st << PG_OBS_SHIFT) & PG_OBS_MASK);
@@ -105,7 +107,19 @@ static imap_val observe_page(uint64_t s, uint64_t e, imap_val v, void *arg)
 void model_observe(struct mm_state *m, uint64_t start, uint64_t end, uint32_t state)
 {
 	struct region *r = model_region(m, start);
-	struct observe_arg a = { state, region_private_known(r) };
+	struct observe_arg a = { state, region_private_known(r), false };
+
+	/* A page an unprotect began on since the protect that left it undecided
+	 * stays so until that unprotect applies: it may clear the bit a walk
+	 * just saw (6.1's hugetlb protect ends twice, the second after such a
+	 * begin; its walk saw the bit the in-flight resolve then cleared). */
+	for (unsigned i = 0; i < m->ncalls; i++) {
+		const struct call_in_flight *c = &m->calls[i];
+
+		if (c->kind == EV_UFFD_WRITEPROTECT && !c->wp && !c->applied &&
+		    c->start < end && start < c->end)
+			a.unprotect_pending = true;
+	}
 
 	if ((state & PTE_ST_MARKER_WP) && r)
 		r->markers_seen = true;

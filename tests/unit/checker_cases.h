@@ -152,6 +152,7 @@ void reregister(long how);
 void rwp_shared_bit(void);
 void concurrent_writeprotect(long race);
 void write_racing_unprotect(long race);
+void walk_inside_unapplied_resolve(void);
 void protect_lands_last(void);
 void walk_overtaken(long which);
 void fault_repeat(long st);

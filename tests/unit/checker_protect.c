@@ -414,6 +414,46 @@ void concurrent_writeprotect(long race)
 	expect_one(c, what[race], FIND_LOST_WP, HOOK_CHANGE_PROTECTION, A, A + PG);
 }
 
+/* The 6.1 selftest `userfaultfd hugetlb 16 4` (a CI run, session 19): 6.1's
+ * change_protection() calls hugetlb_change_protection(), so a protect ends
+ * twice; a resolve of x began between the two, and the second's walk still
+ * saw x's bit.  The resolve, in flight, cleared it; a writer's WP fault,
+ * taken on the bit just before, walked x without it.  No LOST_WP: the
+ * resolve had not applied. */
+void walk_inside_unapplied_resolve(void)
+{
+	const __u32 protector = 201, handler = 202, writer = 203;
+	const __u64 x = A + 3 * PG;
+	struct synth s;
+	struct checker *c = protected_region(&s, VMF_ANON, 0, N16);
+
+	for (__u64 a = A; a < A + N16; a += PG)
+		s_pte(&s, a, a + PG, PTE_ST_PRESENT | PTE_ST_UFFD_WP | PTE_ST_DIRTY,
+		      HOOK_CHANGE_PROTECTION);
+	s.tid = protector;
+	s_writeprotect_begin(&s, FD, A, A + N16, true);
+	s_cp(&s, A, A + N16, UFFDWP_MM_CP_UFFD_WP);
+	s.tid = handler;
+	s_writeprotect_begin(&s, FD, x, x + PG, false);
+	s.tid = protector;
+	s_cp(&s, A, A + N16, UFFDWP_MM_CP_UFFD_WP);
+	s_pte(&s, A, A + N16, PTE_ST_PRESENT | PTE_ST_UFFD_WP | PTE_ST_DIRTY,
+	      HOOK_CHANGE_PROTECTION);
+	s_range(&s, EV_UFFD_WRITEPROTECT, FD, A, A + N16, UFFD_WP_MODE_WP, 0);
+	s.tid = writer;
+	s_write_fault(&s, x, PF_PROT_WRITE);
+	s_handle_userfault(&s, x);
+	s_pte(&s, x, x + PG, PTE_ST_PRESENT | PTE_ST_DIRTY, HOOK_HANDLE_USERFAULT);
+	s.tid = handler;
+	s_cp(&s, x, x + PG, UFFDWP_MM_CP_UFFD_WP_RESOLVE);
+	s_pte(&s, x, x + PG, PTE_ST_PRESENT | PTE_ST_DIRTY | PTE_ST_WRITE, HOOK_CHANGE_PROTECTION);
+	s_range(&s, EV_UFFD_WRITEPROTECT, FD, x, x + PG, 0, 0);
+	/* the other pages stay protected: losing one is still found */
+	s_pte(&s, A, A + PG, PTE_ST_PRESENT | PTE_ST_WRITE | PTE_ST_DIRTY, HOOK_CHANGE_PROTECTION);
+	expect_one(c, "a walk inside a resolve not yet applied decides nothing", FIND_LOST_WP,
+		   HOOK_CHANGE_PROTECTION, A, A + PG);
+}
+
 /* uffd-stress on 6.12: a write racing with an unprotect faults on the still
  * read-only PTE; only a fault after the unprotect ended is #14's.  On 6.1
  * the walk at the unprotect's end still finds #14. */

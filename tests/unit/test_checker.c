@@ -102,6 +102,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(protect_lands_last),
 	TAP_TEST_ARG(walk_overtaken, OT_PROTECTED),
 	TAP_TEST_ARG(walk_overtaken, OT_REST_LOST),
+	TAP_TEST(walk_inside_unapplied_resolve),
 	TAP_TEST_ARG(write_racing_unprotect, UNPROTECT_BUGGY),
 	TAP_TEST_ARG(write_racing_unprotect, UNPROTECT_FIXED),
 	TAP_TEST_ARG(write_racing_unprotect, UNPROTECT_BUGGY_FAULT_FIRST),
