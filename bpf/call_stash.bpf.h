@@ -98,6 +98,15 @@ static __always_inline __u32 last_ran(__u8 ran)
 	return ran & 4 ? 2 : ran & 2 ? 1 : 0;
 }
 
+/* A handle_userfault mark its thread's next fault or exit finds: the copies
+ * after the last that ran skipped that fault, which another recorded. */
+static __always_inline void forget_fault_mark(const struct call_stash *mark)
+{
+	if (mark->copies.done)
+		count_skips_covered(HOOK_HANDLE_USERFAULT, last_ran(mark->ran) + 1,
+				    func_copies(HOOK_HANDLE_USERFAULT));
+}
+
 static __always_inline __u64 call_stash_key(__u64 tid, __u32 hook)
 {
 	return (tid << 8) | hook;
@@ -126,12 +135,10 @@ static __always_inline void call_stash_forget_thread(__u32 tid)
 
 		if (!s)
 			continue;
-		if (hook == HOOK_HANDLE_USERFAULT) {
-			if (s->copies.done)
-				count_skips_covered(hook, last_ran(s->ran) + 1, func_copies(hook));
-		} else if (!s->copies.done && counts_skipped_calls(hook)) {
+		if (hook == HOOK_HANDLE_USERFAULT)
+			forget_fault_mark(s);
+		else if (!s->copies.done && counts_skipped_calls(hook))
 			count_lost(hook, LOST_SKIPPED);
-		}
 		bpf_map_delete_elem(&call_stash, &key);
 	}
 }

@@ -354,18 +354,16 @@ static __always_inline int on_handle_userfault(void *ctx, __u32 copy)
 		/* this call's: an earlier copy reported it */
 		count_skips_covered(HOOK_HANDLE_USERFAULT, last_ran(mark->ran) + 1, copy);
 		mark->ran |= 1 << copy;
-		if (copy + 1 >= copies)
+		if (!copies_after(copy, copies))
 			bpf_map_delete_elem(&call_stash, &key);
 		return 0;
 	}
-	if (mark) {
-		/* the thread's last fault's: the copies after its last skipped it */
-		if (mark->copies.done)
-			count_skips_covered(HOOK_HANDLE_USERFAULT, last_ran(mark->ran) + 1, copies);
+	if (mark) {	/* the thread's last fault's */
+		forget_fault_mark(mark);
 		bpf_map_delete_elem(&call_stash, &key);
 	}
 	count_skips_covered(HOOK_HANDLE_USERFAULT, 0, copy);
-	if (copy + 1 < copies)
+	if (copies_after(copy, copies))
 		mark_fault_reported(key, (__u64)vmf, addr, nvcsw, copy);
 	e = event_reserve(HOOK_HANDLE_USERFAULT, EV_HANDLE_USERFAULT);
 	if (!e)
