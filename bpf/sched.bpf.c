@@ -7,7 +7,6 @@
 #include "uffdwp.bpf.h"
 #include "pgtable.bpf.h"
 #include "wp_ranges.bpf.h"
-#include "sys_stash.bpf.h"
 #include "call_stash.bpf.h"
 
 struct fork_walk {
@@ -88,10 +87,10 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	struct uffdwp_event *e;
 	__u8 one = 1;
 
-	/* a new tid: a stash under it is a dead thread's (the child has not run:
-	 * kernel_clone() wakes it after this tracepoint), its exit programs
-	 * skipped, or a tid exec's de_thread() handed over */
-	bpf_map_delete_elem(&sys_stash, &ctid);
+	/* a new tid: a call stash under it is a dead thread's (the child has not
+	 * run: kernel_clone() wakes it after this tracepoint), its exit programs
+	 * skipped, or a tid exec's de_thread() handed over (the syscall stash is
+	 * the task's own storage: the child starts without one) */
 	call_stash_forget_thread(ctid);
 	if (ctgid == ptgid)	/* a new thread */
 		return 0;
@@ -188,12 +187,11 @@ static __always_inline int on_exit(struct task_struct *p)
 	__u32 tid = p->pid;
 	struct uffdwp_event *e;
 
-	/* A thread that dies inside a stashed syscall (killed, or exit_group()
-	 * while it slept in one) never reaches sys_exit: its entry would stay,
-	 * fill the table and meet a later thread given the same tid.  Before
-	 * the traced test: the group's last thread may have untraced it first
-	 * (threads of one group run their exits concurrently). */
-	bpf_map_delete_elem(&sys_stash, &tid);
+	/* A thread that dies inside a stashed kernel call never reaches its
+	 * exit programs: its entry would stay, fill the table and meet a later
+	 * thread given the same tid (its syscall stash goes with the task).
+	 * Before the traced test: the group's last thread may have untraced it
+	 * first (threads of one group run their exits concurrently). */
 	call_stash_forget_thread(tid);
 	/* only the last thread of the group: do_exit() dropped signal->live first */
 	if (!t || BPF_CORE_READ(p, signal, live.counter) != 0)

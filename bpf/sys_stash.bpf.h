@@ -23,6 +23,10 @@ enum sys_kind {
 	SYS_FALLOCATE,
 	SYS_USERFAULTFD,
 	SYS_MMAP,	/* MAP_FIXED only: the one that can replace a mapping */
+	/* A call of these kinds with nothing to record (a read of another file,
+	 * an ioctl not userfaultfd's): the first copy marks it so, and the later
+	 * copies and the exit programs stop at the mark. */
+	SYS_UNRECORDED,
 };
 
 /*
@@ -35,29 +39,60 @@ enum sys_kind {
  * sys_enter(), on_raw_sys_exit()), with one hole: where a thread's call loses
  * every exit program and its next call every enter program, that next exit
  * reports the older stash and nothing is counted.  The per-syscall
- * tracepoints have one program (copies 1): exit deletes.
+ * tracepoints have one program (copies 1): exit frees the slot.
  */
 #define SYSCALL_COPIES	3
 
 struct sys_stash {
-	__u32 kind;
+	__u32 kind;	/* enum sys_kind; 0: no call in flight */
 	struct stash_copies copies;
 	__u64 args[6];
 	__u64 uarg[UFFDIO_ARG_MAX / 8];	/* ioctl: the uffdio struct as passed in */
 };
 
+/*
+ * One stash per thread, in task storage, reused in place from call to call:
+ * a call in flight has a kind, the slot is freed by zeroing it.  A hash
+ * keyed by tid took a lookup, an update and a delete of its own per call
+ * (the bucket lock, an element off the free list and back), and its lookups
+ * cost the untraced threads' calls too; a thread with no storage is found
+ * so by one pointer test.  The storage goes with the task: a thread that
+ * dies inside a call leaves nothing behind, and a new thread given its tid
+ * has none.
+ */
 struct sys_stash_map {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);	/* tid */
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct sys_stash);
 };
 extern struct sys_stash_map sys_stash SEC(".maps");	/* uffdwp.bpf.c */
 
+/* The current thread's call in flight, or NULL. */
+static __always_inline struct sys_stash *sys_stash_current(void)
+{
+	struct sys_stash *s = bpf_task_storage_get(&sys_stash, bpf_get_current_task_btf(), NULL, 0);
+
+	return s && s->kind ? s : NULL;
+}
+
+/* The current thread's stash slot, made on its first call: NULL when the
+ * kernel has no memory for it (or, up to 6.1, when another program holds
+ * task storage on this CPU). */
+static __always_inline struct sys_stash *sys_stash_slot(void)
+{
+	return bpf_task_storage_get(&sys_stash, bpf_get_current_task_btf(), NULL,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
+static __always_inline void sys_stash_free(struct sys_stash *s)
+{
+	s->kind = 0;
+}
+
 static __always_inline __u32 current_syscall(void)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct sys_stash *s = bpf_map_lookup_elem(&sys_stash, &tid);
+	struct sys_stash *s = sys_stash_current();
 
 	return s && !s->copies.done ? s->kind : 0;
 }

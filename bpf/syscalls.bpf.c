@@ -185,54 +185,55 @@ static __always_inline bool call_is_recorded(__u32 kind, __u64 arg0, __u64 arg1,
 }
 
 /* A traced thread enters a syscall: stash what its exit needs (@t: its
- * traced_tgids entry, the caller's traced_current(); @copy: which of the
- * tracepoint's @copies programs this is, struct sys_stash). */
-static __always_inline int sys_enter(struct traced_task *t, __u32 kind, const __u64 args[6],
-				     __u32 copy, __u32 copies)
+ * traced_tgids entry, the caller's traced_current(); @s: its call in flight,
+ * the caller's sys_stash_current(), after copies_enter_stashed(); @copy:
+ * which of the tracepoint's @copies programs this is, struct sys_stash). */
+static __always_inline int sys_enter(struct traced_task *t, struct sys_stash *s, __u32 kind,
+				     const __u64 args[6], __u32 copy, __u32 copies)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, tid = (__u32)id;
-	struct sys_stash s = { .kind = kind, .copies.enter_pending = copies_after(copy, copies) };
-	struct sys_stash *old;
+	__u32 tgid = current_tgid();
+	bool recorded;
 
 	if (!t)
 		return 0;
-	old = bpf_map_lookup_elem(&sys_stash, &tid);
-	if (old && !old->copies.done) {
-		if (copies_enter_stashed(&old->copies, copy))
-			return 0;
-		/* Still stashed, never reported: the kernel skipped every exit
-		 * program of this thread's last call, and its records with them. */
+	/* Still stashed, never reported: the kernel skipped every exit program
+	 * of this thread's last call, and its records with them. */
+	if (s && !s->copies.done && s->kind != SYS_UNRECORDED)
 		count_lost(HOOK_SYSCALLS, LOST_SKIPPED);
-	}
-	if (old)
-		bpf_map_delete_elem(&sys_stash, &tid);
 	/* any call of ours, recorded or not: attached to a running process, its
 	 * mm is learnt from the first */
 	note_mm(t, tgid, current_mm());
-	if (!call_is_recorded(kind, args[0], args[1], args[3], tgid))
+	recorded = call_is_recorded(kind, args[0], args[1], args[3], tgid);
+	if (!s)
+		s = sys_stash_slot();
+	/* no slot: this call's records would go unseen, counted */
+	if (!s) {
+		if (recorded)
+			count_lost(HOOK_SYSCALLS, LOST_TABLE);
 		return 0;
-	__builtin_memcpy(s.args, args, sizeof(s.args));
-	if (kind == SYS_IOCTL && s.args[1] == PAGEMAP_SCAN) {
-		if (!stash_pm_scan(&s))
+	}
+	s->copies = (struct stash_copies){ .enter_pending = copies_after(copy, copies) };
+	s->kind = recorded ? kind : SYS_UNRECORDED;
+	if (!recorded)
+		return 0;
+	__builtin_memcpy(s->args, args, sizeof(s->args));
+	if (kind == SYS_IOCTL && s->args[1] == PAGEMAP_SCAN) {
+		if (!stash_pm_scan(s)) {
+			sys_stash_free(s);	/* counted at exit (missed_enter()) */
 			return 0;
+		}
+		report_pm_scan(s, true, 0, 0, 0);
 	} else if (kind == SYS_IOCTL) {
-		__u64 size = _IOC_SIZE(s.args[1]);
+		__u64 size = _IOC_SIZE(s->args[1]);
 
+		/* the slot holds the last call's: a shorter struct reads as zeros */
+		__builtin_memset(s->uarg, 0, sizeof(s->uarg));
 		if (size > UFFDIO_ARG_MAX)
 			size = UFFDIO_ARG_MAX;
 		if (size)
-			bpf_probe_read_user(s.uarg, size, (void *)s.args[2]);
+			bpf_probe_read_user(s->uarg, size, (void *)s->args[2]);
+		report_ioctl_begin(s);
 	}
-	/* a full table would drop this call's records unseen: count it */
-	if (bpf_map_update_elem(&sys_stash, &tid, &s, BPF_ANY)) {
-		count_lost(HOOK_SYSCALLS, LOST_TABLE);
-		return 0;
-	}
-	if (kind == SYS_IOCTL && s.args[1] == PAGEMAP_SCAN)
-		report_pm_scan(&s, true, 0, 0, 0);
-	else if (kind == SYS_IOCTL)
-		report_ioctl_begin(&s);
 	return 0;
 }
 
@@ -464,19 +465,21 @@ static __always_inline void report_uffd_open(__s64 fd, __u64 flags)
 	event_submit(e);
 }
 
-/* A traced thread leaves a stashed syscall: report it (@s: its stash entry,
- * the caller's lookup, NULL when none; @copy, @copies as for sys_enter()). */
-static __always_inline int sys_exit(struct sys_stash *s, __u32 tid, __s64 ret, __u32 copy,
-				    __u32 copies)
+/* A traced thread leaves a stashed syscall: report it (@s: its call in
+ * flight, the caller's sys_stash_current(), NULL when none; @copy, @copies as
+ * for sys_enter()). */
+static __always_inline int sys_exit(struct sys_stash *s, __s64 ret, __u32 copy, __u32 copies)
 {
 	if (!s)
 		return 0;
 	if (s->copies.done) {	/* an earlier program reported it */
 		if (copies_exit_done(&s->copies))
-			bpf_map_delete_elem(&sys_stash, &tid);
+			sys_stash_free(s);
 		return 0;
 	}
 	switch (s->kind) {
+	case SYS_UNRECORDED:
+		break;
 	case SYS_IOCTL:
 		if (s->args[1] == PAGEMAP_SCAN)
 			report_pm_scan_return(s, ret);
@@ -494,7 +497,7 @@ static __always_inline int sys_exit(struct sys_stash *s, __u32 tid, __s64 ret, _
 		report_mm_syscall(s, ret);
 	}
 	if (copies_exit_reported(&s->copies, copy, copies))
-		bpf_map_delete_elem(&sys_stash, &tid);
+		sys_stash_free(s);
 	return 0;
 }
 
@@ -558,14 +561,12 @@ static __always_inline int tp_sys_enter(struct trace_event_raw_sys_enter *ctx, _
 	if (nargs > 3) args[3] = ctx->args[3];
 	if (nargs > 4) args[4] = ctx->args[4];
 	if (nargs > 5) args[5] = ctx->args[5];
-	return sys_enter(traced_current(), kind, args, 0, 1);
+	return sys_enter(traced_current(), sys_stash_current(), kind, args, 0, 1);
 }
 
 static __always_inline int tp_sys_exit(__s64 ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-
-	return sys_exit(bpf_map_lookup_elem(&sys_stash, &tid), tid, ret, 0, 1);
+	return sys_exit(sys_stash_current(), ret, 0, 1);
 }
 
 #define SYSCALL_HOOK(name, kind, nargs)						\
@@ -612,6 +613,7 @@ static __always_inline __u32 sys_kind_of(long nr)
 static __always_inline int on_raw_sys_enter(struct pt_regs *regs, long nr, __u32 copy)
 {
 	__u32 kind = sys_kind_of(nr);
+	struct sys_stash *s = NULL;
 	struct traced_task *t;
 
 	/* uffd_fd_close() tests traced_current() itself; a later program's
@@ -620,12 +622,23 @@ static __always_inline int on_raw_sys_enter(struct pt_regs *regs, long nr, __u32
 		uffd_fd_close(SYSCALL_ARG0(regs));
 		return 0;
 	}
-	t = kind ? traced_current() : NULL;
+	if (!kind)
+		return 0;
+	/* a later copy first asks the thread's own stash, which has its answer
+	 * where an earlier copy ran: no traced_tgids lookup */
+	if (copy) {
+		s = sys_stash_current();
+		if (s && copies_enter_stashed(&s->copies, copy))
+			return 0;
+	}
+	t = traced_current();
 	if (t) {
 		__u64 args[6] = { SYSCALL_ARG0(regs), SYSCALL_ARG1(regs), SYSCALL_ARG2(regs),
 				  SYSCALL_ARG3(regs), SYSCALL_ARG4(regs), SYSCALL_ARG5(regs) };
 
-		sys_enter(t, kind, args, copy, SYSCALL_COPIES);
+		if (!copy)
+			s = sys_stash_current();
+		sys_enter(t, s, kind, args, copy, SYSCALL_COPIES);
 	}
 	return 0;
 }
@@ -662,24 +675,25 @@ static __always_inline bool missed_enter(__u32 kind, struct pt_regs *regs)
 }
 
 /* A done entry for the @pending later exit programs to find: this one
- * counted the call.  Out of line, its own stack frame: 6.1 refuses the exit
- * programs' combined stack (512 bytes) with a struct sys_stash more in theirs. */
-static __noinline void mark_exit_counted(__u32 tid, __u32 kind, __u32 pending)
+ * counted the call (no slot: they count it again, an overcount). */
+static __always_inline void mark_exit_counted(__u32 kind, __u32 pending)
 {
-	struct sys_stash seen = { .kind = kind, .copies = { .done = 1, .exit_pending = pending } };
+	struct sys_stash *s = sys_stash_slot();
 
-	bpf_map_update_elem(&sys_stash, &tid, &seen, BPF_ANY);
+	if (!s)
+		return;
+	s->kind = kind;
+	s->copies = (struct stash_copies){ .done = 1, .exit_pending = pending };
 }
 
 static __always_inline int on_raw_sys_exit(struct pt_regs *regs, long ret, __u32 copy)
 {
 	__u32 kind = sys_kind_of(SYSCALL_NR(regs));
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct sys_stash *s;
 
 	if (!kind)
 		return 0;
-	s = bpf_map_lookup_elem(&sys_stash, &tid);
+	s = sys_stash_current();
 	/* Nothing stashed for this call (an entry that the first program finds
 	 * done is the last call's, its later exit programs skipped).  Counted
 	 * once: the copy that counts leaves a done entry that the later ones
@@ -687,10 +701,10 @@ static __always_inline int on_raw_sys_exit(struct pt_regs *regs, long ret, __u32
 	if ((!s || (s->copies.done && copy == 0)) && missed_enter(kind, regs)) {
 		count_lost(HOOK_SYSCALLS, LOST_SKIPPED);
 		if (copies_after(copy, SYSCALL_COPIES))
-			mark_exit_counted(tid, kind, copies_after(copy, SYSCALL_COPIES));
+			mark_exit_counted(kind, copies_after(copy, SYSCALL_COPIES));
 		return 0;
 	}
-	return sys_exit(s, tid, ret, copy, SYSCALL_COPIES);
+	return sys_exit(s, ret, copy, SYSCALL_COPIES);
 }
 
 SEC("tp_btf/sys_exit")
