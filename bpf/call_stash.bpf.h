@@ -61,6 +61,7 @@ static __always_inline bool counts_skipped_calls(__u32 hook)
 struct call_stash {
 	__u64 role[ROLE_MAX];
 	struct stash_copies copies;
+	__u8 busy;	/* a call, or a done mark, is in this slot */
 	/* handle_userfault's mark (copies.done set), reported at entry: the
 	 * copies that ran for the call, a bit each, and the thread's voluntary
 	 * switches then, which with role[ROLE_VMF] tell its call from the next
@@ -69,13 +70,54 @@ struct call_stash {
 	__u64 nvcsw;
 };
 
+/*
+ * A thread's calls in flight, a slot per hook, in task storage reused in
+ * place (as the syscalls' stash, sys_stash.bpf.h): a hash keyed by tid and
+ * hook cost each traced call an update and a delete, and each untraced call
+ * of the system a lookup; a thread without storage is found so by a pointer
+ * test.  Made by the first traced call of the thread (a kernel thread's too:
+ * kcompactd migrates traced pages), gone with the task.
+ */
+struct call_stashes {
+	struct call_stash hook[HOOK_MAX];
+};
+
 struct call_stash_map {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);		/* tid << 8 | hook */
-	__type(value, struct call_stash);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct call_stashes);
 };
 extern struct call_stash_map call_stash SEC(".maps");
+
+/* The current thread's slot for @hook (@create: making its storage if it
+ * has none), or NULL: no storage (no memory for it, or up to 6.1 the storage
+ * busy on this CPU). */
+static __always_inline struct call_stash *call_stash_slot(__u32 hook, bool create)
+{
+	struct call_stashes *c = bpf_task_storage_get(&call_stash, bpf_get_current_task_btf(), NULL,
+						      create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+
+	if (!c || hook >= HOOK_MAX)
+		return NULL;
+	/* no slot's address before the NULL test: 6.1's verifier refuses
+	 * arithmetic on a map_value_or_null */
+	barrier_var(c);
+	return &c->hook[hook];
+}
+
+/* The current thread's call or mark in @hook's slot, or NULL. */
+static __always_inline struct call_stash *call_stash_current(__u32 hook)
+{
+	struct call_stash *s = call_stash_slot(hook, false);
+
+	return s && s->busy ? s : NULL;
+}
+
+static __always_inline void call_stash_free(struct call_stash *s)
+{
+	s->busy = 0;
+}
 
 struct skips_covered_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -107,39 +149,39 @@ static __always_inline void forget_fault_mark(const struct call_stash *mark)
 				    func_copies(HOOK_HANDLE_USERFAULT));
 }
 
-static __always_inline __u64 call_stash_key(__u64 tid, __u32 hook)
-{
-	return (tid << 8) | hook;
-}
-
 /* A done mark for the @pending later programs of the call: this one reported
- * it or counted it lost.  Out of line: its own stack frame, as the walk's
- * callers are near 6.1's combined 512 bytes. */
-static __noinline void call_stash_mark_done(__u64 key, __u32 pending)
+ * it or counted it lost (no slot: they count it again, an overcount). */
+static __always_inline void call_stash_mark_done(__u32 hook, __u32 pending)
 {
-	struct call_stash done = { .copies = { .done = 1, .exit_pending = pending } };
+	struct call_stash *s = call_stash_slot(hook, true);
 
-	bpf_map_update_elem(&call_stash, &key, &done, BPF_ANY);
+	if (!s)
+		return;
+	s->busy = 1;
+	s->copies = (struct stash_copies){ .done = 1, .exit_pending = pending };
 }
 
-/* Thread @tid is exiting, inside no hooked call, or new (fork): a stash left
- * under it is a call every exit program skipped (counted), or a mark nobody
- * took.  Unrolled:
- * each hook a constant (6.1's verifier loses a bpf_loop() index's bound). */
-static __always_inline void call_stash_forget_thread(__u32 tid)
+/* The current thread is exiting, inside no hooked call: a stash it left is a
+ * call every exit program skipped (counted), or a mark nobody took.
+ * Unrolled: each hook a constant (6.1's verifier loses a bpf_loop() index's
+ * bound). */
+static __always_inline void call_stash_forget_current(void)
 {
+	struct call_stashes *c = bpf_task_storage_get(&call_stash, bpf_get_current_task_btf(), NULL, 0);
+
+	if (!c)
+		return;
 #pragma unroll
 	for (__u32 hook = 0; hook < HOOK_MAX; hook++) {
-		__u64 key = call_stash_key(tid, hook);
-		struct call_stash *s = bpf_map_lookup_elem(&call_stash, &key);
+		struct call_stash *s = &c->hook[hook];
 
-		if (!s)
+		if (!s->busy)
 			continue;
 		if (hook == HOOK_HANDLE_USERFAULT)
 			forget_fault_mark(s);
 		else if (!s->copies.done && counts_skipped_calls(hook))
 			count_lost(hook, LOST_SKIPPED);
-		bpf_map_delete_elem(&call_stash, &key);
+		call_stash_free(s);
 	}
 }
 

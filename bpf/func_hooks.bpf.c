@@ -18,11 +18,6 @@
 /* Kernel function hooks: entry stashes the arguments, exit reports.   */
 /* ------------------------------------------------------------------ */
 
-static __always_inline __u64 stash_key(__u32 hook)
-{
-	return call_stash_key((__u32)bpf_get_current_pid_tgid(), hook);
-}
-
 /* The VMA a hook works on, whichever argument carries it. */
 static __always_inline struct vm_area_struct *call_vma(struct call_stash *s)
 {
@@ -62,9 +57,9 @@ static __always_inline bool read_call(void *ctx, __u32 hook, struct call_stash *
 
 static __always_inline int on_func_enter(void *ctx, __u32 hook, __u32 copy)
 {
-	struct call_stash s = { .copies.enter_pending = copies_after(copy, func_copies(hook)) };
-	__u64 key = stash_key(hook);
-	struct call_stash *old = bpf_map_lookup_elem(&call_stash, &key);
+	struct call_stash s = { .copies.enter_pending = copies_after(copy, func_copies(hook)),
+				.busy = 1 };
+	struct call_stash *old = call_stash_current(hook);
 
 	if (old && copies_enter_stashed(&old->copies, copy))
 		return 0;
@@ -73,12 +68,15 @@ static __always_inline int on_func_enter(void *ctx, __u32 hook, __u32 copy)
 		count_lost(hook, LOST_SKIPPED);
 	if (!read_call(ctx, hook, &s)) {
 		if (old)
-			bpf_map_delete_elem(&call_stash, &key);
+			call_stash_free(old);
 		return 0;
 	}
-	/* a full table (4096 calls in flight) loses the record: the exit, finding
-	 * no stash, counts it (as skipped: one count, not two) */
-	bpf_map_update_elem(&call_stash, &key, &s, BPF_ANY);
+	/* no storage for the thread loses the record: the exit, finding no
+	 * stash, counts it (as skipped: one count, not two) */
+	if (!old)
+		old = call_stash_slot(hook, true);
+	if (old)
+		*old = s;
 	return 0;
 }
 
@@ -87,9 +85,9 @@ static __always_inline int on_func_enter(void *ctx, __u32 hook, __u32 copy)
  * it.  Counted by the first exit program to run, which leaves a done mark for
  * the later ones, where this hook counts (counts_skipped_calls()).
  */
-static __always_inline int exit_without_stash(void *ctx, __u32 hook, __u32 copy, __u64 key)
+static __always_inline int exit_without_stash(void *ctx, __u32 hook, __u32 copy)
 {
-	struct call_stash now = {};
+	struct call_stash now = {}, *stale;
 
 	if (!counts_skipped_calls(hook))
 		return 0;
@@ -100,10 +98,13 @@ static __always_inline int exit_without_stash(void *ctx, __u32 hook, __u32 copy,
 	if (!call_is_traced(&now))
 		return 0;
 	count_lost(hook, LOST_SKIPPED);
-	if (copies_after(copy, func_copies(hook)))
-		call_stash_mark_done(key, copies_after(copy, func_copies(hook)));
-	else
-		bpf_map_delete_elem(&call_stash, &key);
+	if (copies_after(copy, func_copies(hook))) {
+		call_stash_mark_done(hook, copies_after(copy, func_copies(hook)));
+	} else {
+		stale = call_stash_current(hook);
+		if (stale)
+			call_stash_free(stale);
+	}
 	return 0;
 }
 
@@ -205,8 +206,7 @@ static __always_inline bool exit_walks(__u32 hook, struct call_stash *s)
 
 static __always_inline int on_func_exit(void *ctx, __u32 hook, __u32 copy)
 {
-	__u64 key = stash_key(hook);
-	struct call_stash *s = bpf_map_lookup_elem(&call_stash, &key);
+	struct call_stash *s = call_stash_current(hook);
 	struct vm_area_struct *vma;
 	struct uffdwp_event *e;
 	__u32 kind;
@@ -215,7 +215,7 @@ static __always_inline int on_func_exit(void *ctx, __u32 hook, __u32 copy)
 		/* an earlier exit program of this call reported it, or counted it */
 		if (copy > 0 && s->copies.exit_pending) {
 			if (copies_exit_done(&s->copies))
-				bpf_map_delete_elem(&call_stash, &key);
+				call_stash_free(s);
 			return 0;
 		}
 		/* else a mark left by the thread's last call, that no entry of
@@ -223,7 +223,7 @@ static __always_inline int on_func_exit(void *ctx, __u32 hook, __u32 copy)
 		s = NULL;
 	}
 	if (!s)
-		return exit_without_stash(ctx, hook, copy, key);
+		return exit_without_stash(ctx, hook, copy);
 	switch (hook) {
 	case HOOK_CHANGE_PROTECTION:
 	case HOOK_HUGETLB_CHANGE_PROTECTION:
@@ -281,7 +281,7 @@ walk:
 		pgtable_walk((__u64)BPF_CORE_READ(vma, vm_mm), start, end, kind, hook);
 	}
 	if (copies_exit_reported(&s->copies, copy, func_copies(hook)))
-		bpf_map_delete_elem(&call_stash, &key);
+		call_stash_free(s);
 	return 0;
 }
 
@@ -306,17 +306,20 @@ FUNC_HOOK(zap, HOOK_ZAP)
 FUNC_HOOK_THIRD(zap, HOOK_ZAP)
 FUNC_HOOK(zap_hugetlb, HOOK_ZAP_HUGETLB)
 
-/* handle_userfault's mark for the later copies of the call copy @copy reported.
- * Out of line: its own stack frame, as the walk's callers are near 6.1's
- * combined 512 bytes. */
-static __noinline void mark_fault_reported(__u64 key, __u64 vmf, __u64 addr, __u64 nvcsw,
-					   __u32 copy)
+/* handle_userfault's mark for the later copies of the call copy @copy
+ * reported (no slot: they report it again). */
+static __always_inline void mark_fault_reported(__u64 vmf, __u64 addr, __u64 nvcsw, __u32 copy)
 {
-	struct call_stash mark = { .copies.done = 1, .ran = 1 << copy, .nvcsw = nvcsw };
+	struct call_stash *mark = call_stash_slot(HOOK_HANDLE_USERFAULT, true);
 
-	mark.role[ROLE_VMF] = vmf;
-	mark.role[ROLE_START] = addr;
-	bpf_map_update_elem(&call_stash, &key, &mark, BPF_ANY);
+	if (!mark)
+		return;
+	mark->busy = 1;
+	mark->copies = (struct stash_copies){ .done = 1 };
+	mark->ran = 1 << copy;
+	mark->nvcsw = nvcsw;
+	mark->role[ROLE_VMF] = vmf;
+	mark->role[ROLE_START] = addr;
 }
 
 /*
@@ -337,11 +340,10 @@ static __always_inline int on_handle_userfault(void *ctx, __u32 copy)
 	struct vm_fault *vmf = (struct vm_fault *)func_arg(ctx, HOOK_HANDLE_USERFAULT, ROLE_VMF);
 	struct vm_area_struct *vma = BPF_CORE_READ(vmf, vma);
 	__u64 reason = func_arg(ctx, HOOK_HANDLE_USERFAULT, ROLE_FLAGS);
-	__u64 key = stash_key(HOOK_HANDLE_USERFAULT);
 	__u32 copies = func_copies(HOOK_HANDLE_USERFAULT);
 	__u64 nvcsw = bpf_get_current_task_btf()->nvcsw;
 	__u64 addr = BPF_CORE_READ(vmf, address);
-	struct call_stash *mark = bpf_map_lookup_elem(&call_stash, &key);
+	struct call_stash *mark = call_stash_current(HOOK_HANDLE_USERFAULT);
 	struct uffdwp_event *e;
 
 	if (!mm_is_traced((__u64)BPF_CORE_READ(vma, vm_mm)) && !traced_current())
@@ -355,16 +357,16 @@ static __always_inline int on_handle_userfault(void *ctx, __u32 copy)
 		count_skips_covered(HOOK_HANDLE_USERFAULT, last_ran(mark->ran) + 1, copy);
 		mark->ran |= 1 << copy;
 		if (!copies_after(copy, copies))
-			bpf_map_delete_elem(&call_stash, &key);
+			call_stash_free(mark);
 		return 0;
 	}
 	if (mark) {	/* the thread's last fault's */
 		forget_fault_mark(mark);
-		bpf_map_delete_elem(&call_stash, &key);
+		call_stash_free(mark);
 	}
 	count_skips_covered(HOOK_HANDLE_USERFAULT, 0, copy);
 	if (copies_after(copy, copies))
-		mark_fault_reported(key, (__u64)vmf, addr, nvcsw, copy);
+		mark_fault_reported((__u64)vmf, addr, nvcsw, copy);
 	e = event_reserve(HOOK_HANDLE_USERFAULT, EV_HANDLE_USERFAULT);
 	if (!e)
 		return 0;

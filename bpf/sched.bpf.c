@@ -81,17 +81,12 @@ struct {
 static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child,
 				   __u32 copy)
 {
-	__u32 ptgid = parent->tgid, ctgid = child->tgid, ctid = child->pid;
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
 	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &ptgid), *ct;
 	__u64 child_mm = (__u64)child->mm;
 	struct uffdwp_event *e;
 	__u8 one = 1;
 
-	/* a new tid: a call stash under it is a dead thread's (the child has not
-	 * run: kernel_clone() wakes it after this tracepoint), its exit programs
-	 * skipped, or a tid exec's de_thread() handed over (the syscall stash is
-	 * the task's own storage: the child starts without one) */
-	call_stash_forget_thread(ctid);
 	if (ctgid == ptgid)	/* a new thread */
 		return 0;
 	if (t && copy == 1 && bpf_map_lookup_elem(&forks_handled, &ctgid)) {
@@ -184,15 +179,13 @@ static __always_inline int on_exit(struct task_struct *p)
 {
 	__u32 tgid = p->tgid;
 	struct traced_task *t = bpf_map_lookup_elem(&traced_tgids, &tgid);
-	__u32 tid = p->pid;
 	struct uffdwp_event *e;
 
-	/* A thread that dies inside a stashed kernel call never reaches its
-	 * exit programs: its entry would stay, fill the table and meet a later
-	 * thread given the same tid (its syscall stash goes with the task).
-	 * Before the traced test: the group's last thread may have untraced it
-	 * first (threads of one group run their exits concurrently). */
-	call_stash_forget_thread(tid);
+	/* What the thread's hooked calls left (do_exit(): p is current).  Its
+	 * stashes go with the task; this counts what they held.  Before the
+	 * traced test: the group's last thread may have untraced it first
+	 * (threads of one group run their exits concurrently). */
+	call_stash_forget_current();
 	/* only the last thread of the group: do_exit() dropped signal->live first */
 	if (!t || BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;
