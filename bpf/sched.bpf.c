@@ -69,7 +69,9 @@ static __always_inline void forget_leftover_mm(__u64 mm)
  * exec the first handled has the new mm noted, an exit the first handled has
  * untraced the group.  The loader counts the lesser of the two programs'
  * recursion_misses as lost (a fork, exec or exit both skipped, or a second
- * misled by a mark its own skip left: each takes a skip of each).
+ * misled by a mark its own skip left: each takes a skip of each).  Where
+ * tracepoints run their programs with preemption off, only the first is
+ * loaded (tp_preemptible).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -100,7 +102,7 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	forget_leftover_mm(child_mm);
 	if (!t)		/* untraced */
 		return 0;
-	if (copy == 0)
+	if (copy == 0 && tp_preemptible)	/* for the second, loaded only then */
 		bpf_map_update_elem(&forks_handled, &ctgid, &one, BPF_ANY);
 	/* The child's entry is a copy of the parent's, WP ranges too: with
 	 * EVENT_FORK its VMAs stay registered for WP (dup_userfaultfd()), and its

@@ -7,8 +7,7 @@
 #ifndef UFFDWP_SYS_STASH_BPF_H
 #define UFFDWP_SYS_STASH_BPF_H
 
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
+#include "uffdwp.bpf.h"
 #include "stash_copies.bpf.h"
 
 #define UFFDIO_ARG_MAX 48	/* the largest uffdio_* struct is uffdio_copy (40) */
@@ -42,6 +41,13 @@ enum sys_kind {
  * tracepoints have one program (copies 1): exit frees the slot.
  */
 #define SYSCALL_COPIES	3
+
+/* The raw syscall programs loaded: one where tracepoints run with preemption
+ * off. */
+static __always_inline __u32 syscall_copies(void)
+{
+	return tp_preemptible ? SYSCALL_COPIES : 1;
+}
 
 struct sys_stash {
 	__u32 kind;	/* enum sys_kind; 0: no call in flight */

@@ -638,7 +638,7 @@ static __always_inline int on_raw_sys_enter(struct pt_regs *regs, long nr, __u32
 
 		if (!copy)
 			s = sys_stash_current();
-		sys_enter(t, s, kind, args, copy, SYSCALL_COPIES);
+		sys_enter(t, s, kind, args, copy, syscall_copies());
 	}
 	return 0;
 }
@@ -700,11 +700,11 @@ static __always_inline int on_raw_sys_exit(struct pt_regs *regs, long ret, __u32
 	 * only count down; they count only where no earlier one ran. */
 	if ((!s || (s->copies.done && copy == 0)) && missed_enter(kind, regs)) {
 		count_lost(HOOK_SYSCALLS, LOST_SKIPPED);
-		if (copies_after(copy, SYSCALL_COPIES))
-			mark_exit_counted(kind, copies_after(copy, SYSCALL_COPIES));
+		if (copies_after(copy, syscall_copies()))
+			mark_exit_counted(kind, copies_after(copy, syscall_copies()));
 		return 0;
 	}
-	return sys_exit(s, ret, copy, SYSCALL_COPIES);
+	return sys_exit(s, ret, copy, syscall_copies());
 }
 
 SEC("tp_btf/sys_exit")

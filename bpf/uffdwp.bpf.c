@@ -30,6 +30,7 @@ const volatile __s8 hook_arg_idx[HOOK_MAX][ROLE_MAX] = {};
 const volatile __u8 hook_nargs[HOOK_MAX] = {};
 const volatile bool follow_children = true;
 const volatile bool walk_at_syscall_exit = false;
+const volatile bool tp_preemptible = true;
 
 /* ---- maps (documented where declared) ---- */
 

@@ -28,6 +28,9 @@ extern const volatile bool follow_children;
 /* Walk the page tables when a uffd/mm syscall returns: set when this kernel
  * gave us no change_protection/zap hook to walk at (tracepoint-only hosts). */
 extern const volatile bool walk_at_syscall_exit;
+/* Tracepoint programs may run preemptible: the syscall and sched tracepoints
+ * have their later copies loaded (src/loader/hooks.c tracepoints_preemptible()). */
+extern const volatile bool tp_preemptible;
 
 /* ---- maps ---- */
 

@@ -332,10 +332,30 @@ static bool choose_tracepoint(struct hook_choice *c, const struct hook_def *d,
 	return c->mech == MECH_TRACEPOINT;
 }
 
+/*
+ * Whether tracepoint programs may be preempted, and so skipped by the kernel
+ * on a CPU where a preempted run holds them (bpf/stash_copies.bpf.h).  A
+ * kernel without struct tracepoint_ext runs every tracepoint's callbacks with
+ * preemption off (__DO_TRACE()'s preempt_disable_notrace(), 6.1 and 6.12) and
+ * its raw tracepoint programs under cant_sleep(): one program per tracepoint
+ * sees every call.  The struct came with faultable syscall tracepoints
+ * ("tracing: Introduce tracepoint extended structure", then "tracing: Allow
+ * system call tracepoints to handle page faults"); after it, syscall
+ * tracepoints run their programs preemptible, and since tracepoints moved
+ * to SRCU-fast (Debian's 7.3) all of them do.  So the struct's presence keeps
+ * every copy: a kernel with it may or may not need them, one without never
+ * does.
+ */
+static bool tracepoints_preemptible(const struct btf *vmlinux)
+{
+	return btf__find_by_name_kind(vmlinux, "tracepoint_ext", BTF_KIND_STRUCT) >= 0;
+}
+
 void hooks_calibrate(struct hook_plan *plan, const struct btf *vmlinux, bool use_fentry,
 		     const struct attach_refusals *refused)
 {
 	memset(plan, 0, sizeof(*plan));
+	plan->tp_preemptible = tracepoints_preemptible(vmlinux);
 	for (int h = 0; h < HOOK_MAX; h++) {
 		const struct hook_def *d = &hook_defs[h];
 		struct hook_choice *c = &plan->hook[h];
@@ -414,6 +434,7 @@ int hooks_configure(struct uffdwp *skel, const struct hook_plan *plan)
 
 	hooks_run_info(plan, &ri);
 	skel->rodata->walk_at_syscall_exit = run_walks_at_syscall_exit(ri.mech);
+	skel->rodata->tp_preemptible = plan->tp_preemptible;
 	for (int h = 0; h < HOOK_MAX; h++) {
 		skel->rodata->hook_mech[h] = plan->hook[h].mech;
 		skel->rodata->hook_nargs[h] = plan->hook[h].nargs;
@@ -434,6 +455,10 @@ int hooks_configure(struct uffdwp *skel, const struct hook_plan *plan)
 		 * (and a kretprobe's return handlers run in the opposite order
 		 * of its entry handlers, which the copies' protocol would need) */
 		if (c->mech == MECH_KPROBE && prog_copy_index(bpf_program__name(prog), NULL) > 0)
+			load = false;
+		/* nor a tracepoint's that runs its programs with preemption off */
+		if (c->mech == MECH_TRACEPOINT && !plan->tp_preemptible &&
+		    prog_copy_index(bpf_program__name(prog), NULL) > 0)
 			load = false;
 		bpf_program__set_autoload(prog, load);
 		if (!load || c->mech != MECH_FENTRY)

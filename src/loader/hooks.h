@@ -51,6 +51,9 @@ struct hook_choice {
 
 struct hook_plan {
 	struct hook_choice hook[HOOK_MAX];
+	/* This kernel's tracepoints may run their programs preemptible, so the
+	 * tracepoint hooks need their later copies (hooks_calibrate()). */
+	bool tp_preemptible;
 };
 
 /* What real attaches refused after calibration said yes (hooks_attach()): the

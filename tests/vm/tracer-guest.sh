@@ -11,8 +11,11 @@
 # must be include/linux/swap.h's for each config: 6.1 marker 30 (the
 # swapin-error type above it), migration 27; 6.12 31/28; 7.3 with
 # CONFIG_DEVICE_PRIVATE=y and 3 device types 31/25; the marker measured.
+# The tracepoint hooks load their later copies only where tracepoints run
+# their programs preemptible (src/loader/hooks.c tracepoints_preemptible()):
+# 7.3, not 6.1 or 6.12.
 . "$(dirname "$0")/lib.sh"
-tap_plan 33
+tap_plan 36
 
 # guest_trace NAME KERNEL-OPTION TRACER-ARGS: the tracer's JSON summary in
 # $WORK/summary, the probe's swap-type line in $WORK/swap
@@ -32,10 +35,10 @@ expect() {
 for kernel in 6.1 6.12 7.3; do
 	image=$CACHE/debian-$kernel/vmlinuz
 	if [ ! -f "$image" ]; then
-		for i in 1 2 3 4 5 6 7 8 9; do tap_skip "Debian $kernel: tracer in the guest" "no $image (run make setup)"; done
+		for i in 1 2 3 4 5 6 7 8 9 10; do tap_skip "Debian $kernel: tracer in the guest" "no $image (run make setup)"; done
 		continue
 	fi
-	guest_trace "$kernel" "--debian $kernel" ""
+	guest_trace "$kernel" "--debian $kernel" --prog-stats
 	want=0; [ "$kernel" = 6.1 ] && want=1	# 6.1: bug #14
 	if [ "$(cat "$WORK/status")" = $want ]; then tap_ok "Debian $kernel: vmtest exit $want"
 	else tap_not_ok "Debian $kernel: vmtest exit $want" "vmtest exit $(cat "$WORK/status")"; fi
@@ -47,6 +50,10 @@ for kernel in 6.1 6.12 7.3; do
 	expect "Debian $kernel: migration by its tracepoint" '"remove_migration_pte":"tracepoint"'
 	expect "Debian $kernel: 16 WP messages read and 16 handle_userfault" '"uffd_wp_message":16.*"handle_userfault":16'
 	expect "Debian $kernel: change_protection events, nothing lost" '"change_protection":[1-9][0-9]*.*"lost":0'
+	copies="1 1"; [ "$kernel" = 7.3 ] && copies="3 2"
+	got="$(grep -o '"raw_sys_enter[a-z_]*":{' "$WORK/summary" | wc -l) $(grep -o '"sched_process_exit[a-z_]*":{' "$WORK/summary" | wc -l)"
+	if [ "$got" = "$copies" ]; then tap_ok "Debian $kernel: syscall and sched exit programs loaded: $copies"
+	else tap_not_ok "Debian $kernel: syscall and sched exit programs loaded: $copies" "prog_stats has $got"; fi
 	case $kernel in 6.1) swap="marker 30, migration 27" ;; 6.12) swap="marker 31, migration 28" ;;
 			7.3) swap="marker 31, migration 25" ;; esac
 	if grep -q "^swap types: $swap (marker measured via pagemap" "$WORK/swap"; then
