@@ -55,6 +55,14 @@ static __always_inline bool read_call(void *ctx, __u32 hook, struct call_stash *
 	return call_is_traced(s);
 }
 
+/* A stash the thread's last call left unreported: every exit program skipped
+ * it. */
+static __always_inline void count_unreported(const struct call_stash *old, __u32 hook)
+{
+	if (old->busy && !old->copies.done && counts_skipped_calls(hook))
+		count_lost(hook, LOST_SKIPPED);
+}
+
 static __always_inline int on_func_enter(void *ctx, __u32 hook, __u32 copy)
 {
 	struct call_stash s = { .copies.enter_pending = copies_after(copy, func_copies(hook)),
@@ -63,20 +71,27 @@ static __always_inline int on_func_enter(void *ctx, __u32 hook, __u32 copy)
 
 	if (old && copies_enter_stashed(&old->copies, copy))
 		return 0;
-	/* the thread's last call, never reported: every exit program skipped */
-	if (old && !old->copies.done && counts_skipped_calls(hook))
-		count_lost(hook, LOST_SKIPPED);
 	if (!read_call(ctx, hook, &s)) {
-		if (old)
+		if (old) {
+			count_unreported(old, hook);
 			call_stash_free(old);
+		}
 		return 0;
 	}
-	/* no storage for the thread loses the record: the exit, finding no
-	 * stash, counts it (as skipped: one count, not two) */
-	if (!old)
-		old = call_stash_slot(hook, true);
-	if (old)
-		*old = s;
+	/* A traced call: its slot, made if need be, asked again (6.1's lookup
+	 * fails while another program holds task storage on this CPU). */
+	old = call_stash_slot(hook, true);
+	if (!old) {
+		/* the record is lost: where this hook counts its skips, the
+		 * exit finding no stash counts it (one count, not two) */
+		if (!counts_skipped_calls(hook))
+			count_lost(hook, LOST_TABLE);
+		return 0;
+	}
+	if (old->busy && copies_enter_stashed(&old->copies, copy))
+		return 0;
+	count_unreported(old, hook);
+	*old = s;
 	return 0;
 }
 
@@ -136,7 +151,7 @@ static __always_inline void report_zap(struct uffdwp_event *e, struct call_stash
 		e->u.zap.zap_flags = BPF_CORE_READ(details, zap_flags);
 		e->u.zap.even_cows = zap_details_even_cows(details);
 	}
-	e->u.zap.in_mremap = current_syscall() == SYS_MREMAP;
+	e->u.zap.in_mremap = current_in_mremap();
 }
 
 /* unmap_hugepage_range(vma, start, end, ref_page, zap_flags): the flags come
@@ -147,7 +162,7 @@ static __always_inline void report_zap_hugetlb(struct uffdwp_event *e, struct ca
 	fill_range(e, s);
 	e->u.zap.has_details = 1;
 	e->u.zap.zap_flags = s->role[ROLE_FLAGS];
-	e->u.zap.in_mremap = current_syscall() == SYS_MREMAP;
+	e->u.zap.in_mremap = current_in_mremap();
 }
 
 /* A migration entry or the entry that replaced it, decoded here: only the
@@ -325,7 +340,7 @@ static __always_inline void mark_fault_reported(__u64 vmf, __u64 addr, __u64 nvc
 /*
  * handle_userfault() may sleep until the fault is resolved: report at entry,
  * by the first of its copies to run; it leaves a mark (struct call_stash) that
- * the later ones find, and the last deletes.  A copy skipped where another
+ * the later ones find, and the last frees.  A copy skipped where another
  * recorded the call costs nothing: counted in skips_covered, by the first to
  * run (the copies before it), a later one (the copies between), or whoever
  * finds the mark left, the thread's next fault or its exit (the copies

@@ -11,8 +11,8 @@
  *  - entry: the copy that stashes the call sets enter_pending to the number of
  *    copies after it; each of those, finding it, counts it down and stops;
  *  - exit: the copy that reports the call marks it done, exit_pending the
- *    number of copies after it (the last copy deletes it instead); each of
- *    those counts it down, and the last deletes it.
+ *    number of copies after it (the last copy frees it instead); each of
+ *    those counts it down, and the last frees it.
  * A call every copy skipped is lost: counted by the hook's programs where
  * they can tell (sys_stash.bpf.h, call_stash.bpf.h), else bounded by the
  * loader from each copy's skips in the run (src/loader/skips.h).

@@ -14,28 +14,6 @@
 #include "wp_ranges.bpf.h"
 #include "pm_scan.bpf.h"
 
-#if defined(__TARGET_ARCH_x86)
-/* x86-64 syscall numbers and argument registers (arch/x86/entry/syscalls/syscall_64.tbl) */
-#define SYSNR_read		0
-#define SYSNR_close		3
-#define SYSNR_mmap		9
-#define SYSNR_mprotect		10
-#define SYSNR_munmap		11
-#define SYSNR_ioctl		16
-#define SYSNR_mremap		25
-#define SYSNR_madvise		28
-#define SYSNR_fallocate		285
-#define SYSNR_userfaultfd	323
-#define SYSCALL_ARG0(regs) BPF_CORE_READ(regs, di)
-#define SYSCALL_ARG1(regs) BPF_CORE_READ(regs, si)
-#define SYSCALL_ARG2(regs) BPF_CORE_READ(regs, dx)
-#define SYSCALL_ARG3(regs) BPF_CORE_READ(regs, r10)
-#define SYSCALL_ARG4(regs) BPF_CORE_READ(regs, r8)
-#define SYSCALL_ARG5(regs) BPF_CORE_READ(regs, r9)
-#define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
-#else
-#error "syscall numbers for this architecture are missing"
-#endif
 
 #define MAP_FIXED	0x10	/* uapi/asm-generic/mman-common.h */
 #define UFFDIO 0xAA
@@ -198,7 +176,7 @@ static __always_inline int sys_enter(struct traced_task *t, struct sys_stash *s,
 		return 0;
 	/* Still stashed, never reported: the kernel skipped every exit program
 	 * of this thread's last call, and its records with them. */
-	if (s && !s->copies.done && s->kind != SYS_UNRECORDED)
+	if (s && !s->copies.done && s->recorded)
 		count_lost(HOOK_SYSCALLS, LOST_SKIPPED);
 	/* any call of ours, recorded or not: attached to a running process, its
 	 * mm is learnt from the first */
@@ -213,7 +191,10 @@ static __always_inline int sys_enter(struct traced_task *t, struct sys_stash *s,
 		return 0;
 	}
 	s->copies = (struct stash_copies){ .enter_pending = copies_after(copy, copies) };
-	s->kind = recorded ? kind : SYS_UNRECORDED;
+	s->kind = kind;
+	s->recorded = recorded;
+	s->args[0] = args[0];
+	s->args[1] = args[1];
 	if (!recorded)
 		return 0;
 	__builtin_memcpy(s->args, args, sizeof(s->args));
@@ -477,9 +458,7 @@ static __always_inline int sys_exit(struct sys_stash *s, __s64 ret, __u32 copy, 
 			sys_stash_free(s);
 		return 0;
 	}
-	switch (s->kind) {
-	case SYS_UNRECORDED:
-		break;
+	switch (s->recorded ? s->kind : 0) {
 	case SYS_IOCTL:
 		if (s->args[1] == PAGEMAP_SCAN)
 			report_pm_scan_return(s, ret);
@@ -492,6 +471,8 @@ static __always_inline int sys_exit(struct sys_stash *s, __s64 ret, __u32 copy, 
 	case SYS_USERFAULTFD:
 		if (ret >= 0)
 			report_uffd_open(ret, s->args[0]);
+		break;
+	case 0:		/* nothing to record */
 		break;
 	default:
 		report_mm_syscall(s, ret);
@@ -608,7 +589,7 @@ static __always_inline __u32 sys_kind_of(long nr)
 	return 0;
 }
 
-/* Every syscall of the system comes to these programs (SYSCALL_COPIES per
+/* Every syscall of the system comes to these programs (syscall_copies() per
  * tracepoint, struct sys_stash): its number first, before any map lookup. */
 static __always_inline int on_raw_sys_enter(struct pt_regs *regs, long nr, __u32 copy)
 {
@@ -663,7 +644,7 @@ int BPF_PROG(raw_sys_enter_third, struct pt_regs *regs, long nr)
 
 /*
  * A traced thread's call that sys_enter would have stashed, returning with no
- * stash: the kernel skipped both enter programs (recursion_misses, struct
+ * stash: the kernel skipped every enter program (recursion_misses, struct
  * sys_stash), so its records are lost.  A PAGEMAP_SCAN whose argument could not
  * be read (stash_pm_scan(): -EFAULT, nothing to record) counts too.
  */
@@ -686,6 +667,16 @@ static __always_inline void mark_exit_counted(__u32 kind, __u32 pending)
 	s->copies = (struct stash_copies){ .done = 1, .exit_pending = pending };
 }
 
+/* Whether stash @s, not yet reported, is this call's (@kind, the saved
+ * registers @regs): a call every exit program skipped leaves its stash to a
+ * next call that every enter program skipped. */
+static __always_inline bool stash_is_call(const struct sys_stash *s, __u32 kind,
+					  struct pt_regs *regs)
+{
+	return s->kind == kind && s->args[0] == SYSCALL_ARG0(regs) &&
+	       s->args[1] == SYSCALL_ARG1(regs);
+}
+
 static __always_inline int on_raw_sys_exit(struct pt_regs *regs, long ret, __u32 copy)
 {
 	__u32 kind = sys_kind_of(SYSCALL_NR(regs));
@@ -694,6 +685,13 @@ static __always_inline int on_raw_sys_exit(struct pt_regs *regs, long ret, __u32
 	if (!kind)
 		return 0;
 	s = sys_stash_current();
+	/* the last call's, never reported: lost (this call is decided below) */
+	if (s && !s->copies.done && !stash_is_call(s, kind, regs)) {
+		if (s->recorded)
+			count_lost(HOOK_SYSCALLS, LOST_SKIPPED);
+		sys_stash_free(s);
+		s = NULL;
+	}
 	/* Nothing stashed for this call (an entry that the first program finds
 	 * done is the last call's, its later exit programs skipped).  Counted
 	 * once: the copy that counts leaves a done entry that the later ones

@@ -45,7 +45,7 @@ enum uffdwp_hook {
 /* Why a record was lost (bpf/emit.bpf.h count_lost(), src/loader/progstats.c). */
 enum uffdwp_lost_cause {
 	LOST_RING = 0,		/* the ring buffer was full at the reserve */
-	LOST_TABLE,		/* a BPF map had no room: a stash, a WP range */
+	LOST_TABLE,		/* no room: a WP range in its map, a thread's stash not made */
 	LOST_SKIPPED,		/* the kernel skipped every copy of a program (recursion) */
 	LOST_CAUSE_MAX,
 };
