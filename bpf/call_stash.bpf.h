@@ -90,13 +90,18 @@ struct call_stash_map {
 };
 extern struct call_stash_map call_stash SEC(".maps");
 
-/* The current thread's slot for @hook (@create: making its storage if it
- * has none), or NULL: no storage (no memory for it, or up to 6.1 the storage
- * busy on this CPU). */
+/* The current thread's slots (@create: made if it has none), or NULL: no
+ * storage (no memory for it, or up to 6.1 the storage busy on this CPU). */
+static __always_inline struct call_stashes *current_call_stashes(bool create)
+{
+	return bpf_task_storage_get(&call_stash, bpf_get_current_task_btf(), NULL,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
+
+/* The current thread's slot for @hook, or NULL as current_call_stashes(). */
 static __always_inline struct call_stash *call_stash_slot(__u32 hook, bool create)
 {
-	struct call_stashes *c = bpf_task_storage_get(&call_stash, bpf_get_current_task_btf(), NULL,
-						      create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	struct call_stashes *c = current_call_stashes(create);
 
 	if (!c || hook >= HOOK_MAX)
 		return NULL;
@@ -167,7 +172,7 @@ static __always_inline void call_stash_mark_done(__u32 hook, __u32 pending)
  * bound). */
 static __always_inline void call_stash_forget_current(void)
 {
-	struct call_stashes *c = bpf_task_storage_get(&call_stash, bpf_get_current_task_btf(), NULL, 0);
+	struct call_stashes *c = current_call_stashes(false);
 
 	if (!c)
 		return;

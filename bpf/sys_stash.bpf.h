@@ -78,8 +78,8 @@ struct sys_stash {
 	 * file, an ioctl not userfaultfd's): the first copy marks it so, and the
 	 * later copies and the exit programs stop at the mark */
 	__u8 recorded;
-	/* recorded: all six; else the first two, which with kind tell the call
-	 * from the next at its exit (stash_is_call()) */
+	/* the first two, with kind, tell the call from the next at its exit
+	 * (stash_is_call()) */
 	__u64 args[6];
 	__u64 uarg[UFFDIO_ARG_MAX / 8];	/* ioctl: the uffdio struct as passed in */
 };

@@ -193,11 +193,9 @@ static __always_inline int sys_enter(struct traced_task *t, struct sys_stash *s,
 	s->copies = (struct stash_copies){ .enter_pending = copies_after(copy, copies) };
 	s->kind = kind;
 	s->recorded = recorded;
-	s->args[0] = args[0];
-	s->args[1] = args[1];
+	__builtin_memcpy(s->args, args, sizeof(s->args));
 	if (!recorded)
 		return 0;
-	__builtin_memcpy(s->args, args, sizeof(s->args));
 	if (kind == SYS_IOCTL && s->args[1] == PAGEMAP_SCAN) {
 		if (!stash_pm_scan(s)) {
 			sys_stash_free(s);	/* counted at exit (missed_enter()) */

@@ -427,6 +427,17 @@ void hooks_run_info(const struct hook_plan *plan, struct run_info *ri)
 	}
 }
 
+/* Whether a hook's later copies load: not a kprobe's, whose program runs
+ * with preemption off (and a kretprobe's return handlers run in the opposite
+ * order of its entry handlers, which the copies' protocol would need), nor a
+ * tracepoint's that runs its programs with preemption off. */
+static bool hook_loads_copies(const struct hook_choice *c, const struct hook_plan *plan)
+{
+	if (c->mech == MECH_KPROBE)
+		return false;
+	return c->mech != MECH_TRACEPOINT || plan->tp_preemptible;
+}
+
 int hooks_configure(struct uffdwp *skel, const struct hook_plan *plan)
 {
 	struct bpf_program *prog;
@@ -451,14 +462,7 @@ int hooks_configure(struct uffdwp *skel, const struct hook_plan *plan)
 		/* only the chosen alternative: a refusal plans and loads again */
 		load = tp_alt < 0 ? (c->mech == MECH_FENTRY || c->mech == MECH_KPROBE)
 				  : (c->mech == MECH_TRACEPOINT && tp_alt == c->tp_alt);
-		/* A kprobe's program runs with preemption off: no later copy
-		 * (and a kretprobe's return handlers run in the opposite order
-		 * of its entry handlers, which the copies' protocol would need) */
-		if (c->mech == MECH_KPROBE && prog_copy_index(bpf_program__name(prog), NULL) > 0)
-			load = false;
-		/* nor a tracepoint's that runs its programs with preemption off */
-		if (c->mech == MECH_TRACEPOINT && !plan->tp_preemptible &&
-		    prog_copy_index(bpf_program__name(prog), NULL) > 0)
+		if (!hook_loads_copies(c, plan) && prog_copy_index(bpf_program__name(prog), NULL) > 0)
 			load = false;
 		bpf_program__set_autoload(prog, load);
 		if (!load || c->mech != MECH_FENTRY)
