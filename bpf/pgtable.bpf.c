@@ -71,7 +71,8 @@ struct pgt_walk {
  */
 struct pgt_scratch {
 	struct pgt_walk walk;
-	__u32 busy;		/* a walk is running on this CPU (nested hook) */
+	__u64 busy;		/* a walk is running on this CPU (nested hook, or on
+				   7.x a preempted task's walk); 64 bits for xchg */
 	__u64 pte_copy_va;	/* the PTE table pte_copy holds (0 = none); per walk */
 	__u64 pte_copy[PGT_TABLE_ENTRIES];
 };
@@ -311,12 +312,15 @@ __noinline int pgtable_walk(__u64 mm, __u64 start, __u64 end, __u32 source_kind,
 	if (pages)
 		__sync_fetch_and_add(pages, (pgt_page_ceil(end) - pgt_page_floor(start)) / PGT_PAGE_SIZE);
 	w = &sc->walk;
-	if (sc->busy) {
-		/* Nested on this CPU (a hook inside a hook): say so, do not clobber. */
+	/* Test and set in one xchg: since 7.x a walk can be preempted between
+	 * a plain test and its set, and another task's walk on this CPU would
+	 * then share the scratch, each clobbering the other's runs. */
+	if (__sync_lock_test_and_set(&sc->busy, 1)) {
+		/* Nested on this CPU (a hook inside a hook, or the walk of a
+		 * task preempted here): say so, do not clobber. */
 		pgt_emit_unobserved(mm, start, source_kind, hook);
 		return 1;
 	}
-	sc->busy = 1;
 	sc->pte_copy_va = 0;	/* a copy from an earlier walk is stale */
 	pgt_walk_init(w, (struct mm_struct *)mm, start, end, source_kind, hook);
 	if (arch_pgt_setup(&w->g, (struct mm_struct *)mm)) {
