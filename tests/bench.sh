@@ -25,7 +25,8 @@
 #
 # Environment: BENCH_RUNS (host rounds, 9), BENCH_GUEST_RUNS (guest pairs, 7),
 # BENCH_ARGS (wp-bench ROUNDS PAGES WRITERS on the host, "40 1024 3"),
-# BENCH_GUEST_ARGS ("12 256 3"), BENCH_KERNELS ("6.1 6.12"), BENCH_SNAPSHOT_ROUNDS (3).
+# BENCH_GUEST_ARGS ("12 256 3"), BENCH_KERNELS ("6.1 6.12"), BENCH_SNAPSHOT_ROUNDS (3),
+# BENCH_REPLAY_RUNS (5).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$PWD
@@ -39,6 +40,7 @@ BT_SCRIPT=$ROOT/tests/bench/uffdwp-equivalent.bt
 GUEST_SCRIPT=$ROOT/tests/bench/bench-guest.sh
 SAMPLES=$OUT/samples.tsv	# WHERE METRIC RUN VALUE, one measurement a line
 RUNS=${BENCH_RUNS:-9}
+REPLAY_RUNS=${BENCH_REPLAY_RUNS:-5}
 GUEST_RUNS=${BENCH_GUEST_RUNS:-7}
 ARGS=${BENCH_ARGS:-40 1024 3}
 GUEST_ARGS=${BENCH_GUEST_ARGS:-12 256 3}
@@ -238,12 +240,18 @@ figure() {
 # ------------------------------------------------------------------
 # replay: the checker alone
 
+# One run's rate moved from 4.5 to 7.2 M events/s from one minute to the next
+# on this shared host (2026-12-05): the median of REPLAY_RUNS runs.  The model's
+# bytes are the same every run.
 part_replay() {
-	local line
-	note "replay: 10M events through the checker"
-	line=$(build/tests/bench_replay) || { note "bench_replay failed"; return; }
-	echo "$line" > "$OUT/replay.json"
-	REPLAY_EPS=$(grep -o '"events_per_s":[0-9]*' <<< "$line" | cut -d: -f2)
+	local line r
+	note "replay: 10M events through the checker, $REPLAY_RUNS runs"
+	: > "$OUT/replay.json"
+	for ((r = 0; r < REPLAY_RUNS; r++)); do
+		line=$(build/tests/bench_replay) || { note "bench_replay failed"; return; }
+		echo "$line" >> "$OUT/replay.json"
+		sample replay events_per_s "$r" "$(grep -o '"events_per_s":[0-9]*' <<< "$line" | cut -d: -f2)"
+	done
 	MODEL_1TIB=$(grep -o '"model_bytes_1tib_protect":[0-9]*' <<< "$line" | cut -d: -f2)
 	MODEL_10M=$(grep -o '"model_bytes":[0-9]*' <<< "$line" | cut -d: -f2)
 }
@@ -414,7 +422,9 @@ summarize() {
 	host_over=$(metric_ratio host elapsed.uffdwp elapsed.untraced | stats)
 	host_bpf=$(metric_ratio host elapsed.bpftrace elapsed.untraced | stats)
 	vs_bpf=$(share_of_bpftrace host | stats)
-	figure "overhead_host (traced/untraced)" "$host_over" "<=" 1.05
+	# issue 16's goals: 1.03 on the host (issue 7 had 1.05), 1.30 in a TCG guest
+	# (issue 7's 1.03 was for a guest that runs natively)
+	figure "overhead_host (traced/untraced)" "$host_over" "<=" 1.03
 	figure "bpftrace/untraced (reference)" "$host_bpf"
 	figure "overhead_vs_bpftrace (added time)" "$vs_bpf" "<=" 0.5
 	json_add overhead_host "$(json_stats "$host_over")"
@@ -422,7 +432,7 @@ summarize() {
 	json_add overhead_vs_bpftrace "$(json_stats "$vs_bpf")"
 	for ver in $KERNELS; do
 		st=$(metric_ratio "debian-$ver" elapsed.uffdwp elapsed.untraced | stats)
-		figure "overhead_guest debian-$ver" "$st" "<=" 1.03
+		figure "overhead_guest debian-$ver" "$st" "<=" 1.30
 		guest_json+="${guest_json:+,}\"debian-$ver\":$(json_stats "$st")"
 	done
 	for where in $wheres; do
@@ -483,9 +493,9 @@ summarize() {
 	json_add bpftrace_lost_events "$(max_of host bpftrace_lost)"
 	json_add event_rate_per_s "{$rate_json}"
 
-	figure "replay_events_per_s" "$(single "${REPLAY_EPS:-}")" ">=" 5000000
+	figure "replay_events_per_s" "$(values replay events_per_s | stats)" ">=" 5000000
 	figure "model_bytes (1 TiB protect + 10M pages)" "$(single "${MODEL_10M:-}")" "<=" 268435456
-	json_add replay_events_per_s "${REPLAY_EPS:-null}"
+	json_add replay_events_per_s "$(median_of replay events_per_s)"
 	json_add model_bytes_1tib_protect "${MODEL_1TIB:-null}"
 	json_add model_bytes_10m_pages "${MODEL_10M:-null}"
 
