@@ -22,7 +22,8 @@ __u64 uffdwp_pgt_dmap_base_cache = 0;
  * 513 upper entries) is walked whole with room to spare: bpf_loop() makes the
  * step count a run-time bound (no unrolling), and the PTE entries come from a
  * copy of their table (one read per 512 entries), so the cost per page is a
- * loop step.  PGT_MAX_RUNS bounds the records of one walk (~0.5 MiB of ring).
+ * loop step, and less for empty ones (pgt_none_run_end()).  PGT_MAX_RUNS
+ * bounds the records of one walk (~0.5 MiB of ring).
  */
 #define PGT_MAX_PTE_READS	(1U << 19)	/* PTE entries examined: 2 GiB */
 #define PGT_MAX_UPPER_READS	4096
@@ -331,6 +332,7 @@ __noinline int pgtable_walk(__u64 mm, __u64 start, __u64 end, __u32 source_kind,
 	struct pgt_loop_arg arg;
 	struct pgt_walk *w;
 	__u64 *pages;
+	int runs;
 
 	if (!sc || !mm || start >= end || hook >= HOOK_MAX)
 		return -1;
@@ -340,9 +342,12 @@ __noinline int pgtable_walk(__u64 mm, __u64 start, __u64 end, __u32 source_kind,
 	if (pages)
 		__sync_fetch_and_add(pages, (pgt_page_ceil(end) - pgt_page_floor(start)) / PGT_PAGE_SIZE);
 	w = &sc->walk;
-	/* Test and set in one xchg: since 7.x a walk can be preempted between
-	 * a plain test and its set, and another task's walk on this CPU would
-	 * then share the scratch, each clobbering the other's runs. */
+	/* Test and set in one xchg: where the programs can be preempted (7.x's
+	 * tracepoints; fentry programs, which run with migration but not
+	 * preemption disabled, on a fully preemptible kernel) a walk preempted
+	 * between a plain test and its set would let another task's walk on
+	 * this CPU share the scratch, each clobbering the other's runs.  Nothing
+	 * of the scratch is read after the release below. */
 	if (__sync_lock_test_and_set(&sc->busy, 1)) {
 		/* Nested on this CPU (a hook inside a hook, or the walk of a
 		 * task preempted here): say so, do not clobber. */
@@ -352,11 +357,12 @@ __noinline int pgtable_walk(__u64 mm, __u64 start, __u64 end, __u32 source_kind,
 	sc->pte_copy_va = 0;	/* a copy from an earlier walk is stale */
 	pgt_walk_init(w, (struct mm_struct *)mm, start, end, source_kind, hook);
 	if (arch_pgt_setup(&w->g, (struct mm_struct *)mm)) {
-		sc->busy = 0;
 		/* No way into the tables (no direct-map base found): the range
 		 * was not observed, and the run must say so, not verify nothing. */
 		if (w->g.pgd)
 			pgt_emit_unobserved(mm, start, source_kind, hook);
+		barrier();
+		sc->busy = 0;
 		return -1;
 	}
 	if (w->g.top_level == 5)
@@ -365,9 +371,12 @@ __noinline int pgtable_walk(__u64 mm, __u64 start, __u64 end, __u32 source_kind,
 		w->table_va[3] = w->g.pgd;
 	arg.w = w;
 	arg.sc = sc;
-	/* Each step examines one entry or stops; +1 lets a step notice an exhausted budget. */
+	/* Each step examines at least one entry (charged) or stops; +1 lets a
+	 * step notice an exhausted budget. */
 	bpf_loop(PGT_MAX_PTE_READS + PGT_MAX_UPPER_READS + 1, pgt_walk_step, &arg, 0);
 	pgt_walk_finish(w);
+	runs = w->runs;
+	barrier();
 	sc->busy = 0;
-	return w->runs;
+	return runs;
 }
