@@ -75,8 +75,8 @@ struct pgt_walk {
  */
 struct pgt_scratch {
 	struct pgt_walk walk;
-	__u64 busy;		/* a walk is running on this CPU (nested hook, or on
-				   7.x a preempted task's walk); 64 bits for xchg */
+	__u64 busy;		/* a walk is running on this CPU (nested hook, or a
+				   preempted task's walk); 64 bits for xchg */
 	__u64 pte_copy_va;	/* the PTE table pte_copy holds (0 = none); per walk */
 	__u64 pte_copy[PGT_TABLE_ENTRIES];
 };

@@ -14,7 +14,6 @@
 #include "wp_ranges.bpf.h"
 #include "pm_scan.bpf.h"
 
-
 #define MAP_FIXED	0x10	/* uapi/asm-generic/mman-common.h */
 #define UFFDIO 0xAA
 #define _IOC_NR(cmd)	((cmd) & 0xff)
