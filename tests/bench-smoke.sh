@@ -1,6 +1,6 @@
 #!/bin/bash
 # The pieces `make bench` relies on work (functional checks only; timing is
-# make bench's business): the wp-bench workload, --prog-stats, and the
+# make bench's business): the wp-bench and protect-bench workloads, --prog-stats, and the
 # equivalent bpftrace script, and bpf-floor (tests/bench/floor/).
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -17,6 +17,15 @@ check "wp-bench: one WP message per page per round ($(field "$tmp/plain" wp_msgs
 check "wp-bench: no page lost its data" [ "$(field "$tmp/plain" corrupt_pages)" = 0 ]
 check "wp-bench: elapsed_s reported" grep -q '"elapsed_s":[0-9]' "$tmp/plain"
 expect_status "wp-bench: a bad argument is a usage error" 2 "$WP_BENCH" 0
+
+# protect-bench (make bench's part protect): 2 cycles over 512 pages, then the bits checked
+"$BUILD/bench/protect-bench" 2 512 > "$tmp/protect" 2>&1
+check "protect-bench 2 512: exit 0" [ $? = 0 ]
+left=$(field "$tmp/protect" left_protected) protected=$(field "$tmp/protect" protected_after)
+[ "$left" = 0 ] && [ "$protected" = 512 ]
+check_last "protect-bench: no page left protected ($left), all 512 protected by one more call ($protected)"
+check "protect-bench: elapsed_s reported" grep -q '"elapsed_s":[0-9]' "$tmp/protect"
+expect_status "protect-bench: a bad argument is a usage error" 2 "$BUILD/bench/protect-bench" 1 x
 
 if [ "$(id -u)" != 0 ]; then
 	tap_skip "--prog-stats and bpftrace" "need root"; exit 0

@@ -3,16 +3,21 @@
 # `make bench`: measurements, not tests.  Prints each figure with its goal
 # (issue 7, BENCHMARKS.md) and writes them all to build/bench.json.
 #
-#   tests/bench.sh [PART...]     PART: replay host guest vm snapshot profile
-#                                (default: replay host guest vm snapshot)
+#   tests/bench.sh [PART...]     PART: replay host protect guest vm snapshot profile
+#                                (default: replay host protect guest vm snapshot)
 #   replay   checker throughput and model memory (tests/unit/bench_replay.c)
 #   host     wp-bench untraced / under uffdwp-trace / under the equivalent
 #            bpftrace script / under the floor programs (bpf-floor: what being
 #            called, a hash lookup and a record cost on this machine,
 #            tests/bench/floor/), round-robin, BENCH_RUNS rounds
+#   protect  what verifying a 1 GiB UFFDIO_WRITEPROTECT costs: protect-bench
+#            untraced and under uffdwp-trace, BENCH_PROTECT_RUNS rounds
 #   guest    the same in Debian's guests through uffdwp-vmtest (untraced and
-#            uffdwp-trace, ABBA pairs, tests/bench/bench-guest.sh)
-#   vm       VM turnaround: boot + load + the whole scenario corpus
+#            uffdwp-trace, ABBA pairs, tests/bench/bench-guest.sh); then, on a
+#            kernel with PAGEMAP_SCAN, its pagemap_ioctl selftest (make setup's
+#            build) at its own sizes under the tracer: lost, walks capped
+#   vm       VM turnaround: boot + load + the whole scenario corpus; its runs'
+#            lost events and capped walks
 #   snapshot a real client: QEMU's background snapshot of a 1 GiB guest being
 #            written (tests/bench/qemu-snapshot.sh), untraced and traced by PID
 #            on this host, BENCH_SNAPSHOT_ROUNDS rounds of untraced, traced, and
@@ -26,7 +31,8 @@
 # Environment: BENCH_RUNS (host rounds, 9), BENCH_GUEST_RUNS (guest pairs, 7),
 # BENCH_ARGS (wp-bench ROUNDS PAGES WRITERS on the host, "40 1024 3"),
 # BENCH_GUEST_ARGS ("12 256 3"), BENCH_KERNELS ("6.1 6.12"), BENCH_SNAPSHOT_ROUNDS (3),
-# BENCH_REPLAY_RUNS (5).
+# BENCH_REPLAY_RUNS (5), BENCH_PROTECT_RUNS (5), UFFDWP_SELFTESTS (the selftests' builds,
+# /var/cache/uffdwp-trace/selftests).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$PWD
@@ -35,6 +41,8 @@ OUT=$BUILD/bench
 TRACER=$BUILD/uffdwp-trace
 VMTEST=$BUILD/uffdwp-vmtest
 WP_BENCH=$BUILD/bench/wp-bench
+PROTECT_BENCH=$BUILD/bench/protect-bench
+SELFTESTS=${UFFDWP_SELFTESTS:-/var/cache/uffdwp-trace/selftests}
 FLOOR=$BUILD/bench/bpf-floor
 BT_SCRIPT=$ROOT/tests/bench/uffdwp-equivalent.bt
 GUEST_SCRIPT=$ROOT/tests/bench/bench-guest.sh
@@ -46,7 +54,9 @@ ARGS=${BENCH_ARGS:-40 1024 3}
 GUEST_ARGS=${BENCH_GUEST_ARGS:-12 256 3}
 KERNELS=${BENCH_KERNELS:-6.1 6.12}
 SNAPSHOT_ROUNDS=${BENCH_SNAPSHOT_ROUNDS:-3}
-parts=${*:-replay host guest vm snapshot}
+PROTECT_RUNS=${BENCH_PROTECT_RUNS:-5}
+parts=${*:-replay host protect guest vm snapshot}
+. "$ROOT/tests/vm/lib-selftests.sh"	# file_dirs
 
 make -s all build/tests/bench_replay || exit 2
 mkdir -p "$OUT"
@@ -289,18 +299,55 @@ part_host() {
 }
 
 # ------------------------------------------------------------------
+# protect: one 1 GiB protect and unprotect, again and again (issue 16: "the cost
+# of a 1 GiB protect's verification"); on this host the walk runs when the
+# ioctl returns.  Its 2 x cycles walks are the added time.
+
+part_protect() {
+	local kinds=(untraced uffdwp) r i k file
+	note "protect: $PROTECT_RUNS rounds of protect-bench (1 GiB protect + unprotect, 8 times), ${kinds[*]} in rotating order"
+	rm -f "$OUT"/protect-*.out
+	for ((r = 1; r <= PROTECT_RUNS; r++)); do
+		for ((i = 0; i < ${#kinds[@]}; i++)); do
+			k=${kinds[(r + i) % ${#kinds[@]}]} file=$OUT/protect-$k-$r.out
+			if [ "$k" = untraced ]; then
+				"$PROTECT_BENCH" > "$file" 2>&1
+				record_plain "$file" protect "$r" untraced
+			else
+				"$TRACER" --prog-stats -- "$PROTECT_BENCH" > "$file" 2>&1
+				record_traced "$file" protect "$r"
+			fi
+		done
+		# the walks' added time per 1 GiB call, in ms (cycles: the program's line)
+		awk -F'\t' -v r="$r" -v calls="$(( 2 * $(grep -o '"cycles":[0-9]*' "$file" | cut -d: -f2) ))" '
+			$1 == "protect" && $3 == r && $2 ~ /^elapsed\./ { t[$2] = $4 }
+			END { if (calls > 0 && ("elapsed.untraced" in t) && ("elapsed.uffdwp" in t))
+				printf "protect\tadded_ms_per_call\t%s\t%.3f\n", r,
+				       (t["elapsed.uffdwp"] - t["elapsed.untraced"]) * 1000 / calls }' \
+			"$SAMPLES" >> "$SAMPLES"
+	done
+}
+
+# ------------------------------------------------------------------
 # guest: inside Debian's kernels through uffdwp-vmtest
 
 # One vCPU: under TCG a halted second vCPU takes milliseconds to wake, which
 # dominated the untraced runs (a wake-up per WP fault) and made them slower
 # than traced ones, whose polling tracer kept the vCPU awake.
 part_guest() {
-	local ver where file status
+	local ver where file status pagemap adds
 	for ver in $KERNELS; do
 		where=debian-$ver
 		file=$OUT/guest-$ver.out
-		note "guest $ver: $GUEST_RUNS pairs of wp-bench $GUEST_ARGS (1 vCPU, TCG)"
-		"$VMTEST" --debian "$ver" --smp 1 --timeout 900 --add "$WP_BENCH" --add "$GUEST_SCRIPT" \
+		adds=(--add "$WP_BENCH" --add "$GUEST_SCRIPT")
+		# the kernel's own PAGEMAP_SCAN selftest, built for this kernel (6.12, 7.3)
+		pagemap=$SELFTESTS/$ver/pagemap_ioctl
+		if [ -x "$pagemap" ]; then
+			file_dirs "$pagemap" > "$OUT/pagemap-prep.sh"
+			adds+=(--add "$pagemap" --add "$OUT/pagemap-prep.sh")
+		fi
+		note "guest $ver: $GUEST_RUNS pairs of wp-bench $GUEST_ARGS (1 vCPU, TCG)${adds[4]:+, then pagemap_ioctl}"
+		"$VMTEST" --debian "$ver" --smp 1 --timeout 900 "${adds[@]}" \
 			-- bench-guest.sh "$GUEST_RUNS" $GUEST_ARGS > "$file" 2> "$file.err"
 		status=$?
 		[ "$status" = 0 ] || note "guest $ver: uffdwp-vmtest exited $status: $(tail -n1 "$file.err")"
@@ -316,14 +363,31 @@ part_guest() {
 		for f in "$OUT/guest-$ver"-uffdwp-*.out; do
 			[ -e "$f" ] && record_traced "$f" "$where" "$(basename "$f" .out | sed 's/.*-//')"
 		done
+		[ -x "$pagemap" ] && record_pagemap "$OUT/guest-$ver-pagemap-0.out" "pagemap-$ver"
 	done
+}
+
+# record_pagemap FILE WHERE: the selftest's verdict ("# Totals: pass:P fail:F"), the
+# tracer's exit status and its summary's losses, capped walks and pages verified
+record_pagemap() {
+	[ -e "$1" ] || { note "$2: no pagemap_ioctl run in the guest's output"; return 1; }
+	awk -v w="$2" '
+		function num(k,   m) { return match($0, "\"" k "\":[0-9]+") ? substr($0, RSTART + length(k) + 3, RLENGTH - length(k) - 3) : "" }
+		/^# Totals: pass:/ { fail = $0; sub(/.*fail:/, "", fail); sub(/ .*/, "", fail)
+				     printf "%s\tselftest_fail\t0\t%d\n", w, fail }
+		/^pagemap_exit / { printf "%s\ttracer_exit\t0\t%s\n", w, $2 }
+		/"type":"summary"/ {
+			printf "%s\tlost\t0\t%s\n%s\twalks_capped\t0\t%s\n", w, num("lost"), w, num("walks_capped")
+			if (num("pages_to_verify") > 0)
+				printf "%s\tverified_share\t0\t%.6f\n", w, num("pages_verified") / num("pages_to_verify") }
+	' "$1" >> "$SAMPLES"
 }
 
 # ------------------------------------------------------------------
 # vm: boot + load + the whole corpus, per kernel
 
 part_vm() {
-	local ver file t0
+	local ver file t0 m v
 	for ver in $KERNELS; do
 		file=$OUT/corpus-$ver.json
 		note "vm $ver: boot + load + full corpus"
@@ -332,6 +396,12 @@ part_vm() {
 		sample "debian-$ver" corpus_exit 0 $?
 		# what a CI job waits for: the whole command, initramfs to power-off
 		sample "debian-$ver" vm_turnaround_s 0 "$(since "$t0")"
+		# each run's tracer summary, a JSON string inside the report: the most any
+		# scenario lost and the most walks any stopped at a bound (issue 16: 0 on the corpus)
+		for m in lost walks_capped; do
+			v=$(grep -o "\\\\\"$m\\\\\":[0-9]*" "$file" | grep -o '[0-9]*$' | sort -n | tail -n1)
+			[ -n "$v" ] && sample "debian-$ver" "corpus_$m" 0 "$v"
+		done
 	done
 }
 
@@ -417,6 +487,7 @@ summarize() {
 	local wheres="host $(printf 'debian-%s ' $KERNELS)" where ver hook m st t
 	local host_over host_bpf vs_bpf guest_json="" ns_json="" nsp_json="" lost_json=""
 	local rate_json="" share_json="" consumer_json="" verified_json="" per_fault_json="" goal="" capped_json="" probe_json="" start_json="" vm_json="" corpus_json=""
+	local pagemap_json="" corpus_cov_json=""
 	echo
 	echo "=== make bench ($(date -u +%Y-%m-%dT%H:%MZ), $(uname -r), $(nproc) CPUs, commit $(git rev-parse --short HEAD 2>/dev/null)) ==="
 	host_over=$(metric_ratio host elapsed.uffdwp elapsed.untraced | stats)
@@ -465,6 +536,25 @@ summarize() {
 	json_add floor_ns "{\"host\":$(json_medians host floor_ns.)}"
 	json_add page_fault_user_over_floor "$(json_stats "$st")"
 	figure "floor lost records (max of runs)" "$(single "$(max_of host floor_lost)")"
+	# the cost of a 1 GiB protect's verification: issue 16 asks for it, with no goal
+	st=$(metric_ratio protect elapsed.uffdwp elapsed.untraced | stats)
+	figure "protect_1gib traced/untraced" "$st"
+	figure "protect_1gib added per 1 GiB call" "$(values protect added_ms_per_call | stats)" "" "" " ms"
+	figure "protect_1gib lost_events (max of runs)" "$(single "$(max_of protect lost)")" "<=" 0
+	figure "protect_1gib walks_capped (max of runs)" "$(single "$(max_of protect walks_capped)")" "<=" 0
+	figure "protect_1gib pages verified / asked for" "$(values protect verified_share | stats)" ">=" 1
+	json_add protect_1gib "{\"overhead\":$(json_stats "$st"),\"added_ms_per_call\":$(median_of protect added_ms_per_call),\"lost\":$(max_of protect lost),\"walks_capped\":$(max_of protect walks_capped),\"pages_verified_share\":$(median_of protect verified_share)}"
+	# the kernel's PAGEMAP_SCAN selftest at its own sizes in the guests, default ring
+	for ver in $KERNELS; do
+		where=pagemap-$ver
+		[ -n "$(values "$where" tracer_exit)" ] || continue
+		for m in lost walks_capped selftest_fail tracer_exit; do
+			figure "pagemap_ioctl debian-$ver $m" "$(single "$(max_of "$where" "$m")")" "<=" 0
+		done
+		figure "pagemap_ioctl debian-$ver verified / asked" "$(values "$where" verified_share | stats)" ">=" 1
+		pagemap_json+="${pagemap_json:+,}\"debian-$ver\":{\"lost\":$(max_of "$where" lost),\"walks_capped\":$(max_of "$where" walks_capped),\"selftest_fail\":$(max_of "$where" selftest_fail),\"tracer_exit\":$(max_of "$where" tracer_exit),\"pages_verified_share\":$(median_of "$where" verified_share)}"
+	done
+	json_add pagemap_ioctl "{$pagemap_json}"
 	for where in $wheres; do
 		st=$(share_of_added "$where" bpf_s | stats)
 		figure "added time in BPF bodies $where" "$st"
@@ -503,6 +593,10 @@ summarize() {
 		t=$(max_of "debian-$ver" vm_turnaround_s)
 		figure "vm_turnaround_s debian-$ver" "$(single "$t")" "<=" 90 " s"
 		vm_json+="${vm_json:+,}\"debian-$ver\":$t"
+		for m in lost walks_capped; do
+			figure "corpus $m debian-$ver (max of scenarios)" "$(single "$(max_of "debian-$ver" "corpus_$m")")" "<=" 0
+		done
+		corpus_cov_json+="${corpus_cov_json:+,}\"debian-$ver\":{\"lost\":$(max_of "debian-$ver" corpus_lost),\"walks_capped\":$(max_of "debian-$ver" corpus_walks_capped)}"
 		corpus_json+="${corpus_json:+,}\"debian-$ver\":$(max_of "debian-$ver" corpus_exit)"
 	done
 	st=$(metric_ratio snapshot elapsed.uffdwp elapsed.untraced | stats)
@@ -524,6 +618,7 @@ summarize() {
 
 	json_add vm_turnaround_s "{$vm_json}"
 	json_add vm_corpus_exit "{$corpus_json}"
+	json_add vm_corpus_coverage "{$corpus_cov_json}"
 
 	json_add machine "{\"date\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"kernel\":\"$(uname -r)\",\"cpus\":$(nproc),\"commit\":\"$(git rev-parse --short HEAD 2>/dev/null)\",\"host_args\":\"$ARGS\",\"guest_args\":\"$GUEST_ARGS\",\"host_rounds\":$RUNS,\"guest_pairs\":$GUEST_RUNS}"
 	(IFS=,; echo "{${JSON_PARTS[*]}}") > "$BUILD/bench.json"
@@ -535,9 +630,9 @@ summarize() {
 measuring=false
 for p in $parts; do
 	case $p in
-	replay|host|guest|vm|snapshot) measuring=true ;;
+	replay|host|protect|guest|vm|snapshot) measuring=true ;;
 	profile) ;;
-	*) echo "usage: tests/bench.sh [replay] [host] [guest] [vm] [snapshot] [profile]" >&2; exit 2 ;;
+	*) echo "usage: tests/bench.sh [replay] [host] [protect] [guest] [vm] [snapshot] [profile]" >&2; exit 2 ;;
 	esac
 done
 $measuring && : > "$SAMPLES"

@@ -11,6 +11,11 @@
 # program's JSON line and, traced, the tracer's text summary.  First,
 # "@@bench 0 startup": the tracer's start-up, calibration alone (--probe,
 # "probe_s S") and calibration + load + attach + exit on `true` ("start_s S").
+# Last, when tests/bench.sh packed the kernel's pagemap_ioctl selftest (and
+# pagemap-prep.sh, the directories its temporary files need): "@@bench 0
+# pagemap", the selftest at its own sizes under `uffdwp-trace --json
+# --no-events` with the default ring (issue 16: 0 lost, 0 walks capped), its
+# output, the tracer's summary, and "pagemap_exit STATUS".
 runs=$1
 shift
 [ "$runs" -gt 0 ] 2>/dev/null || { echo "usage: bench-guest.sh RUNS WP-BENCH-ARGS..." >&2; exit 2; }
@@ -51,4 +56,15 @@ while [ "$i" -le "$runs" ]; do
 	fi
 	i=$((i + 1))
 done
+
+if command -v pagemap_ioctl > /dev/null; then
+	echo "@@bench 0 pagemap"
+	[ -f /bin/pagemap-prep.sh ] && sh /bin/pagemap-prep.sh
+	# the selftest's own lines to a file: they must not cut the tracer's
+	uffdwp-trace --json --no-events -- sh -c 'exec pagemap_ioctl > /tmp/pagemap.out 2>&1' \
+		> /tmp/pagemap.trace 2>&1
+	st=$?
+	cat /tmp/pagemap.out /tmp/pagemap.trace
+	echo "pagemap_exit $st"
+fi
 exit $status

@@ -1,7 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # The guest side of tests/vm/selftests.sh: guest_script(), which writes the script a
-# guest runs.  Sourced by selftests.sh, and by selftests-script.sh, which runs such a
-# script on the host under a stand-in tracer.  Needs nothing but bash.
+# guest runs, and file_dirs().  Sourced by selftests.sh, by selftests-script.sh, which
+# runs such a script on the host under a stand-in tracer, and by tests/bench.sh.  Needs
+# nothing but bash.
+
+# file_dirs BINARY: mkdir lines for the directories of the absolute "<source>.c.tmp*"
+# paths BINARY opens (pagemap_ioctl creates __FILE__".tmp0" and ".tmp2": the build
+# host's source path, absent in the guest).
+file_dirs() {
+	grep -ao '/[[:alnum:]/._+-]*\.c\.tmp[0-9]*' "$1" | sed 's|/[^/]*$||' | sort -u |
+		sed 's/^/mkdir -p /'
+}
 
 # guest_script FILE RUN...: a guest script that runs every RUN ("name|command args") under
 # one tracer (--each: a start of its own per run was ~9 s each on 7.3 under TCG), then

@@ -130,14 +130,6 @@ unit_passed() {
 	section "$1" "$2" | grep -aq 'Userfaults unit tests: pass=[0-9]*, skip=[0-9]*, fail=0\|# Totals: pass:[0-9]* fail:0 '
 }
 
-# file_dirs BINARY: mkdir lines for the directories of the absolute "<source>.c.tmp*"
-# paths BINARY opens (pagemap_ioctl creates __FILE__".tmp0" and ".tmp2": the build
-# host's source path, absent in the guest).
-file_dirs() {
-	grep -ao '/[[:alnum:]/._+-]*\.c\.tmp[0-9]*' "$1" | sed 's|/[^/]*$||' | sort -u |
-		sed 's/^/mkdir -p /'
-}
-
 # wf_counts VER NAME: the tracer's write-fault counters of run NAME ("seen S, recorded R").
 wf_counts() {
 	section "$1" "$2" | grep -a '"type":"summary"' | grep -o '"write_faults":{[^}]*}' |
