@@ -115,7 +115,7 @@ $(OUTPUT)/scenarios/%: tests/scenarios/%.c $(wildcard tests/scenarios/*.h) | $(O
 $(OUTPUT)/uffdwp-fuzz: $(SEQFUZZ_SRCS) $(wildcard src/seqfuzz/*.h tests/scenarios/*.h) | $(OUTPUT)
 	$(call msg,LINK,$@)
 	$(Q)$(GUEST_PROG_CC) $(SEQFUZZ_SRCS) -o $@
-$(OUTPUT)/bench/%: tests/bench/%.c $(wildcard tests/scenarios/*.h) | $(OUTPUT)/bench
+$(OUTPUT)/bench/%: tests/bench/%.c $(wildcard tests/scenarios/*.h tests/bench/*.h) | $(OUTPUT)/bench
 	$(call msg,CC,$@)
 	$(Q)$(GUEST_PROG_CC) $< -o $@
 # The floor under the per-event figures (tests/bench/floor/, make bench's part

@@ -17,34 +17,12 @@
  * "elapsed_s":...}.  Exit 0, 2 when a call fails or the bits are wrong.
  */
 #include "scenario.h"
-
-static double monotonic_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static unsigned long arg_or(int argc, char **argv, int i, unsigned long def, unsigned long max)
-{
-	unsigned long v;
-	char *end;
-
-	if (argc <= i)
-		return def;
-	v = strtoul(argv[i], &end, 0);
-	if (*end || v == 0 || v > max) {
-		fprintf(stderr, "protect-bench: invalid argument %s (1..%lu)\n", argv[i], max);
-		exit(2);
-	}
-	return v;
-}
+#include "bench_prog.h"
 
 int main(int argc, char **argv)
 {
-	unsigned long cycles = arg_or(argc, argv, 1, 8, 100000);
-	unsigned long pages = arg_or(argc, argv, 2, 1UL << 18, 1UL << 20);
+	unsigned long cycles = bench_arg("protect-bench", argc, argv, 1, 8, 100000);
+	unsigned long pages = bench_arg("protect-bench", argc, argv, 2, 1UL << 18, 1UL << 20);
 	size_t left, protected;
 	struct region r;
 	const char *why;

@@ -20,6 +20,7 @@
  * its data (the kernel misbehaved: the timing means nothing then).
  */
 #include "scenario.h"
+#include "bench_prog.h"
 
 #define MAX_WRITERS 16
 #define WP_CYCLES 8 /* protect/unprotect pairs per round */
@@ -27,29 +28,6 @@
 struct bench_counts {
 	unsigned long protects, unprotects, mprotects, dontneeds, pages_written;
 };
-
-static double monotonic_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static unsigned long arg_or(int argc, char **argv, int i, unsigned long def, unsigned long max)
-{
-	unsigned long v;
-	char *end;
-
-	if (argc <= i)
-		return def;
-	v = strtoul(argv[i], &end, 0);
-	if (*end || v == 0 || v > max) {
-		fprintf(stderr, "wp-bench: invalid argument %s (1..%lu)\n", argv[i], max);
-		exit(2);
-	}
-	return v;
-}
 
 /* Every writer writes generation gen into its slice; each page WP-faults once. */
 static void write_round(struct region *r, size_t writers, unsigned int gen,
@@ -100,9 +78,9 @@ static void dontneed_cycle(struct region *r, unsigned int round, unsigned int ge
 
 int main(int argc, char **argv)
 {
-	unsigned long rounds = arg_or(argc, argv, 1, 40, 1000000);
-	unsigned long pages = arg_or(argc, argv, 2, 1024, 1UL << 20);
-	unsigned long writers = arg_or(argc, argv, 3, 3, MAX_WRITERS);
+	unsigned long rounds = bench_arg("wp-bench", argc, argv, 1, 40, 1000000);
+	unsigned long pages = bench_arg("wp-bench", argc, argv, 2, 1024, 1UL << 20);
+	unsigned long writers = bench_arg("wp-bench", argc, argv, 3, 3, MAX_WRITERS);
 	struct bench_counts n = { 0 };
 	struct uffd_monitor mon;
 	struct region r;
