@@ -68,6 +68,16 @@ check "wp-1gib: the protect's and the unprotect's walks cover 2 x 262144 pages (
 	[ "${verified:-0}" -ge 524288 ]
 said=$(every_page_verified "$tmp/1g.json")
 check_last "wp-1gib: every page its walks were asked for verified ($said)"
+# A walk that stops at its bound leaves part of a range unchecked: such a run is not
+# clean.  4 GiB of PTEs, twice the walk's 2^19-PTE bound (PGT_MAX_PTE_READS): each of
+# the register's and the three protect calls' walks stops halfway.
+"$TRACER" --json --no-events -- "$BUILD/bench/protect-bench" 1 1048576 > "$tmp/4g.json" 2> "$tmp/4g.err"
+status=$?
+check "a 4 GiB protect, its walks capped: exit 3, inconclusive (got $status)" [ $status = 3 ]
+check "a 4 GiB protect: the verdict's reason names the capped walks ($(json_field "$tmp/4g.json" reason))" \
+	grep -q '"reason":"[1-9][0-9]* page-table walk(s) capped: ranges only partly verified"' "$tmp/4g.json"
+check "a 4 GiB protect: the target did its work (exit 0: every bit as pagemap says)" \
+	[ "$(json_field "$tmp/4g.json" target_exit)" = 0 ]
 check "summary names the mechanism of each hook" grep -q '"hooks":{"change_protection":"' "$tmp/wp.json"
 startup=$(grep -o '"startup_ms":{[^}]*}' "$tmp/wp.json")
 total=$(echo "$startup" | grep -o '"total":[0-9]*' | grep -o '[0-9]*$')

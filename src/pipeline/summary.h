@@ -21,7 +21,8 @@ enum {
 	EXIT_CLEAN = 0,
 	EXIT_FINDINGS = 1,
 	EXIT_ERROR = 2,		/* usage or environment, unreadable recording */
-	EXIT_INCONCLUSIVE = 3,	/* lost events, required hooks missing, losses unknown */
+	EXIT_INCONCLUSIVE = 3,	/* lost events, required hooks missing, losses unknown;
+				 * without findings, also walks capped */
 };
 
 /* What the pipeline counted from the records themselves. */

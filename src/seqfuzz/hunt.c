@@ -310,7 +310,7 @@ static int undecided_or_nothing(const struct fuzz_opts *o, const struct batch *b
 		printf("seqfuzz: result 125 (undecided): the %s exited %d%s\n",
 		       o->tracer ? "tracer" : "worker", b->tracer_status,
 		       o->tracer && b->tracer_status == TRACER_INCONCLUSIVE ?
-		       " (inconclusive: events lost or a hook missing)" : "");
+		       " (inconclusive: events lost, a hook missing or walks capped)" : "");
 		return FUZZ_UNDECIDED;
 	}
 	/* its exit status alone misses it: 1 for an invariant violation, losses or not */

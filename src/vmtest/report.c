@@ -64,7 +64,7 @@ const char *report_tracer_status_text(int status)
 	case TRACER_CLEAN: return "clean";
 	case TRACER_FINDINGS: return "findings";
 	case TRACER_ERROR: return "tracer error";
-	case TRACER_INCONCLUSIVE: return "inconclusive (lost events or hooks missing)";
+	case TRACER_INCONCLUSIVE: return "inconclusive (lost events, hooks missing or walks capped)";
 	case 127: return "tracer not found in the guest";
 	default: return status > 128 ? "tracer killed by a signal" : "unexpected tracer status";
 	}
@@ -99,12 +99,17 @@ void report_losses(const struct guest_run *r, char *buf, size_t size)
 	char err[80];
 
 	buf[0] = 0;
-	if (!r->summary || r->lost <= 0 || !(summary = json_parse(r->summary, err, sizeof(err))))
+	if (!r->summary || !(summary = json_parse(r->summary, err, sizeof(err))))
 		return;
-	snprintf(buf, size, "lost %ld:", r->lost);
-	append_counts(json_get(summary, "lost_by_hook"), buf, size, " ");
-	append_counts(json_get(summary, "lost_by_cause"), buf, size,
-		      buf[strlen(buf) - 1] == ':' ? " " : "; ");
+	if (r->lost > 0) {
+		snprintf(buf, size, "lost %ld:", r->lost);
+		append_counts(json_get(summary, "lost_by_hook"), buf, size, " ");
+		append_counts(json_get(summary, "lost_by_cause"), buf, size,
+			      buf[strlen(buf) - 1] == ':' ? " " : "; ");
+	} else if (r->status == TRACER_INCONCLUSIVE && json_get_str(summary, "reason", NULL)) {
+		/* nothing lost: the tracer's own reason (a hook missing, walks capped) */
+		snprintf(buf, size, "lost 0; %s", json_get_str(summary, "reason", ""));
+	}
 	json_free(summary);
 }
 

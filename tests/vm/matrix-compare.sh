@@ -81,7 +81,7 @@ expect "a program without a row" 1 \
 expect "a row without a program" 1 \
 	'^  ghost on debian-6.1: table says clean/ok; there is no scenario program of that name$'
 expect "tracer inconclusive: the cell is undecided, with its losses by hook and cause" 1 \
-	'^  lost-d on debian-6.1: tracer exit 3: inconclusive \(lost events or hooks missing\): lost 5: zap 5; skipped_runs 5$'
+	'^  lost-d on debian-6.1: tracer exit 3: inconclusive \(lost events, hooks missing or walks capped\): lost 5: zap 5; skipped_runs 5$'
 expect "absent and unbootable kernels: a reason per column" 1 \
 	"^  garbage: undecided: no boot: $WORK/kernels/garbage.bzImage is not an x86 bzImage"
 
