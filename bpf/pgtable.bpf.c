@@ -75,15 +75,25 @@ struct pgt_walk {
  */
 struct pgt_scratch {
 	struct pgt_walk walk;
-	__u64 busy;		/* a walk is running on this CPU (nested hook, or a
-				   preempted task's walk); 64 bits for xchg */
+	__u64 busy;		/* a walk holds this slot; 64 bits for xchg */
 	__u64 pte_copy_va;	/* the PTE table pte_copy holds (0 = none); per walk */
 	__u64 pte_copy[PGT_TABLE_ENTRIES];
 };
 
+/*
+ * Walks under way on one CPU at once: where the programs can be preempted
+ * (7.x's tracepoints; fentry programs, which run with migration but not
+ * preemption disabled, on a fully preemptible kernel) a walk can be preempted
+ * and other tasks on its CPU walk meanwhile.  With one slot a CPU, Debian
+ * 7.3's snapshot scenario (writer threads, a monitor) had a walk find the
+ * scratch taken and observe nothing (the matrix of 2026-12-05).  A walk that
+ * finds every slot taken still says so (pgt_emit_unobserved()).
+ */
+#define PGT_SCRATCH_SLOTS 4	/* pgtable_walk() tries each by name */
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, PGT_SCRATCH_SLOTS);
 	__type(key, __u32);
 	__type(value, struct pgt_scratch);
 } pgt_scratch SEC(".maps");
@@ -305,6 +315,19 @@ static __always_inline void pgt_walk_finish(struct pgt_walk *w)
 		pgt_emit_run(w, w->capped);
 }
 
+/*
+ * Slot @i of this CPU's scratch if no walk holds it, now held by the caller;
+ * tested and taken in one xchg: a walk preempted between a plain test and its
+ * set would let another task's walk on this CPU share the slot, each
+ * clobbering the other's runs.  Nothing of a slot is read after its release.
+ */
+static __always_inline struct pgt_scratch *pgt_take_slot(__u32 i)
+{
+	struct pgt_scratch *slot = bpf_map_lookup_elem(&pgt_scratch, &i);
+
+	return slot && !__sync_lock_test_and_set(&slot->busy, 1) ? slot : NULL;
+}
+
 /* One empty capped run at @start: a walk that could not look at its range. */
 static __always_inline void pgt_emit_unobserved(__u64 mm, __u64 start, __u32 source_kind, __u32 hook)
 {
@@ -326,34 +349,35 @@ static __always_inline void pgt_emit_unobserved(__u64 mm, __u64 start, __u32 sou
  */
 __noinline int pgtable_walk(__u64 mm, __u64 start, __u64 end, __u32 source_kind, __u32 hook)
 {
-	__u32 zero = 0;
-	struct pgt_scratch *sc = bpf_map_lookup_elem(&pgt_scratch, &zero);
 	__u32 pages_key = WALK_STAT_PAGES;
+	struct pgt_scratch *sc;
 	struct pgt_loop_arg arg;
 	struct pgt_walk *w;
 	__u64 *pages;
 	int runs;
 
-	if (!sc || !mm || start >= end || hook >= HOOK_MAX)
+	if (!mm || start >= end || hook >= HOOK_MAX)
 		return -1;
 	pages = bpf_map_lookup_elem(&walk_stats, &pages_key);
-	/* atomic: walks nest on a CPU (the busy check below) and 7.x runs the
+	/* atomic: walks nest on a CPU (the slots below) and 7.x runs the
 	 * programs preemptible */
 	if (pages)
 		__sync_fetch_and_add(pages, (pgt_page_ceil(end) - pgt_page_floor(start)) / PGT_PAGE_SIZE);
-	w = &sc->walk;
-	/* Test and set in one xchg: where the programs can be preempted (7.x's
-	 * tracepoints; fentry programs, which run with migration but not
-	 * preemption disabled, on a fully preemptible kernel) a walk preempted
-	 * between a plain test and its set would let another task's walk on
-	 * this CPU share the scratch, each clobbering the other's runs.  Nothing
-	 * of the scratch is read after the release below. */
-	if (__sync_lock_test_and_set(&sc->busy, 1)) {
-		/* Nested on this CPU (a hook inside a hook, or the walk of a
-		 * task preempted here): say so, do not clobber. */
+	/* the first free slot (clang 14 does not unroll a loop that breaks) */
+	sc = pgt_take_slot(0);
+	if (!sc)
+		sc = pgt_take_slot(1);
+	if (!sc)
+		sc = pgt_take_slot(2);
+	if (!sc)
+		sc = pgt_take_slot(3);
+	if (!sc) {
+		/* Every slot held on this CPU (walks of preempted tasks, or a
+		 * hook inside a hook): say so, do not clobber. */
 		pgt_emit_unobserved(mm, start, source_kind, hook);
 		return 1;
 	}
+	w = &sc->walk;
 	sc->pte_copy_va = 0;	/* a copy from an earlier walk is stale */
 	pgt_walk_init(w, (struct mm_struct *)mm, start, end, source_kind, hook);
 	if (arch_pgt_setup(&w->g, (struct mm_struct *)mm)) {
