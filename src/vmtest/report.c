@@ -107,8 +107,9 @@ void report_losses(const struct guest_run *r, char *buf, size_t size)
 		append_counts(json_get(summary, "lost_by_cause"), buf, size,
 			      buf[strlen(buf) - 1] == ':' ? " " : "; ");
 	} else if (r->status == TRACER_INCONCLUSIVE && json_get_str(summary, "reason", NULL)) {
-		/* nothing lost: the tracer's own reason (a hook missing, walks capped) */
-		snprintf(buf, size, "lost 0; %s", json_get_str(summary, "reason", ""));
+		/* no loss counted: the tracer's own reason (a hook missing, walks
+		 * capped, losses unknown) */
+		snprintf(buf, size, "%s", json_get_str(summary, "reason", ""));
 	}
 	json_free(summary);
 }

@@ -29,7 +29,8 @@ enum run_state report_run_state(const struct guest_run *r);
 /* What became of a run, in a few words, for the summary, TAP, the reason and KCIDB. */
 void report_describe_run(const struct guest_run *r, char *buf, size_t size);
 /* "lost N: HOOK n, ...; CAUSE n, ..." from the run's summary (its nonzero
- * counts), "" when it lost nothing or has no summary. */
+ * counts); for an inconclusive run with no loss counted, the summary's reason;
+ * else "" (or no summary). */
 void report_losses(const struct guest_run *r, char *buf, size_t size);
 
 /* A failure before any boot (reason in out): JSON/TAP forms and the stderr result line. */

@@ -5,7 +5,7 @@
 # finding lines: one cheap Debian 6.1 boot per run, no BPF. The real corpus is matrix.sh.
 . "$(dirname "$0")/lib.sh"
 
-tap_plan 16
+tap_plan 17
 TAB=$(printf '\t')
 
 # --- without a guest: the table is read, and absent images are skipped columns
@@ -31,6 +31,7 @@ scenario clean-missed bug
 scenario finding-extra ok LOST_WP
 scenario clean-verdict skip
 scenario lost-d ok
+scenario capped-w ok
 scenario clean-norow ok
 printf 'not a kernel' > "$WORK/kernels/garbage.bzImage"
 cat > "$WORK/table.tsv" <<EOF
@@ -43,6 +44,7 @@ clean-missed${TAB}DROPPED_MARKER/bug${TAB}clean/ok${TAB}clean/ok
 finding-extra${TAB}clean/ok${TAB}clean/ok${TAB}clean/ok
 clean-verdict${TAB}clean/ok${TAB}skip${TAB}clean/ok
 lost-d${TAB}clean/ok${TAB}clean/ok${TAB}clean/ok
+capped-w${TAB}clean/ok${TAB}clean/ok${TAB}clean/ok
 ghost${TAB}clean/ok${TAB}clean/ok${TAB}clean/ok
 EOF
 matrix() {
@@ -56,10 +58,10 @@ expect "only absent images: every cell skipped, exit 125" 125 \
 
 matrix --kernels absent --json
 expect "JSON: counts, and each cell with the table's expectation and the reason" 125 \
-	'"counts":\{"as_expected":0,"disagrees":0,"undecided":0,"skipped":9\}.*\{"scenario":"clean-verdict","kernel":"absent","state":"skipped","expected":"skip","why":"no image at '
+	'"counts":\{"as_expected":0,"disagrees":0,"undecided":0,"skipped":10\}.*\{"scenario":"clean-verdict","kernel":"absent","state":"skipped","expected":"skip","why":"no image at '
 
 if ! need_image "$DEBIAN_61"; then
-	for i in 1 2 3 4 5 6 7 8 9 10; do
+	for i in 1 2 3 4 5 6 7 8 9 10 11; do
 		tap_skip "matrix on a guest ($i)" "no Debian 6.1 image at $DEBIAN_61 (run make setup)"
 	done
 	tap_done
@@ -67,7 +69,7 @@ fi
 
 # --- one guest, every kind of cell
 matrix
-expect "a disagreement exits 1" 1 '^uffdwp-vmtest: result 1 \(bad\): 5 of 27 cells disagree'
+expect "a disagreement exits 1" 1 '^uffdwp-vmtest: result 1 \(bad\): 5 of 30 cells disagree'
 expect "the grid: sets in enum order, ! disagrees, ? undecided, - skipped" 1 \
 	'^finding-two  +FALSE_WP\+LOST_WRITE_BIT/ok  +-  +\?$'
 expect "tracer missed a finding: the three opinions" 1 \
@@ -82,6 +84,8 @@ expect "a row without a program" 1 \
 	'^  ghost on debian-6.1: table says clean/ok; there is no scenario program of that name$'
 expect "tracer inconclusive: the cell is undecided, with its losses by hook and cause" 1 \
 	'^  lost-d on debian-6.1: tracer exit 3: inconclusive \(lost events, hooks missing or walks capped\): lost 5: zap 5; skipped_runs 5$'
+expect "tracer inconclusive with nothing lost: the cell is undecided, with the tracer's reason" 1 \
+	'^  capped-w on debian-6.1: tracer exit 3: inconclusive \(lost events, hooks missing or walks capped\): 2 page-table walk\(s\) capped: ranges only partly verified$'
 expect "absent and unbootable kernels: a reason per column" 1 \
 	"^  garbage: undecided: no boot: $WORK/kernels/garbage.bzImage is not an x86 bzImage"
 
