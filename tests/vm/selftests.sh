@@ -14,8 +14,8 @@
 #        and the tracer reports only bug #14 (LOST_WRITE_BIT on private anon).
 # Every run is `uffdwp-trace --json --no-events`: findings (with their event chains) and
 # the summary, not ~600,000 event lines the consumer would format and the guest discard.
-# A guest's runs share one tracer (--each), and one that lost events or whose
-# uffd-unit-tests died early runs again under a tracer of its own (guest_script).
+# A guest's runs share one tracer (--each), and one that was inconclusive (lost events, or
+# walks capped) or whose uffd-unit-tests died early runs again under a tracer of its own (guest_script).
 # uffd-unit-tests runs once per group of tests (-f is a substring filter), so that a finding
 # points at its test and one run's events stay within the ring buffer.  Sizes are the
 # tests' own (32 MiB per unit test) or chosen small (stress tests: MiB and bounces).
@@ -72,11 +72,11 @@ run_status() {
 			   if (NR) print s + 0 }'
 }
 # retried VER NAME: a TAP comment when run NAME was run again (its selftest died before its
-# summary, or the tracer lost events).
+# summary, or the tracer was inconclusive: lost events or capped walks).
 retried() {
 	local n
 	n=$(grep -ac "^@@retry $2\b" "$WORK/$1")
-	[ "$n" -gt 0 ] && echo "# $1 $2: run again $n time(s): the selftest died before its summary or the tracer lost events"
+	[ "$n" -gt 0 ] && echo "# $1 $2: run again $n time(s): the selftest died before its summary or the tracer was inconclusive (lost events, capped walks)"
 }
 findings() { section "$1" "$2" | grep -a '"type":"finding"'; }
 # field NAME: the value of "NAME" in each JSON line on stdin.
