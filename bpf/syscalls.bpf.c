@@ -424,8 +424,13 @@ static __always_inline void report_mm_syscall(struct sys_stash *s, __s64 ret)
 		break;
 	}
 	event_submit(e);
-	if (ret == 0 && (kind == EV_MPROTECT ||
-			 (kind == EV_MADVISE && (s->args[2] == MADV_DONTNEED || s->args[2] == MADV_REMOVE))))
+	if (ret == 0 && kind == EV_MPROTECT)
+		walk_after_syscall(start, end, kind);
+	/* a zap's walk, as the zap hook's: none in one VMA no userfaultfd
+	 * holds (vma_has_uffd()); an unread VMA or a range past it is walked */
+	if (ret == 0 && kind == EV_MADVISE &&
+	    (s->args[2] == MADV_DONTNEED || s->args[2] == MADV_REMOVE) &&
+	    !(vi.end && !vi.uffd && start >= vi.start && end <= vi.end))
 		walk_after_syscall(start, end, kind);
 }
 
