@@ -199,8 +199,8 @@ static __always_inline void report_migration_pmd(struct uffdwp_event *e, struct 
 
 /* Where a hook's exit walks the page tables: after the state changed.
  * NUMA hinting (PROT_NONE), zaps that drop markers on purpose (munmap,
- * exit: ZAP_FLAG_DROP_MARKER) and zaps of a VMA no userfaultfd holds
- * (vma_has_uffd()) have nothing to confirm. */
+ * exit: ZAP_FLAG_DROP_MARKER) and zaps of an anonymous VMA no userfaultfd
+ * holds (zap_leaves_nothing_to_judge()) have nothing to confirm. */
 static __always_inline bool exit_walks(__u32 hook, struct call_stash *s)
 {
 	struct zap_details *details;
@@ -212,10 +212,9 @@ static __always_inline bool exit_walks(__u32 hook, struct call_stash *s)
 		details = (struct zap_details *)s->role[ROLE_DETAILS];
 		if (details && (BPF_CORE_READ(details, zap_flags) & UFFDWP_ZAP_FLAG_DROP_MARKER))
 			return false;
-		return vma_has_uffd(call_vma(s));
+		return !zap_leaves_nothing_to_judge(call_vma(s));
 	case HOOK_ZAP_HUGETLB:
-		return !(s->role[ROLE_FLAGS] & UFFDWP_ZAP_FLAG_DROP_MARKER) &&
-		       vma_has_uffd(call_vma(s));
+		return !(s->role[ROLE_FLAGS] & UFFDWP_ZAP_FLAG_DROP_MARKER);
 	case HOOK_MIGRATION_PTE:	/* function fallback: no PTE value in the record */
 		return true;
 	}

@@ -426,11 +426,12 @@ static __always_inline void report_mm_syscall(struct sys_stash *s, __s64 ret)
 	event_submit(e);
 	if (ret == 0 && kind == EV_MPROTECT)
 		walk_after_syscall(start, end, kind);
-	/* a zap's walk, as the zap hook's: none in one VMA no userfaultfd
-	 * holds (vma_has_uffd()); an unread VMA or a range past it is walked */
+	/* a zap's walk, as the zap hook's: none within one anonymous VMA no
+	 * userfaultfd holds (zap_leaves_nothing_to_judge()); an unread VMA
+	 * or a range past it is walked */
 	if (ret == 0 && kind == EV_MADVISE &&
 	    (s->args[2] == MADV_DONTNEED || s->args[2] == MADV_REMOVE) &&
-	    !(vi.end && !vi.uffd && start >= vi.start && end <= vi.end))
+	    !(vi.end && vi.zap_unjudged && start >= vi.start && end <= vi.end))
 		walk_after_syscall(start, end, kind);
 }
 

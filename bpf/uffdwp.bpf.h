@@ -102,26 +102,33 @@ static __always_inline void note_mm(struct traced_task *t, __u32 tgid, __u64 mm)
 #define VM_HUGETLB_FLAG	0x00400000UL
 
 /*
- * Whether any userfaultfd holds the VMA (registered in some mode).  One that
- * none holds gets no uffd-wp marker from a zap (zap_install_uffd_wp_if_needed()
- * tests userfaultfd_wp(vma)) and no protection from the model, so a walk after
- * zapping it has nothing the zap could have done wrong to confirm: glibc's
- * MADV_DONTNEED of each exited thread's stack was 72 % of the pages the zap
- * walks covered in a 6.12 guest's wp-bench (76,396 of 106,353).  A kernel
- * without CONFIG_USERFAULTFD has no such field: walk as before.
+ * Whether zapping @vma leaves nothing a walk could judge: an anonymous VMA
+ * (vma_is_anonymous(): no vm_ops, so neither shmem, file nor hugetlb) that no
+ * userfaultfd holds.  zap_pte_range() drops every uffd-wp marker of an
+ * anonymous VMA and installs none where !userfaultfd_wp(vma)
+ * (zap_install_uffd_wp_if_needed()), so only empty entries remain, and guard
+ * markers, which are not judged.  Not so elsewhere: a DONTNEED or hole punch
+ * keeps a file or shmem VMA's markers whatever its userfaultfd, and 6.1's and
+ * 6.12's hugetlb zap turns a stray uffd-wp bit into a marker without asking
+ * userfaultfd_wp(vma) (7.3 asks); the model judges such leftovers (FALSE_WP,
+ * bugs #7 and #8).  glibc's MADV_DONTNEED of each exited thread's stack was
+ * 72 % of the pages the zap walks covered in a 6.12 guest's wp-bench (76,396
+ * of 106,353).  A kernel without CONFIG_USERFAULTFD has no such field: walk.
  */
-static __always_inline bool vma_has_uffd(struct vm_area_struct *vma)
+static __always_inline bool zap_leaves_nothing_to_judge(struct vm_area_struct *vma)
 {
+	if (!vma || BPF_CORE_READ(vma, vm_ops))
+		return false;
 	if (!bpf_core_field_exists(vma->vm_userfaultfd_ctx.ctx))
-		return true;
-	return BPF_CORE_READ(vma, vm_userfaultfd_ctx.ctx) != NULL;
+		return false;
+	return !BPF_CORE_READ(vma, vm_userfaultfd_ctx.ctx);
 }
 
-/* The VMA facts a record carries, and whether a userfaultfd holds it. */
+/* The VMA facts a record carries, and one a syscall-side walk asks. */
 struct vma_info {
 	__u64 start, end, flags, mm;
 	__u32 backing;		/* enum uffdwp_backing */
-	__u8 uffd;		/* vma_has_uffd() */
+	__u8 zap_unjudged;	/* zap_leaves_nothing_to_judge() */
 };
 
 /* is_vm_hugetlb_page(), vma_is_anonymous() (no file for our purposes: the
@@ -134,7 +141,7 @@ static __always_inline void vma_info_read(struct vma_info *vi, struct vm_area_st
 	vi->end = BPF_CORE_READ(vma, vm_end);
 	vi->flags = BPF_CORE_READ(vma, vm_flags);
 	vi->mm = (__u64)BPF_CORE_READ(vma, vm_mm);
-	vi->uffd = vma_has_uffd(vma);
+	vi->zap_unjudged = zap_leaves_nothing_to_judge(vma);
 	if (vi->flags & VM_HUGETLB_FLAG)
 		vi->backing = BACKING_HUGETLB;
 	else if (!file)
