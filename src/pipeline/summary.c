@@ -124,20 +124,23 @@ static const char *inconclusive_reason(const struct run_info *ri, const struct r
 enum verdict { VERDICT_CLEAN, VERDICT_FINDINGS, VERDICT_INCONCLUSIVE };
 
 /*
- * Why a run without findings is still not clean, though nothing was lost: a
- * page-table walk stopped at its bound or could not look (another walk held
- * this CPU's scratch, or no way into the tables), so part of a range the
- * kernel changed was never checked.  The model draws nothing from a part no
- * run record covers (tests/unit/checker_protect.c: an empty capped walk is no
- * observation), so the findings it does make stay sound: this outranks only
- * "clean".
+ * Capped walks, added to @why (in @buf) or, for a run with no finding, its
+ * reason: a page-table walk stopped at its bound or could not look (every
+ * walk slot of its CPU held, or no way into the tables), so part of a range
+ * the kernel changed was never checked.  The model draws nothing from a part
+ * no run record covers (tests/unit/checker_protect.c: an empty capped walk is
+ * no observation), so the findings it does make stay sound: this outranks
+ * only "clean".
  */
-static const char *unverified_reason(const struct run_totals *t, char *buf, size_t len)
+static const char *add_unverified(const struct run_totals *t, bool has_findings,
+				  const char *why, char *buf, size_t len)
 {
-	if (!t->walks_capped)
-		return NULL;
-	snprintf(buf, len, "%llu page-table walk(s) capped: ranges only partly verified",
-		 (unsigned long long)t->walks_capped);
+	size_t n = why ? strlen(buf) : 0;
+
+	if (!t->walks_capped || (!why && has_findings) || n >= len)
+		return why;
+	snprintf(buf + n, len - n, "%s%llu page-table walk(s) capped: ranges only partly verified",
+		 n ? "; " : "", (unsigned long long)t->walks_capped);
 	return buf;
 }
 
@@ -314,10 +317,11 @@ int summary_print(FILE *f, bool json, const struct run_info *ri, const struct ru
 	static const int status[] = { EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCONCLUSIVE };
 	char buf[512];
 	const char *why = inconclusive_reason(ri, t, buf, sizeof(buf));
+	/* a kernel-counted invariant violation is a finding (run_verdict()) */
+	bool has_findings = checker_nfindings(c) || run_hook_total(ri->invariant);
 	enum verdict v;
 
-	if (!why && !checker_nfindings(c))
-		why = unverified_reason(t, buf, sizeof(buf));
+	why = add_unverified(t, has_findings, why, buf, sizeof(buf));
 	v = run_verdict(ri, checker_nfindings(c), why);
 
 	if (json)

@@ -29,7 +29,8 @@ enum {
 struct run_totals {
 	__u64 counts[EV_KIND_MAX];	/* per kind; an ioctl's begin record is not a call */
 	__u64 fills[FILL_OP_MAX];	/* EV_UFFD_COPY calls per u.fill.op: COPY ... MOVE */
-	__u64 walks_capped;		/* page-table walks stopped by their bound */
+	__u64 walks_capped;		/* page-table walks stopped by their bound,
+					   or that could not look */
 	__u64 pages_verified;		/* 4 KiB pages the walks' records cover */
 	unsigned int record_errors;	/* records --record could not write */
 };

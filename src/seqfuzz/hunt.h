@@ -12,7 +12,7 @@
 #include <sys/types.h>
 
 /* uffdwp-trace's exit status for a run it cannot call clean or not: events lost, a
- * required hook missing (README, "Exit status"). */
+ * required hook missing, or with no finding walks capped (README, "Exit status"). */
 #define TRACER_INCONCLUSIVE 3
 
 /* The tracer's finding classes, as a bit set. */
