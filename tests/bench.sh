@@ -71,6 +71,10 @@ wall_s() { local t0; t0=$(date +%s.%N); "$@" > /dev/null 2>&1; since "$t0"; }
 # ------------------------------------------------------------------
 # Parsing one run's output into samples
 
+# An awk function for the scripts that read a tracer's JSON summary line: num(K),
+# the number after "K": on the current line ("" when there is none).
+AWK_JSON_NUM='function num(k) { return match($0, "\"" k "\":[0-9]+") ? substr($0, RSTART + length(k) + 3, RLENGTH - length(k) - 3) : "" }'
+
 # wp-bench's own timing of its work (setup and tracer start excluded)
 elapsed_of() { grep -o '"elapsed_s":[0-9.]*' "$1" | head -n1 | cut -d: -f2; }
 
@@ -376,8 +380,7 @@ part_guest() {
 # tracer's exit status and its summary's losses, capped walks and pages verified
 record_pagemap() {
 	[ -e "$1" ] || { note "$2: no pagemap_ioctl run in the guest's output"; return 1; }
-	awk -v w="$2" '
-		function num(k,   m) { return match($0, "\"" k "\":[0-9]+") ? substr($0, RSTART + length(k) + 3, RLENGTH - length(k) - 3) : "" }
+	awk -v w="$2" "$AWK_JSON_NUM"'
 		/^# Totals: pass:/ { fail = $0; sub(/.*fail:/, "", fail); sub(/ .*/, "", fail)
 				     printf "%s\tselftest_fail\t0\t%d\n", w, fail }
 		/^pagemap_exit / { printf "%s\ttracer_exit\t0\t%s\n", w, $2 }
@@ -426,8 +429,7 @@ run_snapshot() {
 	fi
 	sample snapshot "elapsed.$1" "$2" "$(awk -v ms="$ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
 	[ "$1" = untraced ] && return 0
-	tail -n1 "$base.trace.json" | awk -v r="$2" -v stats="$([ "$1" = uffdwp-stats ] && echo 1)" '
-		function num(k,   m) { return match($0, "\"" k "\":[0-9]+") ? substr($0, RSTART + length(k) + 3, RLENGTH - length(k) - 3) : "" }
+	tail -n1 "$base.trace.json" | awk -v r="$2" -v stats="$([ "$1" = uffdwp-stats ] && echo 1)" "$AWK_JSON_NUM"'
 		# findings, losses and capped walks of either traced run (the figures take the
 		# worst); the rest from the run as a user runs it, the timing from the other
 		{ printf "snapshot\tfindings\t%s\t%s\nsnapshot\tlost\t%s\t%s\nsnapshot\twalks_capped\t%s\t%s\n", r, num("findings"), r, num("lost"), r, num("walks_capped")
