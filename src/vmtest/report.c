@@ -96,20 +96,23 @@ static void append_counts(const struct json_value *obj, char *buf, size_t size, 
 void report_losses(const struct guest_run *r, char *buf, size_t size)
 {
 	struct json_value *summary;
+	const char *reason;
 	char err[80];
 
 	buf[0] = 0;
-	if (!r->summary || !(summary = json_parse(r->summary, err, sizeof(err))))
+	/* only a run that lost events, or an inconclusive one, has anything to say */
+	if (!r->summary || (r->lost <= 0 && r->status != TRACER_INCONCLUSIVE) ||
+	    !(summary = json_parse(r->summary, err, sizeof(err))))
 		return;
 	if (r->lost > 0) {
 		snprintf(buf, size, "lost %ld:", r->lost);
 		append_counts(json_get(summary, "lost_by_hook"), buf, size, " ");
 		append_counts(json_get(summary, "lost_by_cause"), buf, size,
 			      buf[strlen(buf) - 1] == ':' ? " " : "; ");
-	} else if (r->status == TRACER_INCONCLUSIVE && json_get_str(summary, "reason", NULL)) {
+	} else if ((reason = json_get_str(summary, "reason", NULL))) {
 		/* no loss counted: the tracer's own reason (a hook missing, walks
 		 * capped, losses unknown) */
-		snprintf(buf, size, "%s", json_get_str(summary, "reason", ""));
+		snprintf(buf, size, "%s", reason);
 	}
 	json_free(summary);
 }

@@ -15,7 +15,8 @@
 # Every run is `uffdwp-trace --json --no-events`: findings (with their event chains) and
 # the summary, not ~600,000 event lines the consumer would format and the guest discard.
 # A guest's runs share one tracer (--each), and one that was inconclusive (lost events, or
-# walks capped) or whose uffd-unit-tests died early runs again under a tracer of its own (guest_script).
+# walks capped) or whose uffd-unit-tests died early runs again under a tracer of its own
+# (guest_script).
 # uffd-unit-tests runs once per group of tests (-f is a substring filter), so that a finding
 # points at its test and one run's events stay within the ring buffer.  Sizes are the
 # tests' own (32 MiB per unit test) or chosen small (stress tests: MiB and bounces).
